@@ -1,0 +1,23 @@
+"""The exceptions zkcontainer raises; only the console scripts turn them into exit codes."""
+
+from __future__ import annotations
+
+
+class ZkContainerError(Exception):
+    """Base of every error the commands report as a message instead of a traceback."""
+
+
+class ConfigError(ZkContainerError):
+    """The flags or environment are invalid: exit code 2, one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class EnvironmentProblem(ZkContainerError):
+    """The machine cannot run ZooKeeper as configured: exit code 1.
+
+    No java, no ZooKeeper jars, an unwritable directory, a myid that contradicts
+    the pod's identity.
+    """

@@ -1,0 +1,38 @@
+"""A StatefulSet pod's identity: its name, ordinal, ZooKeeper server id and peers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Greedy, as the original script: "my-zk-2" is set "my-zk", ordinal 2.
+_ORDINAL_HOSTNAME = re.compile(r"(.*)-([0-9]+)$")
+
+
+@dataclass(frozen=True)
+class PodIdentity:
+    """`zk-2` is the pod with ordinal 2 of StatefulSet `zk`; its ZooKeeper myid is 3."""
+
+    set_name: str
+    ordinal: int
+
+    @property
+    def myid(self) -> int:
+        return self.ordinal + 1
+
+    def peer_hostname(self, ordinal: int) -> str:
+        return f"{self.set_name}-{ordinal}"
+
+
+def parse_pod_hostname(hostname: str) -> PodIdentity | None:
+    """Split a short hostname `<set>-<ordinal>`; None when it carries no ordinal."""
+    match = _ORDINAL_HOSTNAME.match(hostname)
+    if match is None or not match.group(1):
+        return None
+    return PodIdentity(set_name=match.group(1), ordinal=int(match.group(2)))
+
+
+def split_fqdn(fqdn: str) -> tuple[str, str]:
+    """`zk-0.zk-hs.default.svc.cluster.local` -> (`zk-0`, `zk-hs.default.svc.cluster.local`)."""
+    short, _, domain = fqdn.partition(".")
+    return short, domain

@@ -1,0 +1,160 @@
+"""Settings -> the text of every file start-zookeeper writes, and the java command.
+
+Pure functions: no I/O, so each output is checked against a golden file.
+"""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+
+from zkcontainer.settings import Settings
+
+MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+
+# The original's layout, so logs read the same as before.
+LOG_PATTERN = "%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n"
+
+HEADER = "# Written by start-zookeeper at every start; edits here are overwritten.\n"
+
+
+class LoggingBackend(enum.Enum):
+    """What the ZooKeeper classpath logs through, which decides the config file it reads."""
+
+    LOG4J = "log4j"  # log4j 1.2 or reload4j: ZooKeeper <= 3.7, Debian's 3.8 build
+    LOGBACK = "logback"  # upstream ZooKeeper >= 3.8
+
+    @property
+    def config_name(self) -> str:
+        return "log4j.properties" if self is LoggingBackend.LOG4J else "logback.xml"
+
+
+def zoo_cfg_path(settings: Settings) -> str:
+    return posixpath.join(settings.conf_dir, "zoo.cfg")
+
+
+def logging_config_path(settings: Settings, backend: LoggingBackend) -> str:
+    return posixpath.join(settings.conf_dir, backend.config_name)
+
+
+def server_lines(settings: Settings) -> list[str]:
+    """`server.<i>=<set>-<i-1>.<domain>:<server_port>:<election_port>` for every member."""
+    if settings.servers == 1 or settings.identity is None:
+        return []
+    return [
+        f"server.{i}={settings.identity.peer_hostname(i - 1)}.{settings.domain}"
+        f":{settings.server_port}:{settings.election_port}"
+        for i in range(1, settings.servers + 1)
+    ]
+
+
+def zoo_cfg(settings: Settings) -> str:
+    entries = [
+        ("clientPort", settings.client_port),
+        ("dataDir", settings.data_dir),
+        ("dataLogDir", settings.data_log_dir),
+        ("tickTime", settings.tick_time),
+        ("initLimit", settings.init_limit),
+        ("syncLimit", settings.sync_limit),
+        ("maxClientCnxns", settings.max_client_cnxns),
+        ("minSessionTimeout", settings.min_session_timeout),
+        ("maxSessionTimeout", settings.max_session_timeout),
+        ("autopurge.snapRetainCount", settings.snap_retain_count),
+        ("autopurge.purgeInterval", settings.purge_interval),
+        # ZooKeeper >= 3.5.3 answers only srvr unless the probes' words are listed.
+        ("4lw.commands.whitelist", ",".join(settings.four_letter_words)),
+        # ZooKeeper >= 3.5 otherwise serves an HTTP admin API on 0.0.0.0:8080.
+        ("admin.enableServer", "true" if settings.admin_port else "false"),
+    ]
+    if settings.admin_port:
+        entries.append(("admin.serverPort", settings.admin_port))
+    if settings.servers > 1:
+        # Bind quorum ports on every address instead of resolving our own name,
+        # which a headless Service may not publish before the pod is Ready.
+        entries.append(("quorumListenOnAllIPs", "true"))
+    lines = [f"{key}={value}" for key, value in entries]
+    return HEADER + "\n".join([*lines, *server_lines(settings)]) + "\n"
+
+
+def heap_flags(settings: Settings) -> list[str]:
+    return [f"-Xmx{settings.heap}", f"-Xms{settings.heap}"]
+
+
+def java_env(settings: Settings) -> str:
+    jvmflags = " ".join([*heap_flags(settings), *settings.jvm_flags])
+    return (
+        HEADER
+        + f"ZOO_LOG_DIR={_double_quoted(settings.log_dir)}\n"
+        + f"JVMFLAGS={_double_quoted(jvmflags)}\n"
+    )
+
+
+def _double_quoted(text: str) -> str:
+    escaped = "".join("\\" + c if c in '"\\$`' else c for c in text)
+    return f'"{escaped}"'
+
+
+def log4j_properties(settings: Settings) -> str:
+    level = settings.log_level
+    return HEADER + "\n".join(
+        [
+            f"log4j.rootLogger={level}, CONSOLE",
+            "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender",
+            "log4j.appender.CONSOLE.Target=System.out",
+            f"log4j.appender.CONSOLE.Threshold={level}",
+            "log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout",
+            f"log4j.appender.CONSOLE.layout.ConversionPattern={LOG_PATTERN}",
+            "",
+        ]
+    )
+
+
+def logback_xml(settings: Settings) -> str:
+    # The level is written here rather than passed as a -D property: logback's
+    # <property> elements beat system properties, so only the file is certain.
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- {HEADER[2:].strip()} -->
+<configuration>
+  <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.out</target>
+    <encoder>
+      <pattern>{LOG_PATTERN}</pattern>
+    </encoder>
+  </appender>
+  <root level="{settings.log_level}">
+    <appender-ref ref="CONSOLE"/>
+  </root>
+</configuration>
+"""
+
+
+def logging_config(settings: Settings, backend: LoggingBackend) -> str:
+    if backend is LoggingBackend.LOG4J:
+        return log4j_properties(settings)
+    return logback_xml(settings)
+
+
+def logging_property(settings: Settings, backend: LoggingBackend) -> str:
+    path = logging_config_path(settings, backend)
+    if backend is LoggingBackend.LOG4J:
+        return f"-Dlog4j.configuration=file:{path}"
+    return f"-Dlogback.configurationFile={path}"
+
+
+def java_command(
+    settings: Settings, java: str, classpath: list[str], backend: LoggingBackend
+) -> list[str]:
+    """The JVM's argv, built here instead of through zkServer.sh so every flag is ours."""
+    return [
+        java,
+        f"-Dzookeeper.log.dir={settings.log_dir}",
+        logging_property(settings, backend),
+        # A JVM that ran out of heap is unreliable; exit and let the kubelet restart it.
+        "-XX:+ExitOnOutOfMemoryError",
+        *heap_flags(settings),
+        *settings.jvm_flags,
+        "-cp",
+        ":".join(classpath),
+        MAIN_CLASS,
+        zoo_cfg_path(settings),
+    ]

@@ -1,0 +1,399 @@
+"""start-zookeeper's settings: flags and `ZK_*` variables, validated all at once.
+
+Every flag of the original script is accepted as `--name=value`, `--name value`
+and with dashes (`--data-dir`), and also as the variable `ZK_<NAME>`; the
+command line wins. Validation collects every problem before failing, so an
+operator fixes all of them in one round.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from zkcontainer.errors import ConfigError
+from zkcontainer.identity import PodIdentity, parse_pod_hostname
+
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+
+# What the probes send: zookeeper-ready sends ruok, zookeeper-ready --serving and
+# zookeeper-metrics send mntr (and fall back to srvr, which ZooKeeper >= 3.5
+# always allows).
+PROBE_FOUR_LETTER_WORDS = ("ruok", "mntr", "srvr")
+
+# Every four-letter word ZooKeeper 3.5-3.9 knows (FourLetterCommands).
+KNOWN_FOUR_LETTER_WORDS = frozenset(
+    {"conf", "cons", "crst", "dump", "envi", "ruok", "srst", "srvr", "stat"}
+    | {"wchs", "wchc", "wchp", "mntr", "isro", "hash", "gtmk", "stmk", "dirs"}
+)
+
+# ZooKeeper puts the server id in the top byte of session ids: 1..255.
+MAX_SERVERS = 255
+
+_T = TypeVar("_T")
+_HEAP = re.compile(r"[1-9][0-9]*[kKmMgG]")
+_TRUE = frozenset({"true", "yes", "1", "on"})
+_FALSE = frozenset({"false", "no", "0", "off"})
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    default: str | None
+    help: str
+    kind: str = "str"  # str | int | path | bool
+    minimum: int | None = None
+    maximum: int | None = None
+    env_override: str | None = None
+
+    @property
+    def env_name(self) -> str:
+        return self.env_override or "ZK_" + self.name.upper()
+
+
+FLAGS: tuple[Flag, ...] = (
+    Flag("servers", "1", "number of servers in the ensemble", "int", 1, MAX_SERVERS),
+    Flag("data_dir", "/var/lib/zookeeper/data", "snapshots and myid", "path"),
+    Flag("data_log_dir", "/var/lib/zookeeper/data/log", "transaction log", "path"),
+    Flag("log_dir", "/var/log/zookeeper", "zookeeper.log.dir (logs go to stdout)", "path"),
+    Flag("conf_dir", "/opt/zookeeper/conf", "where zoo.cfg and the logging config go", "path"),
+    Flag("client_port", "2181", "port clients connect to", "int", 1, 65535),
+    Flag("server_port", "2888", "port followers connect to the leader on", "int", 1, 65535),
+    Flag("election_port", "3888", "leader election port", "int", 1, 65535),
+    Flag("admin_port", "0", "AdminServer HTTP port; 0 keeps it off", "int", 0, 65535),
+    Flag("tick_time", "2000", "ZooKeeper's time unit in ms", "int", 1),
+    Flag("init_limit", "10", "ticks a follower may take to connect and sync", "int", 1),
+    Flag("sync_limit", "5", "ticks a follower may lag behind the leader", "int", 1),
+    Flag("heap", "2G", "JVM heap, used for -Xmx and -Xms (512M, 2G)"),
+    Flag("max_client_cnxns", "60", "connections per client address; 0 = unlimited", "int", 0),
+    Flag("snap_retain_count", "3", "snapshots autopurge keeps", "int", 3),
+    Flag("purge_interval", "0", "hours between autopurge runs; 0 = off", "int", 0),
+    Flag("min_session_timeout", None, "ms; default 2 x tick_time", "int", 1),
+    Flag("max_session_timeout", None, "ms; default 20 x tick_time", "int", 1),
+    Flag("log_level", "INFO", "one of " + "/".join(LOG_LEVELS)),
+    Flag(
+        "four_letter_words",
+        ",".join(PROBE_FOUR_LETTER_WORDS),
+        "4lw.commands.whitelist; the probes need ruok, mntr (or srvr)",
+    ),
+    Flag("jvm_flags", "", "extra JVM options, shell-quoted"),
+    Flag("hostname", None, "override the pod's short hostname (zk-0)"),
+    Flag("domain", None, "override the pod's domain (zk-hs.default.svc.cluster.local)"),
+    Flag(
+        "zk_home",
+        None,
+        "ZooKeeper installation with lib/*.jar (default: Debian's libzookeeper-java)",
+        "path",
+        env_override="ZOOKEEPER_HOME",
+    ),
+    Flag("dry_run", "false", "print the files and java command; write and run nothing", "bool"),
+)
+FLAGS_BY_NAME = {flag.name: flag for flag in FLAGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    servers: int
+    data_dir: str
+    data_log_dir: str
+    log_dir: str
+    conf_dir: str
+    client_port: int
+    server_port: int
+    election_port: int
+    admin_port: int
+    tick_time: int
+    init_limit: int
+    sync_limit: int
+    heap: str
+    max_client_cnxns: int
+    snap_retain_count: int
+    purge_interval: int
+    min_session_timeout: int
+    max_session_timeout: int
+    log_level: str
+    four_letter_words: tuple[str, ...]
+    jvm_flags: tuple[str, ...]
+    hostname: str
+    domain: str
+    identity: PodIdentity | None
+    zk_home: str | None
+    dry_run: bool
+
+    @property
+    def myid(self) -> int | None:
+        """The server id this pod must run as; None for a standalone without an ordinal."""
+        return None if self.identity is None else self.identity.myid
+
+
+@dataclass(frozen=True)
+class _Given:
+    """A flag's text and where it came from, for error messages."""
+
+    text: str
+    origin: str  # "--client_port=x" or "ZK_CLIENT_PORT=x"
+
+
+def usage() -> str:
+    lines = [
+        "usage: start-zookeeper [--name=value ...]",
+        "",
+        "Writes zoo.cfg, java.env, the logging config and myid, then execs ZooKeeper.",
+        "Each flag may also be set as ZK_<NAME> in the environment; the command line wins.",
+        "",
+    ]
+    for flag in FLAGS:
+        default = "" if flag.default in (None, "") else f" (default {flag.default})"
+        lines.append(f"  --{flag.name:<20} {flag.help}{default}  [{flag.env_name}]")
+    return "\n".join(lines)
+
+
+def wants_help(argv: Sequence[str]) -> bool:
+    return any(arg in ("-h", "--help") for arg in argv)
+
+
+def load_settings(
+    argv: Sequence[str],
+    environ: Mapping[str, str],
+    system_fqdn: Callable[[], str],
+) -> Settings:
+    """Build validated Settings, or raise ConfigError listing every problem.
+
+    `system_fqdn` is only called when neither --hostname nor --domain says it all.
+    """
+    problems: list[str] = []
+    given = _from_environment(environ)
+    given.update(_from_argv(argv, problems))
+    return _build(given, problems, system_fqdn)
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, _Given]:
+    # Only our own names: Kubernetes also injects ZK_CS_PORT and the like for Services.
+    return {
+        flag.name: _Given(environ[flag.env_name], f"{flag.env_name}={environ[flag.env_name]}")
+        for flag in FLAGS
+        if flag.env_name in environ
+    }
+
+
+def _from_argv(argv: Sequence[str], problems: list[str]) -> dict[str, _Given]:
+    given: dict[str, _Given] = {}
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if not arg.startswith("--"):
+            problems.append(f"{arg}: unexpected argument; flags look like --name=value")
+            continue
+        name, has_value, text = arg[2:].partition("=")
+        flag = FLAGS_BY_NAME.get(name.replace("-", "_"))
+        if flag is None:
+            problems.append(f"{arg}: unknown flag")
+            continue
+        if not has_value:
+            if flag.kind == "bool":
+                text = "true"
+            elif i < len(args) and not args[i].startswith("--"):
+                text = args[i]
+                i += 1
+            else:
+                problems.append(f"--{flag.name}: needs a value")
+                continue
+        given[flag.name] = _Given(text, f"--{flag.name}={text}")
+    return given
+
+
+class _Reader:
+    """Turns given texts into typed values, recording a problem for each bad one."""
+
+    def __init__(self, given: Mapping[str, _Given], problems: list[str]) -> None:
+        self.given = given
+        self.problems = problems
+
+    def origin(self, name: str) -> str:
+        given = self.given.get(name)
+        return given.origin if given else f"--{name}={FLAGS_BY_NAME[name].default}"
+
+    def text(self, name: str) -> str | None:
+        given = self.given.get(name)
+        return given.text.strip() if given else FLAGS_BY_NAME[name].default
+
+    def problem(self, name: str, why: str) -> None:
+        self.problems.append(f"{self.origin(name)}: {why}")
+
+    def integer(self, name: str) -> int | None:
+        flag = FLAGS_BY_NAME[name]
+        text = self.text(name)
+        if text is None:
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            self.problem(name, "not an integer")
+            return None
+        low, high = flag.minimum, flag.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            if high is None:
+                self.problem(name, f"must be at least {low}")
+            else:
+                self.problem(name, f"must be between {low} and {high}")
+            return None
+        return value
+
+    def path(self, name: str) -> str | None:
+        text = self.text(name)
+        if text is not None and not text.startswith("/"):
+            self.problem(name, "must be an absolute path")
+        return text
+
+    def boolean(self, name: str) -> bool:
+        text = (self.text(name) or "").lower()
+        if text not in _TRUE | _FALSE:
+            self.problem(name, "must be true or false")
+        return text in _TRUE
+
+
+def _build(
+    given: Mapping[str, _Given], problems: list[str], system_fqdn: Callable[[], str]
+) -> Settings:
+    read = _Reader(given, problems)
+    ints = {flag.name: read.integer(flag.name) for flag in FLAGS if flag.kind == "int"}
+    paths = {flag.name: read.path(flag.name) for flag in FLAGS if flag.kind == "path"}
+
+    _check_ports_distinct(read, ints)
+    tick = ints["tick_time"]
+    min_session = ints["min_session_timeout"]
+    max_session = ints["max_session_timeout"]
+    if tick is not None:
+        min_session = min_session if min_session is not None else 2 * tick
+        max_session = max_session if max_session is not None else 20 * tick
+    if min_session is not None and max_session is not None and min_session > max_session:
+        problems.append(
+            f"{read.origin('min_session_timeout')}: greater than "
+            f"{read.origin('max_session_timeout')}"
+        )
+
+    heap = read.text("heap") or ""
+    if not _HEAP.fullmatch(heap):
+        read.problem("heap", "must be a size like 512M or 2G")
+
+    log_level = (read.text("log_level") or "").upper()
+    if log_level not in LOG_LEVELS:
+        read.problem("log_level", "must be one of " + ", ".join(LOG_LEVELS))
+
+    words = _four_letter_words(read)
+    jvm_flags = _jvm_flags(read)
+    hostname, domain = _hostname_and_domain(read, system_fqdn)
+    identity = _identity(read, hostname, domain, ints["servers"])
+    dry_run = read.boolean("dry_run")
+
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        servers=_known(ints["servers"]),
+        data_dir=_known(paths["data_dir"]),
+        data_log_dir=_known(paths["data_log_dir"]),
+        log_dir=_known(paths["log_dir"]),
+        conf_dir=_known(paths["conf_dir"]),
+        client_port=_known(ints["client_port"]),
+        server_port=_known(ints["server_port"]),
+        election_port=_known(ints["election_port"]),
+        admin_port=_known(ints["admin_port"]),
+        tick_time=_known(tick),
+        init_limit=_known(ints["init_limit"]),
+        sync_limit=_known(ints["sync_limit"]),
+        heap=heap,
+        max_client_cnxns=_known(ints["max_client_cnxns"]),
+        snap_retain_count=_known(ints["snap_retain_count"]),
+        purge_interval=_known(ints["purge_interval"]),
+        min_session_timeout=_known(min_session),
+        max_session_timeout=_known(max_session),
+        log_level=log_level,
+        four_letter_words=words,
+        jvm_flags=jvm_flags,
+        hostname=hostname,
+        domain=domain,
+        identity=identity,
+        zk_home=paths["zk_home"],
+        dry_run=dry_run,
+    )
+
+
+def _known(value: _T | None) -> _T:
+    # Only called once no problem was recorded, so every value parsed.
+    assert value is not None
+    return value
+
+
+def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None:
+    names = ["client_port", "server_port", "election_port"]
+    if ints["admin_port"]:
+        names.append("admin_port")
+    seen: dict[int, str] = {}
+    for name in names:
+        port = ints[name]
+        if port is None:
+            continue
+        if port in seen:
+            read.problem(name, f"same port as {read.origin(seen[port])}")
+        else:
+            seen[port] = name
+
+
+def _four_letter_words(read: _Reader) -> tuple[str, ...]:
+    text = read.text("four_letter_words") or ""
+    words = tuple(word.strip() for word in text.split(",") if word.strip())
+    unknown = [w for w in words if w != "*" and w not in KNOWN_FOUR_LETTER_WORDS]
+    if not words:
+        read.problem("four_letter_words", "must name at least one four-letter word")
+    elif unknown:
+        read.problem("four_letter_words", "unknown four-letter word " + ", ".join(unknown))
+    return words
+
+
+def _jvm_flags(read: _Reader) -> tuple[str, ...]:
+    try:
+        return tuple(shlex.split(read.text("jvm_flags") or ""))
+    except ValueError as error:
+        read.problem("jvm_flags", f"cannot be split like a shell would: {error}")
+        return ()
+
+
+def _hostname_and_domain(read: _Reader, system_fqdn: Callable[[], str]) -> tuple[str, str]:
+    hostname, domain = read.text("hostname"), read.text("domain")
+    if hostname is None or domain is None:
+        fqdn = system_fqdn()
+        short, _, system_domain = fqdn.partition(".")
+        hostname = hostname if hostname is not None else short
+        domain = domain if domain is not None else system_domain
+    return hostname, domain.strip(".")
+
+
+def _identity(
+    read: _Reader, hostname: str, domain: str, servers: int | None
+) -> PodIdentity | None:
+    identity = parse_pod_hostname(hostname)
+    where = read.origin("hostname") if "hostname" in read.given else f"hostname {hostname!r}"
+    if servers is None:
+        return identity
+    if servers > 1 and identity is None:
+        read.problems.append(
+            f"{where}: does not end in -<ordinal> (like zk-0), so the server id is unknown"
+        )
+    if servers > 1 and not domain:
+        where_domain = read.origin("domain") if "domain" in read.given else "the pod's domain"
+        read.problems.append(
+            f"{where_domain}: empty, but --servers={servers} needs it to name the peers "
+            "(set the StatefulSet's serviceName or pass --domain)"
+        )
+    if identity is not None and identity.myid > servers:
+        read.problems.append(
+            f"{where}: ordinal {identity.ordinal} gives myid {identity.myid}, outside an "
+            f"ensemble of --servers={servers}; scaling beyond --servers needs dynamic "
+            "reconfiguration, which is not supported yet"
+        )
+    return identity
