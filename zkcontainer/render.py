@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import posixpath
+import shlex
 
 from zkcontainer.settings import Settings
 
@@ -81,7 +82,7 @@ def heap_flags(settings: Settings) -> list[str]:
 
 
 def java_env(settings: Settings) -> str:
-    jvmflags = " ".join([*heap_flags(settings), *settings.jvm_flags])
+    jvmflags = shlex.join([*heap_flags(settings), *settings.jvm_flags])
     return (
         HEADER
         + f"ZOO_LOG_DIR={_double_quoted(settings.log_dir)}\n"

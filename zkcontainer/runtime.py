@@ -89,7 +89,8 @@ def _debian_installation(debian_dir: str) -> Installation:
     missing = [path for path in binding if not os.path.isfile(path)]
     if missing:
         raise EnvironmentProblem(
-            "ZooKeeper's log4j binding is missing: " + ", ".join(missing)
+            "ZooKeeper's log4j binding is missing: "
+            + ", ".join(missing)
             + " (install libslf4j-java and liblog4j1.2-java)"
         )
     return Installation(classpath=(zookeeper_jar, *binding), backend=LoggingBackend.LOG4J)

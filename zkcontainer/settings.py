@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from zkcontainer.errors import ConfigError
-from zkcontainer.identity import PodIdentity, parse_pod_hostname
+from zkcontainer.identity import PodIdentity, parse_pod_hostname, split_fqdn
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 
@@ -136,6 +136,12 @@ class _Given:
     text: str
     origin: str  # "--client_port=x" or "ZK_CLIENT_PORT=x"
 
+    @classmethod
+    def of(cls, label: str, text: str) -> _Given:
+        # Quote what cannot be shown on one line, so every problem stays one line.
+        shown = text if text.isprintable() else repr(text)
+        return cls(text, f"{label}={shown}")
+
 
 def usage() -> str:
     lines = [
@@ -173,7 +179,7 @@ def load_settings(
 def _from_environment(environ: Mapping[str, str]) -> dict[str, _Given]:
     # Only our own names: Kubernetes also injects ZK_CS_PORT and the like for Services.
     return {
-        flag.name: _Given(environ[flag.env_name], f"{flag.env_name}={environ[flag.env_name]}")
+        flag.name: _Given.of(flag.env_name, environ[flag.env_name])
         for flag in FLAGS
         if flag.env_name in environ
     }
@@ -203,7 +209,7 @@ def _from_argv(argv: Sequence[str], problems: list[str]) -> dict[str, _Given]:
             else:
                 problems.append(f"--{flag.name}: needs a value")
                 continue
-        given[flag.name] = _Given(text, f"--{flag.name}={text}")
+        given[flag.name] = _Given.of(f"--{flag.name}", text)
     return given
 
 
@@ -261,6 +267,10 @@ def _build(
     given: Mapping[str, _Given], problems: list[str], system_fqdn: Callable[[], str]
 ) -> Settings:
     read = _Reader(given, problems)
+    for name, value in given.items():
+        # A line break would let a value write extra keys into zoo.cfg.
+        if any(c in value.text for c in "\n\r\0"):
+            read.problem(name, "contains a line break or NUL")
     ints = {flag.name: read.integer(flag.name) for flag in FLAGS if flag.kind == "int"}
     paths = {flag.name: read.path(flag.name) for flag in FLAGS if flag.kind == "path"}
 
@@ -366,16 +376,13 @@ def _jvm_flags(read: _Reader) -> tuple[str, ...]:
 def _hostname_and_domain(read: _Reader, system_fqdn: Callable[[], str]) -> tuple[str, str]:
     hostname, domain = read.text("hostname"), read.text("domain")
     if hostname is None or domain is None:
-        fqdn = system_fqdn()
-        short, _, system_domain = fqdn.partition(".")
+        short, system_domain = split_fqdn(system_fqdn())
         hostname = hostname if hostname is not None else short
         domain = domain if domain is not None else system_domain
     return hostname, domain.strip(".")
 
 
-def _identity(
-    read: _Reader, hostname: str, domain: str, servers: int | None
-) -> PodIdentity | None:
+def _identity(read: _Reader, hostname: str, domain: str, servers: int | None) -> PodIdentity | None:
     identity = parse_pod_hostname(hostname)
     where = read.origin("hostname") if "hostname" in read.given else f"hostname {hostname!r}"
     if servers is None:

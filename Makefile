@@ -1,0 +1,44 @@
+# zkcontainer's front door. `make test` sets up everything it needs on a fresh
+# Debian machine (system packages when root, a virtualenv) and runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+DEMO_DIR := $(CURDIR)/demo-data
+
+.PHONY: test lint unit deps system-deps demo clean
+
+test: lint
+	$(BIN)/pytest
+
+unit: deps
+	$(BIN)/pytest -m "not process and not container"
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+deps: system-deps $(INSTALLED)
+
+system-deps:
+	@scripts/install-system-deps
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# A standalone ZooKeeper started by start-zookeeper, data kept in ./demo-data.
+demo: deps
+	@port=$${DEMO_PORT:-$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}; \
+	echo "ZooKeeper on 127.0.0.1:$$port, data in $(DEMO_DIR); Ctrl-C stops it."; \
+	echo "Try: echo ruok | nc 127.0.0.1 $$port"; \
+	exec $(BIN)/start-zookeeper --hostname=zk-0 --domain= --heap=256M \
+		--client_port=$$port \
+		--data_dir=$(DEMO_DIR)/data --data_log_dir=$(DEMO_DIR)/data/log \
+		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Test harness: real ZooKeeper servers started the way zkcontainer starts them."""

@@ -1,0 +1,134 @@
+"""Real ZooKeeper servers on loopback, started by the real start-zookeeper command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The console script installed next to the interpreter running the tests.
+START_ZOOKEEPER = str(Path(sys.executable).parent / "start-zookeeper")
+DEBIAN_JAVA_DIR = Path("/usr/share/java")
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def four_letter_word(port: int, word: str, timeout: float = 2.0) -> str:
+    """Send a four-letter word and read the reply to EOF (the harness's own, minimal client)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(word.encode())
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def logback_home(root: Path) -> Path:
+    """An Apache-tarball-shaped ZooKeeper home that logs through logback, as upstream >= 3.8."""
+    lib = root / "lib"
+    lib.mkdir(parents=True, exist_ok=True)
+    for jar in ("zookeeper.jar", "zookeeper-jute.jar", "logback-classic.jar", "logback-core.jar"):
+        link = lib / jar
+        if not link.exists():
+            link.symlink_to(DEBIAN_JAVA_DIR / jar)
+    return root
+
+
+@dataclass
+class ZooKeeperServer:
+    """One start-zookeeper process (which becomes the JVM) with its own directories."""
+
+    root: Path
+    client_port: int
+    extra_flags: Sequence[str] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    runs: int = 0
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.root / f"stdout.{self.runs}"
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.root / f"stderr.{self.runs}"
+
+    def flags(self) -> list[str]:
+        return [
+            "--hostname=zk-0",
+            "--domain=",
+            f"--data_dir={self.data_dir}",
+            f"--data_log_dir={self.root / 'datalog'}",
+            f"--conf_dir={self.root / 'conf'}",
+            f"--log_dir={self.root / 'log'}",
+            f"--client_port={self.client_port}",
+            f"--server_port={free_port()}",
+            f"--election_port={free_port()}",
+            "--heap=128M",
+            *self.extra_flags,
+        ]
+
+    def start(self) -> None:
+        self.runs += 1
+        with open(self.stdout_path, "wb") as stdout, open(self.stderr_path, "wb") as stderr:
+            self.process = subprocess.Popen(
+                [START_ZOOKEEPER, *self.flags()],
+                stdout=stdout,
+                stderr=stderr,
+                env={**os.environ, **self.env},
+            )
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def wait_until_imok(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"ZooKeeper exited with {self.process.returncode}")
+            try:
+                if four_letter_word(self.client_port, "ruok") == "imok":
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"ZooKeeper on port {self.client_port} not up after {timeout}s")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int | None:
+        """Signal the server and wait for it; returns its exit status."""
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(errors="replace")
+
+    def outputs(self) -> Iterator[tuple[str, str]]:
+        for run in range(1, self.runs + 1):
+            for stream in ("stdout", "stderr"):
+                path = self.root / f"{stream}.{run}"
+                if path.exists():
+                    yield f"{path}", path.read_text(errors="replace")

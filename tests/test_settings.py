@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from zkcontainer.errors import ConfigError
+from zkcontainer.identity import PodIdentity
+from zkcontainer.settings import Settings, load_settings
+
+POD_FQDN = "zk-0.zk-hs.default.svc.cluster.local"
+
+
+def settings(
+    argv: Sequence[str] = (), env: Mapping[str, str] | None = None, fqdn: str = POD_FQDN
+) -> Settings:
+    return load_settings(argv, env or {}, lambda: fqdn)
+
+
+def problems(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, fqdn: str = POD_FQDN
+) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        settings(argv, env, fqdn)
+    return caught.value.problems
+
+
+def test_defaults_are_the_original_scripts() -> None:
+    s = settings()
+    assert (s.servers, s.client_port, s.server_port, s.election_port) == (1, 2181, 2888, 3888)
+    assert s.data_dir == "/var/lib/zookeeper/data"
+    assert s.data_log_dir == "/var/lib/zookeeper/data/log"
+    assert s.log_dir == "/var/log/zookeeper"
+    assert s.conf_dir == "/opt/zookeeper/conf"
+    assert (s.tick_time, s.init_limit, s.sync_limit) == (2000, 10, 5)
+    assert s.heap == "2G"
+    assert s.max_client_cnxns == 60
+    assert (s.snap_retain_count, s.purge_interval) == (3, 0)
+    assert (s.min_session_timeout, s.max_session_timeout) == (4000, 40000)
+    assert s.log_level == "INFO"
+    assert s.four_letter_words == ("ruok", "mntr", "srvr")
+    assert s.admin_port == 0
+    assert not s.dry_run
+
+
+def test_session_timeouts_follow_tick_time_unless_given() -> None:
+    s = settings(["--tick_time=1000"])
+    assert (s.min_session_timeout, s.max_session_timeout) == (2000, 20000)
+    s = settings(["--tick_time=1000", "--max_session_timeout=60000"])
+    assert (s.min_session_timeout, s.max_session_timeout) == (2000, 60000)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--client_port=2182"],
+        ["--client_port", "2182"],
+        ["--client-port=2182"],
+        ["--client-port", "2182"],
+    ],
+)
+def test_every_flag_spelling_is_accepted(argv: list[str]) -> None:
+    assert settings(argv).client_port == 2182
+
+
+def test_environment_sets_flags_and_the_command_line_wins() -> None:
+    env = {"ZK_SERVERS": "3", "ZK_HEAP": "1G", "ZK_LOG_LEVEL": "warn"}
+    s = settings(["--heap=512M"], env)
+    assert (s.servers, s.heap, s.log_level) == (3, "512M", "WARN")
+
+
+def test_service_link_variables_are_not_flags() -> None:
+    # Kubernetes injects ZK_CS_PORT=tcp://... for a Service called zk-cs.
+    s = settings(env={"ZK_CS_PORT": "tcp://10.0.0.1:2181", "ZK_HS_SERVICE_HOST": "10.0.0.2"})
+    assert s.client_port == 2181
+
+
+def test_zookeeper_home_comes_from_its_usual_variable() -> None:
+    assert settings(env={"ZOOKEEPER_HOME": "/opt/zk"}).zk_home == "/opt/zk"
+    assert settings(["--zk_home=/srv/zk"], {"ZOOKEEPER_HOME": "/opt/zk"}).zk_home == "/srv/zk"
+
+
+def test_identity_comes_from_the_pods_fqdn() -> None:
+    s = settings(["--servers=3"], fqdn="zk-1.zk-hs.default.svc.cluster.local")
+    assert s.identity == PodIdentity("zk", 1)
+    assert s.myid == 2
+    assert (s.hostname, s.domain) == ("zk-1", "zk-hs.default.svc.cluster.local")
+
+
+def test_hostname_and_domain_flags_override_the_system() -> None:
+    s = settings(["--servers=3", "--hostname=kafka-zk-2", "--domain=kz.prod.svc"], fqdn="x")
+    assert (s.myid, s.domain) == (3, "kz.prod.svc")
+
+
+def test_standalone_needs_no_ordinal() -> None:
+    # `docker run IMAGE` gets a hostname like 3f4e5a6b7c8d.
+    s = settings(fqdn="3f4e5a6b7c8d")
+    assert s.identity is None
+    assert s.myid is None
+
+
+def test_dry_run_is_a_switch() -> None:
+    assert settings(["--dry-run"]).dry_run
+    assert settings(["--dry_run=false"]).dry_run is False
+
+
+def test_jvm_flags_are_split_like_a_shell() -> None:
+    s = settings(["--jvm_flags=-Djute.maxbuffer=4194304 -Dfoo='a b'"])
+    assert s.jvm_flags == ("-Djute.maxbuffer=4194304", "-Dfoo=a b")
+
+
+BAD_INPUTS = [
+    (["--bogus=1"], "--bogus=1: unknown flag"),
+    (["stray"], "stray: unexpected argument"),
+    (["--heap"], "--heap: needs a value"),
+    (["--servers=three"], "--servers=three: not an integer"),
+    (["--servers=0"], "--servers=0: must be between 1 and 255"),
+    (["--servers=256"], "--servers=256: must be between 1 and 255"),
+    (["--client_port=0"], "--client_port=0: must be between 1 and 65535"),
+    (["--election_port=65536"], "--election_port=65536: must be between 1 and 65535"),
+    (["--server_port=2181"], "--server_port=2181: same port as --client_port=2181"),
+    (["--election_port=2888"], "--election_port=2888: same port as --server_port=2888"),
+    (["--tick_time=0"], "--tick_time=0: must be at least 1"),
+    (["--init_limit=-1"], "--init_limit=-1: must be at least 1"),
+    (["--sync_limit=0"], "--sync_limit=0: must be at least 1"),
+    (["--snap_retain_count=2"], "--snap_retain_count=2: must be at least 3"),
+    (["--purge_interval=-1"], "--purge_interval=-1: must be at least 0"),
+    (
+        ["--min_session_timeout=50000", "--max_session_timeout=40000"],
+        "--min_session_timeout=50000: greater than --max_session_timeout=40000",
+    ),
+    (["--heap=2"], "--heap=2: must be a size like 512M or 2G"),
+    (["--heap=2GB"], "--heap=2GB: must be a size like 512M or 2G"),
+    (["--heap=0M"], "--heap=0M: must be a size like 512M or 2G"),
+    (["--log_level=LOUD"], "--log_level=LOUD: must be one of TRACE, DEBUG, INFO, WARN, ERROR"),
+    (["--four_letter_words=ruok,boom"], "--four_letter_words=ruok,boom: unknown four-letter word"),
+    (["--data_dir=data"], "--data_dir=data: must be an absolute path"),
+    (["--jvm_flags=-Dx='open"], "--jvm_flags=-Dx='open: cannot be split"),
+    (
+        ["--data_dir=/data\nserver.9=evil:1:2"],
+        "--data_dir='/data\\nserver.9=evil:1:2': contains a line",
+    ),
+    (["--dry-run=maybe"], "--dry_run=maybe: must be true or false"),
+    (["--servers=3", "--hostname=web"], "--hostname=web: does not end in -<ordinal>"),
+    (["--servers=3", "--domain="], "--domain=: empty, but --servers=3 needs it"),
+    (
+        ["--servers=3", "--hostname=zk-3"],
+        "--hostname=zk-3: ordinal 3 gives myid 4, outside an ensemble of --servers=3; "
+        "scaling beyond --servers needs dynamic reconfiguration",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_is_named_with_its_value(argv: list[str], expected: str) -> None:
+    found = problems(argv)
+    assert len(found) == 1, found
+    assert found[0].startswith(expected)
+
+
+def test_bad_environment_values_name_the_variable() -> None:
+    assert problems([], {"ZK_CLIENT_PORT": "abc"}) == ["ZK_CLIENT_PORT=abc: not an integer"]
+
+
+def test_a_system_hostname_without_ordinal_is_named() -> None:
+    assert problems(["--servers=3"], fqdn="web.example.com") == [
+        "hostname 'web': does not end in -<ordinal> (like zk-0), so the server id is unknown"
+    ]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(
+        ["--servers=0", "--client_port=x", "--heap=lots", "--log_level=LOUD", "--nope"]
+    )
+    assert [p.split(":")[0] for p in found] == [
+        "--nope",
+        "--servers=0",
+        "--client_port=x",
+        "--heap=lots",
+        "--log_level=LOUD",
+    ]

@@ -1,0 +1,137 @@
+"""start-zookeeper exec'ing a real ZooKeeper JVM (Debian's 3.8.0 jars) on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+from kazoo.client import KazooClient
+
+from tests.conftest import ServerFactory
+from tests.harness.prerequisites import require_logback
+from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer, logback_home
+
+pytestmark = pytest.mark.process
+
+LOG_LINE = re.compile(r"^\S+ \S+ \[myid:\d*\] - (TRACE|DEBUG|INFO |WARN |ERROR)", re.MULTILINE)
+
+
+@contextmanager
+def client(server: ZooKeeperServer) -> Iterator[KazooClient]:
+    zk = KazooClient(hosts=f"127.0.0.1:{server.client_port}", timeout=10)
+    zk.start(timeout=20)
+    try:
+        yield zk
+    finally:
+        zk.stop()
+        zk.close()
+
+
+def test_the_jvm_replaces_start_zookeeper_and_data_survives_a_restart(
+    zookeeper_server: ServerFactory,
+) -> None:
+    server = zookeeper_server()
+    server.start()
+    server.wait_until_imok()
+
+    jvm = psutil.Process(server.pid)
+    assert os.path.basename(jvm.exe()).startswith("java")
+    assert "org.apache.zookeeper.server.quorum.QuorumPeerMain" in jvm.cmdline()
+    assert jvm.cmdline()[-1] == str(server.root / "conf" / "zoo.cfg")
+
+    with client(server) as zk:
+        zk.create("/survivor", b"acknowledged")
+
+    assert server.stop(signal.SIGTERM) is not None
+    assert not psutil.pid_exists(server.pid) or psutil.Process(server.pid).status() == "zombie"
+
+    server.start()
+    server.wait_until_imok()
+    with client(server) as zk:
+        data, _ = zk.get("/survivor")
+    assert data == b"acknowledged"
+    assert (server.data_dir / "myid").read_text() == "1\n"
+
+
+def backend_flags(backend: str, root: Path) -> list[str]:
+    if backend == "logback":
+        require_logback()
+        return [f"--zk_home={logback_home(root / 'zk-home')}"]
+    return []
+
+
+@pytest.mark.parametrize("backend", ["log4j", "logback"])
+@pytest.mark.parametrize(
+    ("level", "present", "absent"),
+    [
+        ("WARN", set(), {"TRACE", "DEBUG", "INFO "}),
+        ("INFO", {"INFO "}, {"TRACE", "DEBUG"}),
+        ("DEBUG", {"INFO ", "DEBUG"}, {"TRACE"}),
+    ],
+)
+def test_log_level_is_what_the_jvm_prints_to_stdout(
+    zookeeper_server: ServerFactory,
+    tmp_path: Path,
+    backend: str,
+    level: str,
+    present: set[str],
+    absent: set[str],
+) -> None:
+    server = zookeeper_server(f"--log_level={level}", *backend_flags(backend, tmp_path))
+    server.start()
+    server.wait_until_imok()
+    with client(server) as zk:
+        zk.create("/logged", b"x")
+    server.stop()
+
+    config = "logback.xml" if backend == "logback" else "log4j.properties"
+    assert (server.root / "conf" / config).exists()
+    levels = set(LOG_LINE.findall(server.stdout()))
+    assert present <= levels, f"expected {present} in {levels}"
+    assert not levels & absent, f"unexpected {levels & absent}"
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every path under root with its mode and content hash."""
+    digest = {}
+    for path in sorted(root.rglob("*")):
+        stat = path.lstat()
+        content = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        digest[str(path.relative_to(root))] = f"{stat.st_mode:o} {stat.st_mtime_ns} {content}"
+    return digest
+
+
+def test_a_volume_from_another_ordinal_is_refused_and_left_untouched(
+    zookeeper_server: ServerFactory,
+) -> None:
+    server = zookeeper_server()
+    server.start()
+    server.wait_until_imok()
+    with client(server) as zk:
+        zk.create("/evidence", b"server 1 wrote this")
+    server.stop()
+    before = tree_digest(server.data_dir)
+    assert (server.data_dir / "myid").read_text() == "1\n"
+    assert any(name.startswith("version-2/") for name in before)
+
+    # The same volume mounted into the pod with ordinal 1 of a 3-server ensemble.
+    flags = [f for f in server.flags() if not f.startswith(("--hostname", "--domain"))]
+    result = subprocess.run(
+        [START_ZOOKEEPER, *flags, "--servers=3", "--hostname=zk-1", "--domain=zk-hs.test"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "holds '1' but this pod is server 2; refusing to start" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(server.data_dir) == before
