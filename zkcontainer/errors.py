@@ -21,3 +21,21 @@ class EnvironmentProblem(ZkContainerError):
     No java, no ZooKeeper jars, an unwritable directory, a myid that contradicts
     the pod's identity.
     """
+
+
+class ProbeError(ZkContainerError):
+    """A four-letter word got no usable answer: exit code 1 for the probes.
+
+    `reason` is one of the short words an operator greps for in probe events:
+    refused, timed out, reset, unreachable, not whitelisted, not serving,
+    unexpected reply, too large.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class UsageError(ZkContainerError):
+    """The probe commands were called wrongly: exit code 2."""

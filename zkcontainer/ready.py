@@ -1,0 +1,98 @@
+"""zookeeper-ready: the liveness and readiness probe.
+
+Exit 0 when healthy, 1 with one line saying why not, 2 when called wrongly.
+Kept lean: Kubernetes runs it every few seconds in every pod.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from zkcontainer.errors import ProbeError, ZkContainerError
+from zkcontainer.fourlw import address_label, parse_lines, send_word
+from zkcontainer.probeargs import ProbeArgs, parse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+PROG = "zookeeper-ready"
+SERVING_STATES = ("leader", "follower", "observer", "standalone")
+
+USAGE = """\
+usage: zookeeper-ready [--serving] [--host HOST] [--timeout SECONDS] [PORT]
+
+Without --serving (liveness): sends ruok and exits 0 on exactly imok. ZooKeeper
+answers imok as soon as its client port is open, with or without a quorum, so
+this says the process is alive, not that it serves: use it as livenessProbe.
+
+With --serving (readiness): exits 0 only when the server serves requests: mntr
+reports leader, follower, observer or standalone, and a follower or observer
+has finished syncing with its leader (zk_peer_state ends in "- broadcast").
+Falls back to srvr when mntr is not whitelisted. Use it as readinessProbe.
+
+Four-letter words the server must whitelist (4lw.commands.whitelist):
+ruok for liveness, mntr for readiness (srvr, which ZooKeeper >= 3.5 always
+allows, is the fallback). start-zookeeper whitelists ruok,mntr,srvr.
+
+  PORT               client port (default 2181)
+  --host HOST        default 127.0.0.1; IPv6 addresses work too
+  --timeout SECONDS  overall limit for connect, send and reply (default 1)
+
+Exit: 0 healthy, 1 not (one line: refused, timed out, reset, unreachable,
+not whitelisted, not serving, unexpected reply), 2 bad arguments."""
+
+
+def check_alive(args: ProbeArgs) -> None:
+    reply = send_word("ruok", args.host, args.port, args.timeout)
+    if reply != "imok":
+        where = address_label(args.host, args.port)
+        raise ProbeError("unexpected reply", f"{where}: ruok answered {reply[:80]!r}, not 'imok'")
+
+
+def check_serving(args: ProbeArgs) -> str:
+    """The server's state when it serves requests; ProbeError otherwise."""
+    deadline = time.monotonic() + args.timeout
+    try:
+        values = parse_lines(send_word("mntr", args.host, args.port, args.timeout))
+        state, peer_state = values.get("zk_server_state"), values.get("zk_peer_state")
+    except ProbeError as error:
+        if error.reason != "not whitelisted":
+            raise
+        # srvr carries no peer state, but a follower only answers it once synced.
+        remaining = max(deadline - time.monotonic(), 0.001)
+        values = parse_lines(send_word("srvr", args.host, args.port, remaining))
+        state, peer_state = values.get("Mode"), None
+    where = address_label(args.host, args.port)
+    if state is None:
+        raise ProbeError("unexpected reply", f"{where}: no server state in mntr or srvr")
+    if state not in SERVING_STATES:
+        raise ProbeError("not serving", f"{where}: state {state}")
+    if peer_state is not None and state != "standalone" and not peer_state.endswith("- broadcast"):
+        raise ProbeError("not serving", f"{where}: {state} still syncing ({peer_state})")
+    return state
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "-h" in argv or "--help" in argv:
+        print(USAGE)
+        return 0
+    try:
+        args = parse(argv, switches=("serving",), options={})
+        if "serving" in args.switches:
+            check_serving(args)
+        else:
+            check_alive(args)
+    except ProbeError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    except ZkContainerError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
