@@ -8,11 +8,14 @@ pulls in `socket`, `enum`, `re` or `typing`.
 from __future__ import annotations
 
 import _socket
+import errno
 import time
 
 from zkcontainer.errors import ProbeError
 
 DEFAULT_MAX_REPLY = 4 * 1024 * 1024  # mntr is a few KiB; anything near this is not ZooKeeper
+
+_RESET_ERRNOS = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN, errno.ECONNABORTED})
 
 NOT_SERVING = "This ZooKeeper instance is not currently serving requests"
 NOT_WHITELISTED_SUFFIX = "is not executed because it is not in the whitelist."
@@ -85,9 +88,10 @@ def _exchange(
         raise ProbeError("timed out", f"{where}: {phase}") from error
     except ConnectionRefusedError as error:
         raise ProbeError("refused", f"{where}: nothing listens there") from error
-    except ConnectionResetError as error:
-        raise ProbeError("reset", f"{where}: connection reset while {phase}") from error
     except OSError as error:
+        # A peer that resets early shows as EPIPE or ENOTCONN while we still send.
+        if error.errno in _RESET_ERRNOS:
+            raise ProbeError("reset", f"{where}: connection reset while {phase}") from error
         raise ProbeError("unreachable", f"{where}: {phase}: {error.strerror or error}") from error
 
 

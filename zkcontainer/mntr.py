@@ -55,7 +55,8 @@ def parse_mntr(text: str) -> list[Sample]:
         if not tab or match is None:
             continue
         labels = tuple(
-            (label["name"], label["value"]) for label in _LABEL.finditer(match["labels"] or "")
+            (label["name"], _unescape(label["value"]))
+            for label in _LABEL.finditer(match["labels"] or "")
         )
         samples.append(Sample(match["name"], labels, value.strip(), raw_key.strip()))
     return samples
@@ -79,6 +80,14 @@ def metric_name(key: str) -> str:
     """`zk_znode_count` -> `zookeeper_znode_count`."""
     base = key.removeprefix("zk_")
     return PROMETHEUS_PREFIX + _INVALID_NAME_CHARS.sub("_", base)
+
+
+_ESCAPED = re.compile(r"\\(.)")
+_UNESCAPED = {"n": "\n"}
+
+
+def _unescape(value: str) -> str:
+    return _ESCAPED.sub(lambda m: _UNESCAPED.get(m[1], m[1]), value)
 
 
 def _escape(value: str) -> str:

@@ -99,13 +99,15 @@ class ZooKeeperServer:
         assert self.process is not None
         return self.process.pid
 
-    def wait_until_imok(self, timeout: float = 30.0) -> None:
+    def wait_until_imok(self, timeout: float = 30.0, word: str = "ruok") -> None:
+        """Wait until the client port answers `word` (ruok: imok; others: anything)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"ZooKeeper exited with {self.process.returncode}")
             try:
-                if four_letter_word(self.client_port, "ruok") == "imok":
+                reply = four_letter_word(self.client_port, word)
+                if reply == "imok" or (word != "ruok" and reply):
                     return
             except OSError:
                 pass

@@ -1,0 +1,99 @@
+"""The four-letter-word client against faults only a fake server produces on demand."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.harness.fakezk import (
+    drips,
+    fake_zookeeper,
+    ipv6_loopback_available,
+    port_of,
+    replies,
+    resets_mid_reply,
+    silent,
+)
+from tests.harness.zookeeper import free_port
+from zkcontainer.errors import ProbeError
+from zkcontainer.fourlw import NOT_SERVING, parse_lines, send_word
+
+MARGIN = 1.5  # seconds beyond the timeout a failure may take on a loaded machine
+
+
+def reason_of(word: str, port: int, timeout: float = 1.0, host: str = "127.0.0.1") -> str:
+    with pytest.raises(ProbeError) as caught:
+        send_word(word, host, port, timeout)
+    return caught.value.reason
+
+
+def test_reply_is_read_to_eof_and_the_word_is_sent() -> None:
+    with fake_zookeeper(replies("imok")) as server:
+        assert send_word("ruok", port=port_of(server)) == "imok"
+    assert server.words == [b"ruok"]
+
+
+def test_a_two_mebibyte_mntr_is_read_completely() -> None:
+    big = "".join(f"zk_metric_{i}\t{i}\n" for i in range(150_000))
+    assert len(big) > 2 * 1024 * 1024
+    with fake_zookeeper(replies(big)) as server:
+        assert send_word("mntr", port=port_of(server), timeout=10) == big
+
+
+def test_a_reply_beyond_the_cap_is_refused() -> None:
+    with fake_zookeeper(replies(b"x" * 100_000)) as server, pytest.raises(ProbeError) as caught:
+        send_word("mntr", port=port_of(server), max_reply=50_000)
+    assert caught.value.reason == "too large"
+    assert "exceeds 50000 bytes" in str(caught.value)
+
+
+def test_refused_port() -> None:
+    assert reason_of("ruok", free_port()) == "refused"
+
+
+@pytest.mark.parametrize("behaviour", [silent, drips], ids=["silent", "drips"])
+def test_a_server_that_never_finishes_times_out_within_the_deadline(behaviour) -> None:  # type: ignore[no-untyped-def]
+    with fake_zookeeper(behaviour) as server:
+        started = time.monotonic()
+        assert reason_of("ruok", port_of(server), timeout=0.5) == "timed out"
+        assert time.monotonic() - started < 0.5 + MARGIN
+
+
+def test_reset_mid_reply() -> None:
+    with fake_zookeeper(resets_mid_reply) as server:
+        assert reason_of("mntr", port_of(server)) == "reset"
+
+
+def test_not_whitelisted_is_named() -> None:
+    refusal = "ruok is not executed because it is not in the whitelist."
+    with fake_zookeeper(replies(refusal)) as server, pytest.raises(ProbeError) as caught:
+        send_word("ruok", port=port_of(server))
+    assert caught.value.reason == "not whitelisted"
+    assert "ruok is not in 4lw.commands.whitelist" in str(caught.value)
+
+
+def test_not_serving_is_named() -> None:
+    with fake_zookeeper(replies(NOT_SERVING + "\n")) as server:
+        assert reason_of("mntr", port_of(server)) == "not serving"
+
+
+def test_unresolvable_host() -> None:
+    assert reason_of("ruok", 2181, host="no-such-host.invalid") == "unreachable"
+
+
+def test_ipv6_hosts_work() -> None:
+    if not ipv6_loopback_available():
+        pytest.skip("this machine has no IPv6 loopback")
+    with fake_zookeeper(replies("imok"), host="::1") as server:
+        assert send_word("ruok", host="::1", port=port_of(server)) == "imok"
+
+
+def test_mntr_and_srvr_lines_parse() -> None:
+    assert parse_lines("zk_server_state\tfollower\nzk_peer_state\tfollowing - broadcast\n") == {
+        "zk_server_state": "follower",
+        "zk_peer_state": "following - broadcast",
+    }
+    assert parse_lines("Zookeeper version: 3.8.0\nMode: leader\nNode count: 5\n")["Mode"] == (
+        "leader"
+    )

@@ -1,0 +1,143 @@
+"""zookeeper-ready and zookeeper-metrics: exit codes and one-line reasons."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.harness.fakezk import answers, fake_zookeeper, port_of, replies, silent
+from tests.harness.zookeeper import free_port
+from zkcontainer import metrics, ready
+from zkcontainer.fourlw import NOT_SERVING
+
+FOLLOWER_SYNCED = (
+    "zk_version\t3.8.0\nzk_server_state\tfollower\nzk_peer_state\tfollowing - broadcast\n"
+)
+FOLLOWER_SYNCING = (
+    "zk_version\t3.8.0\nzk_server_state\tfollower\nzk_peer_state\tfollowing - synchronization\n"
+)
+STANDALONE = "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_znode_count\t5\n"
+MNTR_REFUSED = "mntr is not executed because it is not in the whitelist."
+SRVR_LEADER = (
+    "Zookeeper version: 3.8.0\nLatency min/avg/max: 0/0.0/0\nMode: leader\nNode count: 5\n"
+)
+
+
+def run(command, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    code = command.main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "message"),
+    [
+        ("imok", 0, ""),
+        ("imok\n", 1, "zookeeper-ready: unexpected reply: 127.0.0.1:{port}: ruok answered"),
+        ("garbage\x00\xff", 1, "zookeeper-ready: unexpected reply: "),
+        (
+            "ruok is not executed because it is not in the whitelist.",
+            1,
+            "zookeeper-ready: not whitelisted: 127.0.0.1:{port}: ruok is not in",
+        ),
+    ],
+)
+def test_liveness_is_exactly_imok(
+    capsys: pytest.CaptureFixture[str], reply: str, code: int, message: str
+) -> None:
+    with fake_zookeeper(replies(reply)) as server:
+        port = port_of(server)
+        result, out, err = run(ready, [str(port)], capsys)
+    assert (result, out) == (code, "")
+    assert err.startswith(message.format(port=port))
+    assert err.count("\n") == code
+
+
+@pytest.mark.parametrize(
+    ("by_word", "code", "message"),
+    [
+        ({"mntr": STANDALONE}, 0, ""),
+        ({"mntr": FOLLOWER_SYNCED}, 0, ""),
+        ({"mntr": FOLLOWER_SYNCING}, 1, "not serving: 127.0.0.1:{port}: follower still syncing"),
+        ({"mntr": NOT_SERVING}, 1, f"not serving: 127.0.0.1:{{port}}: {NOT_SERVING}"),
+        ({"mntr": "zk_server_state\tread-only\n"}, 1, "not serving: 127.0.0.1:{port}: state"),
+        ({"mntr": MNTR_REFUSED, "srvr": SRVR_LEADER}, 0, ""),
+        ({"mntr": MNTR_REFUSED, "srvr": NOT_SERVING}, 1, "not serving: "),
+        ({"mntr": "hello\n"}, 1, "unexpected reply: 127.0.0.1:{port}: no server state"),
+    ],
+)
+def test_readiness_means_serving(
+    capsys: pytest.CaptureFixture[str], by_word: dict[str, str], code: int, message: str
+) -> None:
+    with fake_zookeeper(answers(by_word)) as server:
+        port = port_of(server)
+        result, _, err = run(ready, ["--serving", str(port)], capsys)
+    assert result == code
+    if code:
+        assert err.startswith(f"zookeeper-ready: {message.format(port=port)}")
+    assert err.count("\n") == code
+
+
+def test_refused_and_timed_out_are_named(capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    assert run(ready, [str(port)], capsys)[2] == (
+        f"zookeeper-ready: refused: 127.0.0.1:{port}: nothing listens there\n"
+    )
+    with fake_zookeeper(silent) as server:
+        code, _, err = run(ready, ["--serving", "--timeout=0.3", str(port_of(server))], capsys)
+    assert code == 1
+    assert err.startswith("zookeeper-ready: timed out: ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--bogus"], "--bogus: unknown option"),
+        (["2181", "2182"], "2181 2182: expected at most one PORT"),
+        (["http"], "PORT http: must be a port number 1..65535"),
+        (["--timeout=0"], "--timeout=0: must be a number of seconds above 0"),
+        (["--timeout"], "--timeout needs a value"),
+    ],
+)
+def test_bad_arguments_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(ready, argv, capsys)
+    assert (code, err) == (2, f"zookeeper-ready: {message}\n")
+
+
+def test_help_explains_liveness_readiness_and_whitelist(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(ready, ["-h"], capsys)
+    assert code == 0
+    for phrase in ("liveness", "readiness", "4lw.commands.whitelist", "ruok", "mntr", "srvr"):
+        assert phrase in out
+
+
+def test_metrics_prints_mntr_as_it_came(capsys: pytest.CaptureFixture[str]) -> None:
+    with fake_zookeeper(replies(STANDALONE)) as server:
+        code, out, _ = run(metrics, [str(port_of(server))], capsys)
+    assert (code, out) == (0, STANDALONE)
+
+
+def test_metrics_json_has_numbers_as_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    with fake_zookeeper(replies(STANDALONE)) as server:
+        code, out, _ = run(metrics, ["--format", "json", str(port_of(server))], capsys)
+    assert code == 0
+    assert json.loads(out) == {
+        "zk_version": "3.8.0",
+        "zk_server_state": "standalone",
+        "zk_znode_count": 5,
+    }
+
+
+def test_metrics_failures_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    code, out, err = run(metrics, ["--format=prometheus", str(port)], capsys)
+    assert (code, out) == (1, "")
+    assert err == f"zookeeper-metrics: refused: 127.0.0.1:{port}: nothing listens there\n"
+    code, _, err = run(metrics, ["--format=yaml"], capsys)
+    assert (code, err) == (
+        2,
+        "zookeeper-metrics: --format=yaml: must be one of text, json, prometheus\n",
+    )
