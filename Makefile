@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := $(CURDIR)/demo-data
 
-.PHONY: test lint unit deps system-deps demo clean
+.PHONY: test lint unit deps system-deps demo clean bench
 
 test: lint
 	$(BIN)/pytest
@@ -42,3 +42,8 @@ demo: deps
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+# Probe cost against the shell probes they replace (see README, "Probe cost").
+bench: deps
+	@scripts/install-system-deps time
+	$(BIN)/python bench/probes.py

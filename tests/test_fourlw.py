@@ -15,6 +15,7 @@ from tests.harness.fakezk import (
     resets_mid_reply,
     silent,
 )
+from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer.errors import ProbeError
 from zkcontainer.fourlw import NOT_SERVING, parse_lines, send_word
@@ -84,7 +85,7 @@ def test_unresolvable_host() -> None:
 
 def test_ipv6_hosts_work() -> None:
     if not ipv6_loopback_available():
-        pytest.skip("this machine has no IPv6 loopback")
+        missing("this machine has no IPv6 loopback (::1)")
     with fake_zookeeper(replies("imok"), host="::1") as server:
         assert send_word("ruok", host="::1", port=port_of(server)) == "imok"
 

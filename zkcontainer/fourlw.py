@@ -35,9 +35,12 @@ def send_word(
     """
     deadline = time.monotonic() + timeout
     where = address_label(host, port)
+    # An ASCII host goes in as bytes: given str, _socket encodes it with the
+    # idna codec, whose import (re, stringprep, unicodedata) costs more than the probe.
+    lookup: str | bytes = host.encode("ascii") if host.isascii() else host
     try:
         family, socktype, proto, _, address = _socket.getaddrinfo(
-            host, port, 0, _socket.SOCK_STREAM
+            lookup, port, 0, _socket.SOCK_STREAM
         )[0]
     except _socket.gaierror as error:
         raise ProbeError("unreachable", f"{where}: cannot resolve {host}: {error}") from error

@@ -11,7 +11,6 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 PROMETHEUS_PREFIX = "zookeeper_"
 
@@ -20,14 +19,23 @@ _LABEL = re.compile(r'\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)="(?P<value>(?:[^"\\]|\
 _INVALID_NAME_CHARS = re.compile(r"[^A-Za-z0-9_:]")
 
 
-@dataclass(frozen=True)
 class Sample:
-    """One mntr line: `zk_latency{quantile="0.5"}\t1.0` is key zk_latency, value "1.0"."""
+    """One mntr line: `zk_latency{quantile="0.5"}\t1.0` is key zk_latency, value "1.0".
 
-    key: str
-    labels: tuple[tuple[str, str], ...]
-    text: str
-    raw_key: str
+    A plain class rather than a dataclass: importing dataclasses pulls in
+    inspect and costs more than the rest of this command together.
+    """
+
+    __slots__ = ("key", "labels", "raw_key", "text")
+
+    def __init__(self, key: str, labels: tuple[tuple[str, str], ...], text: str, raw_key: str):
+        self.key = key
+        self.labels = labels
+        self.text = text
+        self.raw_key = raw_key
+
+    def __repr__(self) -> str:
+        return f"Sample({self.raw_key!r}, {self.text!r})"
 
     @property
     def number(self) -> int | float | None:
