@@ -7,9 +7,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := $(CURDIR)/demo-data
 
-.PHONY: test lint unit deps system-deps demo clean bench
+IMAGE ?= zkcontainer:dev
+export IMAGE
+
+.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench image docker
 
 test: lint
+	@scripts/ensure-docker || echo "make test: no Docker engine; the container tier will say so"
 	$(BIN)/pytest
 
 unit: deps
@@ -30,8 +34,16 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-# A standalone ZooKeeper started by start-zookeeper, data kept in ./demo-data.
-demo: deps
+# The main job: a 3-member ensemble of the image, run as its StatefulSet runs it.
+demo: deps image
+	$(BIN)/python scripts/demo.py $(IMAGE)
+
+demo-down: deps docker
+	$(BIN)/python scripts/demo.py down
+
+# No Docker: a standalone ZooKeeper started by start-zookeeper on this host,
+# data kept in ./demo-data, until Ctrl-C.
+demo-local: deps
 	@port=$${DEMO_PORT:-$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}; \
 	echo "ZooKeeper on 127.0.0.1:$$port, data in $(DEMO_DIR); Ctrl-C stops it."; \
 	echo "Try: echo ruok | nc 127.0.0.1 $$port"; \
@@ -39,6 +51,14 @@ demo: deps
 		--client_port=$$port \
 		--data_dir=$(DEMO_DIR)/data --data_log_dir=$(DEMO_DIR)/data/log \
 		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log
+
+# The image, built on a pulled debian:bookworm-slim or, where no registry
+# answers, on a base made from Debian's packages (docker/base-image).
+image: docker
+	docker/build-image
+
+docker:
+	@scripts/ensure-docker
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.harness.prerequisites import require_zookeeper
+from tests.harness.prerequisites import require_docker, require_zookeeper
+from tests.harness.statefulset import StatefulSet, remove_everything
 from tests.harness.zookeeper import ZooKeeperServer, free_port
 
 _FAILED = pytest.StashKey[bool]()
@@ -54,3 +58,58 @@ def zookeeper_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         for server in servers:
             for name, text in server.outputs():
                 print(f"\n===== {name} =====\n{text[-20000:]}")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def docker_client():  # type: ignore[no-untyped-def]
+    client = require_docker()
+    # Leftovers of an interrupted earlier run.
+    remove_everything(client)
+    return client
+
+
+@pytest.fixture(scope="session")
+def image(docker_client) -> str:  # type: ignore[no-untyped-def]
+    """The image built from docker/ (cached layers make a rebuild take seconds)."""
+    tag = os.environ.get("IMAGE", "zkcontainer:dev")
+    result = subprocess.run(
+        [str(ROOT / "docker" / "build-image")],
+        env={**os.environ, "IMAGE": tag},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"docker/build-image failed:\n{result.stderr}", pytrace=False)
+    print(result.stderr.strip())
+    return tag
+
+
+@pytest.fixture
+def statefulset(request: pytest.FixtureRequest, docker_client, image: str):  # type: ignore[no-untyped-def]
+    """Start StatefulSets from manifests; remove all they made, print pod logs on failure."""
+    made: list[StatefulSet] = []
+
+    def start(
+        manifest: dict[str, Any], replicas: int | None = None, wait: bool = True
+    ) -> StatefulSet:
+        sts = StatefulSet(manifest, image, replicas=replicas, client=docker_client)
+        made.append(sts)
+        sts.start()
+        if wait:
+            sts.wait_ready()
+        return sts
+
+    yield start
+    failed = request.node.stash.get(_FAILED, False)
+    for sts in made:
+        if failed:
+            for pod in sts.pods:
+                print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-30000:]}")
+                print(f"===== {pod.name} probes =====")
+                for result in pod.results[-10:]:
+                    print(f"  {result.kind} ok={result.ok} {result.output.strip()[:200]}")
+        sts.teardown()

@@ -125,12 +125,21 @@ def check_myid(path: str, expected: int) -> bool:
     )
 
 
-def ensure_directories(paths: Sequence[str]) -> None:
-    for path in paths:
-        try:
-            os.makedirs(path, mode=0o775, exist_ok=True)
-        except OSError as error:
-            raise EnvironmentProblem(f"cannot create {path}: {error.strerror}") from error
+def ensure_directories(writable: Sequence[str], present: Sequence[str] = ()) -> None:
+    """Create missing directories; those in `writable` must also be writable.
+
+    New directories are group-writable (mode 775 whatever the umask), so a
+    pod restarted under another uid of the same group (OpenShift runs every
+    pod with a random uid in group 0) can still write them.
+    """
+    for path in [*writable, *present]:
+        if not os.path.isdir(path):
+            try:
+                os.makedirs(path, exist_ok=True)
+                os.chmod(path, 0o775)
+            except OSError as error:
+                raise EnvironmentProblem(f"cannot create {path}: {error.strerror}") from error
+    for path in writable:
         if not os.access(path, os.W_OK | os.X_OK):
             raise EnvironmentProblem(f"{path} is not writable by uid {os.getuid()}")
 

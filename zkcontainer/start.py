@@ -31,8 +31,11 @@ def prepare(settings: Settings, files: Mapping[str, str]) -> None:
     """Write the configuration and myid; an existing, different myid stops everything first."""
     myid_path = os.path.join(settings.data_dir, "myid")
     myid_present = settings.myid is not None and runtime.check_myid(myid_path, settings.myid)
+    # Logs go to stdout: log_dir is only zookeeper.log.dir and may sit on a
+    # read-only root filesystem.
     runtime.ensure_directories(
-        [settings.conf_dir, settings.data_dir, settings.data_log_dir, settings.log_dir]
+        writable=[settings.conf_dir, settings.data_dir, settings.data_log_dir],
+        present=[settings.log_dir],
     )
     for path, text in files.items():
         runtime.write_atomically(path, text)

@@ -33,3 +33,15 @@ def require_logback() -> None:
     for jar in LOGBACK_JARS:
         if not os.path.isfile(jar):
             missing(f"no {jar} (install liblogback-java)")
+
+
+def require_docker():  # type: ignore[no-untyped-def]
+    """A client for a Docker engine that answers."""
+    import docker  # noqa: PLC0415  (only the container tier needs it)
+
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as error:
+        missing(f"no Docker engine answers ({error}); as root, scripts/ensure-docker starts one")
+    return client

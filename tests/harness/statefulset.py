@@ -1,0 +1,433 @@
+"""Run a Kubernetes StatefulSet's pods in a Docker engine, as the controller and kubelet would.
+
+Given a pod template (the dict under `spec.template` of a StatefulSet
+manifest), pods are containers named `<sts>-<i>` with hostname `<sts>-<i>`,
+domain `<serviceName>.<namespace>.svc.cluster.local` and a DNS alias for that
+FQDN on a user-defined network; each volumeClaimTemplate is a named volume per
+ordinal that outlives the pod, like a PVC; emptyDir is a tmpfs. The security
+context (runAsUser/Group, fsGroup, readOnlyRootFilesystem, capabilities,
+allowPrivilegeEscalation), memory and CPU limits are applied; liveness and
+readiness exec probes run through `docker exec` on their period, with their
+timeout and thresholds, and every result is recorded.
+
+Not emulated: restarting a container whose liveness probe fails (tests call
+`restart` themselves), Services' virtual IPs, and any API server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+from docker.models.networks import Network
+from docker.types import Mount
+
+LABEL = "zkcontainer.test"  # on every container, network and volume the harness makes
+CLUSTER_DOMAIN = "svc.cluster.local"
+
+
+@dataclass
+class ProbeResult:
+    at: float
+    kind: str  # liveness | readiness
+    ok: bool
+    output: str
+
+
+@dataclass
+class Probe:
+    """An exec probe from a container spec, with Kubernetes' defaults."""
+
+    kind: str
+    command: list[str]
+    period: float = 10
+    timeout: float = 1
+    failure_threshold: int = 3
+    success_threshold: int = 1
+    initial_delay: float = 0
+
+    @classmethod
+    def from_spec(cls, kind: str, spec: Mapping[str, Any]) -> Probe:
+        if "exec" not in spec:
+            raise ValueError(f"{kind} probe: only exec probes are supported")
+        return cls(
+            kind=kind,
+            command=list(spec["exec"]["command"]),
+            period=spec.get("periodSeconds", 10),
+            timeout=spec.get("timeoutSeconds", 1),
+            failure_threshold=spec.get("failureThreshold", 3),
+            success_threshold=spec.get("successThreshold", 1),
+            initial_delay=spec.get("initialDelaySeconds", 0),
+        )
+
+
+@dataclass
+class Pod:
+    name: str
+    ordinal: int
+    fqdn: str
+    container: Container | None = None
+    started_at: float = 0.0
+    ready: bool = False
+    live: bool = True
+    results: list[ProbeResult] = field(default_factory=list)
+    streaks: dict[str, tuple[bool, int]] = field(default_factory=dict)
+    next_probe: dict[str, float] = field(default_factory=dict)
+
+    def record(self, probe: Probe, ok: bool, output: str) -> None:
+        self.results.append(ProbeResult(time.monotonic(), probe.kind, ok, output))
+        last, count = self.streaks.get(probe.kind, (ok, 0))
+        count = count + 1 if last == ok else 1
+        self.streaks[probe.kind] = (ok, count)
+        threshold = probe.success_threshold if ok else probe.failure_threshold
+        if count >= threshold:
+            if probe.kind == "readiness":
+                self.ready = ok
+            else:
+                self.live = ok
+
+
+class StatefulSet:
+    """The pods of one StatefulSet manifest, run in a Docker engine."""
+
+    def __init__(
+        self,
+        manifest: Mapping[str, Any],
+        image: str,
+        namespace: str = "default",
+        replicas: int | None = None,
+        client: docker.DockerClient | None = None,
+        run_id: str | None = None,
+        publish: Sequence[int] = (),
+    ) -> None:
+        """`publish`: container ports to publish on random 127.0.0.1 ports (not a Kubernetes
+        notion; lets a host tool such as nc reach a pod)."""
+        self.client = client or docker.from_env()
+        self.run_id = run_id or uuid.uuid4().hex[:8]
+        self.publish = publish
+        spec = manifest["spec"]
+        self.name: str = manifest["metadata"]["name"]
+        self.namespace = namespace
+        self.replicas: int = replicas if replicas is not None else spec.get("replicas", 1)
+        self.domain = f"{spec['serviceName']}.{namespace}.{CLUSTER_DOMAIN}"
+        self.ordered_ready = spec.get("podManagementPolicy", "OrderedReady") == "OrderedReady"
+        self.template: Mapping[str, Any] = spec["template"]
+        self.claims = [claim["metadata"]["name"] for claim in spec.get("volumeClaimTemplates", [])]
+        self.image = image
+        pod_spec = self.template["spec"]
+        self.container_spec: Mapping[str, Any] = pod_spec["containers"][0]
+        self.grace: float = pod_spec.get("terminationGracePeriodSeconds", 30)
+        self.pod_security: Mapping[str, Any] = pod_spec.get("securityContext", {})
+        self.volumes = {volume["name"]: volume for volume in pod_spec.get("volumes", [])}
+        self.probes = [
+            Probe.from_spec(kind, self.container_spec[key])
+            for kind, key in (("liveness", "livenessProbe"), ("readiness", "readinessProbe"))
+            if key in self.container_spec
+        ]
+        self.pods = [
+            Pod(f"{self.name}-{i}", i, f"{self.name}-{i}.{self.domain}")
+            for i in range(self.replicas)
+        ]
+        self.network: Network | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._prober: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self, ready_timeout: float = 180) -> None:
+        """Create the network and every pod: in parallel, or each once the previous is Ready."""
+        self.network = self.client.networks.create(
+            f"{self.name}-{self.run_id}", driver="bridge", labels={LABEL: self.run_id}
+        )
+        self._prober = threading.Thread(target=self._probe_forever, daemon=True)
+        self._prober.start()
+        for pod in self.pods:
+            self._create(pod)
+            if self.ordered_ready:
+                self.wait_ready([pod.ordinal], ready_timeout)
+
+    def teardown(self) -> None:
+        self._stop.set()
+        if self._prober is not None:
+            self._prober.join(30)
+        remove_everything(self.client, self.run_id)
+
+    def _volume_name(self, claim: str, pod: Pod) -> str:
+        return f"{claim}-{pod.name}-{self.run_id}"
+
+    def _create(self, pod: Pod) -> None:
+        spec = self.container_spec
+        security = {**self.pod_security, **spec.get("securityContext", {})}
+        mounts, tmpfs = self._mounts(pod, security)
+        uid = security.get("runAsUser")
+        gid = security.get("runAsGroup", 0 if uid is not None else None)
+        user = None if uid is None else f"{uid}:{gid}"
+        fs_group = security.get("fsGroup")
+        limits = spec.get("resources", {}).get("limits", {})
+        capabilities = security.get("capabilities", {})
+        options: dict[str, Any] = {
+            "name": pod.name + f"-{self.run_id}",
+            "hostname": pod.name,
+            "domainname": self.domain,
+            "environment": self._environment(pod),
+            "mounts": mounts,
+            "tmpfs": tmpfs,
+            "user": user,
+            "group_add": [str(fs_group)] if fs_group is not None else None,
+            "read_only": bool(security.get("readOnlyRootFilesystem")),
+            "cap_drop": capabilities.get("drop"),
+            "cap_add": capabilities.get("add"),
+            "security_opt": (
+                ["no-new-privileges"] if security.get("allowPrivilegeEscalation") is False else None
+            ),
+            "mem_limit": _bytes(limits["memory"]) if "memory" in limits else None,
+            "nano_cpus": int(_cpus(limits["cpu"]) * 1e9) if "cpu" in limits else None,
+            "labels": {LABEL: self.run_id, "pod": pod.name},
+            "network": self.network.name if self.network else None,
+            "ports": {f"{port}/tcp": ("127.0.0.1", None) for port in self.publish},
+            "detach": True,
+        }
+        if "command" in spec:
+            options["entrypoint"] = spec["command"]
+        if "args" in spec:
+            options["command"] = spec["args"]
+        container = self.client.containers.create(self.image, **options)
+        if self.network is not None:
+            # Aliases are per network endpoint: reconnect with the FQDN as the pod's DNS name.
+            self.network.disconnect(container)
+            self.network.connect(container, aliases=[pod.fqdn])
+        with self._lock:
+            pod.container = container
+            pod.ready, pod.live, pod.streaks, pod.next_probe = False, True, {}, {}
+        container.start()
+        pod.started_at = time.monotonic()
+
+    def _mounts(self, pod: Pod, security: Mapping[str, Any]) -> tuple[list[Mount], dict[str, str]]:
+        mounts: list[Mount] = []
+        tmpfs: dict[str, str] = {}
+        for mount in self.container_spec.get("volumeMounts", []):
+            name, path = mount["name"], mount["mountPath"]
+            if name in self.claims:
+                volume = self._volume_name(name, pod)
+                self._provision(volume, security.get("fsGroup"))
+                # no_copy: a PVC starts empty; Docker would otherwise copy the image's files in.
+                mounts.append(
+                    Mount(
+                        path,
+                        volume,
+                        type="volume",
+                        read_only=bool(mount.get("readOnly")),
+                        no_copy=True,
+                    )
+                )
+            elif "emptyDir" in self.volumes.get(name, {}):
+                tmpfs[path] = "mode=1777"
+            else:
+                raise ValueError(f"volume {name}: only volumeClaimTemplates and emptyDir")
+        return mounts, tmpfs
+
+    def _provision(self, volume: str, fs_group: int | None) -> None:
+        """A PVC's first use: create it; with fsGroup, the kubelet hands it to that group."""
+        try:
+            self.client.volumes.get(volume)
+            return
+        except docker.errors.NotFound:
+            self.client.volumes.create(volume, labels={LABEL: self.run_id})
+        if fs_group is not None:
+            self.client.containers.run(
+                self.image,
+                entrypoint=["sh", "-c", f"chgrp {fs_group} /v && chmod 2775 /v"],
+                user="0",
+                mounts=[Mount("/v", volume, type="volume", no_copy=True)],
+                labels={LABEL: self.run_id},
+                remove=True,
+            )
+
+    def _environment(self, pod: Pod) -> dict[str, str]:
+        fields = {"metadata.name": pod.name, "metadata.namespace": self.namespace}
+        environment = {}
+        for variable in self.container_spec.get("env", []):
+            if "value" in variable:
+                environment[variable["name"]] = str(variable["value"])
+            else:
+                field_path = variable["valueFrom"]["fieldRef"]["fieldPath"]
+                environment[variable["name"]] = fields[field_path]
+        return environment
+
+    # -- what a test does to pods -------------------------------------------------------
+
+    def pod(self, ordinal: int) -> Pod:
+        return self.pods[ordinal]
+
+    def container(self, ordinal: int) -> Container:
+        container = self.pods[ordinal].container
+        assert container is not None, f"{self.pods[ordinal].name} has no container"
+        return container
+
+    def delete(self, ordinal: int) -> float:
+        """`kubectl delete pod`: SIGTERM, grace period, then the controller recreates it."""
+        elapsed = self.stop(ordinal)
+        self.container(ordinal).remove(force=True)
+        self._create(self.pods[ordinal])
+        return elapsed
+
+    def kill(self, ordinal: int) -> None:
+        """SIGKILL the pod's main process; the container stays down until `restart`."""
+        container = self.container(ordinal)
+        container.kill()
+        container.wait(timeout=30)
+        with self._lock:
+            self.pods[ordinal].ready = False
+
+    def stop(self, ordinal: int, grace: float | None = None) -> float:
+        """SIGTERM, then SIGKILL after the grace period; returns the seconds it took."""
+        container = self.container(ordinal)
+        started = time.monotonic()
+        container.stop(timeout=int(grace if grace is not None else self.grace))
+        with self._lock:
+            self.pods[ordinal].ready = False
+        return time.monotonic() - started
+
+    def restart(self, ordinal: int) -> None:
+        """The kubelet restarting a stopped container: same pod, same volumes."""
+        pod = self.pods[ordinal]
+        with self._lock:
+            pod.ready, pod.live, pod.streaks, pod.next_probe = False, True, {}, {}
+        self.container(ordinal).start()
+        pod.started_at = time.monotonic()
+
+    def disconnect(self, ordinal: int) -> None:
+        assert self.network is not None
+        self.network.disconnect(self.container(ordinal))
+
+    def reconnect(self, ordinal: int) -> None:
+        assert self.network is not None
+        self.network.connect(self.container(ordinal), aliases=[self.pods[ordinal].fqdn])
+
+    def exec(self, ordinal: int, command: Sequence[str] | str) -> tuple[int, str]:
+        argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
+        result = self.container(ordinal).exec_run(argv, demux=False)
+        return result.exit_code, (result.output or b"").decode(errors="replace")
+
+    def address(self, ordinal: int) -> str:
+        container = self.container(ordinal)
+        container.reload()
+        networks = container.attrs["NetworkSettings"]["Networks"]
+        assert self.network is not None
+        return str(networks[self.network.name]["IPAddress"])
+
+    def host_port(self, ordinal: int, port: int) -> int:
+        """The 127.0.0.1 port a published container port landed on."""
+        container = self.container(ordinal)
+        container.reload()
+        return int(container.attrs["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"])
+
+    def connect_string(self, port: int = 2181, ordinals: Iterator[int] | None = None) -> str:
+        chosen = range(self.replicas) if ordinals is None else ordinals
+        return ",".join(f"{self.address(i)}:{port}" for i in chosen)
+
+    def logs(self, ordinal: int) -> str:
+        container = self.pods[ordinal].container
+        if container is None:
+            return ""
+        with contextlib.suppress(docker.errors.NotFound):
+            return container.logs().decode(errors="replace")
+        return ""
+
+    # -- readiness ------------------------------------------------------------------------
+
+    def wait_ready(self, ordinals: Sequence[int] | None = None, timeout: float = 180) -> float:
+        """Wait until the readiness probe holds for every chosen pod; returns seconds waited."""
+        chosen = list(range(self.replicas)) if ordinals is None else list(ordinals)
+        return wait_for(
+            lambda: all(self.pods[i].ready for i in chosen),
+            timeout,
+            lambda: (
+                f"pods not Ready: {[self.pods[i].name for i in chosen if not self.pods[i].ready]}"
+            ),
+        )
+
+    def _probe_forever(self) -> None:
+        while not self._stop.wait(0.2):
+            for pod in self.pods:
+                for probe in self.probes:
+                    self._maybe_probe(pod, probe)
+
+    def _maybe_probe(self, pod: Pod, probe: Probe) -> None:
+        now = time.monotonic()
+        container = pod.container
+        if container is None or now < pod.started_at + probe.initial_delay:
+            return
+        if now < pod.next_probe.get(probe.kind, 0):
+            return
+        pod.next_probe[probe.kind] = now + probe.period
+        ok, output = self._run_probe(container, probe)
+        with self._lock:
+            if pod.container is container:
+                pod.record(probe, ok, output)
+
+    def _run_probe(self, container: Container, probe: Probe) -> tuple[bool, str]:
+        """`docker exec` the probe; a probe exceeding timeoutSeconds fails, as in the kubelet."""
+        outcome: list[tuple[bool, str]] = []
+
+        def run() -> None:
+            try:
+                result = container.exec_run(probe.command)
+                output = (result.output or b"").decode(errors="replace")
+                outcome.append((result.exit_code == 0, output))
+            except docker.errors.APIError as error:  # container not running
+                outcome.append((False, str(error)))
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(probe.timeout + 0.5)  # docker exec's own start costs some 100 ms
+        return outcome[0] if outcome else (False, f"timed out after {probe.timeout}s")
+
+
+def wait_for(
+    condition: Callable[[], bool], timeout: float, describe: Callable[[], str], step: float = 0.25
+) -> float:
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"after {timeout}s: {describe()}")
+        time.sleep(step)
+    return time.monotonic() - started
+
+
+def remove_everything(client: docker.DockerClient, run_id: str | None = None) -> None:
+    """Remove the harness's containers, networks and volumes: one run's, or every run's."""
+    selector = f"{LABEL}={run_id}" if run_id else LABEL
+    for container in client.containers.list(all=True, filters={"label": selector}):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            container.remove(force=True, v=False)
+    for network in client.networks.list(filters={"label": selector}):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            network.remove()
+    for volume in client.volumes.list(filters={"label": selector}):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            volume.remove(force=True)
+
+
+_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
+
+
+def _bytes(quantity: str) -> int:
+    for suffix, factor in _UNITS.items():
+        if quantity.endswith(suffix):
+            return int(float(quantity[: -len(suffix)]) * factor)
+    return int(quantity)
+
+
+def _cpus(quantity: str | float) -> float:
+    text = str(quantity)
+    return int(text[:-1]) / 1000 if text.endswith("m") else float(text)

@@ -1,0 +1,194 @@
+"""The image, run as a StatefulSet runs it: identity, volumes, probes, failures."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from kazoo.client import KazooClient
+from kazoo.exceptions import KazooException
+from kazoo.retry import KazooRetry
+
+from tests.harness.manifests import original_statefulset, single_pod_statefulset
+from tests.harness.statefulset import LABEL, StatefulSet, wait_for
+
+pytestmark = pytest.mark.container
+
+StartStatefulSet = Callable[..., StatefulSet]
+
+
+def server_state(sts: StatefulSet, ordinal: int) -> str | None:
+    code, output = sts.exec(ordinal, ["zookeeper-metrics"])
+    if code != 0:
+        return None
+    for line in output.splitlines():
+        key, _, value = line.partition("\t")
+        if key == "zk_server_state":
+            return value
+    return None
+
+
+def serving(sts: StatefulSet, ordinal: int) -> bool:
+    return sts.exec(ordinal, ["zookeeper-ready", "--serving"])[0] == 0
+
+
+def alive(sts: StatefulSet, ordinal: int) -> bool:
+    return sts.exec(ordinal, ["zookeeper-ready"])[0] == 0
+
+
+def leader_of(sts: StatefulSet, ordinals: list[int]) -> int:
+    leaders = [i for i in ordinals if server_state(sts, i) == "leader"]
+    assert len(leaders) == 1, f"leaders among {ordinals}: {leaders}"
+    return leaders[0]
+
+
+@contextmanager
+def client(hosts: str) -> Iterator[KazooClient]:
+    retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
+    zk = KazooClient(hosts=hosts, timeout=10, connection_retry=retry)
+    zk.start(timeout=60)
+    try:
+        yield zk
+    finally:
+        zk.stop()
+        zk.close()
+
+
+def write_numbers(zk: KazooClient, count: int, before_write: Callable[[int], None]) -> list[int]:
+    """Create /writes/<n> for n < count; returns the n whose create was acknowledged."""
+    zk.ensure_path("/writes")
+    acknowledged = []
+    for n in range(count):
+        before_write(n)
+        try:
+            zk.create(f"/writes/{n:04d}", str(n).encode())
+            acknowledged.append(n)
+        except KazooException:
+            # Not acknowledged: it may or may not have been applied. Wait for a
+            # server before the next write, so the stream goes on through failover.
+            wait_for(lambda: zk.connected, 60, lambda: "client never reconnected")
+    return acknowledged
+
+
+def stored_numbers(hosts: str) -> set[int]:
+    with client(hosts) as zk:
+        zk.sync("/writes")
+        return {int(child) for child in zk.get_children("/writes")}
+
+
+def test_docker_run_without_arguments_serves_standalone(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]
+    container = docker_client.containers.run(image, detach=True, labels={LABEL: "standalone"})
+    try:
+
+        def probe(*args: str) -> int:
+            return int(container.exec_run(["zookeeper-ready", *args]).exit_code)
+
+        wait_for(lambda: probe() == 0, 60, lambda: container.logs().decode()[-3000:])
+        assert probe("--serving") == 0
+        assert container.exec_run(["id", "-u"]).output.decode().strip() == "1000"
+    finally:
+        container.remove(force=True)
+
+
+def test_the_original_manifest_forms_an_ensemble(statefulset: StartStatefulSet) -> None:
+    started = time.monotonic()
+    sts = statefulset(original_statefulset())
+    print(f"all 3 pods Ready {time.monotonic() - started:.1f}s after start")
+
+    states = sorted(server_state(sts, i) or "unreadable" for i in range(3))
+    assert states == ["follower", "follower", "leader"]
+    for i in range(3):
+        code, output = sts.exec(i, "zookeeper-metrics")  # no port, as the original README
+        assert code == 0
+        assert "zk_server_state" in output
+        assert sts.exec(i, "cat /var/lib/zookeeper/data/myid") == (0, f"{i + 1}\n")
+        assert sts.exec(i, "id -u")[1].strip() == "1000"
+
+
+def test_losing_the_leader_loses_no_acknowledged_write(statefulset: StartStatefulSet) -> None:
+    sts = statefulset(original_statefulset())
+    leader = leader_of(sts, [0, 1, 2])
+    survivors = [i for i in range(3) if i != leader]
+    killed_at: list[float] = []
+
+    def kill_leader_midway(n: int) -> None:
+        if n == 60:
+            sts.kill(leader)
+            killed_at.append(time.monotonic())
+
+    with client(sts.connect_string()) as zk:
+        acknowledged = write_numbers(zk, 200, kill_leader_midway)
+    assert len(acknowledged) >= 100, f"only {len(acknowledged)} writes acknowledged"
+
+    failover = wait_for(
+        lambda: all(serving(sts, i) for i in survivors), 60, lambda: "survivors not serving"
+    )
+    print(f"survivors serving {time.monotonic() - killed_at[0]:.1f}s after the leader was killed")
+    assert failover < 60
+    leader_of(sts, survivors)
+    hosts = ",".join(f"{sts.address(i)}:2181" for i in survivors)
+    assert set(acknowledged) <= stored_numbers(hosts)
+
+    sts.restart(leader)
+    wait_for(lambda: serving(sts, leader), 120, lambda: f"{sts.pod(leader).name} not serving")
+    assert sts.exec(leader, "cat /var/lib/zookeeper/data/myid") == (0, f"{leader + 1}\n")
+    assert set(acknowledged) <= stored_numbers(f"{sts.address(leader)}:2181")
+
+
+def test_losing_quorum_stops_serving_and_keeps_data(statefulset: StartStatefulSet) -> None:
+    sts = statefulset(original_statefulset())
+    with client(sts.connect_string()) as zk:
+        acknowledged = write_numbers(zk, 50, lambda n: None)
+    assert acknowledged == list(range(50))
+
+    survivor, lost = 0, [1, 2]
+    for i in lost:
+        sts.kill(i)
+    wait_for(lambda: not serving(sts, survivor), 60, lambda: "the survivor still serves")
+    assert alive(sts, survivor), "liveness must hold without quorum, or the kubelet restarts it"
+
+    for i in lost:
+        sts.restart(i)
+    wait_for(lambda: all(serving(sts, i) for i in range(3)), 120, lambda: "ensemble not back")
+    assert set(acknowledged) <= stored_numbers(sts.connect_string())
+
+
+def test_sigterm_stops_a_member_quickly_and_a_restart_keeps_its_data(
+    statefulset: StartStatefulSet,
+) -> None:
+    sts = statefulset(original_statefulset())
+    with client(sts.connect_string()) as zk:
+        zk.create("/before-stop", b"kept")
+
+    elapsed = sts.stop(2, grace=30)
+    print(f"member stopped {elapsed:.1f}s after SIGTERM")
+    assert elapsed < 10
+    container = sts.container(2)
+    container.reload()
+    assert container.attrs["State"]["ExitCode"] != 137, "needed SIGKILL"
+
+    sts.restart(2)
+    wait_for(lambda: serving(sts, 2), 120, lambda: "zk-2 not serving after restart")
+    assert sts.exec(2, "cat /var/lib/zookeeper/data/myid") == (0, "3\n")
+    with client(f"{sts.address(2)}:2181") as zk:
+        zk.sync("/before-stop")
+        assert zk.get("/before-stop")[0] == b"kept"
+
+
+def test_any_uid_in_group_0_on_a_read_only_root(statefulset: StartStatefulSet) -> None:
+    security = {
+        "runAsUser": 100123,
+        "runAsGroup": 0,
+        "fsGroup": 0,
+        "readOnlyRootFilesystem": True,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    sts = statefulset(single_pod_statefulset(security, conf_on_empty_dir=True))
+    assert sts.exec(0, "id -u")[1].strip() == "100123"
+    assert sts.exec(0, "touch /etc/probe")[0] != 0, "root filesystem is writable"
+    with client(f"{sts.address(0)}:2181") as zk:
+        zk.create("/written-by-any-uid", b"ok")
+    assert sts.exec(0, "cat /var/lib/zookeeper/data/myid") == (0, "1\n")
