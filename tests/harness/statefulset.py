@@ -4,7 +4,8 @@ Given a pod template (the dict under `spec.template` of a StatefulSet
 manifest), pods are containers named `<sts>-<i>` with hostname `<sts>-<i>`,
 domain `<serviceName>.<namespace>.svc.cluster.local` and a DNS alias for that
 FQDN on a user-defined network; each volumeClaimTemplate is a named volume per
-ordinal that outlives the pod, like a PVC; emptyDir is a tmpfs. The security
+ordinal that outlives the pod, like a PVC; an emptyDir is a fresh named volume
+per pod incarnation. The security
 context (runAsUser/Group, fsGroup, readOnlyRootFilesystem, capabilities,
 allowPrivilegeEscalation), memory and CPU limits are applied; liveness and
 readiness exec probes run through `docker exec` on their period, with their
@@ -76,6 +77,7 @@ class Pod:
     fqdn: str
     container: Container | None = None
     started_at: float = 0.0
+    incarnation: int = 0
     ready: bool = False
     live: bool = True
     results: list[ProbeResult] = field(default_factory=list)
@@ -161,14 +163,19 @@ class StatefulSet:
             self._prober.join(30)
         remove_everything(self.client, self.run_id)
 
+    def _image_user(self) -> str:
+        return str(self.client.images.get(self.image).attrs["Config"].get("User") or "")
+
     def _volume_name(self, claim: str, pod: Pod) -> str:
         return f"{claim}-{pod.name}-{self.run_id}"
 
     def _create(self, pod: Pod) -> None:
         spec = self.container_spec
         security = {**self.pod_security, **spec.get("securityContext", {})}
-        mounts, tmpfs = self._mounts(pod, security)
+        mounts = self._mounts(pod, security)
         uid = security.get("runAsUser")
+        if security.get("runAsNonRoot") and str(uid or self._image_user()) in ("0", "root", ""):
+            raise ValueError(f"{pod.name}: runAsNonRoot, but the container would run as root")
         gid = security.get("runAsGroup", 0 if uid is not None else None)
         user = None if uid is None else f"{uid}:{gid}"
         fs_group = security.get("fsGroup")
@@ -180,7 +187,6 @@ class StatefulSet:
             "domainname": self.domain,
             "environment": self._environment(pod),
             "mounts": mounts,
-            "tmpfs": tmpfs,
             "user": user,
             "group_add": [str(fs_group)] if fs_group is not None else None,
             "read_only": bool(security.get("readOnlyRootFilesystem")),
@@ -211,41 +217,46 @@ class StatefulSet:
         container.start()
         pod.started_at = time.monotonic()
 
-    def _mounts(self, pod: Pod, security: Mapping[str, Any]) -> tuple[list[Mount], dict[str, str]]:
+    def _mounts(self, pod: Pod, security: Mapping[str, Any]) -> list[Mount]:
+        """Named volumes: one per claim and ordinal (kept, like a PVC), one per emptyDir and
+        pod incarnation (fresh, like an emptyDir)."""
         mounts: list[Mount] = []
-        tmpfs: dict[str, str] = {}
+        fs_group = security.get("fsGroup")
+        pod.incarnation += 1
         for mount in self.container_spec.get("volumeMounts", []):
             name, path = mount["name"], mount["mountPath"]
             if name in self.claims:
                 volume = self._volume_name(name, pod)
-                self._provision(volume, security.get("fsGroup"))
-                # no_copy: a PVC starts empty; Docker would otherwise copy the image's files in.
-                mounts.append(
-                    Mount(
-                        path,
-                        volume,
-                        type="volume",
-                        read_only=bool(mount.get("readOnly")),
-                        no_copy=True,
-                    )
-                )
+                self._provision(volume, fs_group, mode="2775" if fs_group is not None else None)
             elif "emptyDir" in self.volumes.get(name, {}):
-                tmpfs[path] = "mode=1777"
+                volume = f"{self._volume_name(name, pod)}-{pod.incarnation}"
+                self._provision(volume, fs_group, mode="2777" if fs_group is not None else "777")
             else:
                 raise ValueError(f"volume {name}: only volumeClaimTemplates and emptyDir")
-        return mounts, tmpfs
+            # no_copy: both start empty; Docker would otherwise copy the image's files in.
+            mounts.append(
+                Mount(
+                    path, volume, type="volume", read_only=bool(mount.get("readOnly")), no_copy=True
+                )
+            )
+        return mounts
 
-    def _provision(self, volume: str, fs_group: int | None) -> None:
-        """A PVC's first use: create it; with fsGroup, the kubelet hands it to that group."""
+    def _provision(self, volume: str, fs_group: int | None, mode: str | None) -> None:
+        """A volume's first use, as the kubelet prepares it: with fsGroup, owned by that group."""
         try:
             self.client.volumes.get(volume)
             return
         except docker.errors.NotFound:
             self.client.volumes.create(volume, labels={LABEL: self.run_id})
+        steps = []
         if fs_group is not None:
+            steps.append(f"chgrp {fs_group} /v")
+        if mode is not None:
+            steps.append(f"chmod {mode} /v")
+        if steps:
             self.client.containers.run(
                 self.image,
-                entrypoint=["sh", "-c", f"chgrp {fs_group} /v && chmod 2775 /v"],
+                entrypoint=["sh", "-c", " && ".join(steps)],
                 user="0",
                 mounts=[Mount("/v", volume, type="volume", no_copy=True)],
                 labels={LABEL: self.run_id},
@@ -346,14 +357,25 @@ class StatefulSet:
     # -- readiness ------------------------------------------------------------------------
 
     def wait_ready(self, ordinals: Sequence[int] | None = None, timeout: float = 180) -> float:
-        """Wait until the readiness probe holds for every chosen pod; returns seconds waited."""
+        """Wait until the readiness probe holds for every chosen pod; returns seconds waited.
+
+        A container that exits fails the wait at once, with its last log lines: the
+        kubelet would only restart it into the same failure.
+        """
         chosen = list(range(self.replicas)) if ordinals is None else list(ordinals)
+
+        def all_ready() -> bool:
+            for i in chosen:
+                container = self.container(i)
+                container.reload()
+                if container.status == "exited":
+                    raise AssertionError(f"{self.pods[i].name} exited:\n{self.logs(i)[-2000:]}")
+            return all(self.pods[i].ready for i in chosen)
+
         return wait_for(
-            lambda: all(self.pods[i].ready for i in chosen),
+            all_ready,
             timeout,
-            lambda: (
-                f"pods not Ready: {[self.pods[i].name for i in chosen if not self.pods[i].ready]}"
-            ),
+            lambda: f"not Ready: {[self.pods[i].name for i in chosen if not self.pods[i].ready]}",
         )
 
     def _probe_forever(self) -> None:

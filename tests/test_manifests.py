@@ -1,0 +1,255 @@
+"""The Kubernetes manifests: valid for current Kubernetes, consistent, and runnable as written."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from kazoo.client import KazooClient
+from kazoo.exceptions import KazooException
+from kazoo.retry import KazooRetry
+
+from tests.harness.statefulset import StatefulSet, wait_for
+
+MANIFESTS = sorted((Path(__file__).resolve().parent.parent / "manifests").glob("*.yaml"))
+KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", kubernetes_validate.latest_version()]
+SIZES = {"zookeeper.yaml": 3, "zookeeper_mini.yaml": 3, "zookeeper_micro.yaml": 1}
+BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 2**10, "K": 2**10, "M": 2**20, "G": 2**30}
+
+StartStatefulSet = Callable[..., StatefulSet]
+
+
+def documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def of_kind(path: Path, kind: str) -> list[dict[str, Any]]:
+    return [doc for doc in documents(path) if doc["kind"] == kind]
+
+
+def statefulset_of(path: Path) -> dict[str, Any]:
+    (sts,) = of_kind(path, "StatefulSet")
+    return sts
+
+
+def container_of(sts: dict[str, Any]) -> dict[str, Any]:
+    (container,) = sts["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def flags_of(container: dict[str, Any]) -> dict[str, str]:
+    command = container["command"]
+    assert command[0] == "start-zookeeper"
+    return dict(arg[2:].split("=", 1) for arg in command[1:])
+
+
+def size_in_bytes(quantity: str) -> int:
+    for suffix in sorted(BINARY, key=len, reverse=True):
+        if quantity.endswith(suffix):
+            return int(quantity[: -len(suffix)]) * BINARY[suffix]
+    return int(quantity)
+
+
+def matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    wanted = selector.get("matchLabels", {})
+    expressions = selector.get("matchExpressions", [])
+    assert all(e["operator"] == "In" for e in expressions)
+    return all(labels.get(k) == v for k, v in wanted.items()) and all(
+        labels.get(e["key"]) in e["values"] for e in expressions
+    )
+
+
+def test_every_manifest_is_here() -> None:
+    assert sorted(p.name for p in MANIFESTS) == sorted(SIZES)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_documents_validate_strictly(path: Path, version: str) -> None:
+    for doc in documents(path):
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_manifest_is_consistent(path: Path) -> None:
+    sts = statefulset_of(path)
+    spec = sts["spec"]
+    pod_labels = spec["template"]["metadata"]["labels"]
+    container = container_of(sts)
+    flags = flags_of(container)
+    container_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+
+    assert spec["replicas"] == SIZES[path.name] == int(flags["servers"])
+    assert matches(spec["selector"], pod_labels)
+    assert spec["serviceName"] == "zk-hs"
+    for term in spec["template"]["spec"]["affinity"]["podAntiAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ]:
+        assert matches(term["labelSelector"], pod_labels)
+
+    assert container_ports == {
+        "client": int(flags["client_port"]),
+        "server": int(flags["server_port"]),
+        "leader-election": int(flags["election_port"]),
+    }
+    services = {s["metadata"]["name"]: s["spec"] for s in of_kind(path, "Service")}
+    assert services["zk-hs"]["clusterIP"] == "None"
+    assert services["zk-hs"]["publishNotReadyAddresses"] is True
+    assert {p["name"]: p["port"] for p in services["zk-hs"]["ports"]} == {
+        "server": container_ports["server"],
+        "leader-election": container_ports["leader-election"],
+    }
+    assert {p["name"]: p["port"] for p in services["zk-cs"]["ports"]} == {
+        "client": container_ports["client"]
+    }
+    for service in services.values():
+        assert matches({"matchLabels": service["selector"]}, pod_labels)
+
+    client_port = flags["client_port"]
+    assert container["livenessProbe"]["exec"]["command"] == ["zookeeper-ready", client_port]
+    assert container["readinessProbe"]["exec"]["command"] == [
+        "zookeeper-ready",
+        "--serving",
+        client_port,
+    ]
+
+    limit = size_in_bytes(container["resources"]["limits"]["memory"])
+    heap = size_in_bytes(flags["heap"])
+    assert limit >= 1.5 * heap, "heap + JVM overhead must fit the memory limit"
+    if path.name == "zookeeper.yaml":
+        assert limit >= max(2 * 2**30, 1.5 * heap)
+
+    pdbs = of_kind(path, "PodDisruptionBudget")
+    if spec["replicas"] > 1:
+        (pdb,) = pdbs
+        assert pdb["apiVersion"] == "policy/v1"
+        assert pdb["spec"]["maxUnavailable"] == 1
+        assert matches(pdb["spec"]["selector"], pod_labels)
+    else:
+        assert pdbs == []
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_pods_are_hardened(path: Path) -> None:
+    pod = statefulset_of(path)["spec"]["template"]["spec"]
+    container = container_of(statefulset_of(path))
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == pod["securityContext"]["fsGroup"] == 1000
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    flags = flags_of(container)
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert "emptyDir" in volumes[mounts[flags["conf_dir"]]]
+    claims = {c["metadata"]["name"] for c in statefulset_of(path)["spec"]["volumeClaimTemplates"]}
+    assert mounts["/var/lib/zookeeper"] in claims
+    assert flags["data_dir"].startswith("/var/lib/zookeeper/")
+    assert pod["terminationGracePeriodSeconds"] > 0
+
+
+@pytest.mark.container
+@pytest.mark.parametrize("name", ["zookeeper_mini.yaml", "zookeeper_micro.yaml"])
+def test_the_statefulset_runs_as_written(statefulset: StartStatefulSet, name: str) -> None:
+    manifests = {p.name: p for p in MANIFESTS}
+    sts = statefulset(statefulset_of(manifests[name]))
+    for i in range(sts.replicas):
+        code, output = sts.exec(i, ["zookeeper-metrics"])
+        assert code == 0
+        assert "zk_server_state" in output
+    states = sorted(
+        line.split("\t")[1]
+        for i in range(sts.replicas)
+        for line in sts.exec(i, ["zookeeper-metrics"])[1].splitlines()
+        if line.startswith("zk_server_state\t")
+    )
+    assert states == (["standalone"] if sts.replicas == 1 else ["follower", "follower", "leader"])
+
+
+class Writer(threading.Thread):
+    """A client writing /roll/<n> throughout, recording which writes were acknowledged."""
+
+    def __init__(self, hosts: str) -> None:
+        super().__init__(daemon=True)
+        retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
+        self.zk = KazooClient(hosts=hosts, timeout=10, connection_retry=retry)
+        self.acknowledged: list[int] = []
+        self.acknowledged_at: list[float] = []
+        self.attempts = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        self.zk.start(timeout=60)
+        self.zk.ensure_path("/roll")
+        while not self.stop.is_set():
+            n = self.attempts
+            self.attempts += 1
+            try:
+                self.zk.create(f"/roll/{n:06d}", b"x")
+                self.acknowledged.append(n)
+                self.acknowledged_at.append(time.monotonic())
+            except KazooException:
+                self.stop.wait(0.2)
+            self.stop.wait(0.02)
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.join(30)
+        self.zk.stop()
+        self.zk.close()
+
+
+@pytest.mark.container
+def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
+    statefulset: StartStatefulSet,
+) -> None:
+    manifests = {p.name: p for p in MANIFESTS}
+    sts = statefulset(statefulset_of(manifests["zookeeper_mini.yaml"]))
+    fewest_ready = [3]
+    watching = threading.Event()
+
+    def watch_ready() -> None:
+        while not watching.wait(0.1):
+            fewest_ready[0] = min(fewest_ready[0], sum(pod.ready for pod in sts.pods))
+
+    watcher = threading.Thread(target=watch_ready, daemon=True)
+    watcher.start()
+    writer = Writer(sts.connect_string())
+    writer.start()
+    wait_for(lambda: len(writer.acknowledged) >= 20, 60, lambda: "writer did not start")
+
+    started = time.monotonic()
+    for ordinal in reversed(range(sts.replicas)):  # as the controller: highest ordinal first
+        sts.delete(ordinal)
+        sts.wait_ready([ordinal], timeout=180)
+    print(f"rolling restart took {time.monotonic() - started:.1f}s")
+    before = len(writer.acknowledged)
+    wait_for(lambda: len(writer.acknowledged) >= before + 20, 60, lambda: "writes stalled")
+    writer.finish()
+    watching.set()
+    watcher.join(5)
+
+    assert fewest_ready[0] >= 2, f"only {fewest_ready[0]} members Ready at one moment"
+    retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
+    zk = KazooClient(hosts=sts.connect_string(), timeout=10, connection_retry=retry)
+    zk.start(timeout=60)
+    try:
+        zk.sync("/roll")
+        stored = {int(child) for child in zk.get_children("/roll")}
+    finally:
+        zk.stop()
+        zk.close()
+    missing = set(writer.acknowledged) - stored
+    print(
+        f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, {len(missing)} lost"
+    )
+    assert not missing
