@@ -1,4 +1,4 @@
-"""make demo: a 3-member ensemble of the image, run as its StatefulSet would run it.
+"""make demo: manifests/zookeeper_mini.yaml's ensemble, run as its StatefulSet would run it.
 
 Leaves the pods running; `make demo-down` removes them.
 """
@@ -11,10 +11,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.harness.manifests import original_statefulset
+import yaml
+
 from tests.harness.statefulset import StatefulSet, remove_everything
 
 RUN_ID = "demo"
+MANIFEST = Path(__file__).resolve().parent.parent / "manifests" / "zookeeper_mini.yaml"
+
+
+def mini_statefulset() -> dict[str, object]:
+    documents = yaml.safe_load_all(MANIFEST.read_text())
+    return next(doc for doc in documents if doc and doc["kind"] == "StatefulSet")
 
 
 def up(image: str) -> int:
@@ -22,9 +29,9 @@ def up(image: str) -> int:
 
     client = docker.from_env()
     remove_everything(client, RUN_ID)
-    sts = StatefulSet(original_statefulset(), image, client=client, run_id=RUN_ID, publish=[2181])
+    sts = StatefulSet(mini_statefulset(), image, client=client, run_id=RUN_ID, publish=[2181])
     started = time.monotonic()
-    print(f"Starting zk-0..zk-2 (domain {sts.domain}) from {image} ...", flush=True)
+    print(f"Starting {MANIFEST.name}: zk-0..zk-2, domain {sts.domain}, image {image}", flush=True)
     sts.start()
     waited = sts.wait_ready(timeout=240)
     print(f"All 3 members Ready after {time.monotonic() - started:.0f}s ({waited:.0f}s waiting).\n")

@@ -152,10 +152,18 @@ class StatefulSet:
         )
         self._prober = threading.Thread(target=self._probe_forever, daemon=True)
         self._prober.start()
+        if self.ordered_ready:
+            for pod in self.pods:
+                self._create(pod)
+                self._start(pod)
+                self.wait_ready([pod.ordinal], ready_timeout)
+            return
+        # Parallel: create every pod (volumes, network names) first, then start them
+        # together, so no member's start waits on the harness preparing another.
         for pod in self.pods:
             self._create(pod)
-            if self.ordered_ready:
-                self.wait_ready([pod.ordinal], ready_timeout)
+        for pod in self.pods:
+            self._start(pod)
 
     def teardown(self) -> None:
         self._stop.set()
@@ -213,8 +221,13 @@ class StatefulSet:
             self.network.connect(container, aliases=[pod.fqdn])
         with self._lock:
             pod.container = container
+
+    def _start(self, pod: Pod) -> None:
+        """Start (or restart) the pod's container, its probe history starting afresh."""
+        with self._lock:
             pod.ready, pod.live, pod.streaks, pod.next_probe = False, True, {}, {}
-        container.start()
+        assert pod.container is not None
+        pod.container.start()
         pod.started_at = time.monotonic()
 
     def _mounts(self, pod: Pod, security: Mapping[str, Any]) -> list[Mount]:
@@ -289,6 +302,7 @@ class StatefulSet:
         elapsed = self.stop(ordinal)
         self.container(ordinal).remove(force=True)
         self._create(self.pods[ordinal])
+        self._start(self.pods[ordinal])
         return elapsed
 
     def kill(self, ordinal: int) -> None:
@@ -310,11 +324,7 @@ class StatefulSet:
 
     def restart(self, ordinal: int) -> None:
         """The kubelet restarting a stopped container: same pod, same volumes."""
-        pod = self.pods[ordinal]
-        with self._lock:
-            pod.ready, pod.live, pod.streaks, pod.next_probe = False, True, {}, {}
-        self.container(ordinal).start()
-        pod.started_at = time.monotonic()
+        self._start(self.pods[ordinal])
 
     def disconnect(self, ordinal: int) -> None:
         assert self.network is not None
