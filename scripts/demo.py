@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
 
+from tests.harness.members import server_state
 from tests.harness.statefulset import StatefulSet, remove_everything
 
 RUN_ID = "demo"
@@ -29,7 +30,9 @@ def up(image: str) -> int:
 
     client = docker.from_env()
     remove_everything(client, RUN_ID)
-    sts = StatefulSet(mini_statefulset(), image, client=client, run_id=RUN_ID, publish=[2181])
+    sts = StatefulSet(
+        mini_statefulset(), image, client=client, run_id=RUN_ID, publish=[2181], owner="make-demo"
+    )
     started = time.monotonic()
     print(f"Starting {MANIFEST.name}: zk-0..zk-2, domain {sts.domain}, image {image}", flush=True)
     sts.start()
@@ -39,15 +42,7 @@ def up(image: str) -> int:
     print(f"$ docker exec {sts.container(0).name} zookeeper-metrics\n{metrics}")
     print("member  mode      pod address        published on")
     for i in range(3):
-        _, member_metrics = sts.exec(i, ["zookeeper-metrics"])
-        state = next(
-            (
-                line.split("\t")[1]
-                for line in member_metrics.splitlines()
-                if line.startswith("zk_server_state\t")
-            ),
-            "unreadable",
-        )
+        state = server_state(sts, i) or "unreadable"
         print(
             f"{sts.pod(i).name:<7} {state:<9} {sts.address(i) + ':2181':<18} "
             f"127.0.0.1:{sts.host_port(i, 2181)}"
@@ -56,7 +51,7 @@ def up(image: str) -> int:
     print("Connect:  " + sts.connect_string())
     print(f"Try:      echo ruok | nc 127.0.0.1 {sts.host_port(0, 2181)}")
     print("Stop:     make demo-down")
-    sts._stop.set()  # the probe thread; the pods stay up
+    sts.stop_probing()  # the pods stay up
     return code
 
 

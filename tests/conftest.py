@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.harness.prerequisites import require_docker, require_zookeeper
-from tests.harness.statefulset import StatefulSet, remove_everything
+from tests.harness.statefulset import StatefulSet, remove_leftovers
 from tests.harness.zookeeper import ZooKeeperServer, free_port
 
 _FAILED = pytest.StashKey[bool]()
@@ -66,8 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def docker_client():  # type: ignore[no-untyped-def]
     client = require_docker()
-    # Leftovers of an interrupted earlier run.
-    remove_everything(client)
+    remove_leftovers(client)  # of an interrupted earlier session
     return client
 
 

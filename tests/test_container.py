@@ -3,57 +3,26 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
-from kazoo.retry import KazooRetry
 
+from tests.harness.clients import kazoo_client, stored_numbers
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
-from tests.harness.statefulset import LABEL, StatefulSet, wait_for
+from tests.harness.members import alive, server_state, serving
+from tests.harness.statefulset import StatefulSet, labels, wait_for
 
 pytestmark = pytest.mark.container
 
 StartStatefulSet = Callable[..., StatefulSet]
 
 
-def server_state(sts: StatefulSet, ordinal: int) -> str | None:
-    code, output = sts.exec(ordinal, ["zookeeper-metrics"])
-    if code != 0:
-        return None
-    for line in output.splitlines():
-        key, _, value = line.partition("\t")
-        if key == "zk_server_state":
-            return value
-    return None
-
-
-def serving(sts: StatefulSet, ordinal: int) -> bool:
-    return sts.exec(ordinal, ["zookeeper-ready", "--serving"])[0] == 0
-
-
-def alive(sts: StatefulSet, ordinal: int) -> bool:
-    return sts.exec(ordinal, ["zookeeper-ready"])[0] == 0
-
-
 def leader_of(sts: StatefulSet, ordinals: list[int]) -> int:
     leaders = [i for i in ordinals if server_state(sts, i) == "leader"]
     assert len(leaders) == 1, f"leaders among {ordinals}: {leaders}"
     return leaders[0]
-
-
-@contextmanager
-def client(hosts: str) -> Iterator[KazooClient]:
-    retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
-    zk = KazooClient(hosts=hosts, timeout=10, connection_retry=retry)
-    zk.start(timeout=60)
-    try:
-        yield zk
-    finally:
-        zk.stop()
-        zk.close()
 
 
 def write_numbers(zk: KazooClient, count: int, before_write: Callable[[int], None]) -> list[int]:
@@ -72,14 +41,8 @@ def write_numbers(zk: KazooClient, count: int, before_write: Callable[[int], Non
     return acknowledged
 
 
-def stored_numbers(hosts: str) -> set[int]:
-    with client(hosts) as zk:
-        zk.sync("/writes")
-        return {int(child) for child in zk.get_children("/writes")}
-
-
 def test_docker_run_without_arguments_serves_standalone(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]
-    container = docker_client.containers.run(image, detach=True, labels={LABEL: "standalone"})
+    container = docker_client.containers.run(image, detach=True, labels=labels("standalone"))
     try:
 
         def probe(*args: str) -> int:
@@ -118,7 +81,7 @@ def test_losing_the_leader_loses_no_acknowledged_write(statefulset: StartStatefu
             sts.kill(leader)
             killed_at.append(time.monotonic())
 
-    with client(sts.connect_string()) as zk:
+    with kazoo_client(sts.connect_string()) as zk:
         acknowledged = write_numbers(zk, 200, kill_leader_midway)
     assert len(acknowledged) >= 100, f"only {len(acknowledged)} writes acknowledged"
 
@@ -129,17 +92,17 @@ def test_losing_the_leader_loses_no_acknowledged_write(statefulset: StartStatefu
     assert failover < 60
     leader_of(sts, survivors)
     hosts = ",".join(f"{sts.address(i)}:2181" for i in survivors)
-    assert set(acknowledged) <= stored_numbers(hosts)
+    assert set(acknowledged) <= stored_numbers(hosts, "/writes")
 
     sts.restart(leader)
     wait_for(lambda: serving(sts, leader), 120, lambda: f"{sts.pod(leader).name} not serving")
     assert sts.exec(leader, "cat /var/lib/zookeeper/data/myid") == (0, f"{leader + 1}\n")
-    assert set(acknowledged) <= stored_numbers(f"{sts.address(leader)}:2181")
+    assert set(acknowledged) <= stored_numbers(f"{sts.address(leader)}:2181", "/writes")
 
 
 def test_losing_quorum_stops_serving_and_keeps_data(statefulset: StartStatefulSet) -> None:
     sts = statefulset(original_statefulset())
-    with client(sts.connect_string()) as zk:
+    with kazoo_client(sts.connect_string()) as zk:
         acknowledged = write_numbers(zk, 50, lambda n: None)
     assert acknowledged == list(range(50))
 
@@ -152,14 +115,14 @@ def test_losing_quorum_stops_serving_and_keeps_data(statefulset: StartStatefulSe
     for i in lost:
         sts.restart(i)
     wait_for(lambda: all(serving(sts, i) for i in range(3)), 120, lambda: "ensemble not back")
-    assert set(acknowledged) <= stored_numbers(sts.connect_string())
+    assert set(acknowledged) <= stored_numbers(sts.connect_string(), "/writes")
 
 
 def test_sigterm_stops_a_member_quickly_and_a_restart_keeps_its_data(
     statefulset: StartStatefulSet,
 ) -> None:
     sts = statefulset(original_statefulset())
-    with client(sts.connect_string()) as zk:
+    with kazoo_client(sts.connect_string()) as zk:
         zk.create("/before-stop", b"kept")
 
     elapsed = sts.stop(2, grace=30)
@@ -172,7 +135,7 @@ def test_sigterm_stops_a_member_quickly_and_a_restart_keeps_its_data(
     sts.restart(2)
     wait_for(lambda: serving(sts, 2), 120, lambda: "zk-2 not serving after restart")
     assert sts.exec(2, "cat /var/lib/zookeeper/data/myid") == (0, "3\n")
-    with client(f"{sts.address(2)}:2181") as zk:
+    with kazoo_client(f"{sts.address(2)}:2181") as zk:
         zk.sync("/before-stop")
         assert zk.get("/before-stop")[0] == b"kept"
 
@@ -189,6 +152,6 @@ def test_any_uid_in_group_0_on_a_read_only_root(statefulset: StartStatefulSet) -
     sts = statefulset(single_pod_statefulset(security, conf_on_empty_dir=True))
     assert sts.exec(0, "id -u")[1].strip() == "100123"
     assert sts.exec(0, "touch /etc/probe")[0] != 0, "root filesystem is writable"
-    with client(f"{sts.address(0)}:2181") as zk:
+    with kazoo_client(f"{sts.address(0)}:2181") as zk:
         zk.create("/written-by-any-uid", b"ok")
     assert sts.exec(0, "cat /var/lib/zookeeper/data/myid") == (0, "1\n")

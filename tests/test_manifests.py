@@ -11,10 +11,10 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
-from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
-from kazoo.retry import KazooRetry
 
+from tests.harness.clients import new_client, stored_numbers
+from tests.harness.members import server_state
 from tests.harness.statefulset import StatefulSet, wait_for
 
 MANIFESTS = sorted((Path(__file__).resolve().parent.parent / "manifests").glob("*.yaml"))
@@ -162,16 +162,7 @@ def test_pods_are_hardened(path: Path) -> None:
 def test_the_statefulset_runs_as_written(statefulset: StartStatefulSet, name: str) -> None:
     manifests = {p.name: p for p in MANIFESTS}
     sts = statefulset(statefulset_of(manifests[name]))
-    for i in range(sts.replicas):
-        code, output = sts.exec(i, ["zookeeper-metrics"])
-        assert code == 0
-        assert "zk_server_state" in output
-    states = sorted(
-        line.split("\t")[1]
-        for i in range(sts.replicas)
-        for line in sts.exec(i, ["zookeeper-metrics"])[1].splitlines()
-        if line.startswith("zk_server_state\t")
-    )
+    states = sorted(server_state(sts, i) or "unreadable" for i in range(sts.replicas))
     assert states == (["standalone"] if sts.replicas == 1 else ["follower", "follower", "leader"])
 
 
@@ -180,8 +171,7 @@ class Writer(threading.Thread):
 
     def __init__(self, hosts: str) -> None:
         super().__init__(daemon=True)
-        retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
-        self.zk = KazooClient(hosts=hosts, timeout=10, connection_retry=retry)
+        self.zk = new_client(hosts)
         self.acknowledged: list[int] = []
         self.acknowledged_at: list[float] = []
         self.attempts = 0
@@ -239,15 +229,7 @@ def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
     watcher.join(5)
 
     assert fewest_ready[0] >= 2, f"only {fewest_ready[0]} members Ready at one moment"
-    retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
-    zk = KazooClient(hosts=sts.connect_string(), timeout=10, connection_retry=retry)
-    zk.start(timeout=60)
-    try:
-        zk.sync("/roll")
-        stored = {int(child) for child in zk.get_children("/roll")}
-    finally:
-        zk.stop()
-        zk.close()
+    stored = stored_numbers(sts.connect_string(), "/roll")
     missing = set(writer.acknowledged) - stored
     print(
         f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, {len(missing)} lost"

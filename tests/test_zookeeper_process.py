@@ -7,8 +7,7 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import psutil
@@ -16,6 +15,7 @@ import pytest
 from kazoo.client import KazooClient
 
 from tests.conftest import ServerFactory
+from tests.harness.clients import kazoo_client
 from tests.harness.prerequisites import require_logback
 from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer, logback_home
 
@@ -24,15 +24,8 @@ pytestmark = pytest.mark.process
 LOG_LINE = re.compile(r"^\S+ \S+ \[myid:\d*\] - (TRACE|DEBUG|INFO |WARN |ERROR)", re.MULTILINE)
 
 
-@contextmanager
-def client(server: ZooKeeperServer) -> Iterator[KazooClient]:
-    zk = KazooClient(hosts=f"127.0.0.1:{server.client_port}", timeout=10)
-    zk.start(timeout=20)
-    try:
-        yield zk
-    finally:
-        zk.stop()
-        zk.close()
+def client(server: ZooKeeperServer) -> AbstractContextManager[KazooClient]:
+    return kazoo_client(f"127.0.0.1:{server.client_port}")
 
 
 def test_the_jvm_replaces_start_zookeeper_and_data_survives_a_restart(

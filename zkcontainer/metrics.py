@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from zkcontainer.errors import ProbeError, UsageError, ZkContainerError
+from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.fourlw import send_word
-from zkcontainer.probeargs import parse
+from zkcontainer.probeargs import parse, run_command
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,25 +45,17 @@ def render(reply: str, output_format: str) -> str:
     return mntr.to_json(samples) if output_format == "json" else mntr.to_prometheus(samples)
 
 
+def print_metrics(argv: Sequence[str]) -> None:
+    args = parse(argv, switches=(), options={"format": "text"})
+    output_format = args.values["format"]
+    if output_format not in FORMATS:
+        raise UsageError(f"--format={output_format}: must be one of {', '.join(FORMATS)}")
+    reply = send_word("mntr", args.host, args.port, args.timeout)
+    sys.stdout.write(render(reply, output_format))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "-h" in argv or "--help" in argv:
-        print(USAGE)
-        return 0
-    try:
-        args = parse(argv, switches=(), options={"format": "text"})
-        output_format = args.values["format"]
-        if output_format not in FORMATS:
-            raise UsageError(f"--format={output_format}: must be one of {', '.join(FORMATS)}")
-        reply = send_word("mntr", args.host, args.port, args.timeout)
-        sys.stdout.write(render(reply, output_format))
-    except ProbeError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 1
-    except ZkContainerError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run_command(PROG, USAGE, argv, print_metrics)
 
 
 if __name__ == "__main__":

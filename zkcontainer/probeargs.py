@@ -6,11 +6,13 @@ would cost more than the probe itself.
 
 from __future__ import annotations
 
-from zkcontainer.errors import UsageError
+import sys
+
+from zkcontainer.errors import ProbeError, UsageError, ZkContainerError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 DEFAULTS = {"host": "127.0.0.1", "timeout": "1", "port": "2181"}
 
@@ -69,3 +71,23 @@ def _timeout(text: str) -> float:
     if not 0 < timeout < 3600:
         raise UsageError(f"--timeout={text}: must be a number of seconds above 0")
     return timeout
+
+
+def run_command(
+    prog: str, usage: str, argv: Sequence[str] | None, action: Callable[[Sequence[str]], None]
+) -> int:
+    """A probe command's main: -h prints `usage`; a ProbeError exits 1, any other
+    ZkContainerError (bad arguments) 2, each as one line on stderr."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "-h" in argv or "--help" in argv:
+        print(usage)
+        return 0
+    try:
+        action(argv)
+    except ProbeError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    except ZkContainerError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 2
+    return 0

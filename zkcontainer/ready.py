@@ -6,12 +6,11 @@ Kept lean: Kubernetes runs it every few seconds in every pod.
 
 from __future__ import annotations
 
-import sys
 import time
 
-from zkcontainer.errors import ProbeError, ZkContainerError
+from zkcontainer.errors import ProbeError
 from zkcontainer.fourlw import address_label, parse_lines, send_word
-from zkcontainer.probeargs import ProbeArgs, parse
+from zkcontainer.probeargs import ProbeArgs, parse, run_command
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -74,24 +73,16 @@ def check_serving(args: ProbeArgs) -> str:
     return state
 
 
+def probe(argv: Sequence[str]) -> None:
+    args = parse(argv, switches=("serving",), options={})
+    if "serving" in args.switches:
+        check_serving(args)
+    else:
+        check_alive(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "-h" in argv or "--help" in argv:
-        print(USAGE)
-        return 0
-    try:
-        args = parse(argv, switches=("serving",), options={})
-        if "serving" in args.switches:
-            check_serving(args)
-        else:
-            check_alive(args)
-    except ProbeError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 1
-    except ZkContainerError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run_command(PROG, USAGE, argv, probe)
 
 
 if __name__ == "__main__":

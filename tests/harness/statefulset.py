@@ -18,6 +18,7 @@ Not emulated: restarting a container whose liveness probe fails (tests call
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 import uuid
@@ -32,6 +33,9 @@ from docker.models.networks import Network
 from docker.types import Mount
 
 LABEL = "zkcontainer.test"  # on every container, network and volume the harness makes
+# Who made it: a process id, or a name for what outlives its process (make demo).
+# Leftovers are what processes that no longer exist made.
+OWNER = "zkcontainer.test.owner"
 CLUSTER_DOMAIN = "svc.cluster.local"
 
 
@@ -109,12 +113,15 @@ class StatefulSet:
         client: docker.DockerClient | None = None,
         run_id: str | None = None,
         publish: Sequence[int] = (),
+        owner: str | None = None,
     ) -> None:
         """`publish`: container ports to publish on random 127.0.0.1 ports (not a Kubernetes
-        notion; lets a host tool such as nc reach a pod)."""
+        notion; lets a host tool such as nc reach a pod). `owner`: what to label as the
+        owner instead of this process, for pods that outlive it (make demo)."""
         self.client = client or docker.from_env()
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.publish = publish
+        self.owner = owner or str(os.getpid())
         spec = manifest["spec"]
         self.name: str = manifest["metadata"]["name"]
         self.namespace = namespace
@@ -148,7 +155,7 @@ class StatefulSet:
     def start(self, ready_timeout: float = 180) -> None:
         """Create the network and every pod: in parallel, or each once the previous is Ready."""
         self.network = self.client.networks.create(
-            f"{self.name}-{self.run_id}", driver="bridge", labels={LABEL: self.run_id}
+            f"{self.name}-{self.run_id}", driver="bridge", labels=self.labels()
         )
         self._prober = threading.Thread(target=self._probe_forever, daemon=True)
         self._prober.start()
@@ -165,11 +172,18 @@ class StatefulSet:
         for pod in self.pods:
             self._start(pod)
 
-    def teardown(self) -> None:
+    def stop_probing(self) -> None:
+        """Stop running probes; the pods keep running."""
         self._stop.set()
         if self._prober is not None:
             self._prober.join(30)
+
+    def teardown(self) -> None:
+        self.stop_probing()
         remove_everything(self.client, self.run_id)
+
+    def labels(self) -> dict[str, str]:
+        return labels(self.run_id, self.owner)
 
     def _image_user(self) -> str:
         return str(self.client.images.get(self.image).attrs["Config"].get("User") or "")
@@ -205,7 +219,7 @@ class StatefulSet:
             ),
             "mem_limit": _bytes(limits["memory"]) if "memory" in limits else None,
             "nano_cpus": int(_cpus(limits["cpu"]) * 1e9) if "cpu" in limits else None,
-            "labels": {LABEL: self.run_id, "pod": pod.name},
+            "labels": {**self.labels(), "pod": pod.name},
             "network": self.network.name if self.network else None,
             "ports": {f"{port}/tcp": ("127.0.0.1", None) for port in self.publish},
             "detach": True,
@@ -260,7 +274,7 @@ class StatefulSet:
             self.client.volumes.get(volume)
             return
         except docker.errors.NotFound:
-            self.client.volumes.create(volume, labels={LABEL: self.run_id})
+            self.client.volumes.create(volume, labels=self.labels())
         steps = []
         if fs_group is not None:
             steps.append(f"chgrp {fs_group} /v")
@@ -272,7 +286,7 @@ class StatefulSet:
                 entrypoint=["sh", "-c", " && ".join(steps)],
                 user="0",
                 mounts=[Mount("/v", volume, type="volume", no_copy=True)],
-                labels={LABEL: self.run_id},
+                labels=self.labels(),
                 remove=True,
             )
 
@@ -436,18 +450,52 @@ def wait_for(
     return time.monotonic() - started
 
 
-def remove_everything(client: docker.DockerClient, run_id: str | None = None) -> None:
-    """Remove the harness's containers, networks and volumes: one run's, or every run's."""
-    selector = f"{LABEL}={run_id}" if run_id else LABEL
+def labels(run_id: str, owner: str | None = None) -> dict[str, str]:
+    """Labels for everything the harness makes: its run, and who owns it (by default
+    this process)."""
+    return {LABEL: run_id, OWNER: owner or str(os.getpid())}
+
+
+def remove_everything(client: docker.DockerClient, run_id: str) -> None:
+    """Remove one run's containers, networks and volumes."""
+    _remove(client, f"{LABEL}={run_id}", lambda _labels: True)
+
+
+def remove_leftovers(client: docker.DockerClient) -> None:
+    """Remove what runs of processes that no longer exist left behind (an interrupted
+    test session), never what a live session on the same engine is using."""
+    _remove(client, LABEL, lambda found: _dead_process(found.get(OWNER, "")))
+
+
+def _dead_process(owner: str) -> bool:
+    return owner.isdigit() and not _alive(owner)
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(
+    client: docker.DockerClient, selector: str, wanted: Callable[[dict[str, str]], bool]
+) -> None:
     for container in client.containers.list(all=True, filters={"label": selector}):
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            container.remove(force=True, v=False)
+        if wanted(container.labels):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                container.remove(force=True, v=False)
     for network in client.networks.list(filters={"label": selector}):
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            network.remove()
+        if wanted(network.attrs.get("Labels") or {}):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                network.remove()
     for volume in client.volumes.list(filters={"label": selector}):
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            volume.remove(force=True)
+        if wanted(volume.attrs.get("Labels") or {}):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                volume.remove(force=True)
 
 
 _UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}

@@ -1,0 +1,20 @@
+"""What an operator asks a member pod, through `kubectl exec`-style calls."""
+
+from __future__ import annotations
+
+from tests.harness.statefulset import StatefulSet
+from zkcontainer.fourlw import parse_lines
+
+
+def server_state(sts: StatefulSet, ordinal: int) -> str | None:
+    """zk_server_state from `zookeeper-metrics` run in the pod; None when unreadable."""
+    code, output = sts.exec(ordinal, ["zookeeper-metrics"])
+    return parse_lines(output).get("zk_server_state") if code == 0 else None
+
+
+def serving(sts: StatefulSet, ordinal: int) -> bool:
+    return sts.exec(ordinal, ["zookeeper-ready", "--serving"])[0] == 0
+
+
+def alive(sts: StatefulSet, ordinal: int) -> bool:
+    return sts.exec(ordinal, ["zookeeper-ready"])[0] == 0
