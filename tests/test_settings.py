@@ -127,8 +127,17 @@ BAD_INPUTS = [
     (["--purge_interval=-1"], "--purge_interval=-1: must be at least 0"),
     (
         ["--min_session_timeout=50000", "--max_session_timeout=40000"],
-        "--min_session_timeout=50000: greater than --max_session_timeout=40000",
+        "--min_session_timeout=50000: above the maximum session timeout 40000",
     ),
+    (
+        ["--min_session_timeout=50000"],
+        "--min_session_timeout=50000: above the maximum session timeout 40000",
+    ),
+    (
+        ["--max_session_timeout=1000"],
+        "--max_session_timeout=1000: below the minimum session timeout 4000",
+    ),
+    (["--servers=1_0"], "--servers=1_0: not an integer"),
     (["--heap=2"], "--heap=2: must be a size like 512M or 2G"),
     (["--heap=2GB"], "--heap=2GB: must be a size like 512M or 2G"),
     (["--heap=0M"], "--heap=0M: must be a size like 512M or 2G"),

@@ -34,6 +34,7 @@ KNOWN_FOUR_LETTER_WORDS = frozenset(
 MAX_SERVERS = 255
 
 _T = TypeVar("_T")
+_INTEGER = re.compile(r"-?[0-9]+")
 _HEAP = re.compile(r"[1-9][0-9]*[kKmMgG]")
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _FALSE = frozenset({"false", "no", "0", "off"})
@@ -236,11 +237,11 @@ class _Reader:
         text = self.text(name)
         if text is None:
             return None
-        try:
-            value = int(text)
-        except ValueError:
+        # Stricter than int(), which also takes "1_000", "+5" and non-ASCII digits.
+        if not _INTEGER.fullmatch(text):
             self.problem(name, "not an integer")
             return None
+        value = int(text)
         low, high = flag.minimum, flag.maximum
         if (low is not None and value < low) or (high is not None and value > high):
             if high is None:
@@ -282,10 +283,11 @@ def _build(
         min_session = min_session if min_session is not None else 2 * tick
         max_session = max_session if max_session is not None else 20 * tick
     if min_session is not None and max_session is not None and min_session > max_session:
-        problems.append(
-            f"{read.origin('min_session_timeout')}: greater than "
-            f"{read.origin('max_session_timeout')}"
-        )
+        # Blame the value the operator gave; the other may be derived from tick_time.
+        if "min_session_timeout" in given:
+            read.problem("min_session_timeout", f"above the maximum session timeout {max_session}")
+        else:
+            read.problem("max_session_timeout", f"below the minimum session timeout {min_session}")
 
     heap = read.text("heap") or ""
     if not _HEAP.fullmatch(heap):
