@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -231,7 +232,10 @@ def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
     assert fewest_ready[0] >= 2, f"only {fewest_ready[0]} members Ready at one moment"
     stored = stored_numbers(sts.connect_string(), "/roll")
     missing = set(writer.acknowledged) - stored
+    times = writer.acknowledged_at
+    longest_gap = max(later - earlier for earlier, later in itertools.pairwise(times))
     print(
-        f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, {len(missing)} lost"
+        f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, "
+        f"{len(missing)} lost; longest time without an acknowledged write {longest_gap:.1f}s"
     )
     assert not missing
