@@ -155,3 +155,23 @@ def test_any_uid_in_group_0_on_a_read_only_root(statefulset: StartStatefulSet) -
     with kazoo_client(f"{sts.address(0)}:2181") as zk:
         zk.create("/written-by-any-uid", b"ok")
     assert sts.exec(0, "cat /var/lib/zookeeper/data/myid") == (0, "1\n")
+
+
+def test_a_member_cut_off_the_network_stops_serving_and_catches_up(
+    statefulset: StartStatefulSet,
+) -> None:
+    sts = statefulset(original_statefulset())
+    leader = leader_of(sts, [0, 1, 2])
+    cut, connected = (leader + 1) % 3, [i for i in range(3) if i != (leader + 1) % 3]
+
+    sts.disconnect(cut)
+    wait_for(lambda: not serving(sts, cut), 60, lambda: f"{sts.pod(cut).name} still serves")
+    assert alive(sts, cut), "a partitioned member must stay alive, not be restarted"
+    hosts = ",".join(f"{sts.address(i)}:2181" for i in connected)
+    with kazoo_client(hosts) as zk:
+        acknowledged = write_numbers(zk, 30, lambda n: None)
+    assert acknowledged == list(range(30))
+
+    sts.reconnect(cut)
+    wait_for(lambda: serving(sts, cut), 120, lambda: f"{sts.pod(cut).name} not serving again")
+    assert set(acknowledged) <= stored_numbers(f"{sts.address(cut)}:2181", "/writes")

@@ -136,3 +136,26 @@ def test_a_directory_that_cannot_be_created_exits_1(
     assert capsys.readouterr().err == (
         f"start-zookeeper: cannot create {tmp_path / 'file' / 'data'}: Not a directory\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("words", "warned"),
+    [
+        ("ruok,mntr,srvr", []),
+        ("*", []),
+        ("ruok,srvr", ["mntr is not whitelisted"]),
+        ("mntr", ["ruok is not whitelisted"]),
+        ("srvr", ["ruok is not whitelisted", "mntr is not whitelisted"]),
+    ],
+)
+def test_a_whitelist_that_breaks_a_probe_is_honoured_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], words: str, warned: list[str]
+) -> None:
+    require_zookeeper()
+    assert main([*dirs(tmp_path), f"--four_letter_words={words}", "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    warnings = captured.err.splitlines()
+    assert len(warnings) == len(warned)
+    for warning, expected in zip(warnings, warned, strict=True):
+        assert warning.startswith(f"start-zookeeper: warning: {expected}")
+    assert f"4lw.commands.whitelist={words}\n" in captured.out

@@ -51,8 +51,26 @@ def show_dry_run(files: Mapping[str, str], command: Sequence[str], myid: int | N
     print(f"==> command <==\n{shlex.join(command)}")
 
 
+def probe_warnings(settings: Settings) -> list[str]:
+    """What a custom four-letter-word whitelist will break: it is honoured, not corrected."""
+    words = settings.four_letter_words
+    if "*" in words:
+        return []
+    warnings = []
+    if "ruok" not in words:
+        warnings.append("ruok is not whitelisted: zookeeper-ready (liveness) will fail")
+    if "mntr" not in words:
+        warnings.append(
+            "mntr is not whitelisted: zookeeper-metrics will fail and "
+            "zookeeper-ready --serving falls back to srvr"
+        )
+    return warnings
+
+
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     settings = load_settings(argv, environ, runtime.system_fqdn)
+    for warning in probe_warnings(settings):
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     java = runtime.find_java(environ)
     installation = runtime.find_zookeeper(settings.zk_home)
     files = planned_files(settings, installation.backend)
