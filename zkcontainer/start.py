@@ -81,7 +81,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         show_dry_run(files, command, settings.myid)
         return 0
     prepare(settings, files)
-    print(render.zoo_cfg(settings), file=sys.stderr, end="")
+    # As the original did: the effective zoo.cfg at the top of the pod's log.
+    print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
     runtime.exec_java(command, environ)
 
 
