@@ -16,12 +16,13 @@ from kazoo.exceptions import KazooException
 
 from tests.harness.clients import new_client, stored_numbers
 from tests.harness.members import server_state
-from tests.harness.statefulset import StatefulSet, wait_for
+from tests.harness.statefulset import StatefulSet, quantity_bytes, wait_for
 
 MANIFESTS = sorted((Path(__file__).resolve().parent.parent / "manifests").glob("*.yaml"))
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", kubernetes_validate.latest_version()]
 SIZES = {"zookeeper.yaml": 3, "zookeeper_mini.yaml": 3, "zookeeper_micro.yaml": 1}
-BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 2**10, "K": 2**10, "M": 2**20, "G": 2**30}
+# The JVM reads -Xmx512M and -Xmx2G in binary units.
+JVM_UNITS = {"k": 2**10, "K": 2**10, "m": 2**20, "M": 2**20, "g": 2**30, "G": 2**30}
 
 StartStatefulSet = Callable[..., StatefulSet]
 
@@ -50,11 +51,8 @@ def flags_of(container: dict[str, Any]) -> dict[str, str]:
     return dict(arg[2:].split("=", 1) for arg in command[1:])
 
 
-def size_in_bytes(quantity: str) -> int:
-    for suffix in sorted(BINARY, key=len, reverse=True):
-        if quantity.endswith(suffix):
-            return int(quantity[: -len(suffix)]) * BINARY[suffix]
-    return int(quantity)
+def heap_bytes(heap: str) -> int:
+    return int(heap[:-1]) * JVM_UNITS[heap[-1]]
 
 
 def matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
@@ -120,8 +118,8 @@ def test_manifest_is_consistent(path: Path) -> None:
         client_port,
     ]
 
-    limit = size_in_bytes(container["resources"]["limits"]["memory"])
-    heap = size_in_bytes(flags["heap"])
+    limit = quantity_bytes(container["resources"]["limits"]["memory"])
+    heap = heap_bytes(flags["heap"])
     assert limit >= 1.5 * heap, "heap + JVM overhead must fit the memory limit"
     if path.name == "zookeeper.yaml":
         assert limit >= max(2 * 2**30, 1.5 * heap)

@@ -217,7 +217,7 @@ class StatefulSet:
             "security_opt": (
                 ["no-new-privileges"] if security.get("allowPrivilegeEscalation") is False else None
             ),
-            "mem_limit": _bytes(limits["memory"]) if "memory" in limits else None,
+            "mem_limit": quantity_bytes(limits["memory"]) if "memory" in limits else None,
             "nano_cpus": int(_cpus(limits["cpu"]) * 1e9) if "cpu" in limits else None,
             "labels": {**self.labels(), "pod": pod.name},
             "network": self.network.name if self.network else None,
@@ -498,10 +498,11 @@ def _remove(
                 volume.remove(force=True)
 
 
-_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
+_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 10**3, "M": 10**6, "G": 10**9}
 
 
-def _bytes(quantity: str) -> int:
+def quantity_bytes(quantity: str) -> int:
+    """A Kubernetes memory quantity in bytes: 1Gi = 2**30, 1G = 10**9."""
     for suffix, factor in _UNITS.items():
         if quantity.endswith(suffix):
             return int(float(quantity[: -len(suffix)]) * factor)

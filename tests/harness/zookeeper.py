@@ -13,6 +13,9 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zkcontainer.errors import ZkContainerError
+from zkcontainer.fourlw import send_word
+
 # The console script installed next to the interpreter running the tests.
 START_ZOOKEEPER = str(Path(sys.executable).parent / "start-zookeeper")
 DEBIAN_JAVA_DIR = Path("/usr/share/java")
@@ -22,17 +25,6 @@ def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def four_letter_word(port: int, word: str, timeout: float = 2.0) -> str:
-    """Send a four-letter word and read the reply to EOF (the harness's own, minimal client)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(word.encode())
-        sock.shutdown(socket.SHUT_WR)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks).decode(errors="replace")
 
 
 def logback_home(root: Path) -> Path:
@@ -106,10 +98,10 @@ class ZooKeeperServer:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"ZooKeeper exited with {self.process.returncode}")
             try:
-                reply = four_letter_word(self.client_port, word)
+                reply = send_word(word, port=self.client_port, timeout=2.0)
                 if reply == "imok" or (word != "ruok" and reply):
                     return
-            except OSError:
+            except ZkContainerError:
                 pass
             time.sleep(0.2)
         raise AssertionError(f"ZooKeeper on port {self.client_port} not up after {timeout}s")
