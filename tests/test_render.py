@@ -33,6 +33,17 @@ CASES = {
         ],
         "kafka-zk-4.kafka-zk.prod.svc.cluster.local",
     ),
+    # Every character a Properties file, a shell or a URL reads as something else.
+    "hostile-paths": (
+        [
+            "--data_dir=/data/dätä #1 !x=y:z\\",
+            "--data_log_dir=/log/\\tab\\n 😀",
+            "--conf_dir=/conf/%41#frag?q= sp",
+            '--log_dir=/logs/"$HOME" `id` \\',
+            "--jvm_flags=-Dp='$USER \\ \"q\"'",
+        ],
+        "zk-0",
+    ),
 }
 JAVA = "/usr/bin/java"
 CLASSPATH = ["/usr/share/java/zookeeper.jar", "/usr/share/java/slf4j-log4j12.jar"]

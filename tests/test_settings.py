@@ -144,7 +144,7 @@ BAD_INPUTS = [
     (["--log_level=LOUD"], "--log_level=LOUD: must be one of TRACE, DEBUG, INFO, WARN, ERROR"),
     (["--four_letter_words=ruok,boom"], "--four_letter_words=ruok,boom: unknown four-letter word"),
     (["--data_dir=data"], "--data_dir=data: must be an absolute path"),
-    (["--jvm_flags=-Dx='open"], "--jvm_flags=-Dx='open: cannot be split"),
+    (["--jvm_flags=-Dx='open"], "--jvm_flags: cannot be split"),
     (
         ["--data_dir=/data\nserver.9=evil:1:2"],
         "--data_dir='/data\\nserver.9=evil:1:2': contains a line",
@@ -173,7 +173,8 @@ def test_bad_environment_values_name_the_variable() -> None:
 
 def test_a_system_hostname_without_ordinal_is_named() -> None:
     assert problems(["--servers=3"], fqdn="web.example.com") == [
-        "hostname 'web': does not end in -<ordinal> (like zk-0), so the server id is unknown"
+        "hostname 'web': does not end in -<ordinal> (like zk-0), so the server id is unknown; "
+        "run it as a StatefulSet pod or pass --hostname=<name>-<ordinal>"
     ]
 
 

@@ -6,6 +6,7 @@ Pure functions: no I/O, so each output is checked against a golden file.
 from __future__ import annotations
 
 import enum
+import pathlib
 import posixpath
 import shlex
 
@@ -73,8 +74,36 @@ def zoo_cfg(settings: Settings) -> str:
         # Bind quorum ports on every address instead of resolving our own name,
         # which a headless Service may not publish before the pod is Ready.
         entries.append(("quorumListenOnAllIPs", "true"))
-    lines = [f"{key}={value}" for key, value in entries]
+    lines = [f"{key}={java_properties_value(str(value))}" for key, value in entries]
     return HEADER + "\n".join([*lines, *server_lines(settings)]) + "\n"
+
+
+# What java.util.Properties.load reads as something other than itself.
+_PROPERTIES_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f"}
+_PROPERTIES_SPECIAL = frozenset("=:#!")
+
+
+def java_properties_value(value: str) -> str:
+    """`value` escaped so java.util.Properties.load reads back exactly `value`.
+
+    ZooKeeper reads zoo.cfg with Properties.load(InputStream): ISO-8859-1,
+    backslash escapes, a trailing backslash continuing the line, leading
+    whitespace dropped. Written as Properties.store would: every backslash,
+    =, :, # and ! escaped, a leading space escaped, and everything beyond
+    printable ASCII as \\uXXXX (UTF-16 code units), so the file is ASCII.
+    """
+    out = []
+    for index, char in enumerate(value):
+        if char in _PROPERTIES_ESCAPES:
+            out.append(_PROPERTIES_ESCAPES[char])
+        elif char in _PROPERTIES_SPECIAL or (char == " " and index == 0):
+            out.append("\\" + char)
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            encoded = char.encode("utf-16-be", "surrogatepass")
+            out.extend(f"\\u{encoded[i : i + 2].hex()}" for i in range(0, len(encoded), 2))
+    return "".join(out)
 
 
 def heap_flags(settings: Settings) -> list[str]:
@@ -91,6 +120,7 @@ def java_env(settings: Settings) -> str:
 
 
 def _double_quoted(text: str) -> str:
+    """`text` as a POSIX shell reads it back: inside double quotes only \\ " $ ` are special."""
     escaped = "".join("\\" + c if c in '"\\$`' else c for c in text)
     return f'"{escaped}"'
 
@@ -138,7 +168,12 @@ def logging_config(settings: Settings, backend: LoggingBackend) -> str:
 def logging_property(settings: Settings, backend: LoggingBackend) -> str:
     path = logging_config_path(settings, backend)
     if backend is LoggingBackend.LOG4J:
-        return f"-Dlog4j.configuration=file:{path}"
+        # log4j 1.2 opens this as a URL: a '#' would start a fragment and a
+        # '%' an escape, and the JVM would log nothing. Percent-encoded UTF-8
+        # (file:///...) names any path exactly.
+        return f"-Dlog4j.configuration={pathlib.PurePosixPath(path).as_uri()}"
+    # logback takes a file path: a string without a URL scheme is tried as a
+    # classpath resource, then as a file. Ours always start with "/".
     return f"-Dlogback.configurationFile={path}"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import glob
 import os
 import shutil
@@ -120,27 +122,138 @@ def check_myid(path: str, expected: int) -> bool:
     if first_line.isascii() and first_line.isdigit() and int(first_line) == expected:
         return True
     raise EnvironmentProblem(
-        f"{path} holds {first_line!r} but this pod is server {expected}; refusing to start "
-        "(is this volume attached to the wrong pod?)"
+        f"{path} holds {first_line[:40]!r} but this pod is server {expected}; refusing to "
+        "start (is this volume attached to the wrong pod?)"
     )
+
+
+# Held by the JVM for its whole life, in the data directory it guards.
+LOCK_NAME = "start-zookeeper.lock"
+
+
+def lock_data_dir(data_dir: str) -> int:
+    """Lock `data_dir` for this process and the JVM it becomes; return the lock's fd.
+
+    Two processes must never claim one data directory: a volume mounted twice
+    by mistake would otherwise get two servers writing one transaction log, or
+    two identities racing for its myid, both passing the check and one
+    overwriting the other's claim. An exclusive flock settles it: it is taken
+    before myid is read, the fd is inherited across exec, so the JVM holds the
+    lock until it dies (flock locks belong to the open file, which the kernel
+    closes when the process exits, however it exits). A second start-zookeeper
+    on the same directory fails at once instead of waiting: in Kubernetes a
+    restarted container's JVM is already gone, so contention means a mistake.
+    """
+    path = os.path.join(data_dir, LOCK_NAME)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o664)
+    except PermissionError:
+        # Left by another uid with a stricter umask: flock on a read-only
+        # open works on local file systems (NFS would want write access).
+        fd = _open_or_fail(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as error:
+        raise EnvironmentProblem(f"cannot create {path}: {error.strerror}") from error
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        os.close(fd)
+        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise EnvironmentProblem(_in_use(data_dir, path)) from error
+        raise EnvironmentProblem(f"cannot lock {path}: {error.strerror}") from error
+    # Our pid is the JVM's after the exec: say who holds the directory.
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except OSError:
+        pass  # opened read-only: the lock still holds, only the note is missing
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def check_data_dir_unlocked(data_dir: str) -> None:
+    """Refuse, as lock_data_dir would, when a running server holds `data_dir`; take nothing."""
+    path = os.path.join(data_dir, LOCK_NAME)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return  # no lock file: nobody holds it (or lock_data_dir will say why not)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as error:
+        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise EnvironmentProblem(_in_use(data_dir, path)) from error
+    finally:
+        os.close(fd)
+
+
+def _in_use(data_dir: str, lock_path: str) -> str:
+    try:
+        with open(lock_path, encoding="ascii", errors="replace") as file:
+            holder = f"pid {file.read(20).strip()} per {lock_path}"
+    except OSError:
+        holder = lock_path
+    return (
+        f"{data_dir} is in use by another ZooKeeper ({holder}); refusing to start "
+        "(is this volume mounted by two pods?)"
+    )
+
+
+def _open_or_fail(path: str, flags: int) -> int:
+    try:
+        return os.open(path, flags)
+    except OSError as error:
+        raise EnvironmentProblem(f"cannot open {path}: {error.strerror}") from error
+
+
+def group_writable_umask() -> int:
+    """Set, and return, the umask this process and the JVM it becomes run under.
+
+    ZooKeeper creates version-2/, its snapshots and its logs with the JVM's
+    umask. Docker's default (022) leaves them writable by their owner only,
+    so a pod restarted under another uid of the same group (OpenShift gives
+    each pod a random uid in group 0) could not write its own data. Keep the
+    group write bit whatever the environment says, keep everything else it
+    says, and never make anything writable by others.
+    """
+    current = os.umask(0o002)
+    wanted = (current | 0o002) & ~0o020
+    os.umask(wanted)
+    return wanted
 
 
 def ensure_directories(writable: Sequence[str], present: Sequence[str] = ()) -> None:
     """Create missing directories; those in `writable` must also be writable.
 
-    New directories are group-writable (mode 775 whatever the umask), so a
-    pod restarted under another uid of the same group (OpenShift runs every
-    pod with a random uid in group 0) can still write them.
+    New directories, parents included, take their mode from the umask
+    (see group_writable_umask): group-writable, never world-writable.
     """
     for path in [*writable, *present]:
         if not os.path.isdir(path):
             try:
                 os.makedirs(path, exist_ok=True)
-                os.chmod(path, 0o775)
             except OSError as error:
                 raise EnvironmentProblem(f"cannot create {path}: {error.strerror}") from error
     for path in writable:
         if not os.access(path, os.W_OK | os.X_OK):
+            raise EnvironmentProblem(f"{path} is not writable by uid {os.getuid()}")
+
+
+def check_directories(writable: Sequence[str], present: Sequence[str] = ()) -> None:
+    """What ensure_directories would refuse, found without creating anything."""
+    for path in [*writable, *present]:
+        existing = path
+        while not os.path.lexists(existing):
+            existing = os.path.dirname(existing)
+        if existing != path:
+            if not os.path.isdir(existing):
+                raise EnvironmentProblem(f"cannot create {path}: {existing} is not a directory")
+            if not os.access(existing, os.W_OK | os.X_OK):
+                raise EnvironmentProblem(
+                    f"cannot create {path}: {existing} is not writable by uid {os.getuid()}"
+                )
+        elif not os.path.isdir(path):
+            raise EnvironmentProblem(f"cannot create {path}: Not a directory")
+        elif path in writable and not os.access(path, os.W_OK | os.X_OK):
             raise EnvironmentProblem(f"{path} is not writable by uid {os.getuid()}")
 
 
@@ -165,11 +278,30 @@ def write_atomically(path: str, text: str, mode: int = 0o664) -> None:
 
 
 def _fsync_directory(directory: str) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+    """Make a rename durable. A directory we may write but not read (mode 0333)
+    cannot be opened to fsync: the rename is still atomic, only not forced to disk."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def jvm_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The JVM's environment: the pod's, with a UTF-8 character type.
+
+    The JVM turns file names into bytes with the locale's charset (its
+    sun.jnu.encoding); under the C locale of most images a non-ASCII dataDir
+    would become '?' and ZooKeeper would look for myid somewhere else.
+    """
+    env = dict(environ)
+    ctype = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
+    if "utf-8" not in ctype.lower() and "utf8" not in ctype.lower():
+        env["LC_ALL" if env.get("LC_ALL") else "LC_CTYPE"] = "C.UTF-8"
+    return env
 
 
 def exec_java(argv: Sequence[str], environ: Mapping[str, str]) -> NoReturn:

@@ -33,9 +33,22 @@ KNOWN_FOUR_LETTER_WORDS = frozenset(
 # ZooKeeper puts the server id in the top byte of session ids: 1..255.
 MAX_SERVERS = 255
 
+# ZooKeeper parses every number in zoo.cfg with Integer.parseInt, and multiplies
+# some of them in int arithmetic (tickTime * initLimit is a socket timeout).
+JAVA_INT_MAX = 2**31 - 1
+
+# The JVM accepts -Xmx with a k/m/g/t suffix; beyond this nothing is real.
+MAX_HEAP_BYTES = 4 * 2**40
+_HEAP_UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+# RFC 1123: what Kubernetes names and Docker's DNS accept in a host name.
+MAX_DNS_LABEL = 63
+MAX_DNS_NAME = 253
+
 _T = TypeVar("_T")
 _INTEGER = re.compile(r"-?[0-9]+")
-_HEAP = re.compile(r"[1-9][0-9]*[kKmMgG]")
+_HEAP = re.compile(r"[1-9][0-9]{0,15}[kKmMgGtT]")
+_DNS_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _FALSE = frozenset({"false", "no", "0", "off"})
 
@@ -46,9 +59,10 @@ class Flag:
     default: str | None
     help: str
     kind: str = "str"  # str | int | path | bool
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: int = 0  # for kind "int"
+    maximum: int = JAVA_INT_MAX  # for kind "int": what ZooKeeper's Integer.parseInt takes
     env_override: str | None = None
+    secret: bool = False  # never echo the value: it may hold a password
 
     @property
     def env_name(self) -> str:
@@ -80,7 +94,7 @@ FLAGS: tuple[Flag, ...] = (
         ",".join(PROBE_FOUR_LETTER_WORDS),
         "4lw.commands.whitelist; the probes need ruok, mntr (or srvr)",
     ),
-    Flag("jvm_flags", "", "extra JVM options, shell-quoted"),
+    Flag("jvm_flags", "", "extra JVM options, shell-quoted", secret=True),
     Flag("hostname", None, "override the pod's short hostname (zk-0)"),
     Flag("domain", None, "override the pod's domain (zk-hs.default.svc.cluster.local)"),
     Flag(
@@ -138,10 +152,19 @@ class _Given:
     origin: str  # "--client_port=x" or "ZK_CLIENT_PORT=x"
 
     @classmethod
-    def of(cls, label: str, text: str) -> _Given:
-        # Quote what cannot be shown on one line, so every problem stays one line.
-        shown = text if text.isprintable() else repr(text)
-        return cls(text, f"{label}={shown}")
+    def of(cls, label: str, text: str, secret: bool = False) -> _Given:
+        if secret:
+            # JVM options carry truststore passwords and the like: name, never echo.
+            return cls(text, label)
+        return cls(text, f"{label}={shown(text)}")
+
+
+def shown(text: str) -> str:
+    """`text` fit for a one-line message: quoted when unprintable, cut when huge."""
+    printable = text if text.isprintable() else ascii(text)
+    if len(printable) > 200:
+        return printable[:200] + f"... ({len(text)} characters)"
+    return printable
 
 
 def usage() -> str:
@@ -180,7 +203,7 @@ def load_settings(
 def _from_environment(environ: Mapping[str, str]) -> dict[str, _Given]:
     # Only our own names: Kubernetes also injects ZK_CS_PORT and the like for Services.
     return {
-        flag.name: _Given.of(flag.env_name, environ[flag.env_name])
+        flag.name: _Given.of(flag.env_name, environ[flag.env_name], flag.secret)
         for flag in FLAGS
         if flag.env_name in environ
     }
@@ -194,12 +217,12 @@ def _from_argv(argv: Sequence[str], problems: list[str]) -> dict[str, _Given]:
         arg = args[i]
         i += 1
         if not arg.startswith("--"):
-            problems.append(f"{arg}: unexpected argument; flags look like --name=value")
+            problems.append(f"{shown(arg)}: unexpected argument; flags look like --name=value")
             continue
         name, has_value, text = arg[2:].partition("=")
         flag = FLAGS_BY_NAME.get(name.replace("-", "_"))
         if flag is None:
-            problems.append(f"{arg}: unknown flag")
+            problems.append(f"{shown(arg)}: unknown flag")
             continue
         if not has_value:
             if flag.kind == "bool":
@@ -210,7 +233,7 @@ def _from_argv(argv: Sequence[str], problems: list[str]) -> dict[str, _Given]:
             else:
                 problems.append(f"--{flag.name}: needs a value")
                 continue
-        given[flag.name] = _Given.of(f"--{flag.name}", text)
+        given[flag.name] = _Given.of(f"--{flag.name}", text, flag.secret)
     return given
 
 
@@ -241,20 +264,28 @@ class _Reader:
         if not _INTEGER.fullmatch(text):
             self.problem(name, "not an integer")
             return None
-        value = int(text)
+        # Python refuses to parse more than 4300 digits; anything near that is out of range.
+        digits = text.lstrip("-").lstrip("0")
+        value = int(text) if len(digits) <= 20 else (-1 if text.startswith("-") else 1) * 10**20
         low, high = flag.minimum, flag.maximum
-        if (low is not None and value < low) or (high is not None and value > high):
-            if high is None:
-                self.problem(name, f"must be at least {low}")
-            else:
-                self.problem(name, f"must be between {low} and {high}")
-            return None
-        return value
+        if high < JAVA_INT_MAX and not low <= value <= high:
+            self.problem(name, f"must be between {low} and {high}")
+        elif value < low:
+            self.problem(name, f"must be at least {low}")
+        elif value > high:
+            self.problem(name, f"must be at most {high}: ZooKeeper reads it as a Java int")
+        else:
+            return value
+        return None
 
     def path(self, name: str) -> str | None:
         text = self.text(name)
-        if text is not None and not text.startswith("/"):
+        if text is None:
+            return None
+        if not text.startswith("/"):
             self.problem(name, "must be an absolute path")
+        elif name == "zk_home" and ":" in text:
+            self.problem(name, "contains ':', which separates entries of the JVM's classpath")
         return text
 
     def boolean(self, name: str) -> bool:
@@ -269,9 +300,7 @@ def _build(
 ) -> Settings:
     read = _Reader(given, problems)
     for name, value in given.items():
-        # A line break would let a value write extra keys into zoo.cfg.
-        if any(c in value.text for c in "\n\r\0"):
-            read.problem(name, "contains a line break or NUL")
+        _check_characters(read, name, value.text)
     ints = {flag.name: read.integer(flag.name) for flag in FLAGS if flag.kind == "int"}
     paths = {flag.name: read.path(flag.name) for flag in FLAGS if flag.kind == "path"}
 
@@ -282,6 +311,10 @@ def _build(
     if tick is not None:
         min_session = min_session if min_session is not None else 2 * tick
         max_session = max_session if max_session is not None else 20 * tick
+        _check_tick_products(read, tick, ints)
+        if max_session > JAVA_INT_MAX and "max_session_timeout" not in given:
+            read.problem("tick_time", f"times 20, the default max_session_timeout, {_TOO_BIG}")
+            max_session = None
     if min_session is not None and max_session is not None and min_session > max_session:
         # Blame the value the operator gave; the other may be derived from tick_time.
         if "min_session_timeout" in given:
@@ -292,6 +325,8 @@ def _build(
     heap = read.text("heap") or ""
     if not _HEAP.fullmatch(heap):
         read.problem("heap", "must be a size like 512M or 2G")
+    elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] > MAX_HEAP_BYTES:
+        read.problem("heap", "must be at most 4T")
 
     log_level = (read.text("log_level") or "").upper()
     if log_level not in LOG_LEVELS:
@@ -300,6 +335,7 @@ def _build(
     words = _four_letter_words(read)
     jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
+    _check_dns_names(read, hostname, domain, ints["servers"])
     identity = _identity(read, hostname, domain, ints["servers"])
     dry_run = read.boolean("dry_run")
 
@@ -339,6 +375,35 @@ def _known(value: _T | None) -> _T:
     # Only called once no problem was recorded, so every value parsed.
     assert value is not None
     return value
+
+
+_TOO_BIG = f"exceeds {JAVA_INT_MAX}: ZooKeeper computes it as a Java int"
+
+
+def _check_characters(read: _Reader, name: str, text: str) -> None:
+    # A line break would let a value write extra keys into zoo.cfg; no path,
+    # name or number has a use for any other control character either. JVM
+    # options may be spread over lines (a YAML block scalar): shlex splits them.
+    allowed = " \t\n\r" if name == "jvm_flags" else " "
+    if any((c < " " or c == "\x7f") and c not in allowed for c in text):
+        read.problem(name, "contains a line break or other control character")
+    elif any("\ud800" <= c <= "\udfff" for c in text):
+        # Python's stand-in for bytes that were not UTF-8; no JVM reads them back.
+        read.problem(name, "is not valid UTF-8")
+
+
+def _check_tick_products(read: _Reader, tick: int, ints: Mapping[str, int | None]) -> None:
+    """ZooKeeper multiplies these by tickTime in int arithmetic; an overflow turns
+    a timeout negative and the quorum's sockets fail at the first sync."""
+    for name in ("init_limit", "sync_limit"):
+        ticks = ints[name]
+        if ticks is None or tick * ticks <= JAVA_INT_MAX:
+            continue
+        # Blame the value the operator gave; the other may be a default.
+        if name in read.given or "tick_time" not in read.given:
+            read.problem(name, f"times {read.origin('tick_time')} {_TOO_BIG}")
+        else:
+            read.problem("tick_time", f"times {read.origin(name)} {_TOO_BIG}")
 
 
 def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None:
@@ -384,16 +449,66 @@ def _hostname_and_domain(read: _Reader, system_fqdn: Callable[[], str]) -> tuple
     return hostname, domain.strip(".")
 
 
+def _check_dns_names(read: _Reader, hostname: str, domain: str, servers: int | None) -> None:
+    """The names an ensemble writes into its server lines must resolve: RFC 1123.
+
+    A standalone writes none, so a laptop's odd hostname does not stop it; a
+    --domain given explicitly is still checked, as it says what was meant.
+    """
+    ensemble = servers is not None and servers > 1
+    if ensemble and not _DNS_LABEL.fullmatch(hostname):
+        read.problems.append(
+            f"{_hostname_origin(read, hostname)}: not a DNS label (RFC 1123: letters, digits "
+            "and '-', 1 to 63 characters, no '-' at either end)"
+        )
+    if (ensemble or "domain" in read.given) and domain:
+        labels = domain.split(".")
+        if not all(_DNS_LABEL.fullmatch(label) for label in labels):
+            read.problems.append(
+                f"{_domain_origin(read, domain)}: not a DNS name (RFC 1123: labels of letters, "
+                "digits and '-' separated by dots, like zk-hs.default.svc.cluster.local)"
+            )
+        elif len(hostname) + 1 + len(domain) > MAX_DNS_NAME:
+            read.problems.append(
+                f"{_domain_origin(read, domain)}: {hostname}.{domain} is longer than "
+                f"{MAX_DNS_NAME} characters, the most a DNS name can have"
+            )
+
+
+def _hostname_origin(read: _Reader, hostname: str) -> str:
+    return read.origin("hostname") if "hostname" in read.given else f"hostname {hostname!r}"
+
+
+def _domain_origin(read: _Reader, domain: str) -> str:
+    return read.origin("domain") if "domain" in read.given else f"domain {domain!r}"
+
+
 def _identity(read: _Reader, hostname: str, domain: str, servers: int | None) -> PodIdentity | None:
+    """The pod's server id, from the ordinal at the end of its hostname.
+
+    A standalone server (--servers=1) needs no id: only a StatefulSet's pod 0
+    claims myid 1 (so its volume can later join an ensemble as server 1). Any
+    other hostname, with or without digits at its end (ip-172-31-5-12 under
+    hostNetwork, a container id), runs as a plain standalone.
+    """
+    if len(hostname) > MAX_DNS_LABEL:
+        read.problems.append(
+            f"{_hostname_origin(read, shown(hostname))}: longer than {MAX_DNS_LABEL} characters, "
+            "the most a host name (a DNS label) can have"
+        )
+        return None
     identity = parse_pod_hostname(hostname)
-    where = read.origin("hostname") if "hostname" in read.given else f"hostname {hostname!r}"
     if servers is None:
         return identity
-    if servers > 1 and identity is None:
+    if servers == 1:
+        return identity if identity is not None and identity.ordinal == 0 else None
+    where = _hostname_origin(read, hostname)
+    if identity is None:
         read.problems.append(
-            f"{where}: does not end in -<ordinal> (like zk-0), so the server id is unknown"
+            f"{where}: does not end in -<ordinal> (like zk-0), so the server id is unknown; "
+            "run it as a StatefulSet pod or pass --hostname=<name>-<ordinal>"
         )
-    if servers > 1 and not domain:
+    if not domain:
         where_domain = read.origin("domain") if "domain" in read.given else "the pod's domain"
         read.problems.append(
             f"{where_domain}: empty, but --servers={servers} needs it to name the peers "

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from zkcontainer import render, runtime
 from zkcontainer.errors import ConfigError, EnvironmentProblem
+from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 
 PROG = "start-zookeeper"
@@ -27,20 +28,40 @@ def planned_files(settings: Settings, backend: render.LoggingBackend) -> dict[st
     }
 
 
+def myid_path(settings: Settings) -> str:
+    return os.path.join(settings.data_dir, "myid")
+
+
+def check(settings: Settings) -> None:
+    """Everything prepare() would refuse, found without writing: what --dry-run runs."""
+    if settings.myid is not None:
+        runtime.check_myid(myid_path(settings), settings.myid)
+    runtime.check_directories(*_directories(settings))
+    runtime.check_data_dir_unlocked(settings.data_dir)
+
+
 def prepare(settings: Settings, files: Mapping[str, str]) -> None:
-    """Write the configuration and myid; an existing, different myid stops everything first."""
-    myid_path = os.path.join(settings.data_dir, "myid")
-    myid_present = settings.myid is not None and runtime.check_myid(myid_path, settings.myid)
-    # Logs go to stdout: log_dir is only zookeeper.log.dir and may sit on a
-    # read-only root filesystem.
-    runtime.ensure_directories(
-        writable=[settings.conf_dir, settings.data_dir, settings.data_log_dir],
-        present=[settings.log_dir],
-    )
+    """Lock the data dir, write the configuration and claim myid; an existing,
+    different myid stops everything before anything is written."""
+    myid = myid_path(settings)
+    if settings.myid is not None:
+        # Checked first so a volume on the wrong pod is left exactly as it was.
+        runtime.check_myid(myid, settings.myid)
+    runtime.ensure_directories(*_directories(settings))
+    runtime.lock_data_dir(settings.data_dir)
+    # Under the lock, so of two processes racing for this directory the
+    # second sees the first's myid, and refuses if it is not its own.
+    myid_present = settings.myid is not None and runtime.check_myid(myid, settings.myid)
     for path, text in files.items():
         runtime.write_atomically(path, text)
     if settings.myid is not None and not myid_present:
-        runtime.write_atomically(myid_path, f"{settings.myid}\n")
+        runtime.write_atomically(myid, f"{settings.myid}\n")
+
+
+def _directories(settings: Settings) -> tuple[list[str], list[str]]:
+    """(must be writable, must exist). Logs go to stdout: log_dir is only
+    zookeeper.log.dir and may sit on a read-only root filesystem."""
+    return [settings.conf_dir, settings.data_dir, settings.data_log_dir], [settings.log_dir]
 
 
 def show_dry_run(files: Mapping[str, str], command: Sequence[str], myid: int | None) -> None:
@@ -67,9 +88,21 @@ def probe_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
+def identity_warnings(settings: Settings) -> list[str]:
+    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id."""
+    identity = parse_pod_hostname(settings.hostname)
+    if settings.servers > 1 or identity is None or identity.ordinal == 0:
+        return []
+    return [
+        f"hostname {settings.hostname} ends in -{identity.ordinal} but --servers=1: running "
+        "as a standalone without a server id; if this is a StatefulSet pod beyond pod 0, "
+        "it serves data of its own, apart from pod 0's"
+    ]
+
+
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     settings = load_settings(argv, environ, runtime.system_fqdn)
-    for warning in probe_warnings(settings):
+    for warning in [*identity_warnings(settings), *probe_warnings(settings)]:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     java = runtime.find_java(environ)
     installation = runtime.find_zookeeper(settings.zk_home)
@@ -78,12 +111,14 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         settings, java, list(installation.classpath), installation.backend
     )
     if settings.dry_run:
+        check(settings)
         show_dry_run(files, command, settings.myid)
         return 0
+    runtime.group_writable_umask()
     prepare(settings, files)
     # As the original did: the effective zoo.cfg at the top of the pod's log.
     print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
-    runtime.exec_java(command, environ)
+    runtime.exec_java(command, runtime.jvm_environment(environ))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except EnvironmentProblem as error:
         print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # the last line of defence: never a traceback
+        print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
 
 
