@@ -151,6 +151,32 @@ BAD_INPUTS = [
     ),
     (["--dry-run=maybe"], "--dry_run=maybe: must be true or false"),
     (["--servers=3", "--hostname=web"], "--hostname=web: does not end in -<ordinal>"),
+    (
+        ["--tick_time=1500000000"],
+        "--tick_time=1500000000: times --init_limit=10 exceeds 2147483647",
+    ),
+    (
+        ["--tick_time=200000000", "--init_limit=1", "--sync_limit=1"],
+        "--tick_time=200000000: times 20, the default max_session_timeout, exceeds 2147483647",
+    ),
+    (
+        ["--max_client_cnxns=99999999999"],
+        "--max_client_cnxns=99999999999: must be at most 2147483647: ZooKeeper reads it as a "
+        "Java int",
+    ),
+    (["--purge_interval=" + "9" * 5000], "--purge_interval=" + "9" * 200 + "... (5000 characters)"),
+    (["--heap=9999T"], "--heap=9999T: must be at most 4T"),
+    (["--heap=" + "9" * 40 + "G"], "--heap=999"),
+    (["--zk_home=/opt/zk:/tmp"], "--zk_home=/opt/zk:/tmp: contains ':'"),
+    (["--data_dir=/data/\udc80"], "--data_dir='/data/\\udc80': is not valid UTF-8"),
+    (["--data_dir=/data/\tx"], "--data_dir='/data/\\tx': contains a line break or other"),
+    (["--servers=3", "--domain=zk hs"], "--domain=zk hs: not a DNS name (RFC 1123"),
+    (["--servers=3", "--domain=zk_hs.default"], "--domain=zk_hs.default: not a DNS name"),
+    (["--domain=-zk.svc"], "--domain=-zk.svc: not a DNS name"),
+    (["--servers=3", "--domain=" + "a" * 64], "--domain=aaaa"),
+    (["--servers=3", "--domain=" + "a." * 126 + "a"], "--domain=a.a."),
+    (["--servers=3", "--hostname=zk_x-0"], "--hostname=zk_x-0: not a DNS label (RFC 1123"),
+    (["--hostname=zk-" + "1" * 5000], "--hostname=zk-111"),
     (["--servers=3", "--domain="], "--domain=: empty, but --servers=3 needs it"),
     (
         ["--servers=3", "--hostname=zk-3"],
@@ -189,3 +215,46 @@ def test_every_problem_is_reported_at_once() -> None:
         "--heap=lots",
         "--log_level=LOUD",
     ]
+
+
+@pytest.mark.parametrize("hostname", ["ip-172-31-5-12", "zk-3", "web", "my_laptop"])
+def test_a_standalone_runs_under_any_hostname_without_a_server_id(hostname: str) -> None:
+    s = settings(["--servers=1", f"--hostname={hostname}"])
+    assert s.identity is None
+    assert s.myid is None
+
+
+def test_a_standalone_first_pod_keeps_server_id_1_for_a_later_ensemble() -> None:
+    assert settings(["--servers=1", "--hostname=zk-0"]).myid == 1
+
+
+def test_an_ensemble_member_needs_dns_names() -> None:
+    s = settings(["--servers=5", "--hostname=Kafka-ZK-4", "--domain=ZK.Prod.svc."])
+    assert (s.myid, s.domain) == (5, "ZK.Prod.svc")
+
+
+@pytest.mark.parametrize("origin", ["--jvm_flags=", "ZK_JVM_FLAGS"])
+def test_jvm_flags_are_never_echoed(origin: str) -> None:
+    secret = "-Djavax.net.ssl.trustStorePassword='hunter2"
+    if origin.startswith("--"):
+        found = problems([origin + secret])
+    else:
+        found = problems([], {origin: secret})
+    assert len(found) == 1
+    assert "hunter2" not in found[0]
+    assert found[0].startswith(("--jvm_flags: cannot be split", "ZK_JVM_FLAGS: cannot be split"))
+
+
+def test_jvm_flags_may_span_lines() -> None:
+    s = settings(env={"ZK_JVM_FLAGS": "-Da=1\n-Db=2\t-Dc=3\n"})
+    assert s.jvm_flags == ("-Da=1", "-Db=2", "-Dc=3")
+
+
+def test_java_int_bounds_hold_exactly() -> None:
+    s = settings(["--tick_time=107374182", "--init_limit=20", "--sync_limit=20"])
+    assert s.max_session_timeout == 20 * 107374182 <= 2**31 - 1
+    assert problems(["--tick_time=107374183"])[0].startswith("--tick_time=107374183: times 20")
+    s = settings(["--max_client_cnxns=2147483647", "--purge_interval=2147483647"])
+    assert s.max_client_cnxns == s.purge_interval == 2**31 - 1
+    # Integer.parseInt reads leading zeros, however many.
+    assert settings(["--servers=" + "0" * 4999 + "3"]).servers == 3

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.harness.prerequisites import require_zookeeper
-from tests.harness.zookeeper import logback_home
+from tests.harness.zookeeper import START_ZOOKEEPER, logback_home
 from zkcontainer.start import main
 
 
@@ -159,3 +162,138 @@ def test_a_whitelist_that_breaks_a_probe_is_honoured_with_a_warning(
     for warning, expected in zip(warnings, warned, strict=True):
         assert warning.startswith(f"start-zookeeper: warning: {expected}")
     assert f"4lw.commands.whitelist={words}\n" in captured.out
+
+
+def test_dry_run_refuses_a_different_myid_as_the_real_run_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "myid").write_text("3\n")
+    assert main([*dirs(tmp_path), *ENSEMBLE_MEMBER, "--dry-run"]) == 1
+    captured = capsys.readouterr()
+    assert "holds '3' but this pod is server 2; refusing to start" in captured.err
+    assert captured.out == ""
+
+
+def test_dry_run_refuses_a_directory_that_cannot_be_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    (tmp_path / "file").write_text("not a directory")
+    args = [*dirs(tmp_path), f"--data_log_dir={tmp_path / 'file' / 'log'}", "--dry-run"]
+    assert main(args) == 1
+    assert capsys.readouterr().err == (
+        f"start-zookeeper: cannot create {tmp_path / 'file' / 'log'}: "
+        f"{tmp_path / 'file'} is not a directory\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_a_data_dir_held_by_a_running_server_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "start-zookeeper.lock").write_text("4242\n")
+    holder = subprocess.Popen(
+        ["flock", "--exclusive", str(data / "start-zookeeper.lock"), "sleep", "30"]
+    )
+    try:
+        wait_until_locked(data / "start-zookeeper.lock")
+        for extra in (["--dry-run"], []):
+            assert main([*dirs(tmp_path), *extra]) == 1
+            assert capsys.readouterr().err == (
+                f"start-zookeeper: {data} is in use by another ZooKeeper (pid 4242 per "
+                f"{data / 'start-zookeeper.lock'}); refusing to start "
+                "(is this volume mounted by two pods?)\n"
+            )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert sorted(p.name for p in data.iterdir()) == ["start-zookeeper.lock"]
+
+
+def wait_until_locked(path: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if subprocess.run(["flock", "--nonblock", str(path), "true"], check=False).returncode:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never locked")
+
+
+@pytest.mark.parametrize("hostname", ["ip-172-31-5-12", "zk-3"])
+def test_a_standalone_with_a_foreign_ordinal_runs_without_a_server_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], hostname: str
+) -> None:
+    require_zookeeper()
+    assert main([*dirs(tmp_path), f"--hostname={hostname}", "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    ordinal = hostname.rsplit("-", maxsplit=1)[-1]
+    assert captured.err.startswith(
+        f"start-zookeeper: warning: hostname {hostname} ends in -{ordinal} "
+        "but --servers=1: running as a standalone without a server id"
+    )
+    assert "==> myid <==" not in captured.out
+
+
+STAND_IN_JAVA = """#!/bin/sh
+# Stands in for the JVM: records that start-zookeeper exec'd it, then lives a little.
+echo "$$ $(cat "$ZK_TEST_MYID_PATH")" >> "$ZK_TEST_EXECS"
+sleep "$ZK_TEST_JVM_SECONDS"
+"""
+
+
+@pytest.mark.parametrize("jvm_seconds", ["0", "0.5"])
+def test_of_two_identities_racing_for_one_data_dir_at_most_one_execs(
+    tmp_path: Path, jvm_seconds: str
+) -> None:
+    """A volume mounted twice by mistake: 20 races, two pods' start-zookeeper each.
+
+    With a JVM that lives on, the loser finds the directory locked; with one
+    that exits at once, it finds the winner's myid. Never do both exec.
+    """
+    require_zookeeper()
+    java_home = tmp_path / "jdk"
+    (java_home / "bin").mkdir(parents=True)
+    (java_home / "bin" / "java").write_text(STAND_IN_JAVA)
+    (java_home / "bin" / "java").chmod(0o755)
+    for race in range(20):
+        root = tmp_path / f"race-{race}"
+        execs = root / "execs"
+        env = {
+            **os.environ,
+            "JAVA_HOME": str(java_home),
+            "ZK_TEST_EXECS": str(execs),
+            "ZK_TEST_MYID_PATH": str(root / "data" / "myid"),
+            "ZK_TEST_JVM_SECONDS": jvm_seconds,
+        }
+        pods = [
+            subprocess.Popen(
+                [
+                    START_ZOOKEEPER,
+                    f"--data_dir={root / 'data'}",
+                    f"--data_log_dir={root / 'data' / 'log'}",
+                    f"--conf_dir={root / f'conf-{ordinal}'}",
+                    f"--log_dir={root / 'log'}",
+                    "--servers=3",
+                    f"--hostname=zk-{ordinal}",
+                    "--domain=zk-hs.default.svc.cluster.local",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for ordinal in (0, 1)
+        ]
+        results = [(pod.wait(30), pod.stderr.read() if pod.stderr else "") for pod in pods]
+        started = execs.read_text().splitlines() if execs.exists() else []
+        assert len(started) == 1, f"race {race}: {started} {results}"
+        winner_myid = started[0].split()[1]
+        assert (root / "data" / "myid").read_text() == f"{winner_myid}\n"
+        losers = [(code, err) for code, err in results if code != 0]
+        assert len(losers) == 1, f"race {race}: {results}"
+        assert "refusing to start" in losers[0][1]

@@ -128,3 +128,61 @@ def test_a_volume_from_another_ordinal_is_refused_and_left_untouched(
     assert "holds '1' but this pod is server 2; refusing to start" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(server.data_dir) == before
+
+
+# A directory name holding what Properties files (\ # ! = :), URLs (# % ?) and
+# the JVM's default charset (non-ASCII) each read as something else.
+HOSTILE_DIR = "zk dätä #1 !x=y:z %41?q \\"
+
+
+@pytest.mark.parametrize("backend", ["log4j", "logback"])
+def test_zookeeper_uses_exactly_the_directories_it_was_given(
+    zookeeper_server: ServerFactory, tmp_path: Path, backend: str
+) -> None:
+    root = tmp_path / HOSTILE_DIR
+    server = zookeeper_server(*backend_flags(backend, tmp_path), root=root)
+    server.start()
+    server.wait_until_imok()
+    with client(server) as zk:
+        zk.create("/in-the-right-place", b"x")
+    server.stop()
+
+    # ZooKeeper wrote its snapshot and transaction log where start-zookeeper
+    # put myid, and nowhere else under the test's directory.
+    assert (server.data_dir / "myid").read_text() == "1\n"
+    assert (server.data_dir / "version-2").is_dir()
+    assert any((root / "datalog" / "version-2").glob("log.*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [HOSTILE_DIR, *(["zk-home"] if backend == "logback" else [])]
+    )
+    # The logging config was found through its URL (log4j) or path (logback).
+    assert "INFO " in set(LOG_LINE.findall(server.stdout()))
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize(
+    ("umask", "directories", "files"), [(0o000, 0o775, 0o664), (0o077, 0o770, 0o660)]
+)
+def test_what_zookeeper_creates_stays_writable_by_the_group(
+    zookeeper_server: ServerFactory, umask: int, directories: int, files: int
+) -> None:
+    server = zookeeper_server()
+    log_dir = server.root / "deep" / "er" / "log"
+    server.extra_flags = [f"--data_log_dir={log_dir}"]
+    server.umask = umask
+    server.start()
+    server.wait_until_imok()
+    with client(server) as zk:
+        zk.create("/logged", b"x")
+    server.stop()
+
+    created_dirs = [server.root / "deep", server.root / "deep" / "er", log_dir, server.data_dir]
+    created_dirs += [log_dir / "version-2", server.data_dir / "version-2"]
+    assert {str(d): mode(d) for d in created_dirs} == {str(d): directories for d in created_dirs}
+    created_files = [*(log_dir / "version-2").iterdir(), *(server.data_dir / "version-2").iterdir()]
+    created_files += [server.data_dir / "myid", server.root / "conf" / "zoo.cfg"]
+    assert created_files
+    assert {str(f): mode(f) for f in created_files} == {str(f): files for f in created_files}

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.render import LoggingBackend
+from zkcontainer.settings import shown
 
 DEBIAN_JAVA_DIR = "/usr/share/java"
 
@@ -48,7 +49,7 @@ def find_java(environ: Mapping[str, str]) -> str:
         java = os.path.join(java_home, "bin", "java")
         if os.access(java, os.X_OK):
             return java
-        raise EnvironmentProblem(f"JAVA_HOME={java_home}: no executable bin/java there")
+        raise EnvironmentProblem(f"JAVA_HOME={shown(java_home)}: no executable bin/java there")
     java_on_path = shutil.which("java", path=environ.get("PATH", os.defpath))
     if java_on_path is None:
         raise EnvironmentProblem("java not found: set JAVA_HOME or put java on PATH")
@@ -211,12 +212,12 @@ def group_writable_umask() -> int:
     ZooKeeper creates version-2/, its snapshots and its logs with the JVM's
     umask. Docker's default (022) leaves them writable by their owner only,
     so a pod restarted under another uid of the same group (OpenShift gives
-    each pod a random uid in group 0) could not write its own data. Keep the
-    group write bit whatever the environment says, keep everything else it
-    says, and never make anything writable by others.
+    each pod a random uid in group 0) could not write its own data. The
+    group gets what the owner gets, others keep what the environment allows
+    them except write: 022 -> 002, 077 -> 007, 000 -> 002.
     """
     current = os.umask(0o002)
-    wanted = (current | 0o002) & ~0o020
+    wanted = (current | 0o002) & ~0o070
     os.umask(wanted)
     return wanted
 
@@ -257,8 +258,15 @@ def check_directories(writable: Sequence[str], present: Sequence[str] = ()) -> N
             raise EnvironmentProblem(f"{path} is not writable by uid {os.getuid()}")
 
 
-def write_atomically(path: str, text: str, mode: int = 0o664) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
+def write_atomically(path: str, text: str, mode: int = 0o666) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file.
+
+    The file gets `mode` less the umask, as open() would give it; mkstemp's 0600
+    would hide it from the group.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    mode &= ~umask
     directory = os.path.dirname(path)
     try:
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")

@@ -265,8 +265,10 @@ class _Reader:
             self.problem(name, "not an integer")
             return None
         # Python refuses to parse more than 4300 digits; anything near that is out of range.
-        digits = text.lstrip("-").lstrip("0")
-        value = int(text) if len(digits) <= 20 else (-1 if text.startswith("-") else 1) * 10**20
+        # Leading zeros are fine: Java's Integer.parseInt reads "007" as 7.
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("-").lstrip("0") or "0"
+        value = sign * (int(digits) if len(digits) <= 20 else 10**20)
         low, high = flag.minimum, flag.maximum
         if high < JAVA_INT_MAX and not low <= value <= high:
             self.problem(name, f"must be between {low} and {high}")
@@ -311,8 +313,8 @@ def _build(
     if tick is not None:
         min_session = min_session if min_session is not None else 2 * tick
         max_session = max_session if max_session is not None else 20 * tick
-        _check_tick_products(read, tick, ints)
-        if max_session > JAVA_INT_MAX and "max_session_timeout" not in given:
+        overflows = _check_tick_products(read, tick, ints)
+        if max_session > JAVA_INT_MAX and not overflows:
             read.problem("tick_time", f"times 20, the default max_session_timeout, {_TOO_BIG}")
             max_session = None
     if min_session is not None and max_session is not None and min_session > max_session:
@@ -392,18 +394,22 @@ def _check_characters(read: _Reader, name: str, text: str) -> None:
         read.problem(name, "is not valid UTF-8")
 
 
-def _check_tick_products(read: _Reader, tick: int, ints: Mapping[str, int | None]) -> None:
+def _check_tick_products(read: _Reader, tick: int, ints: Mapping[str, int | None]) -> bool:
     """ZooKeeper multiplies these by tickTime in int arithmetic; an overflow turns
     a timeout negative and the quorum's sockets fail at the first sync."""
+    overflows = False
     for name in ("init_limit", "sync_limit"):
         ticks = ints[name]
         if ticks is None or tick * ticks <= JAVA_INT_MAX:
             continue
+        overflows = True
         # Blame the value the operator gave; the other may be a default.
         if name in read.given or "tick_time" not in read.given:
             read.problem(name, f"times {read.origin('tick_time')} {_TOO_BIG}")
         else:
             read.problem("tick_time", f"times {read.origin(name)} {_TOO_BIG}")
+            break  # once is enough for the one value given
+    return overflows
 
 
 def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None:
@@ -428,7 +434,7 @@ def _four_letter_words(read: _Reader) -> tuple[str, ...]:
     if not words:
         read.problem("four_letter_words", "must name at least one four-letter word")
     elif unknown:
-        read.problem("four_letter_words", "unknown four-letter word " + ", ".join(unknown))
+        read.problem("four_letter_words", "unknown four-letter word " + shown(", ".join(unknown)))
     return words
 
 

@@ -48,6 +48,7 @@ class ZooKeeperServer:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     runs: int = 0
+    umask: int = -1  # -1: inherit the test's
 
     @property
     def data_dir(self) -> Path:
@@ -84,6 +85,7 @@ class ZooKeeperServer:
                 stdout=stdout,
                 stderr=stderr,
                 env={**os.environ, **self.env},
+                umask=self.umask,
             )
 
     @property
