@@ -55,6 +55,58 @@ def test_docker_run_without_arguments_serves_standalone(docker_client, image: st
         container.remove(force=True)
 
 
+def test_a_restart_under_another_uid_of_group_0_keeps_writing_its_volume(
+    docker_client, image: str
+) -> None:  # type: ignore[no-untyped-def]
+    """OpenShift gives a pod a new random uid in group 0 when it is recreated; what
+    ZooKeeper wrote under the first uid (version-2/, snapshots, logs) must stay
+    writable by the second. Plain Docker, no fsGroup to paper over it."""
+    made = labels("two-uids")
+    volume = docker_client.volumes.create(labels=made)
+    mounts = {volume.name: {"bind": "/var/lib/zookeeper", "mode": "rw"}}
+    containers = []
+
+    def run_as(uid: int):  # type: ignore[no-untyped-def]
+        container = docker_client.containers.run(
+            image, detach=True, user=f"{uid}:0", volumes=mounts, labels=made
+        )
+        containers.append(container)
+
+        def serving() -> bool:
+            container.reload()
+            if container.status == "exited":
+                raise AssertionError(f"uid {uid} exited:\n{container.logs().decode()[-3000:]}")
+            return container.exec_run(["zookeeper-ready", "--serving"]).exit_code == 0
+
+        wait_for(serving, 60, lambda: container.logs().decode()[-3000:])
+        container.reload()
+        return container, f"{container.attrs['NetworkSettings']['IPAddress']}:2181"
+
+    try:
+        first, address = run_as(100123)
+        with kazoo_client(address) as zk:
+            zk.create("/by-first-uid", b"1")
+        first.stop(timeout=30)
+
+        second, address = run_as(100124)
+        with kazoo_client(address) as zk:
+            zk.create("/by-second-uid", b"2")
+            assert zk.get("/by-first-uid")[0] == b"1"
+        modes = second.exec_run(
+            ["sh", "-c", "find /var/lib/zookeeper/data -exec stat -c '%a %u %n' {} +"]
+        ).output.decode()
+        owners = {line.split()[1] for line in modes.splitlines()}
+        assert {"100123", "100124"} <= owners, modes
+        for line in modes.splitlines():
+            mode = line.split()[0]
+            assert int(mode[-2]) & 0o6 == 0o6, f"not group read-writable: {line}"
+            assert int(mode[-1]) & 0o2 == 0, f"writable by others: {line}"
+    finally:
+        for container in containers:
+            container.remove(force=True)
+        volume.remove(force=True)
+
+
 def test_the_original_manifest_forms_an_ensemble(statefulset: StartStatefulSet) -> None:
     started = time.monotonic()
     sts = statefulset(original_statefulset())
