@@ -16,6 +16,14 @@ IMAGE_PYTHON = "/usr/bin/python3"
 
 # Modules whose import would make a probe pay for more than a socket.
 HEAVY = {"socket", "re", "argparse", "enum", "typing", "collections", "json", "dataclasses"}
+# Light, but each module file is a measurable part of a probe's run (see README,
+# "Probe cost"): __future__ (annotations stay unevaluated without it), the
+# errors module (the exception tree lives in the package), the idna codec
+# (ASCII hosts go to _socket as bytes).
+NOT_ON_THE_PROBE_PATH = {"__future__", "zkcontainer.errors", "encodings.idna", "gc", "os"}
+# Exactly what the probe path reads: the package and three modules of its own,
+# besides C modules built into the interpreter.
+PROBE_PATH = {"zkcontainer", "zkcontainer.fourlw", "zkcontainer.probeargs", "_socket", "errno"}
 
 
 @pytest.fixture
@@ -30,6 +38,10 @@ def imported_modules(argv: list[str]) -> tuple[int, set[str]]:
     """Run a launcher with -X importtime and list every module it imported."""
     script = Path(argv[0]).read_text().splitlines()[0]
     assert script.startswith(f"#!{IMAGE_PYTHON} -IS")
+    return importtime([*argv])
+
+
+def importtime(argv: list[str]) -> tuple[int, set[str]]:
     result = subprocess.run(
         [IMAGE_PYTHON, "-IS", "-X", "importtime", *argv],
         capture_output=True,
@@ -66,3 +78,7 @@ def test_the_probe_path_imports_no_heavy_module(
     assert code == 0
     assert "zkcontainer.fourlw" in modules
     assert not modules & HEAVY, f"probe imported {sorted(modules & HEAVY)}"
+    unwanted = modules & NOT_ON_THE_PROBE_PATH
+    assert not unwanted, f"probe imported {sorted(unwanted)}"
+    interpreter = importtime(["-c", "pass"])[1]
+    assert modules - interpreter - PROBE_PATH == {COMMANDS[command]}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from zkcontainer.mntr import parse_mntr, to_json, to_prometheus
+from zkcontainer.mntr import parse_mntr, parse_number, to_json, to_prometheus
 
 PLAIN = """\
 zk_version\t3.8.0-abc, built on 2024-12-29 17:54 UTC
@@ -94,3 +96,83 @@ def test_every_family_has_help_and_type() -> None:
 
 def test_lines_that_are_not_mntr_are_ignored() -> None:
     assert parse_mntr("no tab here\n\n\tvalue without key\n") == []
+
+
+def series(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Every (name, labels) the exposition holds, read by Prometheus' own parser."""
+    return [
+        (sample.name, tuple(sorted(sample.labels.items())))
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    ]
+
+
+ODD_KEYS = """\
+zk_server_state\tleader
+zk_weird-key\tsome text
+zk_a.b\t1
+zk_a_b\t2
+zk_version\t3.8.0
+zk_version_info\t7
+zk_9lives\tnine
+zk___name__\tx
+zk_x{a="1",a="2"}\t3
+zk_x{__name__="y"}\t4
+zk_q{quantile="0.5"}\t1.0
+zk_q{quantile="0.5"}\t2.0
+zk_back\\slash\t5
+"""
+
+
+def test_odd_keys_never_make_invalid_or_duplicate_series() -> None:
+    text = to_prometheus(parse_mntr(ODD_KEYS))
+    found = series(text)
+    assert len(found) == len(set(found)), text
+    parsed = families(text)
+    assert parsed["zookeeper_weird_key_info"] == [({"weird_key": "some text"}, 1.0)]
+    assert parsed["zookeeper_a_b"] == [({}, 1.0)]  # the first of zk_a.b and zk_a_b
+    assert parsed["zookeeper_version_info"] == [({"version": "3.8.0"}, 1.0)]  # not the 7
+    assert parsed["zookeeper_9lives_info"] == [({"_9lives": "nine"}, 1.0)]
+    assert parsed["zookeeper___name___info"] == [({"_name__": "x"}, 1.0)]
+    assert parsed["zookeeper_x"] == [({"a": "1"}, 3.0), ({"_name__": "y"}, 4.0)]
+    assert parsed["zookeeper_q"] == [({"quantile": "0.5"}, 1.0)]
+    assert parsed["zookeeper_back_slash"] == [({}, 5.0)]
+    assert "# HELP zookeeper_back_slash ZooKeeper mntr zk_back\\\\slash\n" in text
+
+
+def test_every_type_line_names_a_family_once() -> None:
+    text = to_prometheus(parse_mntr(ODD_KEYS + PLAIN + PROVIDER_FORM))
+    types = [line.split()[2] for line in text.splitlines() if line.startswith("# TYPE")]
+    assert len(types) == len(set(types))
+    found = series(text)
+    assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("42", 42),
+        ("-7", -7),
+        ("0.25", 0.25),
+        ("1e3", 1000.0),
+        ("1_000", None),
+        ("²", None),
+        ("leader", None),
+        ("9" * 5000, math.inf),
+    ],
+)
+def test_numbers_are_read_as_zookeeper_writes_them(text: str, number: float | None) -> None:
+    assert parse_number(text) == number
+
+
+def test_a_passed_deadline_stops_parsing_and_formatting() -> None:
+    big = "".join(f"zk_metric_{i}\t{i}\n" for i in range(10_000))
+    past = time.monotonic() - 1
+    samples = parse_mntr(big)
+    for work in (
+        lambda: parse_mntr(big, past),
+        lambda: to_prometheus(samples, past),
+        lambda: to_json(samples, past),
+    ):
+        with pytest.raises(TimeoutError):
+            work()

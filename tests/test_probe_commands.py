@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import ModuleType
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_refused_and_timed_out_are_named(capsys: pytest.CaptureFixture[str]) -> 
         (["--bogus"], "--bogus: unknown option"),
         (["2181", "2182"], "2181 2182: expected at most one PORT"),
         (["http"], "PORT http: must be a port number 1..65535"),
-        (["--timeout=0"], "--timeout=0: must be a number of seconds above 0"),
+        (["--timeout=0"], "--timeout=0: must be a number of seconds, above 0 and below 3600"),
         (["--timeout"], "--timeout needs a value"),
     ],
 )
@@ -141,3 +142,73 @@ def test_metrics_failures_are_one_line(capsys: pytest.CaptureFixture[str]) -> No
         2,
         "zookeeper-metrics: --format=yaml: must be one of text, json, prometheus\n",
     )
+
+
+DIGITS_5000 = "1" * 5000
+
+
+@pytest.mark.parametrize("command", [ready, metrics])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["²"], "PORT ²: must be a port number 1..65535"),
+        (["٢١٨١"], "PORT ٢١٨١: must be a port number 1..65535"),
+        ([DIGITS_5000], f"PORT {DIGITS_5000[:57]}...: must be a port number 1..65535"),
+        (["99999"], "PORT 99999: must be a port number 1..65535"),
+        (
+            [f"--timeout={DIGITS_5000}"],
+            f"--timeout={DIGITS_5000[:57]}...: must be a number of seconds, above 0 and below 3600",
+        ),
+        (["--timeout=nan"], "--timeout=nan: must be a number of seconds, above 0 and below 3600"),
+        (["--timeout=²"], "--timeout=²: must be a number of seconds, above 0 and below 3600"),
+        (["--host=.ü"], "--host=.ü: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host=a..b"], "--host=a..b: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host=[::1]"], "--host=[::1]: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host=1"], "--host=1: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host=10.0.0.256"], "--host=10.0.0.256: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host=a\x00b"], "--host=a\x00b: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host", "x" * 64 + ".example"], "--host=" + "x" * 57 + "...: must be an IPv4"),
+        (["--host= 127.0.0.1"], "--host= 127.0.0.1: must be an IPv4 or IPv6 address or a DNS"),
+        (["--bogus\nline"], "--bogus\\nline: unknown option"),
+    ],
+)
+def test_hostile_arguments_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], command: ModuleType, argv: list[str], message: str
+) -> None:
+    code, out, err = run(command, argv, capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{command.PROG}: {message}")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "::1", "zk-0.zk-hs.default.svc.cluster.local", "é.ü"]
+)
+def test_hosts_that_are_addresses_or_dns_names_are_accepted(host: str) -> None:
+    from zkcontainer.probeargs import parse  # noqa: PLC0415
+
+    assert parse(["--host", host], switches=(), options={}).host == host
+
+
+def test_an_unexpected_exception_is_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise KeyError("bug\nwith a second line")
+
+    monkeypatch.setattr(ready, "send_word", broken)
+    code, out, err = run(ready, [], capsys)
+    assert (code, out) == (1, "")
+    assert err == "zookeeper-ready: internal error: KeyError: 'bug\\nwith a second line'\n"
+
+
+def test_a_reply_with_line_breaks_is_reported_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with fake_zookeeper(replies("zk_version\t3.8.0\n")) as server:
+        code, _, err = run(metrics, ["--format=json", str(port_of(server))], capsys)
+    assert code == 1
+    assert err.startswith("zookeeper-metrics: unexpected reply: 127.0.0.1:")
+    assert err.endswith("mntr reply has no zk_server_state\n")
+    assert err.count("\n") == 1

@@ -1,41 +1,8 @@
-"""The exceptions zkcontainer raises; only the console scripts turn them into exit codes."""
+"""The exceptions zkcontainer raises; only the console scripts turn them into exit codes.
 
-from __future__ import annotations
+Defined in the package's `__init__` (see there why); this is their usual name.
+"""
 
+from zkcontainer import ConfigError, EnvironmentProblem, ProbeError, UsageError, ZkContainerError
 
-class ZkContainerError(Exception):
-    """Base of every error the commands report as a message instead of a traceback."""
-
-
-class ConfigError(ZkContainerError):
-    """The flags or environment are invalid: exit code 2, one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-class EnvironmentProblem(ZkContainerError):
-    """The machine cannot run ZooKeeper as configured: exit code 1.
-
-    No java, no ZooKeeper jars, an unwritable directory, a myid that contradicts
-    the pod's identity.
-    """
-
-
-class ProbeError(ZkContainerError):
-    """A four-letter word got no usable answer: exit code 1 for the probes.
-
-    `reason` is one of the short words an operator greps for in probe events:
-    refused, timed out, reset, unreachable, not whitelisted, not serving,
-    unexpected reply, too large.
-    """
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
-class UsageError(ZkContainerError):
-    """The probe commands were called wrongly: exit code 2."""
+__all__ = ["ConfigError", "EnvironmentProblem", "ProbeError", "UsageError", "ZkContainerError"]

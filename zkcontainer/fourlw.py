@@ -1,17 +1,20 @@
 """A four-letter-word client on raw sockets: bounded in time, read to EOF, failures named.
 
 This module sits on the probe path, which Kubernetes runs every few seconds in
-every pod: it imports only C modules (`_socket`, `time`) and nothing that
-pulls in `socket`, `enum`, `re` or `typing`.
+every pod: it imports only C modules (`_socket`, `_thread`, `errno`, `time`)
+and nothing that pulls in `socket`, `enum`, `re` or `typing`.
 """
 
-from __future__ import annotations
-
 import _socket
+import _thread
 import errno
 import time
 
-from zkcontainer.errors import ProbeError
+from zkcontainer import ProbeError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 DEFAULT_MAX_REPLY = 4 * 1024 * 1024  # mntr is a few KiB; anything near this is not ZooKeeper
 
@@ -20,6 +23,9 @@ _RESET_ERRNOS = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN, errno.
 NOT_SERVING = "This ZooKeeper instance is not currently serving requests"
 NOT_WHITELISTED_SUFFIX = "is not executed because it is not in the whitelist."
 
+# (family, type, proto, sockaddr): what _socket.socket and connect need.
+Address = tuple[int, int, int, tuple[object, ...]]
+
 
 def send_word(
     word: str,
@@ -27,24 +33,24 @@ def send_word(
     port: int = 2181,
     timeout: float = 1.0,
     max_reply: int = DEFAULT_MAX_REPLY,
+    *,
+    deadline: float | None = None,
 ) -> str:
     """Send `word`, half-close, read the reply to EOF within `timeout` seconds overall.
 
-    ZooKeeper closes the connection after replying, so EOF marks the end of
-    the reply; a single recv would truncate a large mntr.
+    `deadline` (a time.monotonic() value) replaces `timeout` for a caller
+    that spends one budget on more than this exchange. It bounds name
+    resolution too. ZooKeeper closes the connection after replying, so EOF
+    marks the end of the reply; a single recv would truncate a large mntr.
     """
-    deadline = time.monotonic() + timeout
+    if deadline is None:
+        deadline = time.monotonic() + timeout
     where = address_label(host, port)
-    # An ASCII host goes in as bytes: given str, _socket encodes it with the
-    # idna codec, whose import (re, stringprep, unicodedata) costs more than the probe.
-    lookup: str | bytes = host.encode("ascii") if host.isascii() else host
+    family, socktype, proto, address = resolve(host, port, deadline, where)
     try:
-        family, socktype, proto, _, address = _socket.getaddrinfo(
-            lookup, port, 0, _socket.SOCK_STREAM
-        )[0]
-    except _socket.gaierror as error:
-        raise ProbeError("unreachable", f"{where}: cannot resolve {host}: {error}") from error
-    sock = _socket.socket(family, socktype, proto)
+        sock = _socket.socket(family, socktype, proto)
+    except OSError as error:  # e.g. an IPv6 address where the kernel has no IPv6
+        raise ProbeError("unreachable", f"{where}: {error.strerror or error}") from error
     try:
         reply = _exchange(sock, address, word, deadline=deadline, max_reply=max_reply, where=where)
     finally:
@@ -56,6 +62,71 @@ def send_word(
 
 def address_label(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def numeric_address(host: str, port: int) -> Address | None:
+    """The address of an IPv4 dotted quad or an IPv6 address (with %scope), else None.
+
+    AI_NUMERICHOST keeps the resolver out of it. inet_pton first, because
+    getaddrinfo also takes inet_aton's legacy forms ("1" is 0.0.0.1), which
+    are far likelier a mistake than an address.
+    """
+    if not host.isascii() or "\0" in host:
+        return None
+    for kind, text in ((_socket.AF_INET, host), (_socket.AF_INET6, host.partition("%")[0])):
+        try:
+            _socket.inet_pton(kind, text)
+        except OSError:
+            continue
+        try:
+            infos = _socket.getaddrinfo(
+                host.encode("ascii"), port, kind, _socket.SOCK_STREAM, 0, _socket.AI_NUMERICHOST
+            )
+        except OSError:
+            return None  # an IPv6 address with an unknown %scope
+        family, socktype, proto, _, sockaddr = infos[0]
+        return family, socktype, proto, sockaddr
+    return None
+
+
+def resolve(host: str, port: int, deadline: float, where: str) -> Address:
+    """The address to connect to, found before `deadline` or a ProbeError."""
+    numeric = numeric_address(host, port)
+    if numeric is not None:
+        return numeric
+    # glibc's getaddrinfo cannot be interrupted and retries a silent DNS server
+    # for timeout x attempts per nameserver (5 s x 2 by default), far beyond
+    # any probe's budget: it runs in a thread we stop waiting for.
+    outcome: list[Sequence[tuple[int, int, int, str, tuple[object, ...]]] | Exception] = []
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def lookup() -> None:
+        try:
+            # An ASCII name goes in as bytes: given str, _socket encodes it with
+            # the idna codec, whose import (re, stringprep, unicodedata) costs
+            # more than the probe.
+            name = host.encode("ascii") if host.isascii() else host.encode("idna")
+            outcome.append(_socket.getaddrinfo(name, port, 0, _socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as error:
+            outcome.append(error)
+        finally:
+            done.release()
+
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise ProbeError("timed out", f"{where}: before resolving {host}")
+    try:
+        _thread.start_new_thread(lookup, ())
+    except RuntimeError as error:  # the pod's thread limit reached
+        raise ProbeError("unreachable", f"{where}: cannot resolve {host}: {error}") from error
+    if not done.acquire(timeout=remaining):
+        raise ProbeError("timed out", f"{where}: resolving {host}")
+    result = outcome[0]
+    if isinstance(result, Exception):
+        raise ProbeError("unreachable", f"{where}: cannot resolve {host}: {result}") from result
+    family, socktype, proto, _, sockaddr = result[0]
+    return family, socktype, proto, sockaddr
 
 
 def _exchange(

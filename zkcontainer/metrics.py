@@ -3,13 +3,12 @@
 The plain text path is as lean as the probes; the formats import more, lazily.
 """
 
-from __future__ import annotations
-
 import sys
+import time
 
-from zkcontainer.errors import ProbeError, UsageError
-from zkcontainer.fourlw import send_word
-from zkcontainer.probeargs import parse, run_command
+from zkcontainer import ProbeError, UsageError
+from zkcontainer.fourlw import address_label, send_word
+from zkcontainer.probeargs import parse, run_command, shown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,33 +27,52 @@ zookeeper_ prefix; zk_version, zk_server_state and zk_peer_state become
 4lw.commands.whitelist (start-zookeeper whitelists it).
 
   PORT               client port (default 2181)
-  --host HOST        default 127.0.0.1
-  --timeout SECONDS  overall limit for connect, send and reply (default 1)
+  --host HOST        an IPv4 or IPv6 address (default 127.0.0.1) or a DNS name
+  --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
+                     and formatting (default 1)
 
 Exit: 0 printed, 1 the server could not be read (one line saying why), 2 bad arguments."""
 
 
-def render(reply: str, output_format: str) -> str:
+def render(reply: str, output_format: str, deadline: float, where: str) -> str:
+    """The reply in `output_format`, or a ProbeError "timed out" past `deadline`."""
     if output_format == "text":
         return reply
+    import gc  # noqa: PLC0415
+
     from zkcontainer import mntr  # noqa: PLC0415  (json and re stay off the text path)
 
-    samples = mntr.parse_mntr(reply)
-    if not any(sample.key == "zk_server_state" for sample in samples):
-        raise ProbeError("unexpected reply", "mntr reply has no zk_server_state")
-    return mntr.to_json(samples) if output_format == "json" else mntr.to_prometheus(samples)
+    # A reply's samples hold no cycles; a collector pass every few hundred of
+    # them only slows a large reply down.
+    gc.disable()
+    try:
+        samples = mntr.parse_mntr(reply, deadline)
+        if not any(sample.key == "zk_server_state" for sample in samples):
+            raise ProbeError("unexpected reply", f"{where}: mntr reply has no zk_server_state")
+        if output_format == "json":
+            text = mntr.to_json(samples, deadline)
+        else:
+            text = mntr.to_prometheus(samples, deadline)
+        if time.monotonic() > deadline:
+            raise TimeoutError
+    except TimeoutError as error:
+        raise ProbeError("timed out", f"{where}: formatting mntr as {output_format}") from error
+    finally:
+        gc.enable()
+    return text
 
 
-def print_metrics(argv: Sequence[str]) -> None:
+def print_metrics(argv: "Sequence[str]") -> None:
     args = parse(argv, switches=(), options={"format": "text"})
     output_format = args.values["format"]
     if output_format not in FORMATS:
-        raise UsageError(f"--format={output_format}: must be one of {', '.join(FORMATS)}")
-    reply = send_word("mntr", args.host, args.port, args.timeout)
-    sys.stdout.write(render(reply, output_format))
+        raise UsageError(f"--format={shown(output_format)}: must be one of {', '.join(FORMATS)}")
+    reply = send_word("mntr", args.host, args.port, deadline=args.deadline)
+    where = address_label(args.host, args.port)
+    sys.stdout.write(render(reply, output_format, args.deadline, where))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: "Sequence[str] | None" = None) -> int:
     return run_command(PROG, USAGE, argv, print_metrics)
 
 

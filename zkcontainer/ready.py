@@ -4,11 +4,7 @@ Exit 0 when healthy, 1 with one line saying why not, 2 when called wrongly.
 Kept lean: Kubernetes runs it every few seconds in every pod.
 """
 
-from __future__ import annotations
-
-import time
-
-from zkcontainer.errors import ProbeError
+from zkcontainer import ProbeError
 from zkcontainer.fourlw import address_label, parse_lines, send_word
 from zkcontainer.probeargs import ProbeArgs, parse, run_command
 
@@ -36,15 +32,16 @@ ruok for liveness, mntr for readiness (srvr, which ZooKeeper >= 3.5 always
 allows, is the fallback). start-zookeeper whitelists ruok,mntr,srvr.
 
   PORT               client port (default 2181)
-  --host HOST        default 127.0.0.1; IPv6 addresses work too
-  --timeout SECONDS  overall limit for connect, send and reply (default 1)
+  --host HOST        an IPv4 or IPv6 address (default 127.0.0.1) or a DNS name
+  --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
+                     (default 1)
 
 Exit: 0 healthy, 1 not (one line: refused, timed out, reset, unreachable,
 not whitelisted, not serving, unexpected reply), 2 bad arguments."""
 
 
 def check_alive(args: ProbeArgs) -> None:
-    reply = send_word("ruok", args.host, args.port, args.timeout)
+    reply = send_word("ruok", args.host, args.port, deadline=args.deadline)
     if reply != "imok":
         where = address_label(args.host, args.port)
         raise ProbeError("unexpected reply", f"{where}: ruok answered {reply[:80]!r}, not 'imok'")
@@ -52,16 +49,14 @@ def check_alive(args: ProbeArgs) -> None:
 
 def check_serving(args: ProbeArgs) -> str:
     """The server's state when it serves requests; ProbeError otherwise."""
-    deadline = time.monotonic() + args.timeout
     try:
-        values = parse_lines(send_word("mntr", args.host, args.port, args.timeout))
+        values = parse_lines(send_word("mntr", args.host, args.port, deadline=args.deadline))
         state, peer_state = values.get("zk_server_state"), values.get("zk_peer_state")
     except ProbeError as error:
         if error.reason != "not whitelisted":
             raise
         # srvr carries no peer state, but a follower only answers it once synced.
-        remaining = max(deadline - time.monotonic(), 0.001)
-        values = parse_lines(send_word("srvr", args.host, args.port, remaining))
+        values = parse_lines(send_word("srvr", args.host, args.port, deadline=args.deadline))
         state, peer_state = values.get("Mode"), None
     where = address_label(args.host, args.port)
     if state is None:
@@ -73,7 +68,7 @@ def check_serving(args: ProbeArgs) -> str:
     return state
 
 
-def probe(argv: Sequence[str]) -> None:
+def probe(argv: "Sequence[str]") -> None:
     args = parse(argv, switches=("serving",), options={})
     if "serving" in args.switches:
         check_serving(args)
@@ -81,7 +76,7 @@ def probe(argv: Sequence[str]) -> None:
         check_alive(args)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: "Sequence[str] | None" = None) -> int:
     return run_command(PROG, USAGE, argv, probe)
 
 
