@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.conftest import ServerFactory
 from tests.harness.clients import kazoo_client
 from tests.harness.prerequisites import require_logback
 from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer, logback_home
+from zkcontainer.fourlw import send_word
 
 pytestmark = pytest.mark.process
 
@@ -186,3 +188,32 @@ def test_what_zookeeper_creates_stays_writable_by_the_group(
     created_files += [server.data_dir / "myid", server.root / "conf" / "zoo.cfg"]
     assert created_files
     assert {str(f): mode(f) for f in created_files} == {str(f): files for f in created_files}
+
+
+# An hour of the manifests' probes: liveness every 10 s, readiness every 5 s.
+PROBES_PER_HOUR = {"ruok": 3600 // 10, "mntr": 3600 // 5}
+
+
+@pytest.mark.parametrize("backend", ["log4j", "logback"])
+@pytest.mark.parametrize(("level", "logged"), [("INFO", False), ("DEBUG", True)])
+def test_an_hour_of_probes_adds_no_info_lines(
+    zookeeper_server: ServerFactory, tmp_path: Path, backend: str, level: str, logged: bool
+) -> None:
+    server = zookeeper_server(f"--log_level={level}", *backend_flags(backend, tmp_path))
+    server.start()
+    server.wait_until_imok()
+    time.sleep(0.5)  # let start-up logging finish
+    before = server.stdout().count("\n")
+    for word, count in PROBES_PER_HOUR.items():
+        for _ in range(count):
+            send_word(word, port=server.client_port)
+    server.stop()
+
+    added = server.stdout().splitlines()[before:]
+    info = [line for line in added if " - INFO  [" in line]
+    processing = [line for line in added if "Processing ruok command" in line]
+    if logged:
+        assert len(processing) == PROBES_PER_HOUR["ruok"]
+    else:
+        assert processing == []
+        assert info == [], "\n".join(info[:10])

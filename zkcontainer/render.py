@@ -125,11 +125,28 @@ def _double_quoted(text: str) -> str:
     return f'"{escaped}"'
 
 
+# Kubernetes' exec probes connect every few seconds, and ZooKeeper logs each
+# four-letter word at INFO ("Processing ruok command from /127.0.0.1:…", and
+# the whole word lists at the first): a thousand lines an hour per pod that
+# bury the ones that matter. At INFO these loggers say only WARN and above;
+# at DEBUG and TRACE they say everything.
+PROBE_CHATTER_LOGGERS = (
+    "org.apache.zookeeper.server.NIOServerCnxn",
+    "org.apache.zookeeper.server.NettyServerCnxn",
+    "org.apache.zookeeper.server.command.FourLetterCommands",
+)
+
+
+def quiet_loggers(settings: Settings) -> tuple[str, ...]:
+    return PROBE_CHATTER_LOGGERS if settings.log_level == "INFO" else ()
+
+
 def log4j_properties(settings: Settings) -> str:
     level = settings.log_level
     return HEADER + "\n".join(
         [
             f"log4j.rootLogger={level}, CONSOLE",
+            *(f"log4j.logger.{name}=WARN" for name in quiet_loggers(settings)),
             "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender",
             "log4j.appender.CONSOLE.Target=System.out",
             f"log4j.appender.CONSOLE.Threshold={level}",
@@ -143,6 +160,7 @@ def log4j_properties(settings: Settings) -> str:
 def logback_xml(settings: Settings) -> str:
     # The level is written here rather than passed as a -D property: logback's
     # <property> elements beat system properties, so only the file is certain.
+    quiet = "".join(f'  <logger name="{name}" level="WARN"/>\n' for name in quiet_loggers(settings))
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- {HEADER[2:].strip()} -->
 <configuration>
@@ -152,7 +170,7 @@ def logback_xml(settings: Settings) -> str:
       <pattern>{LOG_PATTERN}</pattern>
     </encoder>
   </appender>
-  <root level="{settings.log_level}">
+{quiet}  <root level="{settings.log_level}">
     <appender-ref ref="CONSOLE"/>
   </root>
 </configuration>
