@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -9,6 +11,7 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
 
+from tests.conftest import ROOT
 from tests.harness.clients import kazoo_client, stored_numbers
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
 from tests.harness.members import alive, server_state, serving
@@ -39,6 +42,24 @@ def write_numbers(zk: KazooClient, count: int, before_write: Callable[[int], Non
             # server before the next write, so the stream goes on through failover.
             wait_for(lambda: zk.connected, 60, lambda: "client never reconnected")
     return acknowledged
+
+
+def test_a_second_build_leaves_no_image_behind(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]
+    def images() -> dict[str, int]:
+        return {i.id: i.attrs["Size"] for i in docker_client.images.list(all=True)}
+
+    before = images()
+    build = subprocess.run(
+        [str(ROOT / "docker" / "build-image")],
+        env={**os.environ, "IMAGE": image},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    assert images().items() <= before.items()
+    ours = {"label": "org.opencontainers.image.title=zkcontainer", "dangling": True}
+    assert docker_client.images.list(filters=ours) == []
 
 
 def test_docker_run_without_arguments_serves_standalone(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]
