@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-DEMO_DIR := $(CURDIR)/demo-data
+DEMO_DIR ?= $(CURDIR)/demo-data
 
 IMAGE ?= zkcontainer:dev
 export IMAGE
@@ -47,7 +47,9 @@ demo-local: deps
 	@port=$${DEMO_PORT:-$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}; \
 	echo "ZooKeeper on 127.0.0.1:$$port, data in $(DEMO_DIR); Ctrl-C stops it."; \
 	echo "Try: echo ruok | nc 127.0.0.1 $$port"; \
-	exec $(BIN)/start-zookeeper --hostname=zk-0 --domain= --heap=256M \
+	exec $(BIN)/python scripts/foreground.py \
+		--stopped "ZooKeeper stopped; its data stays in $(DEMO_DIR)." -- \
+		$(BIN)/start-zookeeper --hostname=zk-0 --domain= --heap=256M \
 		--client_port=$$port \
 		--data_dir=$(DEMO_DIR)/data --data_log_dir=$(DEMO_DIR)/data/log \
 		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log
