@@ -18,7 +18,7 @@ from tests.harness.fakezk import (
 from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer.errors import ProbeError
-from zkcontainer.fourlw import NOT_SERVING, parse_lines, send_word
+from zkcontainer.fourlw import NOT_SERVING, numeric_address, parse_lines, send_word
 
 MARGIN = 1.5  # seconds beyond the timeout a failure may take on a loaded machine
 
@@ -98,3 +98,21 @@ def test_mntr_and_srvr_lines_parse() -> None:
     assert parse_lines("Zookeeper version: 3.8.0\nMode: leader\nNode count: 5\n")["Mode"] == (
         "leader"
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "numeric"),
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("1", False),  # inet_aton would read 0.0.0.1
+        ("127.1", False),
+        ("0x7f.0.0.1", False),
+        ("127.0.0.1\x00", False),
+        ("localhost", False),
+        ("é", False),
+    ],
+)
+def test_only_plain_addresses_bypass_the_resolver(host: str, numeric: bool) -> None:
+    assert (numeric_address(host, 2181) is not None) == numeric
