@@ -12,9 +12,12 @@ export IMAGE
 
 .PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench image docker
 
+# The fast tiers first (seconds), so a broken unit stops the run before the
+# container tier (minutes) starts; that one reports each test as it finishes.
 test: lint
 	@scripts/ensure-docker || echo "make test: no Docker engine; the container tier will say so"
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not container" --durations=5
+	$(BIN)/pytest -m container -v --durations=10
 
 unit: deps
 	$(BIN)/pytest -m "not process and not container"

@@ -26,6 +26,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
+# Unit tests first, then those starting a JVM, then the image: the fast tiers fail fast.
+TIER_ORDER = ("process", "container")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def tier(item: pytest.Item) -> int:
+        marks = {mark.name for mark in item.iter_markers()}
+        return next((i + 1 for i, name in enumerate(TIER_ORDER) if name in marks), 0)
+
+    items.sort(key=tier)  # stable: within a tier, the files' own order
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):  # type: ignore[no-untyped-def]
+    """`PASSED (12.3s)` in verbose runs: the container tier's tests take minutes."""
+    if report.when != "call" or config.get_verbosity() < 1 or report.outcome == "skipped":
+        return None
+    letter = "F" if report.failed else "."
+    return report.outcome, letter, f"{report.outcome.upper()} ({report.duration:.1f}s)"
+
+
 ServerFactory = Callable[..., ZooKeeperServer]
 
 
