@@ -89,7 +89,8 @@ def test_missing_java_exits_1(
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk"))
     assert main(dirs(tmp_path)) == 1
     assert capsys.readouterr().err == (
-        f"start-zookeeper: JAVA_HOME={tmp_path / 'no-jdk'}: no executable bin/java there\n"
+        f"start-zookeeper: JAVA_HOME={tmp_path / 'no-jdk'}: no executable bin/java there "
+        "(fix JAVA_HOME, or unset it to use java on PATH)\n"
     )
 
 
@@ -100,6 +101,18 @@ def test_zk_home_without_zookeeper_exits_1(
     require_zookeeper()
     assert main([*dirs(tmp_path), f"--zk_home={tmp_path / 'empty'}"]) == 1
     assert "no zookeeper jar in lib/" in capsys.readouterr().err
+
+
+def test_an_error_names_zookeeper_home_when_that_is_what_was_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "empty" / "lib").mkdir(parents=True)
+    require_zookeeper()
+    monkeypatch.setenv("ZOOKEEPER_HOME", str(tmp_path / "empty"))
+    assert main(dirs(tmp_path)) == 1
+    assert capsys.readouterr().err == (
+        f"start-zookeeper: ZOOKEEPER_HOME={tmp_path / 'empty'}: no zookeeper jar in lib/\n"
+    )
 
 
 def test_zk_home_without_a_logging_binding_exits_1(

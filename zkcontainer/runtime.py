@@ -49,33 +49,42 @@ def find_java(environ: Mapping[str, str]) -> str:
         java = os.path.join(java_home, "bin", "java")
         if os.access(java, os.X_OK):
             return java
-        raise EnvironmentProblem(f"JAVA_HOME={shown(java_home)}: no executable bin/java there")
+        # An explicit JAVA_HOME is a choice: running another java would hide the mistake.
+        raise EnvironmentProblem(
+            f"JAVA_HOME={shown(java_home)}: no executable bin/java there "
+            "(fix JAVA_HOME, or unset it to use java on PATH)"
+        )
     java_on_path = shutil.which("java", path=environ.get("PATH", os.defpath))
     if java_on_path is None:
         raise EnvironmentProblem("java not found: set JAVA_HOME or put java on PATH")
     return java_on_path
 
 
-def find_zookeeper(zk_home: str | None, debian_dir: str = DEBIAN_JAVA_DIR) -> Installation:
-    """The Apache tarball layout under `zk_home`, else Debian's libzookeeper-java."""
+def find_zookeeper(
+    zk_home: str | None, source: str = "--zk_home", debian_dir: str = DEBIAN_JAVA_DIR
+) -> Installation:
+    """The Apache tarball layout under `zk_home`, else Debian's libzookeeper-java.
+
+    `source` names where zk_home came from (--zk_home or ZOOKEEPER_HOME) in errors.
+    """
     if zk_home is not None:
-        return _tarball_installation(zk_home)
+        return _tarball_installation(zk_home, source)
     return _debian_installation(debian_dir)
 
 
-def _tarball_installation(zk_home: str) -> Installation:
+def _tarball_installation(zk_home: str, source: str) -> Installation:
     jars = sorted(glob.glob(os.path.join(zk_home, "lib", "*.jar")))
     jars += sorted(glob.glob(os.path.join(zk_home, "zookeeper-*.jar")))
     names = [os.path.basename(jar) for jar in jars]
     if not any(name.startswith("zookeeper") for name in names):
-        raise EnvironmentProblem(f"--zk_home={zk_home}: no zookeeper jar in lib/")
+        raise EnvironmentProblem(f"{source}={zk_home}: no zookeeper jar in lib/")
     if any(name.startswith("logback-classic") for name in names):
         backend = LoggingBackend.LOGBACK
     elif any(name.startswith(("slf4j-log4j12", "slf4j-reload4j")) for name in names):
         backend = LoggingBackend.LOG4J
     else:
         raise EnvironmentProblem(
-            f"--zk_home={zk_home}: no logging binding in lib/ (logback-classic, "
+            f"{source}={zk_home}: no logging binding in lib/ (logback-classic, "
             "slf4j-log4j12 or slf4j-reload4j); ZooKeeper would log nothing"
         )
     return Installation(classpath=tuple(jars), backend=backend)

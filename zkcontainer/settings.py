@@ -136,6 +136,7 @@ class Settings:
     domain: str
     identity: PodIdentity | None
     zk_home: str | None
+    zk_home_source: str  # "--zk_home" or "ZOOKEEPER_HOME": what error messages name
     dry_run: bool
 
     @property
@@ -369,6 +370,7 @@ def _build(
         domain=domain,
         identity=identity,
         zk_home=paths["zk_home"],
+        zk_home_source=read.origin("zk_home").partition("=")[0],
         dry_run=dry_run,
     )
 

@@ -105,7 +105,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     for warning in [*identity_warnings(settings), *probe_warnings(settings)]:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     java = runtime.find_java(environ)
-    installation = runtime.find_zookeeper(settings.zk_home)
+    installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
     command = render.java_command(
         settings, java, list(installation.classpath), installation.backend
