@@ -1,0 +1,143 @@
+"""The README's claims, checked: its flag table against the code, its commands by running them.
+
+Every command in the README's ```sh blocks is either run here, against the
+image, or named in NOT_RUN with the reason it cannot be (a registry, a
+Kubernetes cluster, make targets that are this suite itself).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.harness.statefulset import labels, wait_for
+from zkcontainer.settings import FLAGS, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+# Commands the README shows that need what no test has, and why.
+NOT_RUN = {
+    "make demo": "runs the container tier's own harness (tests/test_container.py)",
+    "make test": "is this suite",
+    "make image": "is what the `image` fixture runs",
+    "docker tag": "needs a registry",
+    "kubectl apply": "needs a cluster; the manifests are validated in test_manifests.py",
+    "kubectl rollout": "needs a cluster",
+}
+
+
+def readme_commands() -> list[str]:
+    """Every command line of the README's ```sh blocks, without its comment."""
+    blocks = re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
+    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def runnable() -> list[str]:
+    return [c for c in readme_commands() if not any(c.startswith(p) for p in NOT_RUN)]
+
+
+def test_every_readme_command_is_run_or_excused() -> None:
+    commands = runnable()
+    assert {c.split()[0] for c in commands} <= {
+        "docker",
+        "kubectl",
+        "start-zookeeper",
+        "zookeeper-ready",
+    }
+    assert len(commands) >= 8, commands
+
+
+def table_rows() -> dict[str, str]:
+    """`--flag` -> its default column, from the README's flag table."""
+    rows = re.findall(r"^\| `(--[a-z_-]+)`(?: / `(--[a-z_-]+)`)? \|([^|]*)\|", README, re.M)
+    table = {}
+    for first, second, default in rows:
+        for flag in (first, second):
+            if flag:
+                table[flag] = default.strip()
+    return table
+
+
+def test_the_flag_table_lists_every_flag_with_its_default() -> None:
+    table = table_rows()
+    assert set(table) == {f"--{flag.name}".replace("dry_run", "dry-run") for flag in FLAGS}
+    for flag in FLAGS:
+        if flag.default and flag.kind != "bool":
+            assert table[f"--{flag.name}"] == flag.default, flag.name
+
+
+def test_the_pod_command_outside_a_pod_says_what_to_pass(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README: run outside a StatefulSet pod, the pod's command exits 2 and says why."""
+    from zkcontainer.start import main  # noqa: PLC0415
+
+    pod_command = next(c for c in readme_commands() if c.startswith("start-zookeeper --servers=3"))
+    assert main([*shlex.split(pod_command)[1:], "--hostname=laptop", "--domain="]) == 2
+    err = capsys.readouterr().err
+    assert "pass --hostname=<name>-<ordinal>" in err
+    assert "pass --domain" in err
+    # And in a pod, it is valid as written.
+    settings = load_settings(
+        shlex.split(pod_command)[1:], {}, lambda: "zk-0.zk-hs.default.svc.cluster.local"
+    )
+    assert settings.myid == 1
+
+
+@pytest.fixture(scope="module")
+def pod(docker_client, image: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A standalone server of the image, named like the README's zk-0."""
+    container = docker_client.containers.run(
+        image, detach=True, hostname="zk-0", labels=labels("readme")
+    )
+    try:
+        wait_for(
+            lambda: container.exec_run(["zookeeper-ready", "--serving"]).exit_code == 0,
+            60,
+            lambda: container.logs().decode()[-3000:],
+        )
+        yield container
+    finally:
+        container.remove(force=True)
+
+
+def in_pod(command: str) -> list[str]:
+    """`kubectl exec zk-0 -- X && echo serving` -> X; `[PORT]` is the default port."""
+    command = command.removeprefix("kubectl exec zk-0 -- ").split(" && ")[0]
+    return [word for word in shlex.split(command) if word != "[PORT]"]
+
+
+@pytest.mark.container
+@pytest.mark.parametrize(
+    "command", [c for c in runnable() if c.startswith(("kubectl exec", "zookeeper-"))]
+)
+def test_readme_probe_and_metrics_commands_work_in_a_pod(pod, command: str) -> None:  # type: ignore[no-untyped-def]
+    result = pod.exec_run(in_pod(command))
+    output = result.output.decode()
+    assert result.exit_code == 0, output
+    if "--format json" in command:
+        assert json.loads(output)["zk_server_state"] == "standalone"
+    elif "--format prometheus" in command:
+        names = {family.name for family in text_string_to_metric_families(output)}
+        assert "zookeeper_znode_count" in names
+    elif command.endswith("zookeeper-metrics"):
+        assert "zk_server_state\tstandalone" in output
+
+
+@pytest.mark.container
+def test_readme_dry_run_runs_as_shown(image: str) -> None:
+    command = next(c for c in runnable() if c.startswith("docker run"))
+    argv = [image if word == "zkcontainer:dev" else word for word in shlex.split(command)]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "server.3=zk-2.zk-hs.default.svc.cluster.local:2888:3888" in result.stdout
+    assert "==> myid <==\n1\n" in result.stdout
