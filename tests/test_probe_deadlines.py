@@ -9,6 +9,7 @@ server that has gone away. glibc really asks it, through getaddrinfo.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,14 +28,15 @@ CLUSTER_NAME = "zk-0.zk-hs.default.svc.cluster.local"
 
 # Runs inside the namespaces: a DNS server that never answers, then the probe, timed.
 SILENT_DNS = """\
-import json, socket, subprocess, sys, threading, time
-dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-dns.bind(("127.0.0.1", 53))
+import json, os, socket, subprocess, sys, threading, time
 queries = []
-def swallow():
-    while True:
-        queries.append(dns.recv(4096))
-threading.Thread(target=swallow, daemon=True).start()
+if os.environ.get("DNS_SERVER") == "silent":
+    dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    dns.bind(("127.0.0.1", 53))
+    def swallow():
+        while True:
+            queries.append(dns.recv(4096))
+    threading.Thread(target=swallow, daemon=True).start()
 started = time.monotonic()
 probe = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=60)
 wall = time.monotonic() - started
@@ -51,7 +53,11 @@ NAMESPACE_SETUP = (
 )
 
 
-def run_with_silent_dns(tmp_path: Path, argv: list[str]) -> dict[str, object]:
+def run_with_silent_dns(
+    tmp_path: Path, argv: list[str], dns_server: str = "silent"
+) -> dict[str, object]:
+    """Run `argv` where the only DNS server is `silent` (reads, never answers)
+    or `absent` (nothing listens: the resolver fails at once)."""
     for tool in ("unshare", "ip", "mount"):
         if shutil.which(tool) is None:
             missing(f"no {tool} on this machine")
@@ -67,6 +73,7 @@ def run_with_silent_dns(tmp_path: Path, argv: list[str]) -> dict[str, object]:
         text=True,
         timeout=60,
         check=False,
+        env={**os.environ, "DNS_SERVER": dns_server},
     )
     if result.returncode != 0:
         missing(f"cannot make network and mount namespaces (unshare): {result.stderr.strip()}")
@@ -86,6 +93,20 @@ def test_a_resolver_that_never_answers_is_cut_off_at_the_timeout(
     assert outcome["stdout"] == ""
     assert outcome["stderr"] == (
         f"{command}: timed out: {CLUSTER_NAME}:2181: resolving {CLUSTER_NAME}\n"
+    )
+    assert isinstance(outcome["wall"], float)
+    assert outcome["wall"] <= 1 + MARGIN
+
+
+def test_a_name_no_resolver_knows_is_unreachable(tmp_path: Path) -> None:
+    outcome = run_with_silent_dns(
+        tmp_path,
+        [str(BIN / "zookeeper-ready"), "--host", "no-such-host.invalid", "--timeout", "1"],
+        dns_server="absent",
+    )
+    assert outcome["code"] == 1
+    assert str(outcome["stderr"]).startswith(
+        "zookeeper-ready: unreachable: no-such-host.invalid:2181: cannot resolve"
     )
     assert isinstance(outcome["wall"], float)
     assert outcome["wall"] <= 1 + MARGIN
