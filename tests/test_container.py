@@ -80,16 +80,17 @@ def test_a_restart_under_another_uid_of_group_0_keeps_writing_its_volume(
     docker_client, image: str
 ) -> None:  # type: ignore[no-untyped-def]
     """OpenShift gives a pod a new random uid in group 0 when it is recreated; what
-    ZooKeeper wrote under the first uid (version-2/, snapshots, logs) must stay
-    writable by the second. Plain Docker, no fsGroup to paper over it."""
+    ZooKeeper wrote under the image's own user (version-2/, snapshots, logs)
+    must stay writable by it. Plain Docker, no fsGroup to paper over it."""
     made = labels("two-uids")
     volume = docker_client.volumes.create(labels=made)
     mounts = {volume.name: {"bind": "/var/lib/zookeeper", "mode": "rw"}}
     containers = []
 
-    def run_as(uid: int):  # type: ignore[no-untyped-def]
+    def run_as(uid: int | None):  # type: ignore[no-untyped-def]
+        user = {} if uid is None else {"user": f"{uid}:0"}
         container = docker_client.containers.run(
-            image, detach=True, user=f"{uid}:0", volumes=mounts, labels=made
+            image, detach=True, volumes=mounts, labels=made, **user
         )
         containers.append(container)
 
@@ -104,7 +105,7 @@ def test_a_restart_under_another_uid_of_group_0_keeps_writing_its_volume(
         return container, f"{container.attrs['NetworkSettings']['IPAddress']}:2181"
 
     try:
-        first, address = run_as(100123)
+        first, address = run_as(None)  # the image's own user, uid 1000
         with kazoo_client(address) as zk:
             zk.create("/by-first-uid", b"1")
         first.stop(timeout=30)
@@ -114,12 +115,13 @@ def test_a_restart_under_another_uid_of_group_0_keeps_writing_its_volume(
             zk.create("/by-second-uid", b"2")
             assert zk.get("/by-first-uid")[0] == b"1"
         modes = second.exec_run(
-            ["sh", "-c", "find /var/lib/zookeeper/data -exec stat -c '%a %u %n' {} +"]
+            ["sh", "-c", "find /var/lib/zookeeper/data -exec stat -c '%a %u %g %n' {} +"]
         ).output.decode()
         owners = {line.split()[1] for line in modes.splitlines()}
-        assert {"100123", "100124"} <= owners, modes
+        assert {"1000", "100124"} <= owners, modes
         for line in modes.splitlines():
-            mode = line.split()[0]
+            mode, _, group, _ = line.split(maxsplit=3)
+            assert group == "0", f"not group 0: {line}"
             assert int(mode[-2]) & 0o6 == 0o6, f"not group read-writable: {line}"
             assert int(mode[-1]) & 0o2 == 0, f"writable by others: {line}"
     finally:

@@ -176,7 +176,19 @@ BAD_INPUTS = [
     (["--servers=3", "--domain=" + "a" * 64], "--domain=aaaa"),
     (["--servers=3", "--domain=" + "a." * 126 + "a"], "--domain=a.a."),
     (["--servers=3", "--hostname=zk_x-0"], "--hostname=zk_x-0: not a DNS label (RFC 1123"),
-    (["--hostname=zk-" + "1" * 5000], "--hostname=zk-111"),
+    (["--heap=2M"], "--heap=2M: must be at least 32M"),
+    (["--data_dir=/data/x\u0085y"], "--data_dir='/data/x\\x85y': contains a line break or other"),
+    (["--data_dir=/data/x\u2028y"], "--data_dir='/data/x\\u2028y': contains a line break"),
+    (["--data_dir=/" + "a" * 256], "--data_dir=/aaa"),
+    (
+        ["--servers=11", "--hostname=" + "a" * 61 + "-0"],
+        "--hostname=" + "a" * 61 + "-0: its peer " + "a" * 61 + "-10 is longer than 63",
+    ),
+    (
+        # zk-0.<domain> is 253 characters, the most DNS allows; zk-99.<domain> is not.
+        ["--servers=100", "--domain=" + ".".join(["a" * 61] * 3 + ["a" * 62])],
+        "--domain=aaa",
+    ),
     (["--servers=3", "--domain="], "--domain=: empty, but --servers=3 needs it"),
     (
         ["--servers=3", "--hostname=zk-3"],
@@ -217,7 +229,9 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
-@pytest.mark.parametrize("hostname", ["ip-172-31-5-12", "zk-3", "web", "my_laptop"])
+@pytest.mark.parametrize(
+    "hostname", ["ip-172-31-5-12", "zk-3", "web", "my_laptop", "a" * 64, "zk-" + "1" * 5000]
+)
 def test_a_standalone_runs_under_any_hostname_without_a_server_id(hostname: str) -> None:
     s = settings(["--servers=1", f"--hostname={hostname}"])
     assert s.identity is None

@@ -310,3 +310,118 @@ def test_of_two_identities_racing_for_one_data_dir_at_most_one_execs(
         losers = [(code, err) for code, err in results if code != 0]
         assert len(losers) == 1, f"race {race}: {results}"
         assert "refusing to start" in losers[0][1]
+
+
+@pytest.mark.parametrize("plant", ["symlink", "fifo", "directory"])
+def test_a_lock_file_that_is_not_a_regular_file_is_refused_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], plant: str
+) -> None:
+    require_zookeeper()
+    data = tmp_path / "data"
+    data.mkdir()
+    lock = data / "start-zookeeper.lock"
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    if plant == "symlink":
+        lock.symlink_to(victim)
+    elif plant == "fifo":
+        os.mkfifo(lock)
+    else:
+        lock.mkdir()
+    for mode in (["--dry-run"], []):
+        assert main([*dirs(tmp_path), *mode]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"start-zookeeper: {lock} is "), err
+        assert "refusing to start (remove it)" in err
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in data.iterdir()) == ["start-zookeeper.lock"]
+    assert not (tmp_path / "conf" / "zoo.cfg").exists()
+
+
+def test_a_transaction_log_dir_held_by_another_server_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    datalog = tmp_path / "datalog"
+    datalog.mkdir()
+    lock = datalog / "start-zookeeper.lock"
+    lock.write_text("77\n")
+    holder = subprocess.Popen(["flock", "--exclusive", str(lock), "sleep", "30"])
+    try:
+        wait_until_locked(lock)
+        for mode in (["--dry-run"], []):
+            assert main([*dirs(tmp_path), *mode]) == 1
+            assert capsys.readouterr().err.startswith(
+                f"start-zookeeper: {datalog} is in use by another ZooKeeper (pid 77 per {lock})"
+            )
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_config_file_that_cannot_be_replaced_stops_the_start_before_any_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    (tmp_path / "conf" / "log4j.properties").mkdir(parents=True)
+    for mode in (["--dry-run"], []):
+        assert main([*dirs(tmp_path), *mode]) == 1
+        assert capsys.readouterr().err == (
+            f"start-zookeeper: cannot write {tmp_path / 'conf' / 'log4j.properties'}: "
+            "it is not a regular file\n"
+        )
+    assert sorted(p.name for p in (tmp_path / "conf").iterdir()) == ["log4j.properties"]
+
+
+@pytest.mark.parametrize("content", ["+2\n", "2\r\n", "2", "\u0662\n"])
+def test_a_myid_zookeeper_reads_as_this_server_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    """ZooKeeper reads myid with readLine() and Long.parseLong: signs, CRLF and
+    any decimal digits (U+0662 is ARABIC-INDIC DIGIT TWO)."""
+    require_zookeeper()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "myid").write_text(content, encoding="utf-8")
+    assert main([*dirs(tmp_path), *ENSEMBLE_MEMBER, "--dry-run"]) == 0, capsys.readouterr().err
+
+
+def zookeeper_data_without_myid(tmp_path: Path) -> None:
+    version_2 = tmp_path / "datalog" / "version-2"
+    version_2.mkdir(parents=True)
+    (version_2 / "log.1").write_bytes(b"\0" * 64)
+
+
+def test_zookeeper_data_without_myid_is_not_adopted_by_an_ensemble_member(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    zookeeper_data_without_myid(tmp_path)
+    for mode in (["--dry-run"], []):
+        assert main([*dirs(tmp_path), *ENSEMBLE_MEMBER, *mode]) == 1
+        assert capsys.readouterr().err == (
+            f"start-zookeeper: {tmp_path / 'data'} holds ZooKeeper data but no myid, so no "
+            "server of this ensemble wrote it; refusing to adopt it as server 2 (move it "
+            "away, or write 2 into myid if it is this server's)\n"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["datalog"]
+
+
+def test_a_standalone_serves_zookeeper_data_without_claiming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    zookeeper_data_without_myid(tmp_path)
+    assert main([*dirs(tmp_path), "--hostname=zk-0", "--dry-run"]) == 0
+    assert "==> myid <==" not in capsys.readouterr().out
+
+
+def test_a_zookeeper_home_is_a_directory_not_a_pattern(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    home = logback_home(tmp_path / "zk[1]")
+    logback_home(tmp_path / "zk1")  # what zk[1] would match as a glob pattern
+    assert main([*dirs(tmp_path), f"--zk_home={home}", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"{home}/lib/zookeeper.jar" in out
+    assert f"{tmp_path / 'zk1'}/" not in out

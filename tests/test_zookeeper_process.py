@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -17,7 +19,7 @@ from kazoo.client import KazooClient
 
 from tests.conftest import ServerFactory
 from tests.harness.clients import kazoo_client
-from tests.harness.prerequisites import require_logback
+from tests.harness.prerequisites import missing, require_logback
 from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer, logback_home
 from zkcontainer.fourlw import send_word
 
@@ -217,3 +219,59 @@ def test_an_hour_of_probes_adds_no_info_lines(
     else:
         assert processing == []
         assert info == [], "\n".join(info[:10])
+
+
+SET_HOSTNAME_AND_EXEC = (
+    "import os, socket, sys; socket.sethostname(os.fsencode(sys.argv[1])); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+@pytest.mark.parametrize("hostname", ["a..b", "ü..x", "x" * 64, "\udcff\udcfe-0"])
+def test_a_standalone_starts_under_any_kernel_hostname(tmp_path: Path, hostname: str) -> None:
+    """The kernel's name need not resolve, nor even be a name the idna codec takes."""
+    if shutil.which("unshare") is None:
+        missing("no unshare on this machine")
+    argv = [sys.executable, "-c", SET_HOSTNAME_AND_EXEC, hostname, START_ZOOKEEPER]
+    flags = [f"--{name}={tmp_path / name}" for name in ("data_dir", "data_log_dir", "conf_dir")]
+    result = subprocess.run(
+        ["unshare", "--uts", "--", *argv, *flags, f"--log_dir={tmp_path}", "--dry-run"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"},
+        timeout=60,
+        check=False,
+    )
+    if b"sethostname" in result.stderr or b"unshare:" in result.stderr:
+        missing(f"cannot set a hostname in a UTS namespace: {result.stderr!r}")
+    assert result.returncode == 0, result.stderr
+    assert b"==> command <==" in result.stdout
+
+
+def test_a_closed_stdout_does_not_stop_the_start(zookeeper_server: ServerFactory) -> None:
+    """A container may run with stdout closed; the JVM starts all the same."""
+    server = zookeeper_server()
+    server.start()  # once, to have the flags and directories
+    server.wait_until_imok()
+    server.stop()
+    closed = subprocess.Popen(
+        ["sh", "-c", 'exec "$@" >&-', "sh", START_ZOOKEEPER, *server.flags()],
+        stderr=subprocess.PIPE,
+    )
+    server.process = closed
+    server.wait_until_imok()
+    assert os.path.basename(psutil.Process(closed.pid).exe()).startswith("java")
+
+
+def test_an_uninstalled_utf8_locale_still_names_the_right_files(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    """LANG=en_US.UTF-8 in a slim image without that locale: the JVM would fall back
+    to ASCII file names; start-zookeeper gives it C.UTF-8, which glibc always has."""
+    server = zookeeper_server(root=tmp_path / "dätä", env={"LANG": "en_US.UTF-8"})
+    server.start()
+    server.wait_until_imok()
+    with client(server) as zk:
+        zk.create("/here", b"x")
+    server.stop()
+    assert (server.data_dir / "version-2").is_dir()
+    assert "INFO " in set(LOG_LINE.findall(server.stdout()))

@@ -27,7 +27,8 @@ class PodIdentity:
 def parse_pod_hostname(hostname: str) -> PodIdentity | None:
     """Split a short hostname `<set>-<ordinal>`; None when it carries no ordinal."""
     match = _ORDINAL_HOSTNAME.match(hostname)
-    if match is None or not match.group(1):
+    # No pod has an ordinal of more digits than Python parses (4300).
+    if match is None or not match.group(1) or len(match.group(2)) > 4000:
         return None
     return PodIdentity(set_name=match.group(1), ordinal=int(match.group(2)))
 

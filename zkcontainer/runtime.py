@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import glob
 import os
 import shutil
 import socket
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -38,7 +37,9 @@ def system_fqdn() -> str:
     hostname = socket.gethostname()
     try:
         canonical = socket.getaddrinfo(hostname, None, flags=socket.AI_CANONNAME)[0][3]
-    except OSError:
+    except (OSError, UnicodeError, ValueError):
+        # Unresolvable, or not even a name the idna codec takes (a..b): the
+        # kernel's name is all there is, which is all a standalone needs.
         return hostname
     return canonical if canonical.startswith(hostname.split(".")[0] + ".") else hostname
 
@@ -73,8 +74,9 @@ def find_zookeeper(
 
 
 def _tarball_installation(zk_home: str, source: str) -> Installation:
-    jars = sorted(glob.glob(os.path.join(zk_home, "lib", "*.jar")))
-    jars += sorted(glob.glob(os.path.join(zk_home, "zookeeper-*.jar")))
+    home = glob.escape(zk_home)  # a directory named zk[1] is that directory, not a pattern
+    jars = sorted(glob.glob(os.path.join(home, "lib", "*.jar")))
+    jars += sorted(glob.glob(os.path.join(home, "zookeeper-*.jar")))
     names = [os.path.basename(jar) for jar in jars]
     if not any(name.startswith("zookeeper") for name in names):
         raise EnvironmentProblem(f"{source}={zk_home}: no zookeeper jar in lib/")
@@ -110,12 +112,25 @@ def _debian_installation(debian_dir: str) -> Installation:
 
 def read_myid(path: str) -> str | None:
     try:
-        with open(path, encoding="ascii", errors="replace") as file:
-            return file.read()
+        with open(path, encoding="utf-8", errors="replace", newline="") as file:
+            return file.read(4096)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise EnvironmentProblem(f"cannot read {path}: {error.strerror}") from error
+
+
+def myid_value(content: str) -> int | None:
+    """The server id ZooKeeper reads from a myid file's content, or None if it reads none.
+
+    QuorumPeerConfig takes BufferedReader.readLine() (a line ends at \\n, \\r or
+    \\r\\n) and Long.parseLong: an optional sign and decimal digits, nothing else.
+    """
+    line = content.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
+    digits = line[1:] if line[:1] in ("+", "-") else line
+    if not digits or not digits.isdecimal() or len(digits) > 19:
+        return None
+    return int(line)
 
 
 def check_myid(path: str, expected: int) -> bool:
@@ -127,92 +142,39 @@ def check_myid(path: str, expected: int) -> bool:
     content = read_myid(path)
     if content is None:
         return False
-    # ZooKeeper reads the first line with Long.parseLong: no spaces allowed.
-    first_line = content.split("\n", 1)[0]
-    if first_line.isascii() and first_line.isdigit() and int(first_line) == expected:
+    if myid_value(content) == expected:
         return True
+    first_line = content.splitlines()[0] if content.strip() else content
     raise EnvironmentProblem(
         f"{path} holds {first_line[:40]!r} but this pod is server {expected}; refusing to "
         "start (is this volume attached to the wrong pod?)"
     )
 
 
-# Held by the JVM for its whole life, in the data directory it guards.
-LOCK_NAME = "start-zookeeper.lock"
+def holds_zookeeper_data(directories: Sequence[str]) -> bool:
+    """Whether ZooKeeper has written snapshots or transaction logs in any of these."""
+    for directory in directories:
+        try:
+            names = os.listdir(os.path.join(directory, "version-2"))
+        except OSError:
+            continue
+        if any(name.startswith(("snapshot.", "log.")) for name in names):
+            return True
+    return False
 
 
-def lock_data_dir(data_dir: str) -> int:
-    """Lock `data_dir` for this process and the JVM it becomes; return the lock's fd.
-
-    Two processes must never claim one data directory: a volume mounted twice
-    by mistake would otherwise get two servers writing one transaction log, or
-    two identities racing for its myid, both passing the check and one
-    overwriting the other's claim. An exclusive flock settles it: it is taken
-    before myid is read, the fd is inherited across exec, so the JVM holds the
-    lock until it dies (flock locks belong to the open file, which the kernel
-    closes when the process exits, however it exits). A second start-zookeeper
-    on the same directory fails at once instead of waiting: in Kubernetes a
-    restarted container's JVM is already gone, so contention means a mistake.
-    """
-    path = os.path.join(data_dir, LOCK_NAME)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o664)
-    except PermissionError:
-        # Left by another uid with a stricter umask: flock on a read-only
-        # open works on local file systems (NFS would want write access).
-        fd = _open_or_fail(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError as error:
-        raise EnvironmentProblem(f"cannot create {path}: {error.strerror}") from error
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as error:
-        os.close(fd)
-        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            raise EnvironmentProblem(_in_use(data_dir, path)) from error
-        raise EnvironmentProblem(f"cannot lock {path}: {error.strerror}") from error
-    # Our pid is the JVM's after the exec: say who holds the directory.
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    except OSError:
-        pass  # opened read-only: the lock still holds, only the note is missing
-    os.set_inheritable(fd, True)
-    return fd
-
-
-def check_data_dir_unlocked(data_dir: str) -> None:
-    """Refuse, as lock_data_dir would, when a running server holds `data_dir`; take nothing."""
-    path = os.path.join(data_dir, LOCK_NAME)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return  # no lock file: nobody holds it (or lock_data_dir will say why not)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError as error:
-        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            raise EnvironmentProblem(_in_use(data_dir, path)) from error
-    finally:
-        os.close(fd)
-
-
-def _in_use(data_dir: str, lock_path: str) -> str:
-    try:
-        with open(lock_path, encoding="ascii", errors="replace") as file:
-            holder = f"pid {file.read(20).strip()} per {lock_path}"
-    except OSError:
-        holder = lock_path
-    return (
-        f"{data_dir} is in use by another ZooKeeper ({holder}); refusing to start "
-        "(is this volume mounted by two pods?)"
-    )
-
-
-def _open_or_fail(path: str, flags: int) -> int:
-    try:
-        return os.open(path, flags)
-    except OSError as error:
-        raise EnvironmentProblem(f"cannot open {path}: {error.strerror}") from error
+def check_replaceable(paths: Sequence[str]) -> None:
+    """Every file to write can be replaced by a rename: nothing that is a
+    directory (or a device, a FIFO...) stands in the way."""
+    for path in paths:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise EnvironmentProblem(f"cannot write {path}: {error.strerror}") from error
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise EnvironmentProblem(f"cannot write {path}: it is not a regular file")
 
 
 def group_writable_umask() -> int:
@@ -308,23 +270,22 @@ def _fsync_directory(directory: str) -> None:
 
 
 def jvm_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The JVM's environment: the pod's, with a UTF-8 character type.
+    """The JVM's environment: the pod's, with LC_ALL=C.UTF-8.
 
     The JVM turns file names into bytes with the locale's charset (its
     sun.jnu.encoding); under the C locale of most images a non-ASCII dataDir
-    would become '?' and ZooKeeper would look for myid somewhere else.
+    becomes '?' and ZooKeeper looks for myid somewhere else. C.UTF-8 is built
+    into glibc; a locale the pod names may not be installed (en_US.UTF-8 in a
+    slim image), and then the JVM falls back to ASCII all the same.
     """
-    env = dict(environ)
-    ctype = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
-    if "utf-8" not in ctype.lower() and "utf8" not in ctype.lower():
-        env["LC_ALL" if env.get("LC_ALL") else "LC_CTYPE"] = "C.UTF-8"
-    return env
+    return {**environ, "LC_ALL": "C.UTF-8"}
 
 
 def exec_java(argv: Sequence[str], environ: Mapping[str, str]) -> NoReturn:
     """Replace this process with the JVM: it becomes PID 1 and receives SIGTERM itself."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None when the container runs with it closed
+            stream.flush()
     try:
         os.execve(argv[0], list(argv), dict(environ))
     except OSError as error:

@@ -39,6 +39,7 @@ JAVA_INT_MAX = 2**31 - 1
 
 # The JVM accepts -Xmx with a k/m/g/t suffix; beyond this nothing is real.
 MAX_HEAP_BYTES = 4 * 2**40
+MIN_HEAP_BYTES = 32 * 2**20
 _HEAP_UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 # RFC 1123: what Kubernetes names and Docker's DNS accept in a host name.
@@ -287,6 +288,10 @@ class _Reader:
             return None
         if not text.startswith("/"):
             self.problem(name, "must be an absolute path")
+        elif any(
+            len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in text.split("/")
+        ):
+            self.problem(name, f"has a name longer than {NAME_MAX} bytes, more than Linux allows")
         elif name == "zk_home" and ":" in text:
             self.problem(name, "contains ':', which separates entries of the JVM's classpath")
         return text
@@ -330,6 +335,8 @@ def _build(
         read.problem("heap", "must be a size like 512M or 2G")
     elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] > MAX_HEAP_BYTES:
         read.problem("heap", "must be at most 4T")
+    elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] < MIN_HEAP_BYTES:
+        read.problem("heap", "must be at least 32M: the JVM cannot start ZooKeeper in less")
 
     log_level = (read.text("log_level") or "").upper()
     if log_level not in LOG_LEVELS:
@@ -383,13 +390,20 @@ def _known(value: _T | None) -> _T:
 
 _TOO_BIG = f"exceeds {JAVA_INT_MAX}: ZooKeeper computes it as a Java int"
 
+# C0 and C1 controls, DEL, and Unicode's line and paragraph separators.
+_CONTROL = frozenset(
+    [chr(c) for c in range(0x20)] + [chr(c) for c in range(0x7F, 0xA0)] + ["\u2028", "\u2029"]
+)
+# Linux: no file name (one path component) longer than this many bytes.
+NAME_MAX = 255
+
 
 def _check_characters(read: _Reader, name: str, text: str) -> None:
     # A line break would let a value write extra keys into zoo.cfg; no path,
     # name or number has a use for any other control character either. JVM
     # options may be spread over lines (a YAML block scalar): shlex splits them.
-    allowed = " \t\n\r" if name == "jvm_flags" else " "
-    if any((c < " " or c == "\x7f") and c not in allowed for c in text):
+    allowed = "\t\n\r" if name == "jvm_flags" else ""
+    if any(c in _CONTROL and c not in allowed for c in text):
         read.problem(name, "contains a line break or other control character")
     elif any("\ud800" <= c <= "\udfff" for c in text):
         # Python's stand-in for bytes that were not UTF-8; no JVM reads them back.
@@ -464,10 +478,20 @@ def _check_dns_names(read: _Reader, hostname: str, domain: str, servers: int | N
     --domain given explicitly is still checked, as it says what was meant.
     """
     ensemble = servers is not None and servers > 1
+    # The longest name the server lines will hold: the last peer's.
+    identity = parse_pod_hostname(hostname)
+    longest = hostname
+    if servers is not None and servers > 1 and identity is not None:
+        longest = f"{identity.set_name}-{servers - 1}"
     if ensemble and not _DNS_LABEL.fullmatch(hostname):
         read.problems.append(
-            f"{_hostname_origin(read, hostname)}: not a DNS label (RFC 1123: letters, digits "
-            "and '-', 1 to 63 characters, no '-' at either end)"
+            f"{_hostname_origin(read, shown(hostname))}: not a DNS label (RFC 1123: letters, "
+            "digits and '-', 1 to 63 characters, no '-' at either end)"
+        )
+    elif ensemble and len(longest) > MAX_DNS_LABEL:
+        read.problems.append(
+            f"{_hostname_origin(read, hostname)}: its peer {longest} is longer than "
+            f"{MAX_DNS_LABEL} characters, the most a DNS label can have"
         )
     if (ensemble or "domain" in read.given) and domain:
         labels = domain.split(".")
@@ -476,9 +500,9 @@ def _check_dns_names(read: _Reader, hostname: str, domain: str, servers: int | N
                 f"{_domain_origin(read, domain)}: not a DNS name (RFC 1123: labels of letters, "
                 "digits and '-' separated by dots, like zk-hs.default.svc.cluster.local)"
             )
-        elif len(hostname) + 1 + len(domain) > MAX_DNS_NAME:
+        elif len(longest) + 1 + len(domain) > MAX_DNS_NAME:
             read.problems.append(
-                f"{_domain_origin(read, domain)}: {hostname}.{domain} is longer than "
+                f"{_domain_origin(read, domain)}: {longest}.{domain} is longer than "
                 f"{MAX_DNS_NAME} characters, the most a DNS name can have"
             )
 
@@ -499,12 +523,6 @@ def _identity(read: _Reader, hostname: str, domain: str, servers: int | None) ->
     other hostname, with or without digits at its end (ip-172-31-5-12 under
     hostNetwork, a container id), runs as a plain standalone.
     """
-    if len(hostname) > MAX_DNS_LABEL:
-        read.problems.append(
-            f"{_hostname_origin(read, shown(hostname))}: longer than {MAX_DNS_LABEL} characters, "
-            "the most a host name (a DNS label) can have"
-        )
-        return None
     identity = parse_pod_hostname(hostname)
     if servers is None:
         return identity

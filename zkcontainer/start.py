@@ -6,12 +6,13 @@ cannot run it (no java, no ZooKeeper, unwritable directory, myid mismatch).
 
 from __future__ import annotations
 
+import io
 import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
 
-from zkcontainer import render, runtime
+from zkcontainer import datalock, render, runtime
 from zkcontainer.errors import ConfigError, EnvironmentProblem
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -32,36 +33,63 @@ def myid_path(settings: Settings) -> str:
     return os.path.join(settings.data_dir, "myid")
 
 
-def check(settings: Settings) -> None:
+def check(settings: Settings, files: Mapping[str, str]) -> None:
     """Everything prepare() would refuse, found without writing: what --dry-run runs."""
-    if settings.myid is not None:
-        runtime.check_myid(myid_path(settings), settings.myid)
+    myid_to_write(settings)
     runtime.check_directories(*_directories(settings))
-    runtime.check_data_dir_unlocked(settings.data_dir)
+    datalock.check_unlocked(_locked_directories(settings))
+    runtime.check_replaceable([*files, myid_path(settings)])
 
 
 def prepare(settings: Settings, files: Mapping[str, str]) -> None:
-    """Lock the data dir, write the configuration and claim myid; an existing,
-    different myid stops everything before anything is written."""
-    myid = myid_path(settings)
-    if settings.myid is not None:
-        # Checked first so a volume on the wrong pod is left exactly as it was.
-        runtime.check_myid(myid, settings.myid)
+    """Lock the data directories, write the configuration and claim myid; a
+    volume that belongs to another server stops everything before anything is
+    written."""
+    # Checked first so a volume on the wrong pod is left exactly as it was.
+    myid_to_write(settings)
     runtime.ensure_directories(*_directories(settings))
-    runtime.lock_data_dir(settings.data_dir)
-    # Under the lock, so of two processes racing for this directory the
+    datalock.lock_directories(_locked_directories(settings))
+    # Again under the lock: of two processes racing for one directory, the
     # second sees the first's myid, and refuses if it is not its own.
-    myid_present = settings.myid is not None and runtime.check_myid(myid, settings.myid)
+    write_myid = myid_to_write(settings)
+    runtime.check_replaceable([*files, myid_path(settings)])
     for path, text in files.items():
         runtime.write_atomically(path, text)
-    if settings.myid is not None and not myid_present:
-        runtime.write_atomically(myid, f"{settings.myid}\n")
+    if write_myid:
+        runtime.write_atomically(myid_path(settings), f"{settings.myid}\n")
+
+
+def myid_to_write(settings: Settings) -> bool:
+    """Whether this start claims the data directory by writing myid.
+
+    myid and ZooKeeper's data are evidence of which server a volume belongs
+    to. A different myid is refused. Data without any myid (a standalone that
+    ran without a server id, a directory copied from elsewhere) is never
+    adopted by an ensemble member under the id its hostname happens to give.
+    """
+    if settings.myid is None:
+        return False
+    if runtime.check_myid(myid_path(settings), settings.myid):
+        return False
+    if runtime.holds_zookeeper_data([settings.data_dir, settings.data_log_dir]):
+        if settings.servers > 1:
+            raise EnvironmentProblem(
+                f"{settings.data_dir} holds ZooKeeper data but no myid, so no server of "
+                f"this ensemble wrote it; refusing to adopt it as server {settings.myid} "
+                f"(move it away, or write {settings.myid} into myid if it is this server's)"
+            )
+        return False  # a standalone serves it as it is, without claiming an id
+    return True
 
 
 def _directories(settings: Settings) -> tuple[list[str], list[str]]:
     """(must be writable, must exist). Logs go to stdout: log_dir is only
     zookeeper.log.dir and may sit on a read-only root filesystem."""
     return [settings.conf_dir, settings.data_dir, settings.data_log_dir], [settings.log_dir]
+
+
+def _locked_directories(settings: Settings) -> list[str]:
+    return [settings.data_dir, settings.data_log_dir]
 
 
 def show_dry_run(files: Mapping[str, str], command: Sequence[str], myid: int | None) -> None:
@@ -111,8 +139,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         settings, java, list(installation.classpath), installation.backend
     )
     if settings.dry_run:
-        check(settings)
-        show_dry_run(files, command, settings.myid)
+        check(settings, files)
+        show_dry_run(files, command, settings.myid if myid_to_write(settings) else None)
         return 0
     runtime.group_writable_umask()
     prepare(settings, files)
@@ -123,11 +151,22 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
-    if wants_help(args):
-        print(usage())
-        return 0
+    # A path the terminal's encoding cannot show is printed escaped, not a failure.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
+        if wants_help(args):
+            print(usage())
+            return 0
         return run(args, os.environ)
+    except BrokenPipeError:
+        # --dry-run or --help into a reader that went away (| head): nothing to exec.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        print(f"{PROG}: standard output was closed before everything was written", file=sys.stderr)
+        return 1
     except ConfigError as error:
         for problem in error.problems:
             print(f"{PROG}: {problem}", file=sys.stderr)

@@ -1,0 +1,143 @@
+"""One ZooKeeper per data directory: a lock the JVM holds for its whole life.
+
+Two servers must never share a data or transaction-log directory: a volume
+mounted twice by mistake would get two JVMs appending to one transaction
+log, or two identities racing for one myid, both passing the check and one
+overwriting the other's claim. An exclusive flock on a file in each
+directory settles it. start-zookeeper takes it before it reads myid; the
+descriptor is inherited across the exec, so the JVM holds the lock until it
+dies (a flock belongs to the open file, which the kernel closes when the
+process exits, however it exits). A second start-zookeeper on the same
+directory fails at once instead of waiting: in Kubernetes a restarted
+container's JVM is already gone, so contention always means a mistake.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import stat
+from collections.abc import Sequence
+
+from zkcontainer.errors import EnvironmentProblem
+
+LOCK_NAME = "start-zookeeper.lock"
+
+# Never follow a symlink planted as the lock file (its target would be
+# truncated), and never block opening a FIFO planted there.
+_SAFE_OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def lock_directories(directories: Sequence[str]) -> list[int]:
+    """Lock every directory once, however many names it goes by; return the
+    descriptors, which the JVM inherits."""
+    fds = []
+    try:
+        for directory in _distinct(directories):
+            fds.append(_lock(directory))
+    except EnvironmentProblem:
+        for fd in fds:
+            os.close(fd)
+        raise
+    return fds
+
+
+def check_unlocked(directories: Sequence[str]) -> None:
+    """Refuse exactly as lock_directories would, without creating or keeping anything."""
+    for directory in _distinct(directories):
+        path = os.path.join(directory, LOCK_NAME)
+        fd = _open(path, create=False)
+        if fd is None:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as error:
+            raise _refusal(directory, path, fd, error) from error
+        finally:
+            os.close(fd)
+
+
+def _distinct(directories: Sequence[str]) -> list[str]:
+    seen: set[tuple[int, int]] = set()
+    distinct = []
+    for directory in directories:
+        try:
+            info = os.stat(directory)
+        except OSError:
+            distinct.append(directory)  # not there yet: _open says what is wrong
+            continue
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            distinct.append(directory)
+    return distinct
+
+
+def _lock(directory: str) -> int:
+    path = os.path.join(directory, LOCK_NAME)
+    fd = _open(path, create=True)
+    assert fd is not None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        problem = _refusal(directory, path, fd, error)
+        os.close(fd)
+        raise problem from error
+    # Our pid is the JVM's after the exec: say who holds the directory.
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except OSError:
+        pass  # opened read-only: the lock holds, only the note is missing
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def _open(path: str, create: bool) -> int | None:
+    """The lock file, opened for writing when we may (for reading when another
+    uid left it without group write: flock works on either, on local file
+    systems); None when it is absent and not to be created."""
+    flags = os.O_RDWR | _SAFE_OPEN | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        if not create:
+            return None
+        raise EnvironmentProblem(f"cannot create {path}: No such file or directory") from None
+    except PermissionError:
+        try:
+            fd = os.open(path, os.O_RDONLY | _SAFE_OPEN)
+        except OSError as error:
+            raise _unusable(path, error) from error
+    except OSError as error:
+        raise _unusable(path, error) from error
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_a_file(path)
+    return fd
+
+
+def _unusable(path: str, error: OSError) -> EnvironmentProblem:
+    if error.errno == errno.ELOOP:
+        return EnvironmentProblem(f"{path} is a symbolic link; refusing to start (remove it)")
+    if error.errno == errno.EISDIR:
+        return _not_a_file(path)
+    return EnvironmentProblem(f"cannot open {path}: {error.strerror}")
+
+
+def _not_a_file(path: str) -> EnvironmentProblem:
+    return EnvironmentProblem(f"{path} is not a regular file; refusing to start (remove it)")
+
+
+def _refusal(directory: str, path: str, fd: int, error: OSError) -> EnvironmentProblem:
+    if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+        return EnvironmentProblem(f"cannot lock {path}: {error.strerror}")
+    try:
+        holder = os.pread(fd, 20, 0).decode("ascii", "replace").strip()
+    except OSError:
+        holder = ""
+    who = f"pid {holder} per {path}" if holder.isdigit() else path
+    return EnvironmentProblem(
+        f"{directory} is in use by another ZooKeeper ({who}); refusing to start "
+        "(is this volume mounted by two pods?)"
+    )
