@@ -203,29 +203,29 @@ def test_dry_run_refuses_a_directory_that_cannot_be_created(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
-def test_a_data_dir_held_by_a_running_server_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("directory", ["data", "datalog"])
+def test_a_directory_held_by_a_running_server_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], directory: str
 ) -> None:
+    """Data and transaction-log directories alike: one server each."""
     require_zookeeper()
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "start-zookeeper.lock").write_text("4242\n")
-    holder = subprocess.Popen(
-        ["flock", "--exclusive", str(data / "start-zookeeper.lock"), "sleep", "30"]
-    )
+    held = tmp_path / directory
+    held.mkdir()
+    lock = held / "start-zookeeper.lock"
+    lock.write_text("4242\n")
+    holder = subprocess.Popen(["flock", "--exclusive", str(lock), "sleep", "30"])
     try:
-        wait_until_locked(data / "start-zookeeper.lock")
+        wait_until_locked(lock)
         for extra in (["--dry-run"], []):
             assert main([*dirs(tmp_path), *extra]) == 1
             assert capsys.readouterr().err == (
-                f"start-zookeeper: {data} is in use by another ZooKeeper (pid 4242 per "
-                f"{data / 'start-zookeeper.lock'}); refusing to start "
-                "(is this volume mounted by two pods?)\n"
+                f"start-zookeeper: {held} is in use by another ZooKeeper (pid 4242 per "
+                f"{lock}); refusing to start (is this volume mounted by two pods?)\n"
             )
     finally:
         holder.kill()
         holder.wait()
-    assert sorted(p.name for p in data.iterdir()) == ["start-zookeeper.lock"]
+    assert sorted(p.name for p in held.iterdir()) == ["start-zookeeper.lock"]
 
 
 def wait_until_locked(path: Path) -> None:
@@ -336,27 +336,6 @@ def test_a_lock_file_that_is_not_a_regular_file_is_refused_and_left_alone(
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in data.iterdir()) == ["start-zookeeper.lock"]
     assert not (tmp_path / "conf" / "zoo.cfg").exists()
-
-
-def test_a_transaction_log_dir_held_by_another_server_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    require_zookeeper()
-    datalog = tmp_path / "datalog"
-    datalog.mkdir()
-    lock = datalog / "start-zookeeper.lock"
-    lock.write_text("77\n")
-    holder = subprocess.Popen(["flock", "--exclusive", str(lock), "sleep", "30"])
-    try:
-        wait_until_locked(lock)
-        for mode in (["--dry-run"], []):
-            assert main([*dirs(tmp_path), *mode]) == 1
-            assert capsys.readouterr().err.startswith(
-                f"start-zookeeper: {datalog} is in use by another ZooKeeper (pid 77 per {lock})"
-            )
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_a_config_file_that_cannot_be_replaced_stops_the_start_before_any_write(
