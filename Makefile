@@ -57,8 +57,9 @@ demo-local: deps
 		--data_dir=$(DEMO_DIR)/data --data_log_dir=$(DEMO_DIR)/data/log \
 		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log
 
-# The image, built on a pulled debian:bookworm-slim or, where no registry
+# The image, built on a pulled debian:trixie-slim or, where no registry
 # answers, on a base made from Debian's packages (docker/base-image).
+# BASE_IMAGE=debian:bookworm-slim builds the Debian 12 variant.
 image: docker
 	docker/build-image
 

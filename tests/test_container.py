@@ -62,20 +62,6 @@ def test_a_second_build_leaves_no_image_behind(docker_client, image: str) -> Non
     assert docker_client.images.list(filters=ours) == []
 
 
-def test_docker_run_without_arguments_serves_standalone(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]
-    container = docker_client.containers.run(image, detach=True, labels=labels("standalone"))
-    try:
-
-        def probe(*args: str) -> int:
-            return int(container.exec_run(["zookeeper-ready", *args]).exit_code)
-
-        wait_for(lambda: probe() == 0, 60, lambda: container.logs().decode()[-3000:])
-        assert probe("--serving") == 0
-        assert container.exec_run(["id", "-u"]).output.decode().strip() == "1000"
-    finally:
-        container.remove(force=True)
-
-
 def test_a_restart_under_another_uid_of_group_0_keeps_writing_its_volume(
     docker_client, image: str
 ) -> None:  # type: ignore[no-untyped-def]

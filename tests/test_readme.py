@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.harness.statefulset import labels, wait_for
+from tests.harness.containers import serving_container
 from zkcontainer.settings import FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,18 +96,8 @@ def test_the_pod_command_outside_a_pod_says_what_to_pass(
 @pytest.fixture(scope="module")
 def pod(docker_client, image: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A standalone server of the image, named like the README's zk-0."""
-    container = docker_client.containers.run(
-        image, detach=True, hostname="zk-0", labels=labels("readme")
-    )
-    try:
-        wait_for(
-            lambda: container.exec_run(["zookeeper-ready", "--serving"]).exit_code == 0,
-            60,
-            lambda: container.logs().decode()[-3000:],
-        )
+    with serving_container(docker_client, image, "readme", hostname="zk-0") as container:
         yield container
-    finally:
-        container.remove(force=True)
 
 
 def in_pod(command: str) -> list[str]:
