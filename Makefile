@@ -53,7 +53,7 @@ demo-local: deps
 	exec $(BIN)/python scripts/foreground.py \
 		--stopped "ZooKeeper stopped; its data stays in $(DEMO_DIR)." -- \
 		$(BIN)/start-zookeeper --hostname=zk-0 --domain= --heap=256M \
-		--client_port=$$port \
+		--client_port=$$port --client_address=127.0.0.1 \
 		--data_dir=$(DEMO_DIR)/data --data_log_dir=$(DEMO_DIR)/data/log \
 		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log
 
@@ -67,7 +67,8 @@ docker:
 	@scripts/ensure-docker
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Probe cost against the shell probes they replace (see README, "Probe cost").
 bench: deps

@@ -94,9 +94,11 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="zkcontainer-bench-"))
     server = ZooKeeperServer(root=work / "zk", client_port=free_port())
     server.root.mkdir(parents=True)
+    print("bench: starting ZooKeeper", file=sys.stderr)
     server.start()
     try:
         server.wait_until_imok()
+        print(f"bench: {args.runs} rounds of every command, alternating", file=sys.stderr)
         return run_bench(args.runs, args.python, work, server.client_port)
     finally:
         server.stop()
@@ -186,8 +188,9 @@ def report(results: dict[str, Measurements], runs: int, python: str) -> None:
         ratio_cpu = f"{cpu / shell.median('cpu_ms'):.2f}" if shell else ""
         over_floor = f"{wall / floor.median('wall_ms'):.2f}"
         over_exchange = f"{wall / exchange.median('wall_ms'):.2f}"
+        cell = name.replace("|", "\\|")  # a Markdown table cell
         print(
-            f"| {name} | {wall:.1f} | {cpu:.1f} | {result.median('rss_mib'):.1f} "
+            f"| {cell} | {wall:.1f} | {cpu:.1f} | {result.median('rss_mib'):.1f} "
             f"| {ratio_wall} | {ratio_cpu} | {over_floor} | {over_exchange} | {result.failures} |"
         )
 

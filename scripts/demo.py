@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from tests.harness.members import server_state
-from tests.harness.statefulset import StatefulSet, remove_everything
+from tests.harness.statefulset import LABEL, StatefulSet, remove_everything
 
 RUN_ID = "demo"
 MANIFEST = Path(__file__).resolve().parent.parent / "manifests" / "zookeeper_mini.yaml"
@@ -29,6 +29,8 @@ def up(image: str) -> int:
     import docker  # noqa: PLC0415
 
     client = docker.from_env()
+    if client.containers.list(all=True, filters={"label": f"{LABEL}={RUN_ID}"}):
+        print("Removing the demo ensemble already running, and its data: a demo starts afresh.")
     remove_everything(client, RUN_ID)
     sts = StatefulSet(
         mini_statefulset(), image, client=client, run_id=RUN_ID, publish=[2181], owner="make-demo"

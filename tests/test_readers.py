@@ -66,6 +66,7 @@ def assert_zoo_cfg_reads_back(settings: Settings, java: JavaReaders, workdir: Pa
             assert java.parse_int(read[key]) == expected, key
         else:
             assert read[key] == expected, key
+    assert read.get("clientPortAddress") == settings.client_address
     servers = {key: value for key, value in read.items() if key.startswith("server.")}
     if settings.servers > 1:
         assert settings.identity is not None
@@ -156,6 +157,7 @@ FLAG_VALUES = {
     "conf_dir": paths,
     "log_dir": paths,
     "client_port": numbers,
+    "client_address": st.one_of(st.sampled_from(["127.0.0.1", "::1", "fe80::1%eth0"]), tricky_text),
     "tick_time": numbers,
     "init_limit": numbers,
     "sync_limit": numbers,

@@ -130,4 +130,4 @@ def test_readme_dry_run_runs_as_shown(image: str) -> None:
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "server.3=zk-2.zk-hs.default.svc.cluster.local:2888:3888" in result.stdout
-    assert "==> myid <==\n1\n" in result.stdout
+    assert "==> /var/lib/zookeeper/data/myid <==\n1\n" in result.stdout

@@ -30,6 +30,7 @@ CASES = {
             "--four_letter_words=ruok,srvr,stat",
             '--jvm_flags=-Djute.maxbuffer=4194304 -Dzookeeper.extra="a b"',
             "--log_dir=/var/log/zoo $weird",
+            "--client_address=fd00::5",
         ],
         "kafka-zk-4.kafka-zk.prod.svc.cluster.local",
     ),

@@ -177,6 +177,7 @@ BAD_INPUTS = [
     (["--servers=3", "--domain=" + "a." * 126 + "a"], "--domain=a.a."),
     (["--servers=3", "--hostname=zk_x-0"], "--hostname=zk_x-0: not a DNS label (RFC 1123"),
     (["--heap=2M"], "--heap=2M: must be at least 32M"),
+    (["--client_address=zk-0"], "--client_address=zk-0: must be an IPv4 or IPv6 address"),
     (["--data_dir=/data/x\u0085y"], "--data_dir='/data/x\\x85y': contains a line break or other"),
     (["--data_dir=/data/x\u2028y"], "--data_dir='/data/x\\u2028y': contains a line break"),
     (["--data_dir=/" + "a" * 256], "--data_dir=/aaa"),

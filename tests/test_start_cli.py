@@ -67,7 +67,7 @@ def test_dry_run_prints_everything_and_writes_nothing(
     out = capsys.readouterr().out
     assert f"==> {tmp_path / 'conf' / 'zoo.cfg'} <==" in out
     assert "server.3=zk-2.zk-hs.default.svc.cluster.local:2888:3888" in out
-    assert "==> myid <==\n2\n" in out
+    assert f"==> {tmp_path / 'data' / 'myid'} <==\n2\n" in out
     assert "org.apache.zookeeper.server.quorum.QuorumPeerMain" in out
     assert list(tmp_path.iterdir()) == []
 
@@ -220,7 +220,8 @@ def test_a_directory_held_by_a_running_server_is_refused(
             assert main([*dirs(tmp_path), *extra]) == 1
             assert capsys.readouterr().err == (
                 f"start-zookeeper: {held} is in use by another ZooKeeper (pid 4242 per "
-                f"{lock}); refusing to start (is this volume mounted by two pods?)\n"
+                f"{lock}); refusing to start (is this volume mounted by two pods, or a "
+                "server already running here?)\n"
             )
     finally:
         holder.kill()
@@ -249,7 +250,7 @@ def test_a_standalone_with_a_foreign_ordinal_runs_without_a_server_id(
         f"start-zookeeper: warning: hostname {hostname} ends in -{ordinal} "
         "but --servers=1: running as a standalone without a server id"
     )
-    assert "==> myid <==" not in captured.out
+    assert "/myid <==" not in captured.out
 
 
 STAND_IN_JAVA = """#!/bin/sh
@@ -391,7 +392,7 @@ def test_a_standalone_serves_zookeeper_data_without_claiming_it(
     require_zookeeper()
     zookeeper_data_without_myid(tmp_path)
     assert main([*dirs(tmp_path), "--hostname=zk-0", "--dry-run"]) == 0
-    assert "==> myid <==" not in capsys.readouterr().out
+    assert "/myid <==" not in capsys.readouterr().out
 
 
 def test_a_zookeeper_home_is_a_directory_not_a_pattern(

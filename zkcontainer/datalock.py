@@ -139,5 +139,5 @@ def _refusal(directory: str, path: str, fd: int, error: OSError) -> EnvironmentP
     who = f"pid {holder} per {path}" if holder.isdigit() else path
     return EnvironmentProblem(
         f"{directory} is in use by another ZooKeeper ({who}); refusing to start "
-        "(is this volume mounted by two pods?)"
+        "(is this volume mounted by two pods, or a server already running here?)"
     )

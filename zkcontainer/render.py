@@ -53,6 +53,7 @@ def server_lines(settings: Settings) -> list[str]:
 def zoo_cfg(settings: Settings) -> str:
     entries = [
         ("clientPort", settings.client_port),
+        *([("clientPortAddress", settings.client_address)] if settings.client_address else []),
         ("dataDir", settings.data_dir),
         ("dataLogDir", settings.data_log_dir),
         ("tickTime", settings.tick_time),
@@ -80,7 +81,6 @@ def zoo_cfg(settings: Settings) -> str:
 
 # What java.util.Properties.load reads as something other than itself.
 _PROPERTIES_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f"}
-_PROPERTIES_SPECIAL = frozenset("=:#!")
 
 
 def java_properties_value(value: str) -> str:
@@ -88,16 +88,17 @@ def java_properties_value(value: str) -> str:
 
     ZooKeeper reads zoo.cfg with Properties.load(InputStream): ISO-8859-1,
     backslash escapes, a trailing backslash continuing the line, leading
-    whitespace dropped. Written as Properties.store would: every backslash,
-    =, :, # and ! escaped, a leading space escaped, and everything beyond
-    printable ASCII as \\uXXXX (UTF-16 code units), so the file is ASCII.
+    whitespace dropped. In a value (after the key's separator) `=`, `:`, `#`
+    and `!` are plain characters, so only these are escaped: backslashes, a
+    leading space, control characters, and everything beyond ASCII as
+    \\uXXXX (UTF-16 code units), which keeps the file ASCII and readable.
     """
     out = []
     for index, char in enumerate(value):
         if char in _PROPERTIES_ESCAPES:
             out.append(_PROPERTIES_ESCAPES[char])
-        elif char in _PROPERTIES_SPECIAL or (char == " " and index == 0):
-            out.append("\\" + char)
+        elif char == " " and index == 0:
+            out.append("\\ ")
         elif " " <= char <= "~":
             out.append(char)
         else:

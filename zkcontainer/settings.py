@@ -8,6 +8,7 @@ operator fixes all of them in one round.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
@@ -77,6 +78,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("log_dir", "/var/log/zookeeper", "zookeeper.log.dir (logs go to stdout)", "path"),
     Flag("conf_dir", "/opt/zookeeper/conf", "where zoo.cfg and the logging config go", "path"),
     Flag("client_port", "2181", "port clients connect to", "int", 1, 65535),
+    Flag("client_address", None, "address the client port listens on (default: all)"),
     Flag("server_port", "2888", "port followers connect to the leader on", "int", 1, 65535),
     Flag("election_port", "3888", "leader election port", "int", 1, 65535),
     Flag("admin_port", "0", "AdminServer HTTP port; 0 keeps it off", "int", 0, 65535),
@@ -118,6 +120,7 @@ class Settings:
     log_dir: str
     conf_dir: str
     client_port: int
+    client_address: str | None
     server_port: int
     election_port: int
     admin_port: int
@@ -342,6 +345,7 @@ def _build(
     if log_level not in LOG_LEVELS:
         read.problem("log_level", "must be one of " + ", ".join(LOG_LEVELS))
 
+    client_address = _ip_address(read, "client_address")
     words = _four_letter_words(read)
     jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
@@ -358,6 +362,7 @@ def _build(
         log_dir=_known(paths["log_dir"]),
         conf_dir=_known(paths["conf_dir"]),
         client_port=_known(ints["client_port"]),
+        client_address=client_address,
         server_port=_known(ints["server_port"]),
         election_port=_known(ints["election_port"]),
         admin_port=_known(ints["admin_port"]),
@@ -441,6 +446,18 @@ def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None
             read.problem(name, f"same port as {read.origin(seen[port])}")
         else:
             seen[port] = name
+
+
+def _ip_address(read: _Reader, name: str) -> str | None:
+    """An IPv4 or IPv6 address, as ZooKeeper binds it: never a name to resolve at start."""
+    text = read.text(name)
+    if text is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        read.problem(name, "must be an IPv4 or IPv6 address, like 127.0.0.1 or ::1")
+        return None
 
 
 def _four_letter_words(read: _Reader) -> tuple[str, ...]:

@@ -92,11 +92,14 @@ def _locked_directories(settings: Settings) -> list[str]:
     return [settings.data_dir, settings.data_log_dir]
 
 
-def show_dry_run(files: Mapping[str, str], command: Sequence[str], myid: int | None) -> None:
+def show_dry_run(
+    files: Mapping[str, str], command: Sequence[str], myid: tuple[str, int] | None
+) -> None:
     for path, text in files.items():
         print(f"==> {path} <==\n{text}")
     if myid is not None:
-        print(f"==> myid <==\n{myid}\n")
+        path, server_id = myid
+        print(f"==> {path} <==\n{server_id}\n")
     print(f"==> command <==\n{shlex.join(command)}")
 
 
@@ -140,7 +143,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     )
     if settings.dry_run:
         check(settings, files)
-        show_dry_run(files, command, settings.myid if myid_to_write(settings) else None)
+        claim = None
+        if settings.myid is not None and myid_to_write(settings):
+            claim = (myid_path(settings), settings.myid)
+        show_dry_run(files, command, claim)
         return 0
     runtime.group_writable_umask()
     prepare(settings, files)
