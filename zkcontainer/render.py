@@ -9,6 +9,7 @@ import enum
 import pathlib
 import posixpath
 import shlex
+from collections.abc import Sequence
 
 from zkcontainer.settings import Settings
 
@@ -197,9 +198,16 @@ def logging_property(settings: Settings, backend: LoggingBackend) -> str:
 
 
 def java_command(
-    settings: Settings, java: str, classpath: list[str], backend: LoggingBackend
+    settings: Settings,
+    java: str,
+    classpath: list[str],
+    backend: LoggingBackend,
+    properties: Sequence[str] = (),
 ) -> list[str]:
-    """The JVM's argv, built here instead of through zkServer.sh so every flag is ours."""
+    """The JVM's argv, built here instead of through zkServer.sh so every flag is ours.
+
+    `properties` are -D options start-zookeeper decided on from the data it found.
+    """
     return [
         java,
         f"-Dzookeeper.log.dir={settings.log_dir}",
@@ -207,6 +215,7 @@ def java_command(
         # A JVM that ran out of heap is unreliable; exit and let the kubelet restart it.
         "-XX:+ExitOnOutOfMemoryError",
         *heap_flags(settings),
+        *properties,
         *settings.jvm_flags,
         "-cp",
         ":".join(classpath),

@@ -12,7 +12,7 @@ import shlex
 import sys
 from collections.abc import Mapping, Sequence
 
-from zkcontainer import datalock, render, runtime
+from zkcontainer import datalock, render, runtime, txnlog
 from zkcontainer.errors import ConfigError, EnvironmentProblem
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -33,30 +33,68 @@ def myid_path(settings: Settings) -> str:
     return os.path.join(settings.data_dir, "myid")
 
 
-def check(settings: Settings, files: Mapping[str, str]) -> None:
-    """Everything prepare() would refuse, found without writing: what --dry-run runs."""
+def check(settings: Settings, files: Mapping[str, str]) -> list[str]:
+    """Everything prepare() would refuse, found without writing: what --dry-run
+    runs. Returns the JVM properties the data calls for, as prepare() does."""
     myid_to_write(settings)
+    properties, why = data_properties(settings)
     runtime.check_directories(*_directories(settings))
     datalock.check_unlocked(_locked_directories(settings))
     runtime.check_replaceable([*files, myid_path(settings)])
+    if why:
+        print(f"{PROG}: {why}", file=sys.stderr)
+    return properties
 
 
-def prepare(settings: Settings, files: Mapping[str, str]) -> None:
+def prepare(settings: Settings, files: Mapping[str, str]) -> list[str]:
     """Lock the data directories, write the configuration and claim myid; a
-    volume that belongs to another server stops everything before anything is
-    written."""
-    # Checked first so a volume on the wrong pod is left exactly as it was.
+    volume that belongs to another server, or holds data ZooKeeper cannot
+    start from, stops everything before anything is written. Returns the JVM
+    properties the data calls for."""
+    # Checked first so a volume on the wrong pod, or with data ZooKeeper
+    # cannot start from, is left exactly as it was.
     myid_to_write(settings)
+    data_properties(settings)
     runtime.ensure_directories(*_directories(settings))
     datalock.lock_directories(_locked_directories(settings))
     # Again under the lock: of two processes racing for one directory, the
     # second sees the first's myid, and refuses if it is not its own.
     write_myid = myid_to_write(settings)
+    properties, why = data_properties(settings)
     runtime.check_replaceable([*files, myid_path(settings)])
+    if why:
+        print(f"{PROG}: {why}", file=sys.stderr)
     for path, text in files.items():
         runtime.write_atomically(path, text)
     if write_myid:
         runtime.write_atomically(myid_path(settings), f"{settings.myid}\n")
+    return properties
+
+
+def data_properties(settings: Settings) -> tuple[list[str], str | None]:
+    """JVM properties for the data found, and a line that says why.
+
+    Transaction logs without a snapshot (as ZooKeeper 3.4 left a lightly used
+    volume) are replayed when they provably hold every transaction, and
+    refused otherwise. Only reads: called before anything is created.
+    """
+    logs = txnlog.logs_without_snapshot(settings.data_dir, settings.data_log_dir)
+    if logs is None:
+        return [], None
+    try:
+        first, last = logs.replay_range()
+    except txnlog.UnreplayableLogs as error:
+        raise EnvironmentProblem(
+            f"{logs.log_dir} has transaction logs but no snapshot, and ZooKeeper cannot "
+            f"start from them safely: {error}; wipe this member's version-2 directories "
+            "(keep myid) and it resyncs from the quorum"
+        ) from error
+    why = (
+        f"{logs.log_dir} has transaction logs from zxid {first:#x} to {last:#x} and no "
+        "snapshot (as ZooKeeper 3.4 left it); they hold every transaction, so ZooKeeper "
+        "replays them onto an empty tree (zookeeper.snapshot.trust.empty) and snapshots"
+    )
+    return ["-Dzookeeper.snapshot.trust.empty=true"], why
 
 
 def myid_to_write(settings: Settings) -> bool:
@@ -138,18 +176,18 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     java = runtime.find_java(environ)
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
-    command = render.java_command(
-        settings, java, list(installation.classpath), installation.backend
-    )
+    classpath = list(installation.classpath)
     if settings.dry_run:
-        check(settings, files)
+        properties = check(settings, files)
+        command = render.java_command(settings, java, classpath, installation.backend, properties)
         claim = None
         if settings.myid is not None and myid_to_write(settings):
             claim = (myid_path(settings), settings.myid)
         show_dry_run(files, command, claim)
         return 0
     runtime.group_writable_umask()
-    prepare(settings, files)
+    properties = prepare(settings, files)
+    command = render.java_command(settings, java, classpath, installation.backend, properties)
     # As the original did: the effective zoo.cfg at the top of the pod's log.
     print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
     runtime.exec_java(command, runtime.jvm_environment(environ))
