@@ -60,6 +60,18 @@ def copy_of(volume: Path, tmp_path: Path) -> Path:
     return root
 
 
+def flags_for(root: Path) -> list[str]:
+    return [
+        "--hostname=zk-0",
+        "--domain=",
+        f"--data_dir={root / 'data'}",
+        f"--data_log_dir={root / 'datalog'}",
+        f"--conf_dir={root / 'conf'}",
+        f"--log_dir={root / 'log'}",
+        f"--client_port={free_port()}",
+    ]
+
+
 def test_complete_logs_without_a_snapshot_are_replayed(
     logs_only_volume: Path, tmp_path: Path, zookeeper_server: ServerFactory
 ) -> None:
@@ -92,15 +104,7 @@ def test_incomplete_logs_without_a_snapshot_are_refused_and_left_alone(
     root = copy_of(logs_only_volume, tmp_path)
     logs(root)[lost].unlink()
     before = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
-    flags = [
-        "--hostname=zk-0",
-        "--domain=",
-        f"--data_dir={root / 'data'}",
-        f"--data_log_dir={root / 'datalog'}",
-        f"--conf_dir={root / 'conf'}",
-        f"--log_dir={root / 'log'}",
-        f"--client_port={free_port()}",
-    ]
+    flags = flags_for(root)
     for mode in (["--dry-run"], []):
         result = subprocess.run(
             [START_ZOOKEEPER, *flags, *mode],
@@ -121,15 +125,7 @@ def test_incomplete_logs_without_a_snapshot_are_refused_and_left_alone(
 
 def test_dry_run_shows_the_replay(logs_only_volume: Path, tmp_path: Path) -> None:
     root = copy_of(logs_only_volume, tmp_path)
-    flags = [
-        "--hostname=zk-0",
-        "--domain=",
-        f"--data_dir={root / 'data'}",
-        f"--data_log_dir={root / 'datalog'}",
-        f"--conf_dir={root / 'conf'}",
-        f"--log_dir={root / 'log'}",
-        "--dry-run",
-    ]
+    flags = [*flags_for(root), "--dry-run"]
     result = subprocess.run(
         [START_ZOOKEEPER, *flags], capture_output=True, text=True, timeout=60, check=False
     )
