@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _socket
 import time
 
 import pytest
@@ -18,7 +19,15 @@ from tests.harness.fakezk import (
 from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer.errors import ProbeError
-from zkcontainer.fourlw import NOT_SERVING, numeric_address, parse_lines, send_word
+from zkcontainer.fourlw import (
+    NOT_SERVING,
+    Address,
+    connect,
+    find_value,
+    numeric_address,
+    parse_lines,
+    send_word,
+)
 
 MARGIN = 1.5  # seconds beyond the timeout a failure may take on a loaded machine
 
@@ -112,3 +121,27 @@ def test_mntr_and_srvr_lines_parse() -> None:
 )
 def test_only_plain_addresses_bypass_the_resolver(host: str, numeric: bool) -> None:
     assert (numeric_address(host, 2181) is not None) == numeric
+
+
+def test_find_value_reads_the_first_line_of_a_key() -> None:
+    reply = "zk_server_state_x\tno\nzk_server_state\tleader \nzk_server_state\tlater\n"
+    assert find_value(reply, "zk_server_state") == "leader"
+    assert find_value("zk_peer_state\tleading - broadcast", "zk_peer_state") == (
+        "leading - broadcast"
+    )
+    assert find_value("Zookeeper version: 3.8.0\nMode: follower\n", "Mode", ": ") == "follower"
+    assert find_value("x zk_server_state\tleader\n", "zk_server_state") is None
+
+
+def loopback(port: int) -> Address:
+    return _socket.AF_INET, _socket.SOCK_STREAM, 0, ("127.0.0.1", port)
+
+
+def test_each_address_is_tried_until_one_accepts() -> None:
+    with fake_zookeeper(replies("imok")) as server:
+        deadline = time.monotonic() + 1
+        sock = connect([loopback(free_port()), loopback(port_of(server))], deadline, "zk")
+        sock.close()
+    with pytest.raises(ProbeError) as caught:
+        connect([loopback(free_port()), loopback(free_port())], deadline, "zk")
+    assert str(caught.value) == "refused: zk: nothing listens there"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
 import time
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from zkcontainer.mntr import parse_mntr, parse_number, to_json, to_prometheus
+from zkcontainer.mntr import parse_labels, parse_mntr, parse_number, to_json, to_prometheus
 
 PLAIN = """\
 zk_version\t3.8.0-abc, built on 2024-12-29 17:54 UTC
@@ -176,3 +178,97 @@ def test_a_passed_deadline_stops_parsing_and_formatting() -> None:
     ):
         with pytest.raises(TimeoutError):
             work()
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ('quantile="0.5"', (("quantile", "0.5"),)),
+        ('a="1",b="2",', (("a", "1"), ("b", "2"))),
+        (' a="1" , b="2" ', (("a", "1"), ("b", "2"))),
+        (r'a="x\"y\\z\nw\q"', (("a", 'x"y\\z\nwq'),)),
+        (r'a="\\\\n"', (("a", "\\\\n"),)),
+        (r'a="\\\n"', (("a", "\\\n"),)),
+        ("", ()),
+        ('a="1"b="2"', None),  # no comma
+        ('a="1', None),  # no closing quote
+        ('a="1\\"', None),  # the last quote is escaped
+        ("a", None),
+        ('1a="x"', None),
+        ('a="1",,b="2"', None),
+    ],
+)
+def test_labels_parse_as_the_exposition_format_writes_them(
+    text: str, labels: tuple[tuple[str, str], ...] | None
+) -> None:
+    assert parse_labels(text) == labels
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "zk_a{" + "a" * 2_000_000 + "}\t1",  # took minutes with a backtracking regex
+        'zk_a{a="' + "\\" * 2_000_000 + "}\t1",
+        "zk_a{" + 'a="",' * 400_000 + "b}\t1",
+        "zk_a{" + " " * 2_000_000 + "}\t1",
+    ],
+    ids=["a label name without a value", "backslashes", "many labels, then garbage", "spaces"],
+)
+def test_a_malformed_label_set_of_megabytes_is_left_out_in_linear_time(line: str) -> None:
+    started = time.monotonic()
+    samples = parse_mntr(f"zk_server_state\tleader\n{line}\n")
+    assert time.monotonic() - started < 1.0
+    assert [sample.key for sample in samples] == ["zk_server_state"]
+
+
+def test_the_same_labels_in_another_order_are_one_series() -> None:
+    text = to_prometheus(
+        parse_mntr('zk_x{a="1",b="2"}\t1\nzk_x{b="2",a="1"}\t2\nzk_x{ b="2" , a="1" }\t3\n')
+    )
+    assert families(text)["zookeeper_x"] == [({"a": "1", "b": "2"}, 1.0)]
+    assert 'zookeeper_x{a="1",b="2"} 1\n' in text
+
+
+HUGE = [
+    "1" * 308,  # within float range: written as the float it rounds to
+    "9" * 309,  # beyond it, as ZooKeeper never writes but a broken server might
+    "-" + "9" * 400,
+    "9" * 4300,  # the longest int() takes
+    "9" * 4301,
+    str(2**53 + 1),
+    str(2**1024),
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "nan",
+]
+
+
+def test_values_beyond_the_float_range_are_floats_prometheus_reads() -> None:
+    mntr = "zk_server_state\tleader\n" + "".join(f"zk_v{i}\t{v}\n" for i, v in enumerate(HUGE))
+    text = to_prometheus(parse_mntr(mntr))
+    written = {
+        line.split()[0]: line.split()[1]
+        for line in text.splitlines()
+        if line.startswith("zookeeper_v")
+    }
+    for i, value in enumerate(HUGE):
+        token = written[f"zookeeper_v{i}"]
+        expected = float(value)
+        # What Go's ParseFloat takes: a finite number within range, or a spelled-out
+        # infinity; Python's float() reads "1" * 400 as inf, Go refuses it.
+        assert token in ("+Inf", "-Inf", "NaN") or math.isfinite(float(token)), token
+        assert float(token) == expected or (math.isnan(expected) and math.isnan(float(token)))
+    assert written["zookeeper_v0"] == "1.1111111111111111e+307"
+    assert written["zookeeper_v1"] == "+Inf"
+    assert written["zookeeper_v2"] == "-Inf"
+    parsed = families(text)
+    assert parsed["zookeeper_v4"] == [({}, math.inf)]
+    promtool = shutil.which("promtool")
+    if promtool is not None:  # Prometheus' own parser, in Go
+        result = subprocess.run(
+            [promtool, "check", "metrics"], input=text, capture_output=True, text=True, check=False
+        )
+        # 3 is lint advice (names, units); 1 is a text that does not parse.
+        assert result.returncode in (0, 3), result.stdout + result.stderr
+        assert "parsing error" not in result.stdout + result.stderr

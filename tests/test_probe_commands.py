@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness.fakezk import answers, fake_zookeeper, port_of, replies, silent
 from tests.harness.zookeeper import free_port
-from zkcontainer import metrics, ready
+from zkcontainer import fourlw, metrics, ready
 from zkcontainer.fourlw import NOT_SERVING
 
 FOLLOWER_SYNCED = (
@@ -212,3 +212,108 @@ def test_a_reply_with_line_breaks_is_reported_on_one_line(
     assert err.startswith("zookeeper-metrics: unexpected reply: 127.0.0.1:")
     assert err.endswith("mntr reply has no zk_server_state\n")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [ready, metrics])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-h", "{port}"], "-h: only valid as the only argument"),
+        (["{port}", "--help"], "--help: only valid as the only argument"),
+        (["--timeout=1", "-h"], "-h: only valid as the only argument"),
+        (["--host", "-h", "{port}"], "--host=-h: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--timeout", "-h", "{port}"], "--timeout=-h: must be a number of seconds"),
+        (["--", "-h"], "PORT -h: must be a port number 1..65535"),
+        (["-h", "-h"], "-h: only valid as the only argument"),
+    ],
+)
+def test_help_beside_other_arguments_never_lets_a_probe_pass(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: ModuleType,
+    argv: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setattr(fourlw, "_thread", None)  # no name may reach the resolver
+    with fake_zookeeper(answers({"ruok": "imok", "mntr": STANDALONE})) as server:
+        port = str(port_of(server))
+        code, out, err = run(command, [arg.format(port=port) for arg in argv], capsys)
+    if command is ready and argv[0] == "--serving":
+        pytest.skip("--serving is zookeeper-ready's own switch")  # pragma: no cover
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{command.PROG}: {message}")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [ready, metrics])
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_alone_prints_usage(
+    capsys: pytest.CaptureFixture[str], command: ModuleType, flag: str
+) -> None:
+    code, out, err = run(command, [flag], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"usage: {command.PROG} ")
+
+
+@pytest.mark.parametrize(
+    "argv", [["--", "{port}"], ["--serving", "--", "{port}"], ["--timeout=1", "--", "{port}"]]
+)
+def test_double_dash_ends_the_options(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with fake_zookeeper(answers({"ruok": "imok", "mntr": STANDALONE})) as server:
+        port = str(port_of(server))
+        code, _, err = run(ready, [arg.format(port=port) for arg in argv], capsys)
+    assert (code, err) == (0, "")
+    code, _, err = run(ready, ["--", "--serving"], capsys)
+    assert (code, err) == (2, "zookeeper-ready: PORT --serving: must be a port number 1..65535\n")
+
+
+@pytest.mark.parametrize(
+    ("host", "accepted"),
+    [
+        ("::1%1", True),  # a scope by interface number: any address
+        ("fe80::1%lo", True),  # by name: link-local addresses only (glibc)
+        ("fe80::1%1", True),
+        ("::1%lo", False),
+        ("fe80::1%no-such-interface", False),
+        ("fe80::1%", False),
+        ("127.0.0.1%lo", False),
+    ],
+)
+def test_an_ipv6_scope_is_what_getaddrinfo_takes(
+    capsys: pytest.CaptureFixture[str], host: str, accepted: bool
+) -> None:
+    from zkcontainer.errors import UsageError  # noqa: PLC0415
+    from zkcontainer.probeargs import parse  # noqa: PLC0415
+
+    if accepted:
+        assert parse(["--host", host], switches=(), options={}).host == host
+        return
+    with pytest.raises(UsageError) as caught:
+        parse(["--host", host], switches=(), options={})
+    if ":" in host:
+        assert str(caught.value) == (
+            f"--host={host}: an IPv6 %scope must be an interface number, or the name of an"
+            " interface of this machine on a link-local address (fe80::1%eth0)"
+        )
+    else:
+        assert str(caught.value).endswith("must be an IPv4 or IPv6 address or a DNS name")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "srvr is not executed because it is not in the whitelist.",  # another word
+        "zk_x\t1\nruok is not executed because it is not in the whitelist.",  # after a reply
+        "ruok is not executed because it is not in the whitelist. (really)",
+    ],
+)
+def test_only_zookeepers_exact_refusal_of_the_word_sent_is_not_whitelisted(
+    capsys: pytest.CaptureFixture[str], reply: str
+) -> None:
+    with fake_zookeeper(replies(reply)) as server:
+        code, _, err = run(ready, [str(port_of(server))], capsys)
+    assert code == 1
+    assert err.startswith("zookeeper-ready: unexpected reply: ")
+    with fake_zookeeper(replies(f"ruok{fourlw.NOT_WHITELISTED_SUFFIX}\n")) as server:
+        code, _, err = run(ready, [str(port_of(server))], capsys)
+    assert err.startswith("zookeeper-ready: not whitelisted: ")

@@ -115,6 +115,8 @@ def test_fuzzed_argv_exits_cleanly(
     def check(argv: list[str]) -> None:
         code, _, err = run_main(command, argv)
         assert code in (0, 1, 2)
+        if ("-h" in argv or "--help" in argv) and len(argv) > 1:
+            assert code == 2, argv  # help only alone: never a probe that passes
         assert "Traceback" not in err
         if code:
             assert err.count("\n") == 1, err

@@ -28,11 +28,12 @@ class EnvironmentProblem(ZkContainerError):
 
 
 class ProbeError(ZkContainerError):
-    """A four-letter word got no usable answer: exit code 1 for the probes.
+    """A four-letter word got no usable answer, or its answer could not be
+    written out: exit code 1 for the probes.
 
     `reason` is one of the short words an operator greps for in probe events:
     refused, timed out, reset, unreachable, not whitelisted, not serving,
-    unexpected reply, too large.
+    unexpected reply, too large, cannot write the output.
     """
 
     def __init__(self, reason: str, detail: str) -> None:

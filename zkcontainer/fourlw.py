@@ -1,8 +1,8 @@
 """A four-letter-word client on raw sockets: bounded in time, read to EOF, failures named.
 
 This module sits on the probe path, which Kubernetes runs every few seconds in
-every pod: it imports only C modules (`_socket`, `_thread`, `errno`, `time`)
-and nothing that pulls in `socket`, `enum`, `re` or `typing`.
+every pod: it imports only C modules (`_socket`, `_thread`, `_signal`, `errno`,
+`time`) and nothing that pulls in `socket`, `enum`, `re` or `typing`.
 """
 
 import _socket
@@ -14,14 +14,18 @@ from zkcontainer import ProbeError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal as _signal
     from collections.abc import Sequence
+else:  # typeshed has no stub for _signal, the C module behind signal
+    import _signal
 
 DEFAULT_MAX_REPLY = 4 * 1024 * 1024  # mntr is a few KiB; anything near this is not ZooKeeper
 
 _RESET_ERRNOS = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN, errno.ECONNABORTED})
 
 NOT_SERVING = "This ZooKeeper instance is not currently serving requests"
-NOT_WHITELISTED_SUFFIX = "is not executed because it is not in the whitelist."
+# ZooKeeper's whole reply to a word it does not allow is "<word>" + this + "\n".
+NOT_WHITELISTED_SUFFIX = " is not executed because it is not in the whitelist."
 
 # (family, type, proto, sockaddr): what _socket.socket and connect need.
 Address = tuple[int, int, int, tuple[object, ...]]
@@ -40,19 +44,16 @@ def send_word(
 
     `deadline` (a time.monotonic() value) replaces `timeout` for a caller
     that spends one budget on more than this exchange. It bounds name
-    resolution too. ZooKeeper closes the connection after replying, so EOF
-    marks the end of the reply; a single recv would truncate a large mntr.
+    resolution too, and trying each address the name has, in the resolver's
+    order, until one accepts. ZooKeeper closes the connection after replying,
+    so EOF marks the end of the reply; a single recv would truncate a large mntr.
     """
     if deadline is None:
         deadline = time.monotonic() + timeout
     where = address_label(host, port)
-    family, socktype, proto, address = resolve(host, port, deadline, where)
+    sock = connect(resolve(host, port, deadline, where), deadline, where)
     try:
-        sock = _socket.socket(family, socktype, proto)
-    except OSError as error:  # e.g. an IPv6 address where the kernel has no IPv6
-        raise ProbeError("unreachable", f"{where}: {error.strerror or error}") from error
-    try:
-        reply = _exchange(sock, address, word, deadline=deadline, max_reply=max_reply, where=where)
+        reply = _exchange(sock, word, deadline=deadline, max_reply=max_reply, where=where)
     finally:
         sock.close()
     text = reply.decode("utf-8", "replace")
@@ -89,11 +90,11 @@ def numeric_address(host: str, port: int) -> Address | None:
     return None
 
 
-def resolve(host: str, port: int, deadline: float, where: str) -> Address:
-    """The address to connect to, found before `deadline` or a ProbeError."""
+def resolve(host: str, port: int, deadline: float, where: str) -> list[Address]:
+    """The addresses to try, in the resolver's order, found before `deadline` or a ProbeError."""
     numeric = numeric_address(host, port)
     if numeric is not None:
-        return numeric
+        return [numeric]
     # glibc's getaddrinfo cannot be interrupted and retries a silent DNS server
     # for timeout x attempts per nameserver (5 s x 2 by default), far beyond
     # any probe's budget: it runs in a thread we stop waiting for.
@@ -103,6 +104,9 @@ def resolve(host: str, port: int, deadline: float, where: str) -> Address:
 
     def lookup() -> None:
         try:
+            # Signals are for the main thread: a SIGALRM that bounds a write
+            # there must not land on this one, blocked in getaddrinfo.
+            _signal.pthread_sigmask(_signal.SIG_BLOCK, _signal.valid_signals())
             # An ASCII name goes in as bytes: given str, _socket encodes it with
             # the idna codec, whose import (re, stringprep, unicodedata) costs
             # more than the probe.
@@ -125,26 +129,48 @@ def resolve(host: str, port: int, deadline: float, where: str) -> Address:
     result = outcome[0]
     if isinstance(result, Exception):
         raise ProbeError("unreachable", f"{where}: cannot resolve {host}: {result}") from result
-    family, socktype, proto, _, sockaddr = result[0]
-    return family, socktype, proto, sockaddr
+    return [(family, socktype, proto, sockaddr) for family, socktype, proto, _, sockaddr in result]
+
+
+def connect(addresses: "Sequence[Address]", deadline: float, where: str) -> _socket.socket:
+    """A socket connected to the first of `addresses` that accepts, as
+    socket.create_connection tries them, but within the one deadline.
+
+    "localhost" is often ::1 first and 127.0.0.1 second, and a server may
+    listen on only one of them. The last failure is the one reported.
+    """
+    failure = ProbeError("unreachable", f"{where}: no address to connect to")
+    for family, socktype, proto, address in addresses:
+        try:
+            sock = _socket.socket(family, socktype, proto)
+        except OSError as error:  # e.g. an IPv6 address where the kernel has no IPv6
+            failure = ProbeError("unreachable", f"{where}: {error.strerror or error}")
+            continue
+        try:
+            sock.settimeout(_remaining(deadline))
+            sock.connect(address)
+        except OSError as error:
+            sock.close()
+            failure = _named(error, where, "connecting")
+            if failure.reason == "timed out":
+                break  # the deadline has passed: no time for another address
+            continue
+        return sock
+    raise failure
 
 
 def _exchange(
     sock: _socket.socket,
-    address: tuple[object, ...],
     word: str,
     *,
     deadline: float,
     max_reply: int,
     where: str,
 ) -> bytes:
-    phase = "connecting"
+    phase = f"sending {word}"
     chunks: list[bytes] = []
     received = 0
     try:
-        sock.settimeout(_remaining(deadline))
-        sock.connect(address)
-        phase = f"sending {word}"
         sock.settimeout(_remaining(deadline))
         sock.sendall(word.encode("ascii"))
         sock.shutdown(_socket.SHUT_WR)
@@ -158,15 +184,19 @@ def _exchange(
             if received > max_reply:
                 raise ProbeError("too large", f"{where}: reply to {word} exceeds {max_reply} bytes")
             chunks.append(chunk)
-    except TimeoutError as error:
-        raise ProbeError("timed out", f"{where}: {phase}") from error
-    except ConnectionRefusedError as error:
-        raise ProbeError("refused", f"{where}: nothing listens there") from error
     except OSError as error:
-        # A peer that resets early shows as EPIPE or ENOTCONN while we still send.
-        if error.errno in _RESET_ERRNOS:
-            raise ProbeError("reset", f"{where}: connection reset while {phase}") from error
-        raise ProbeError("unreachable", f"{where}: {phase}: {error.strerror or error}") from error
+        raise _named(error, where, phase) from error
+
+
+def _named(error: OSError, where: str, phase: str) -> ProbeError:
+    if isinstance(error, TimeoutError):
+        return ProbeError("timed out", f"{where}: {phase}")
+    if isinstance(error, ConnectionRefusedError):
+        return ProbeError("refused", f"{where}: nothing listens there")
+    # A peer that resets early shows as EPIPE or ENOTCONN while we still send.
+    if error.errno in _RESET_ERRNOS:
+        return ProbeError("reset", f"{where}: connection reset while {phase}")
+    return ProbeError("unreachable", f"{where}: {phase}: {error.strerror or error}")
 
 
 def _remaining(deadline: float) -> float:
@@ -177,8 +207,9 @@ def _remaining(deadline: float) -> float:
 
 
 def _raise_for_refusal(word: str, reply: str, where: str) -> None:
-    """ZooKeeper's two polite refusals become named failures."""
-    if reply.rstrip().endswith(NOT_WHITELISTED_SUFFIX):
+    """ZooKeeper's two polite refusals become named failures: the whole reply,
+    not a reply that ends like one (a mntr value could)."""
+    if reply.strip() == word + NOT_WHITELISTED_SUFFIX:
         raise ProbeError(
             "not whitelisted",
             f"{where}: {word} is not in 4lw.commands.whitelist "
@@ -186,6 +217,24 @@ def _raise_for_refusal(word: str, reply: str, where: str) -> None:
         )
     if reply.strip() == NOT_SERVING:
         raise ProbeError("not serving", f"{where}: {NOT_SERVING}")
+
+
+def find_value(reply: str, key: str, separator: str = "\t") -> str | None:
+    """The value on the first line that starts with `key` and `separator`, else None.
+
+    Readiness needs two keys of a reply that may be megabytes: str.find looks
+    for them in C, where parsing every line would outlast the deadline.
+    """
+    marker = key + separator
+    if reply.startswith(marker):
+        start = len(marker)
+    else:
+        start = reply.find("\n" + marker)
+        if start < 0:
+            return None
+        start += 1 + len(marker)
+    end = reply.find("\n", start)
+    return reply[start : end if end >= 0 else len(reply)].strip()
 
 
 def parse_lines(reply: str) -> dict[str, str]:

@@ -3,12 +3,11 @@
 The plain text path is as lean as the probes; the formats import more, lazily.
 """
 
-import sys
 import time
 
 from zkcontainer import ProbeError, UsageError
 from zkcontainer.fourlw import address_label, send_word
-from zkcontainer.probeargs import parse, run_command, shown
+from zkcontainer.probeargs import parse, run_command, shown, write_output
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,7 +68,9 @@ def print_metrics(argv: "Sequence[str]") -> None:
         raise UsageError(f"--format={shown(output_format)}: must be one of {', '.join(FORMATS)}")
     reply = send_word("mntr", args.host, args.port, deadline=args.deadline)
     where = address_label(args.host, args.port)
-    sys.stdout.write(render(reply, output_format, args.deadline, where))
+    # UTF-8 whatever the locale: the exposition format says so, and text is the server's bytes.
+    output = render(reply, output_format, args.deadline, where).encode("utf-8", "replace")
+    write_output(output, args.deadline)
 
 
 def main(argv: "Sequence[str] | None" = None) -> int:

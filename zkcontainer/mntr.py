@@ -6,8 +6,11 @@ provider, values are floats and summary keys carry labels such as
 
 A reply can be megabytes (a fake or broken server, or a huge ensemble), and
 zookeeper-metrics must still finish within its --timeout: the loops here are
-kept to a few string operations a line, and every function takes a
-`deadline` (time.monotonic) and raises TimeoutError once it has passed.
+kept to a few string operations a line, every string operation is linear in
+its input (no regex that backtracks), and every function takes a `deadline`
+(time.monotonic) and raises TimeoutError once it has passed, looking at the
+clock every few thousand lines or labels, so a single line of megabytes is
+cut off as well as a million short ones.
 """
 
 import json
@@ -17,21 +20,36 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from typing import TypeVar
 
     Item = TypeVar("Item")
 
 PROMETHEUS_PREFIX = "zookeeper_"
 
-_KEY = re.compile(r"(?P<name>[^{\s]+)(?:\{(?P<labels>.*)\})?")
-_LABEL = re.compile(r'\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)="(?P<value>(?:[^"\\]|\\.)*)"\s*,?')
-_INVALID_NAME_CHARS = re.compile(r"[^A-Za-z0-9_:]")
-_INVALID_LABEL_CHARS = re.compile(r"[^A-Za-z0-9_]")
-_ESCAPED = re.compile(r"\\(.)")
-_UNESCAPED = {"n": "\n"}
+# One `name="value"` and what follows it up to the next label. Possessive
+# quantifiers (`*+`, `++`) never give back what they matched, and the pattern
+# is matched at one position after another, never searched for: a line of
+# megabytes costs one pass, not one per starting position.
+_LABEL = re.compile(
+    r'\s*+(?P<name>[A-Za-z_][A-Za-z0-9_]*+)="(?P<value>(?:[^"\\]++|\\.)*+)"'
+    r"\s*+(?P<comma>,?+)\s*+",
+    re.DOTALL,
+)
 
-_CHUNK = 4096  # lines between two looks at the clock
+
+def _byte_table(valid: bytes) -> bytes:
+    return bytes(byte if byte in valid else ord("_") for byte in range(256))
+
+
+_LABEL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+# bytes.translate tables: every byte outside [A-Za-z0-9_:] or [A-Za-z0-9_] becomes _.
+_NAME_TABLE = _byte_table(_LABEL_CHARS + b":")
+_LABEL_TABLE = _byte_table(_LABEL_CHARS)
+# A character no decoded reply holds (a lone surrogate), to stand for `\\` while unescaping.
+_BACKSLASH_STAND_IN = "\ud800"
+
+_CHUNK = 4096  # lines or labels between two looks at the clock
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -77,9 +95,13 @@ def parse_number(text: str) -> int | float | None:
 def chunks(items: "Sequence[Item]", deadline: float | None) -> "Iterator[Sequence[Item]]":
     """`items` in slices, raising TimeoutError between two once `deadline` has passed."""
     for start in range(0, len(items), _CHUNK):
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError
+        check_deadline(deadline)
         yield items[start : start + _CHUNK]
+
+
+def check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError
 
 
 def parse_mntr(text: str, deadline: float | None = None) -> list[Sample]:
@@ -90,19 +112,33 @@ def parse_mntr(text: str, deadline: float | None = None) -> list[Sample]:
             raw_key = raw_key.strip()
             if not tab or not raw_key:
                 continue
-            if "{" not in raw_key:  # the common case, without a regex
-                if raw_key.isprintable() and " " not in raw_key:
-                    samples.append(Sample(raw_key, (), value.strip(), raw_key))
+            name, brace, labels_text = raw_key.partition("{")
+            if not name.isprintable() or " " in name:
                 continue
-            match = _KEY.fullmatch(raw_key)
-            if match is None:
+            if not brace:  # the common case
+                samples.append(Sample(raw_key, (), value.strip(), raw_key))
                 continue
-            labels = tuple(
-                (label["name"], _unescape(label["value"]))
-                for label in _LABEL.finditer(match["labels"] or "")
-            )
-            samples.append(Sample(match["name"], labels, value.strip(), raw_key))
+            labels = parse_labels(labels_text[:-1], deadline) if raw_key[-1] == "}" else None
+            if name and labels is not None:
+                samples.append(Sample(name, labels, value.strip(), raw_key))
     return samples
+
+
+def parse_labels(text: str, deadline: float | None = None) -> Labels | None:
+    """`a="1",b="2"` as (("a", "1"), ("b", "2")); None unless all of it is labels."""
+    labels: list[tuple[str, str]] = []
+    position, end = 0, len(text)
+    while position < end:
+        if not len(labels) % _CHUNK:
+            check_deadline(deadline)
+        match = _LABEL.match(text, position)
+        if match is None:
+            return None
+        labels.append((match["name"], _unescape(match["value"])))
+        position = match.end()
+        if not match["comma"] and position < end:
+            return None  # two labels without a comma between them
+    return tuple(labels)
 
 
 def to_json(samples: "Sequence[Sample]", deadline: float | None = None) -> str:
@@ -138,7 +174,7 @@ def metric_name(key: str) -> str:
     """`zk_znode_count` -> `zookeeper_znode_count`; anything outside [A-Za-z0-9_:] becomes _."""
     base = key.removeprefix("zk_")
     if not (base.isascii() and base.isidentifier()):
-        base = _INVALID_NAME_CHARS.sub("_", base)
+        base = _replace_invalid(base, _NAME_TABLE)
     return PROMETHEUS_PREFIX + base
 
 
@@ -146,14 +182,27 @@ def label_name(text: str) -> str:
     """A valid Prometheus label name, not one of the reserved `__` names."""
     if text.isascii() and text.isidentifier() and not text.startswith("__"):
         return text
-    name = _INVALID_LABEL_CHARS.sub("_", text)
+    name = _replace_invalid(text, _LABEL_TABLE)
     if name.startswith("__"):
         name = "_" + name.lstrip("_")
     return name if name and not name[0].isdigit() else "_" + name
 
 
+def _replace_invalid(text: str, table: bytes) -> str:
+    # Each non-ASCII character becomes one "?", then every byte outside the
+    # table's set one "_": two passes in C, where a regex substitution calls
+    # back into Python for each of a megabyte of characters.
+    return text.encode("ascii", "replace").translate(table).decode("ascii")
+
+
 def _unescape(value: str) -> str:
-    return _ESCAPED.sub(lambda m: _UNESCAPED.get(m[1], m[1]), value)
+    """Label value escapes: `\\n` is a line break, `\\x` is x (`\\\\`, `\\"`)."""
+    if "\\" not in value:
+        return value
+    # Backslashes pair up from the left, as str.replace replaces.
+    value = value.replace("\\\\", _BACKSLASH_STAND_IN)
+    value = value.replace("\\n", "\n").replace("\\", "")
+    return value.replace(_BACKSLASH_STAND_IN, "\\")
 
 
 def _escape(value: str) -> str:
@@ -162,21 +211,37 @@ def _escape(value: str) -> str:
     return value
 
 
-def _format_labels(labels: "Iterable[tuple[str, str]]") -> str:
-    """`{a="1",b="2"}`, names made valid, a repeated name kept once (the first)."""
+def _format_labels(labels: "Sequence[tuple[str, str]]", deadline: float | None = None) -> str:
+    """`{a="1",b="2"}`: names made valid, a repeated name kept once (the first),
+    sorted by name, so that one label set is always one string."""
     pairs: dict[str, str] = {}
-    for name, value in labels:
-        pairs.setdefault(label_name(name), value)
+    for chunk in chunks(labels, deadline):
+        for name, value in chunk:
+            pairs.setdefault(label_name(name), value)
     if not pairs:
         return ""
-    return "{" + ",".join(f'{name}="{_escape(value)}"' for name, value in pairs.items()) + "}"
+    return "{" + ",".join(f'{name}="{_escape(pairs[name])}"' for name in sorted(pairs)) + "}"
 
 
 # How Prometheus spells the floats Python spells nan, inf and -inf.
 _SPECIAL_VALUES = {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}
+_EXACT_INTS = 2**53  # every int up to this is exactly a float64
 
 
 def _format_value(number: int | float) -> str:
+    """A value Go's strconv.ParseFloat (Prometheus, promtool) reads.
+
+    It refuses a number beyond the float64 range ("expected float as value")
+    where Python would write all of an int's digits: such an int becomes
+    +Inf or -Inf, any other int beyond 2**53 the float it rounds to.
+    """
+    if isinstance(number, int):
+        if -_EXACT_INTS <= number <= _EXACT_INTS:
+            return str(number)
+        try:
+            number = float(number)
+        except OverflowError:
+            return "+Inf" if number > 0 else "-Inf"
     text = repr(number)
     return _SPECIAL_VALUES.get(text, text)
 
@@ -189,9 +254,10 @@ def to_prometheus(samples: "Sequence[Sample]", deadline: float | None = None) ->
     info-style gauges of value 1 carrying the text as a label.
 
     Names are made valid, so different keys can meet in one series
-    (`zk_a.b` and `zk_a_b`) or a family of the other type (`zk_version` as
-    text and `zk_version_info` as a number): the first one wins, the later
-    one is left out, as Prometheus rejects a scrape with a duplicate series.
+    (`zk_a.b` and `zk_a_b`, or `{a="1",b="2"}` and `{b="2",a="1"}`) or a
+    family of the other type (`zk_version` as text and `zk_version_info` as
+    a number): the first one wins, the later one is left out, as Prometheus
+    rejects a scrape with a duplicate series.
     """
     names: dict[str, str] = {}
     # name -> (type, the mntr key it came from, label sets seen, sample lines)
@@ -205,10 +271,10 @@ def to_prometheus(samples: "Sequence[Sample]", deadline: float | None = None) ->
             if number is None:
                 name += "_info"
                 label = label_name(key.removeprefix("zk_"))
-                labels = _format_labels([*sample.labels, (label, sample.text)])
+                labels = _format_labels([*sample.labels, (label, sample.text)], deadline)
                 kind, value = "gauge", "1"
             else:
-                labels = _format_labels(sample.labels) if sample.labels else ""
+                labels = _format_labels(sample.labels, deadline) if sample.labels else ""
                 kind, value = "untyped", _format_value(number)
             family = families.get(name)
             if family is None:

@@ -5,7 +5,7 @@ Kept lean: Kubernetes runs it every few seconds in every pod.
 """
 
 from zkcontainer import ProbeError
-from zkcontainer.fourlw import address_label, parse_lines, send_word
+from zkcontainer.fourlw import address_label, find_value, send_word
 from zkcontainer.probeargs import ProbeArgs, parse, run_command
 
 TYPE_CHECKING = False
@@ -50,14 +50,14 @@ def check_alive(args: ProbeArgs) -> None:
 def check_serving(args: ProbeArgs) -> str:
     """The server's state when it serves requests; ProbeError otherwise."""
     try:
-        values = parse_lines(send_word("mntr", args.host, args.port, deadline=args.deadline))
-        state, peer_state = values.get("zk_server_state"), values.get("zk_peer_state")
+        mntr = send_word("mntr", args.host, args.port, deadline=args.deadline)
+        state, peer_state = find_value(mntr, "zk_server_state"), find_value(mntr, "zk_peer_state")
     except ProbeError as error:
         if error.reason != "not whitelisted":
             raise
         # srvr carries no peer state, but a follower only answers it once synced.
-        values = parse_lines(send_word("srvr", args.host, args.port, deadline=args.deadline))
-        state, peer_state = values.get("Mode"), None
+        srvr = send_word("srvr", args.host, args.port, deadline=args.deadline)
+        state, peer_state = find_value(srvr, "Mode", ": "), None
     where = address_label(args.host, args.port)
     if state is None:
         raise ProbeError("unexpected reply", f"{where}: no server state in mntr or srvr")

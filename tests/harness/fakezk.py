@@ -82,7 +82,8 @@ class _FakeServer(socketserver.ThreadingTCPServer):
 def fake_zookeeper(behaviour: Behaviour, host: str = "127.0.0.1") -> Iterator[_FakeServer]:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     server = _FakeServer((host, 0), behaviour, family)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the loop to look, 0.5 s by default.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server
