@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,24 @@ def started(server: ZooKeeperServer) -> ZooKeeperServer:
     return server
 
 
+def until(
+    expected: int, command: str, *args: str | int, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    """The probe's result once it exits `expected`: ZooKeeper answers ruok
+    before it has loaded its database and serves, so readiness comes a moment
+    after liveness."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe(command, *args)
+        if result.returncode == expected or time.monotonic() > deadline:
+            return result
+        time.sleep(0.1)
+
+
 def test_a_standalone_server_is_alive_and_serving(zookeeper_server: ServerFactory) -> None:
     server = started(zookeeper_server())
     assert probe("zookeeper-ready", server.client_port).returncode == 0
-    result = probe("zookeeper-ready", "--serving", server.client_port)
+    result = until(0, "zookeeper-ready", "--serving", server.client_port)
     assert (result.returncode, result.stderr) == (0, "")
 
 
@@ -53,7 +68,7 @@ def test_a_member_without_quorum_is_alive_but_not_serving(zookeeper_server: Serv
 
 def test_without_mntr_readiness_decides_through_srvr(zookeeper_server: ServerFactory) -> None:
     serving = started(zookeeper_server("--four_letter_words=ruok", name="serving"))
-    assert probe("zookeeper-ready", "--serving", serving.client_port).returncode == 0
+    assert until(0, "zookeeper-ready", "--serving", serving.client_port).returncode == 0
     metrics = probe("zookeeper-metrics", serving.client_port)
     assert metrics.returncode == 1
     assert metrics.stderr.startswith("zookeeper-metrics: not whitelisted: ")
