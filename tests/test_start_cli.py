@@ -366,9 +366,11 @@ def test_a_myid_zookeeper_reads_as_this_server_is_accepted(
 
 
 def zookeeper_data_without_myid(tmp_path: Path) -> None:
-    version_2 = tmp_path / "datalog" / "version-2"
-    version_2.mkdir(parents=True)
-    (version_2 / "log.1").write_bytes(b"\0" * 64)
+    """A snapshot and a log, as ZooKeeper leaves them (their content is not read here)."""
+    for directory, name in (("data", "snapshot.0"), ("datalog", "log.1")):
+        version_2 = tmp_path / directory / "version-2"
+        version_2.mkdir(parents=True)
+        (version_2 / name).write_bytes(b"\0" * 64)
 
 
 def test_zookeeper_data_without_myid_is_not_adopted_by_an_ensemble_member(
@@ -383,7 +385,7 @@ def test_zookeeper_data_without_myid_is_not_adopted_by_an_ensemble_member(
             "server of this ensemble wrote it; refusing to adopt it as server 2 (move it "
             "away, or write 2 into myid if it is this server's)\n"
         )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["datalog"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "datalog"]
 
 
 def test_a_standalone_serves_zookeeper_data_without_claiming_it(
