@@ -101,6 +101,7 @@ def test_without_ruok_liveness_says_not_whitelisted(zookeeper_server: ServerFact
 
 def test_metrics_in_every_format(zookeeper_server: ServerFactory) -> None:
     server = started(zookeeper_server())
+    assert until(0, "zookeeper-ready", "--serving", server.client_port).returncode == 0
     text = probe("zookeeper-metrics", server.client_port)
     assert text.returncode == 0
     assert "zk_server_state\tstandalone\n" in text.stdout
