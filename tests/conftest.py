@@ -60,12 +60,14 @@ def zookeeper_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         name: str = "zk",
         env: dict[str, str] | None = None,
         root: Path | None = None,
+        isolated: bool = False,
     ) -> ZooKeeperServer:
         server = ZooKeeperServer(
             root=root or tmp_path / name,
             client_port=free_port(),
             extra_flags=list(extra_flags),
             env=env or {},
+            isolated=isolated,
         )
         server.root.mkdir(parents=True, exist_ok=True)
         servers.append(server)

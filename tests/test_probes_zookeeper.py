@@ -19,9 +19,13 @@ pytestmark = pytest.mark.process
 BIN = Path(sys.executable).parent
 
 
-def probe(command: str, *args: str | int) -> subprocess.CompletedProcess[str]:
+def probe(
+    command: str, *args: str | int, inside: ZooKeeperServer | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a probe command; `inside` an isolated server's network when given."""
+    argv = [str(BIN / command), *map(str, args)]
     return subprocess.run(
-        [str(BIN / command), *map(str, args)],
+        inside.in_network(argv) if inside else argv,
         capture_output=True,
         text=True,
         timeout=10,
@@ -57,10 +61,10 @@ def test_a_standalone_server_is_alive_and_serving(zookeeper_server: ServerFactor
 
 
 def test_a_member_without_quorum_is_alive_but_not_serving(zookeeper_server: ServerFactory) -> None:
-    # Member zk-0 of a three-server ensemble whose peers never come up.
-    server = started(zookeeper_server("--servers=3", "--domain=zk-hs.invalid"))
-    assert probe("zookeeper-ready", server.client_port).returncode == 0
-    result = probe("zookeeper-ready", "--serving", server.client_port)
+    # Member zk-0 of a three-server ensemble whose peers never resolve.
+    server = started(zookeeper_server("--servers=3", "--domain=zk-hs.invalid", isolated=True))
+    assert probe("zookeeper-ready", server.client_port, inside=server).returncode == 0
+    result = probe("zookeeper-ready", "--serving", server.client_port, inside=server)
     assert result.returncode == 1
     assert result.stderr.startswith("zookeeper-ready: not serving: ")
     assert result.stderr.count("\n") == 1
@@ -79,9 +83,10 @@ def test_without_mntr_readiness_decides_through_srvr(zookeeper_server: ServerFac
             "--servers=3",
             "--domain=zk-hs.invalid",
             name="alone",
+            isolated=True,
         )
     )
-    result = probe("zookeeper-ready", "--serving", alone.client_port)
+    result = probe("zookeeper-ready", "--serving", alone.client_port, inside=alone)
     assert result.returncode == 1
     assert result.stderr.startswith("zookeeper-ready: not serving: ")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.harness.prerequisites import missing
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import send_word
 
@@ -49,6 +52,10 @@ class ZooKeeperServer:
     process: subprocess.Popen[bytes] | None = None
     runs: int = 0
     umask: int = -1  # -1: inherit the test's
+    # A network of its own, with a DNS server that answers nothing at once: for
+    # ensemble members whose peers must not resolve, without asking any real
+    # resolver about them. Reach it with in_network().
+    isolated: bool = False
 
     @property
     def data_dir(self) -> Path:
@@ -81,12 +88,30 @@ class ZooKeeperServer:
         self.runs += 1
         with open(self.stdout_path, "wb") as stdout, open(self.stderr_path, "wb") as stderr:
             self.process = subprocess.Popen(
-                [START_ZOOKEEPER, *self.flags()],
+                [*self._isolation(), START_ZOOKEEPER, *self.flags()],
                 stdout=stdout,
                 stderr=stderr,
                 env={**os.environ, **self.env},
                 umask=self.umask,
             )
+
+    def _isolation(self) -> list[str]:
+        if not self.isolated:
+            return []
+        for tool in ("unshare", "nsenter", "ip", "mount"):
+            if shutil.which(tool) is None:
+                missing(f"no {tool} on this machine")
+        resolv = self.root / "resolv.conf"
+        resolv.write_text("nameserver 127.0.0.1\n")  # nothing listens: lookups fail at once
+        setup = f"ip link set lo up && mount --bind {shlex.quote(str(resolv))} /etc/resolv.conf"
+        # unshare execs the command in place, so the JVM keeps the Popen's pid.
+        return ["unshare", "--net", "--mount", "--", "sh", "-c", f'{setup} && exec "$@"', "sh"]
+
+    def in_network(self, argv: Sequence[str]) -> list[str]:
+        """`argv`, run where this server's client port is reachable."""
+        if not self.isolated:
+            return list(argv)
+        return ["nsenter", f"--net=/proc/{self.pid}/ns/net", "--", *argv]
 
     @property
     def pid(self) -> int:
@@ -99,12 +124,25 @@ class ZooKeeperServer:
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"ZooKeeper exited with {self.process.returncode}")
-            try:
-                reply = send_word(word, port=self.client_port, timeout=2.0)
-                if reply == "imok" or (word != "ruok" and reply):
+            if self.isolated:
+                probe = [
+                    str(Path(sys.executable).parent / "zookeeper-ready"),
+                    str(self.client_port),
+                ]
+                if (
+                    subprocess.run(
+                        self.in_network(probe), capture_output=True, check=False
+                    ).returncode
+                    == 0
+                ):
                     return
-            except ZkContainerError:
-                pass
+            else:
+                try:
+                    reply = send_word(word, port=self.client_port, timeout=2.0)
+                    if reply == "imok" or (word != "ruok" and reply):
+                        return
+                except ZkContainerError:
+                    pass
             time.sleep(0.2)
         raise AssertionError(f"ZooKeeper on port {self.client_port} not up after {timeout}s")
 
