@@ -10,7 +10,7 @@ DEMO_DIR ?= $(CURDIR)/demo-data
 IMAGE ?= zkcontainer:dev
 export IMAGE
 
-.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench image docker
+.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-failover image docker
 
 # The fast tiers first (seconds), so a broken unit stops the run before the
 # container tier (minutes) starts; that one reports each test as it finishes.
@@ -69,6 +69,12 @@ docker:
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# How long a client goes without an acknowledged write when the leader fails
+# (see README, "Failover"); ROUNDS=1 for a quick look.
+ROUNDS ?= 3
+bench-failover: deps image
+	$(BIN)/python bench/failover.py $(IMAGE) --rounds $(ROUNDS)
 
 # Probe cost against the shell probes they replace (see README, "Probe cost").
 bench: deps

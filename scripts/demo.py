@@ -11,18 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml
 
+from tests.harness.manifests import manifest_statefulset
 from tests.harness.members import server_state
 from tests.harness.statefulset import LABEL, StatefulSet, remove_everything
 
 RUN_ID = "demo"
 MANIFEST = Path(__file__).resolve().parent.parent / "manifests" / "zookeeper_mini.yaml"
-
-
-def mini_statefulset() -> dict[str, object]:
-    documents = yaml.safe_load_all(MANIFEST.read_text())
-    return next(doc for doc in documents if doc and doc["kind"] == "StatefulSet")
 
 
 def up(image: str) -> int:
@@ -33,7 +28,12 @@ def up(image: str) -> int:
         print("Removing the demo ensemble already running, and its data: a demo starts afresh.")
     remove_everything(client, RUN_ID)
     sts = StatefulSet(
-        mini_statefulset(), image, client=client, run_id=RUN_ID, publish=[2181], owner="make-demo"
+        manifest_statefulset(MANIFEST.name),
+        image,
+        client=client,
+        run_id=RUN_ID,
+        publish=[2181],
+        owner="make-demo",
     )
     started = time.monotonic()
     print(f"Starting {MANIFEST.name}: zk-0..zk-2, domain {sts.domain}, image {image}", flush=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -12,9 +11,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
-from kazoo.exceptions import KazooException
 
-from tests.harness.clients import new_client, stored_numbers
+from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import server_state
 from tests.harness.statefulset import StatefulSet, quantity_bytes, wait_for
 
@@ -165,38 +163,6 @@ def test_the_statefulset_runs_as_written(statefulset: StartStatefulSet, name: st
     assert states == (["standalone"] if sts.replicas == 1 else ["follower", "follower", "leader"])
 
 
-class Writer(threading.Thread):
-    """A client writing /roll/<n> throughout, recording which writes were acknowledged."""
-
-    def __init__(self, hosts: str) -> None:
-        super().__init__(daemon=True)
-        self.zk = new_client(hosts)
-        self.acknowledged: list[int] = []
-        self.acknowledged_at: list[float] = []
-        self.attempts = 0
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        self.zk.start(timeout=60)
-        self.zk.ensure_path("/roll")
-        while not self.stop.is_set():
-            n = self.attempts
-            self.attempts += 1
-            try:
-                self.zk.create(f"/roll/{n:06d}", b"x")
-                self.acknowledged.append(n)
-                self.acknowledged_at.append(time.monotonic())
-            except KazooException:
-                self.stop.wait(0.2)
-            self.stop.wait(0.02)
-
-    def finish(self) -> None:
-        self.stop.set()
-        self.join(30)
-        self.zk.stop()
-        self.zk.close()
-
-
 @pytest.mark.container
 def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
     statefulset: StartStatefulSet,
@@ -212,7 +178,7 @@ def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
 
     watcher = threading.Thread(target=watch_ready, daemon=True)
     watcher.start()
-    writer = Writer(sts.connect_string())
+    writer = ContinuousWriter(new_client(sts.connect_string()), "/roll")
     writer.start()
     wait_for(lambda: len(writer.acknowledged) >= 20, 60, lambda: "writer did not start")
 
@@ -230,8 +196,7 @@ def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
     assert fewest_ready[0] >= 2, f"only {fewest_ready[0]} members Ready at one moment"
     stored = stored_numbers(sts.connect_string(), "/roll")
     missing = set(writer.acknowledged) - stored
-    times = writer.acknowledged_at
-    longest_gap = max(later - earlier for earlier, later in itertools.pairwise(times))
+    longest_gap = writer.longest_gap()
     print(
         f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, "
         f"{len(missing)} lost; longest time without an acknowledged write {longest_gap:.1f}s"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from kazoo.client import KazooClient
+from kazoo.exceptions import KazooException
 from kazoo.retry import KazooRetry
 
 
@@ -31,3 +35,54 @@ def stored_numbers(hosts: str, path: str) -> set[int]:
     with kazoo_client(hosts) as zk:
         zk.sync(path)
         return {int(child) for child in zk.get_children(path)}
+
+
+class ContinuousWriter(threading.Thread):
+    """A client creating <path>/<n> back to back, recording which writes were
+    acknowledged and when: what an application sees through a failure."""
+
+    def __init__(self, zk: KazooClient, path: str, pause: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.zk = zk
+        self.path = path
+        self.pause = pause
+        self.acknowledged: list[int] = []
+        self.acknowledged_at: list[float] = []
+        self.attempts = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        self.zk.start(timeout=60)
+        self.zk.ensure_path(self.path)
+        while not self.stop.is_set():
+            n = self.attempts
+            self.attempts += 1
+            try:
+                self.zk.create(f"{self.path}/{n:06d}", b"x")
+                self.acknowledged.append(n)
+                self.acknowledged_at.append(time.monotonic())
+            except KazooException:
+                self.stop.wait(0.2)
+            self.stop.wait(self.pause)
+
+    def longest_gap(self, since: float = 0.0) -> float:
+        """The longest time without an acknowledged write, from the last write
+        before `since` on (infinite while none has come after it)."""
+        times = self.acknowledged_at
+        before = [t for t in times if t <= since]
+        after = [t for t in times if t > since]
+        if not after:
+            return float("inf")
+        points = [before[-1] if before else since, *after]
+        return max(later - earlier for earlier, later in itertools.pairwise(points))
+
+    def writing(self, within: float) -> bool:
+        """Whether a write was acknowledged in the last `within` seconds."""
+        times = self.acknowledged_at
+        return bool(times) and time.monotonic() - times[-1] < within
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.join(30)
+        self.zk.stop()
+        self.zk.close()

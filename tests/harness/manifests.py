@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.harness.original import PROBE_COMMAND, START_COMMAND
+
+MANIFESTS = Path(__file__).resolve().parent.parent.parent / "manifests"
+
+
+def manifest_statefulset(name: str) -> dict[str, Any]:
+    """The StatefulSet document of manifests/<name>, as written."""
+    documents = yaml.safe_load_all((MANIFESTS / name).read_text())
+    return next(doc for doc in documents if doc and doc["kind"] == "StatefulSet")
 
 
 def original_statefulset(replicas: int = 3) -> dict[str, Any]:
