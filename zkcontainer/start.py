@@ -1,7 +1,9 @@
 """start-zookeeper: configure ZooKeeper from flags and the pod's identity, then exec it.
 
 Exit codes before the exec: 2 = bad flags or configuration, 1 = the machine
-cannot run it (no java, no ZooKeeper, unwritable directory, myid mismatch).
+cannot run it (no java, no ZooKeeper, an unwritable directory) or its data
+says not to (a myid of another server, a directory another server holds,
+transaction logs ZooKeeper cannot start from).
 """
 
 from __future__ import annotations
