@@ -1,7 +1,8 @@
-"""Reading ZooKeeper's transaction logs far enough to prove them complete.
+"""Reading ZooKeeper's transaction logs as ZooKeeper reads them, to prove them complete.
 
 Real logs are tested in test_upgrade.py; here, the rules, and the faults a
-real server cannot be made to write on demand (a corrupt entry mid-log).
+real server cannot be made to write on demand (corrupt, torn and crafted
+entries, odd file names).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from zkcontainer.txnlog import LOG_MAGIC, UnreplayableLogs, follows, read_zxids
+from zkcontainer.txnlog import (
+    LOG_MAGIC,
+    LogsWithoutSnapshot,
+    UnreplayableLogs,
+    follows,
+    logs_without_snapshot,
+    read_zxids,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,7 +29,6 @@ from zkcontainer.txnlog import LOG_MAGIC, UnreplayableLogs, follows, read_zxids
         (0x1, 0x2, True),
         (0x100000007, 0x100000008, True),
         (0x100000007, 0x200000001, True),  # a new leader's epoch starts at counter 1
-        (0x100000007, 0x300000001, True),  # epochs without transactions in between
         (0x100000007, 0x100000009, False),
         (0x100000007, 0x200000002, False),
         (0x100000007, 0x100000007, False),
@@ -34,30 +41,52 @@ def test_a_transaction_follows_the_one_before_or_opens_a_later_epoch(
     assert follows(previous, zxid) is expected
 
 
-def entry(zxid: int, corrupt: bool = False) -> bytes:
+def entry(
+    zxid: int, checksum_off: bool = False, length: int | None = None, eor: bytes = b"B"
+) -> bytes:
     txn = struct.pack(">qiqqi", 1, 1, zxid, 0, 1) + b"payload"
-    checksum = zlib.adler32(txn) ^ (1 if corrupt else 0)
-    return struct.pack(">qi", checksum, len(txn)) + txn + b"B"
+    checksum = zlib.adler32(txn) ^ (1 if checksum_off else 0)
+    return struct.pack(">qi", checksum, len(txn) if length is None else length) + txn + eor
 
 
-def log_file(tmp_path: Path, *entries: bytes, padding: int = 64) -> Path:
-    path = tmp_path / "log.1"
+def log_file(directory: Path, name: str, *entries: bytes, padding: int = 64) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
     path.write_bytes(struct.pack(">iiq", LOG_MAGIC, 2, 0) + b"".join(entries) + b"\0" * padding)
     return path
 
 
 def test_zxids_are_read_up_to_the_zeroed_preallocation(tmp_path: Path) -> None:
-    assert read_zxids(str(log_file(tmp_path, entry(1), entry(2), entry(3)))) == [1, 2, 3]
+    assert read_zxids(str(log_file(tmp_path, "log.1", entry(1), entry(2), entry(3)))) == [1, 2, 3]
 
 
-def test_a_torn_last_entry_ends_the_log_as_zookeeper_reads_it(tmp_path: Path) -> None:
-    assert read_zxids(str(log_file(tmp_path, entry(1), entry(2, corrupt=True)))) == [1]
+@pytest.mark.parametrize(
+    "last",
+    [entry(2, eor=b"X"), entry(2)[:-5]],
+    ids=["no end-of-record byte", "cut short at the end of the file"],
+)
+def test_a_torn_last_entry_ends_the_log_as_zookeeper_reads_it(tmp_path: Path, last: bytes) -> None:
+    padding = 64 if last.endswith(b"X") else 0
+    assert read_zxids(str(log_file(tmp_path, "log.1", entry(1), last, padding=padding))) == [1]
 
 
-def test_a_corrupt_entry_before_others_is_refused(tmp_path: Path) -> None:
-    path = log_file(tmp_path, entry(1), entry(2, corrupt=True), entry(3))
-    with pytest.raises(UnreplayableLogs, match="corrupt entry after zxid 0x1"):
-        read_zxids(str(path))
+@pytest.mark.parametrize(
+    ("entries", "reason"),
+    [
+        ((entry(1), entry(2, checksum_off=True)), "checksum fails"),  # ZooKeeper fails on it
+        ((entry(1), entry(2, checksum_off=True), entry(3)), "checksum fails"),
+        ((entry(1), entry(2, eor=b"X"), entry(3)), "partial entry with data after it"),
+        ((entry(1), entry(2, length=0), entry(3)), "empty entry with data after it"),
+        ((entry(1), entry(2, length=-5)), "impossible length -5"),
+        ((entry(1), entry(2, length=0x7FFFFFFF)), "impossible length"),
+    ],
+    ids=["bad checksum last", "bad checksum", "partial", "zeroed length", "negative", "huge"],
+)
+def test_what_zookeeper_would_stop_at_or_fail_on_is_refused(
+    tmp_path: Path, entries: tuple[bytes, ...], reason: str
+) -> None:
+    with pytest.raises(UnreplayableLogs, match=reason):
+        read_zxids(str(log_file(tmp_path, "log.1", *entries)))
 
 
 def test_a_file_that_is_no_transaction_log_is_refused(tmp_path: Path) -> None:
@@ -65,3 +94,80 @@ def test_a_file_that_is_no_transaction_log_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"not a log")
     with pytest.raises(UnreplayableLogs, match="is not a ZooKeeper transaction log"):
         read_zxids(str(path))
+
+
+@pytest.mark.parametrize("plant", ["directory", "fifo", "symlink"])
+def test_a_log_that_is_not_a_regular_file_is_refused_without_hanging(
+    tmp_path: Path, plant: str
+) -> None:
+    path = tmp_path / "log.1"
+    if plant == "directory":
+        path.mkdir()
+    elif plant == "fifo":
+        import os  # noqa: PLC0415
+
+        os.mkfifo(path)
+    else:
+        path.symlink_to(log_file(tmp_path / "elsewhere", "log.1", entry(1)))
+    with pytest.raises(UnreplayableLogs):
+        read_zxids(str(path))
+
+
+def logs(tmp_path: Path, *files: tuple[str, tuple[bytes, ...]]) -> LogsWithoutSnapshot:
+    for name, entries in files:
+        log_file(tmp_path / "log" / "version-2", name, *entries)
+    found = logs_without_snapshot(str(tmp_path / "data"), str(tmp_path / "log"))
+    assert found is not None
+    return found
+
+
+def test_logs_that_change_epoch_are_left_to_the_operator(tmp_path: Path) -> None:
+    """Nothing in the logs says where epoch 1 ended: a lost file there goes unseen."""
+    found = logs(
+        tmp_path,
+        ("log.100000001", (entry(0x100000001), entry(0x100000002))),
+        ("log.200000001", (entry(0x200000001),)),
+    )
+    with pytest.raises(UnreplayableLogs, match="nothing proves epoch 1 ended there"):
+        found.replay_range()
+
+
+def test_one_epoch_from_its_first_transaction_on_is_complete(tmp_path: Path) -> None:
+    found = logs(tmp_path, ("log.1", (entry(1), entry(2))), ("log.3", (entry(3), entry(4))))
+    assert found.replay_range() == (1, 4)
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "counts"),
+    [
+        (b"", False),  # left by a crash while writing it
+        (b"\0" * 20 + b"\0\0\0\x01/", True),
+        (b"\0" * 20 + b"\0\0\0\x01X", False),  # no trailer: ZooKeeper skips it
+    ],
+    ids=["empty", "with its trailer", "without its trailer"],
+)
+def test_only_a_snapshot_zookeeper_would_read_counts(
+    tmp_path: Path, snapshot: bytes, counts: bool
+) -> None:
+    (tmp_path / "data" / "version-2").mkdir(parents=True)
+    (tmp_path / "data" / "version-2" / "snapshot.0").write_bytes(snapshot)
+    log_file(tmp_path / "log" / "version-2", "log.1", entry(1))
+    found = logs_without_snapshot(str(tmp_path / "data"), str(tmp_path / "log"))
+    assert (found is None) is counts
+
+
+def test_compressed_snapshots_count(tmp_path: Path) -> None:
+    (tmp_path / "data" / "version-2").mkdir(parents=True)
+    (tmp_path / "data" / "version-2" / "snapshot.2f.gz").write_bytes(b"\x1f\x8b" + b"\0" * 30)
+    log_file(tmp_path / "log" / "version-2", "log.30", entry(0x30))
+    assert logs_without_snapshot(str(tmp_path / "data"), str(tmp_path / "log")) is None
+
+
+def test_names_zookeeper_cannot_read_are_not_its_logs(tmp_path: Path) -> None:
+    found = logs(
+        tmp_path,
+        ("log.1", (entry(1),)),
+        ("log.1000000000000002a", (entry(0x2A),)),  # 17 hex digits: beyond Long.parseLong
+        ("log.xyz", (entry(5),)),
+    )
+    assert found.files == ("log.1",)

@@ -132,3 +132,17 @@ def test_dry_run_shows_the_replay(logs_only_volume: Path, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "-Dzookeeper.snapshot.trust.empty=true" in result.stdout
     assert "hold every transaction" in result.stderr
+
+
+def test_the_operator_may_decide_to_replay_what_is_there(
+    logs_only_volume: Path, tmp_path: Path
+) -> None:
+    """Their own -Dzookeeper.snapshot.trust.empty is a decision start-zookeeper leaves alone."""
+    root = copy_of(logs_only_volume, tmp_path)
+    logs(root)[0].unlink()
+    flags = [*flags_for(root), "--jvm_flags=-Dzookeeper.snapshot.trust.empty=true", "--dry-run"]
+    result = subprocess.run(
+        [START_ZOOKEEPER, *flags], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("-Dzookeeper.snapshot.trust.empty=true") == 1

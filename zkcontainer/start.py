@@ -20,6 +20,7 @@ from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 
 PROG = "start-zookeeper"
+TRUST_EMPTY = "zookeeper.snapshot.trust.empty"
 
 
 def planned_files(settings: Settings, backend: render.LoggingBackend) -> dict[str, str]:
@@ -80,6 +81,8 @@ def data_properties(settings: Settings) -> tuple[list[str], str | None]:
     volume) are replayed when they provably hold every transaction, and
     refused otherwise. Only reads: called before anything is created.
     """
+    if any(flag.startswith(f"-D{TRUST_EMPTY}=") for flag in settings.jvm_flags):
+        return [], None  # the operator decided, knowing what is there
     logs = txnlog.logs_without_snapshot(settings.data_dir, settings.data_log_dir)
     if logs is None:
         return [], None
@@ -96,7 +99,7 @@ def data_properties(settings: Settings) -> tuple[list[str], str | None]:
         "snapshot (as ZooKeeper 3.4 left it); they hold every transaction, so ZooKeeper "
         "replays them onto an empty tree (zookeeper.snapshot.trust.empty) and snapshots"
     )
-    return ["-Dzookeeper.snapshot.trust.empty=true"], why
+    return [f"-D{TRUST_EMPTY}=true"], why
 
 
 def myid_to_write(settings: Settings) -> bool:
