@@ -313,7 +313,7 @@ def test_of_two_identities_racing_for_one_data_dir_at_most_one_execs(
         assert "refusing to start" in losers[0][1]
 
 
-@pytest.mark.parametrize("plant", ["symlink", "fifo", "directory"])
+@pytest.mark.parametrize("plant", ["symlink", "hard link", "fifo", "directory"])
 def test_a_lock_file_that_is_not_a_regular_file_is_refused_and_left_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], plant: str
 ) -> None:
@@ -325,6 +325,8 @@ def test_a_lock_file_that_is_not_a_regular_file_is_refused_and_left_alone(
     victim.write_text("precious\n")
     if plant == "symlink":
         lock.symlink_to(victim)
+    elif plant == "hard link":
+        os.link(victim, lock)
     elif plant == "fifo":
         os.mkfifo(lock)
     else:
@@ -332,7 +334,9 @@ def test_a_lock_file_that_is_not_a_regular_file_is_refused_and_left_alone(
     for mode in (["--dry-run"], []):
         assert main([*dirs(tmp_path), *mode]) == 1
         err = capsys.readouterr().err
-        assert err.startswith(f"start-zookeeper: {lock} is "), err
+        assert err.startswith((f"start-zookeeper: {lock} is ", f"start-zookeeper: {lock} has ")), (
+            err
+        )
         assert "refusing to start (remove it)" in err
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in data.iterdir()) == ["start-zookeeper.lock"]
@@ -366,11 +370,14 @@ def test_a_myid_zookeeper_reads_as_this_server_is_accepted(
 
 
 def zookeeper_data_without_myid(tmp_path: Path) -> None:
-    """A snapshot and a log, as ZooKeeper leaves them (their content is not read here)."""
-    for directory, name in (("data", "snapshot.0"), ("datalog", "log.1")):
+    """A snapshot (with the trailer ZooKeeper checks) and a log beside it."""
+    for directory, name, content in (
+        ("data", "snapshot.0", b"\0" * 64 + b"\0\0\0\x01/"),
+        ("datalog", "log.1", b"\0" * 64),
+    ):
         version_2 = tmp_path / directory / "version-2"
         version_2.mkdir(parents=True)
-        (version_2 / name).write_bytes(b"\0" * 64)
+        (version_2 / name).write_bytes(content)
 
 
 def test_zookeeper_data_without_myid_is_not_adopted_by_an_ensemble_member(
@@ -407,3 +414,23 @@ def test_a_zookeeper_home_is_a_directory_not_a_pattern(
     out = capsys.readouterr().out
     assert f"{home}/lib/zookeeper.jar" in out
     assert f"{tmp_path / 'zk1'}/" not in out
+
+
+def test_a_directory_held_whole_is_refused_even_without_its_lock_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A running server's lock file removed by hand: the directory's own lock still holds."""
+    require_zookeeper()
+    data = tmp_path / "data"
+    data.mkdir()
+    holder = subprocess.Popen(["flock", "--exclusive", str(data), "sleep", "30"])
+    try:
+        wait_until_locked(data)
+        for mode in (["--dry-run"], []):
+            assert main([*dirs(tmp_path), *mode]) == 1
+            assert capsys.readouterr().err.startswith(
+                f"start-zookeeper: {data} is in use by another ZooKeeper"
+            )
+    finally:
+        holder.kill()
+        holder.wait()

@@ -31,11 +31,17 @@ _SAFE_OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 def lock_directories(directories: Sequence[str]) -> list[int]:
     """Lock every directory once, however many names it goes by; return the
-    descriptors, which the JVM inherits."""
-    fds = []
+    descriptors, which the JVM inherits.
+
+    Two locks per directory: one on the directory itself, which no file
+    removed or replaced inside it can escape, and one on the lock file, which
+    also holds on file systems without directory locks (NFS) and carries the
+    holder's pid for the message a second server gets.
+    """
+    fds: list[int] = []
     try:
         for directory in _distinct(directories):
-            fds.append(_lock(directory))
+            fds.extend(_lock(directory))
     except EnvironmentProblem:
         for fd in fds:
             os.close(fd)
@@ -47,15 +53,22 @@ def check_unlocked(directories: Sequence[str]) -> None:
     """Refuse exactly as lock_directories would, without creating or keeping anything."""
     for directory in _distinct(directories):
         path = os.path.join(directory, LOCK_NAME)
-        fd = _open(path, create=False)
-        if fd is None:
-            continue
+        note = _open(path, create=False)
+        whole = _open_directory(directory)
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError as error:
-            raise _refusal(directory, path, fd, error) from error
+            for fd in (whole, note):
+                if fd is None:
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                except OSError as error:
+                    if _held(error) or fd == note:  # a directory may just not lock (NFS)
+                        raise _refusal(directory, path, note, error) from error
         finally:
-            os.close(fd)
+            for fd in (whole, note):
+                if fd is not None:
+                    os.close(fd)
 
 
 def _distinct(directories: Sequence[str]) -> list[str]:
@@ -73,24 +86,50 @@ def _distinct(directories: Sequence[str]) -> list[str]:
     return distinct
 
 
-def _lock(directory: str) -> int:
+def _lock(directory: str) -> list[int]:
     path = os.path.join(directory, LOCK_NAME)
-    fd = _open(path, create=True)
-    assert fd is not None
+    held: list[int] = []
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as error:
-        problem = _refusal(directory, path, fd, error)
-        os.close(fd)
-        raise problem from error
+        whole = _open_directory(directory)
+        if whole is not None:
+            held.append(whole)
+            try:
+                fcntl.flock(whole, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if _held(error):
+                    raise _refusal(directory, path, _open(path, create=False), error) from error
+                os.close(held.pop())  # no directory locks here: the file's lock stands alone
+        note = _open(path, create=True)
+        assert note is not None
+        held.append(note)
+        try:
+            fcntl.flock(note, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            raise _refusal(directory, path, note, error) from error
+    except EnvironmentProblem:
+        for fd in held:
+            os.close(fd)
+        raise
     # Our pid is the JVM's after the exec: say who holds the directory.
     try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        os.ftruncate(note, 0)
+        os.pwrite(note, f"{os.getpid()}\n".encode(), 0)
     except OSError:
         pass  # opened read-only: the lock holds, only the note is missing
-    os.set_inheritable(fd, True)
-    return fd
+    for fd in held:
+        os.set_inheritable(fd, True)
+    return held
+
+
+def _open_directory(directory: str) -> int | None:
+    try:
+        return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None  # unreadable (mode 0333): the lock file carries the lock alone
+
+
+def _held(error: OSError) -> bool:
+    return error.errno in (errno.EWOULDBLOCK, errno.EAGAIN)
 
 
 def _open(path: str, create: bool) -> int | None:
@@ -111,9 +150,14 @@ def _open(path: str, create: bool) -> int | None:
             raise _unusable(path, error) from error
     except OSError as error:
         raise _unusable(path, error) from error
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise _not_a_file(path)
+    if info.st_nlink != 1:
+        # A hard link to some other file: its content would become our pid.
+        os.close(fd)
+        raise EnvironmentProblem(f"{path} has other hard links; refusing to start (remove it)")
     return fd
 
 
@@ -129,11 +173,11 @@ def _not_a_file(path: str) -> EnvironmentProblem:
     return EnvironmentProblem(f"{path} is not a regular file; refusing to start (remove it)")
 
 
-def _refusal(directory: str, path: str, fd: int, error: OSError) -> EnvironmentProblem:
-    if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+def _refusal(directory: str, path: str, note: int | None, error: OSError) -> EnvironmentProblem:
+    if not _held(error):
         return EnvironmentProblem(f"cannot lock {path}: {error.strerror}")
     try:
-        holder = os.pread(fd, 20, 0).decode("ascii", "replace").strip()
+        holder = os.pread(note, 20, 0).decode("ascii", "replace").strip() if note else ""
     except OSError:
         holder = ""
     who = f"pid {holder} per {path}" if holder.isdigit() else path

@@ -83,7 +83,10 @@ def data_properties(settings: Settings) -> tuple[list[str], str | None]:
     """
     if any(flag.startswith(f"-D{TRUST_EMPTY}=") for flag in settings.jvm_flags):
         return [], None  # the operator decided, knowing what is there
-    logs = txnlog.logs_without_snapshot(settings.data_dir, settings.data_log_dir)
+    try:
+        logs = txnlog.logs_without_snapshot(settings.data_dir, settings.data_log_dir)
+    except txnlog.UnreplayableLogs as error:
+        raise EnvironmentProblem(str(error)) from error
     if logs is None:
         return [], None
     try:

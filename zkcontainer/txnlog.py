@@ -183,8 +183,8 @@ def _names(directory: str, prefix: str, suffixes: tuple[str, ...] = ()) -> list[
     its files."""
     try:
         names = os.listdir(directory)
-    except FileNotFoundError:
-        return []
+    except (FileNotFoundError, NotADirectoryError):
+        return []  # nothing there; creating the directories says what is wrong
     except OSError as error:
         raise UnreplayableLogs(f"cannot list {directory}: {error.strerror}") from error
     found = []
