@@ -10,7 +10,7 @@ DEMO_DIR ?= $(CURDIR)/demo-data
 IMAGE ?= zkcontainer:dev
 export IMAGE
 
-.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-failover image docker
+.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-failover bench-start image docker
 
 # The fast tiers first (seconds), so a broken unit stops the run before the
 # container tier (minutes) starts; that one reports each test as it finishes.
@@ -75,6 +75,11 @@ clean:
 ROUNDS ?= 3
 bench-failover: deps image
 	$(BIN)/python bench/failover.py $(IMAGE) --rounds $(ROUNDS)
+
+# How fast a server is serving: a standalone container, an ensemble pod
+# recreated (see README, "The image").
+bench-start: deps image
+	$(BIN)/python bench/start.py $(IMAGE) --rounds $(ROUNDS)
 
 # Probe cost against the shell probes they replace (see README, "Probe cost").
 bench: deps

@@ -315,9 +315,13 @@ class StatefulSet:
         """`kubectl delete pod`: SIGTERM, grace period, then the controller recreates it."""
         elapsed = self.stop(ordinal)
         self.container(ordinal).remove(force=True)
+        self.restart_as_new(ordinal)
+        return elapsed
+
+    def restart_as_new(self, ordinal: int) -> None:
+        """The controller's new pod for a removed one: same name, same volumes."""
         self._create(self.pods[ordinal])
         self._start(self.pods[ordinal])
-        return elapsed
 
     def kill(self, ordinal: int) -> None:
         """SIGKILL the pod's main process; the container stays down until `restart`."""
