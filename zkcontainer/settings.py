@@ -349,8 +349,9 @@ def _build(
     words = _four_letter_words(read)
     jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
-    _check_dns_names(read, hostname, domain, ints["servers"])
-    identity = _identity(read, hostname, domain, ints["servers"])
+    pod = parse_pod_hostname(hostname)
+    _check_dns_names(read, hostname, pod, domain, ints["servers"])
+    identity = _identity(read, hostname, pod, domain, ints["servers"])
     dry_run = read.boolean("dry_run")
 
     if problems:
@@ -488,18 +489,18 @@ def _hostname_and_domain(read: _Reader, system_fqdn: Callable[[], str]) -> tuple
     return hostname, domain.strip(".")
 
 
-def _check_dns_names(read: _Reader, hostname: str, domain: str, servers: int | None) -> None:
+def _check_dns_names(
+    read: _Reader, hostname: str, pod: PodIdentity | None, domain: str, servers: int | None
+) -> None:
     """The names an ensemble writes into its server lines must resolve: RFC 1123.
 
     A standalone writes none, so a laptop's odd hostname does not stop it; a
     --domain given explicitly is still checked, as it says what was meant.
     """
-    ensemble = servers is not None and servers > 1
+    members = servers or 1
+    ensemble = members > 1
     # The longest name the server lines will hold: the last peer's.
-    identity = parse_pod_hostname(hostname)
-    longest = hostname
-    if servers is not None and servers > 1 and identity is not None:
-        longest = f"{identity.set_name}-{servers - 1}"
+    longest = f"{pod.set_name}-{members - 1}" if ensemble and pod is not None else hostname
     if ensemble and not _DNS_LABEL.fullmatch(hostname):
         read.problems.append(
             f"{_hostname_origin(read, shown(hostname))}: not a DNS label (RFC 1123: letters, "
@@ -532,7 +533,9 @@ def _domain_origin(read: _Reader, domain: str) -> str:
     return read.origin("domain") if "domain" in read.given else f"domain {domain!r}"
 
 
-def _identity(read: _Reader, hostname: str, domain: str, servers: int | None) -> PodIdentity | None:
+def _identity(
+    read: _Reader, hostname: str, identity: PodIdentity | None, domain: str, servers: int | None
+) -> PodIdentity | None:
     """The pod's server id, from the ordinal at the end of its hostname.
 
     A standalone server (--servers=1) needs no id: only a StatefulSet's pod 0
@@ -540,7 +543,6 @@ def _identity(read: _Reader, hostname: str, domain: str, servers: int | None) ->
     other hostname, with or without digits at its end (ip-172-31-5-12 under
     hostNetwork, a container id), runs as a plain standalone.
     """
-    identity = parse_pod_hostname(hostname)
     if servers is None:
         return identity
     if servers == 1:
