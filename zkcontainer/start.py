@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from zkcontainer import datalock, render, runtime, txnlog
 from zkcontainer.errors import ConfigError, EnvironmentProblem
@@ -36,42 +37,51 @@ def myid_path(settings: Settings) -> str:
     return os.path.join(settings.data_dir, "myid")
 
 
-def check(settings: Settings, files: Mapping[str, str]) -> list[str]:
-    """Everything prepare() would refuse, found without writing: what --dry-run
-    runs. Returns the JVM properties the data calls for, as prepare() does."""
-    myid_to_write(settings)
+@dataclass(frozen=True)
+class Evidence:
+    """What the data directories say: whether to claim them with myid, and the
+    JVM properties their data calls for, with the line that says why."""
+
+    write_myid: bool
+    properties: list[str]
+    why: str | None
+
+
+def read_evidence(settings: Settings) -> Evidence:
+    """Refuse a volume that belongs to another server or holds data ZooKeeper
+    cannot start from; only reads."""
+    write_myid = myid_to_write(settings)
     properties, why = data_properties(settings)
+    return Evidence(write_myid, properties, why)
+
+
+def check(settings: Settings, files: Mapping[str, str]) -> Evidence:
+    """Everything prepare() would refuse, found without writing: what --dry-run runs."""
+    evidence = read_evidence(settings)
     runtime.check_directories(*_directories(settings))
     datalock.check_unlocked(_locked_directories(settings))
     runtime.check_replaceable([*files, myid_path(settings)])
-    if why:
-        print(f"{PROG}: {why}", file=sys.stderr)
-    return properties
+    return evidence
 
 
-def prepare(settings: Settings, files: Mapping[str, str]) -> list[str]:
+def prepare(settings: Settings, files: Mapping[str, str]) -> Evidence:
     """Lock the data directories, write the configuration and claim myid; a
     volume that belongs to another server, or holds data ZooKeeper cannot
-    start from, stops everything before anything is written. Returns the JVM
-    properties the data calls for."""
-    # Checked first so a volume on the wrong pod, or with data ZooKeeper
-    # cannot start from, is left exactly as it was.
-    myid_to_write(settings)
-    data_properties(settings)
+    start from, stops everything before anything is written."""
+    # Read first so a volume on the wrong pod, or with data ZooKeeper cannot
+    # start from, is left exactly as it was.
+    read_evidence(settings)
     runtime.ensure_directories(*_directories(settings))
     datalock.lock_directories(_locked_directories(settings))
     # Again under the lock: of two processes racing for one directory, the
     # second sees the first's myid, and refuses if it is not its own.
-    write_myid = myid_to_write(settings)
-    properties, why = data_properties(settings)
+    evidence = read_evidence(settings)
     runtime.check_replaceable([*files, myid_path(settings)])
-    if why:
-        print(f"{PROG}: {why}", file=sys.stderr)
     for path, text in files.items():
         runtime.write_atomically(path, text)
-    if write_myid:
+    if evidence.write_myid:
         runtime.write_atomically(myid_path(settings), f"{settings.myid}\n")
-    return properties
+    return evidence
 
 
 def data_properties(settings: Settings) -> tuple[list[str], str | None]:
@@ -186,16 +196,21 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     files = planned_files(settings, installation.backend)
     classpath = list(installation.classpath)
     if settings.dry_run:
-        properties = check(settings, files)
-        command = render.java_command(settings, java, classpath, installation.backend, properties)
+        evidence = check(settings, files)
+    else:
+        runtime.group_writable_umask()
+        evidence = prepare(settings, files)
+    if evidence.why:
+        print(f"{PROG}: {evidence.why}", file=sys.stderr)
+    command = render.java_command(
+        settings, java, classpath, installation.backend, evidence.properties
+    )
+    if settings.dry_run:
         claim = None
-        if settings.myid is not None and myid_to_write(settings):
+        if settings.myid is not None and evidence.write_myid:
             claim = (myid_path(settings), settings.myid)
         show_dry_run(files, command, claim)
         return 0
-    runtime.group_writable_umask()
-    properties = prepare(settings, files)
-    command = render.java_command(settings, java, classpath, installation.backend, properties)
     # As the original did: the effective zoo.cfg at the top of the pod's log.
     print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
     runtime.exec_java(command, runtime.jvm_environment(environ))
