@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.harness.containers import build_image
 from tests.harness.prerequisites import require_docker, require_zookeeper
 from tests.harness.statefulset import StatefulSet, remove_leftovers
 from tests.harness.zookeeper import ZooKeeperServer, free_port
@@ -96,13 +96,7 @@ def docker_client():  # type: ignore[no-untyped-def]
 def image(docker_client) -> str:  # type: ignore[no-untyped-def]
     """The image built from docker/ (cached layers make a rebuild take seconds)."""
     tag = os.environ.get("IMAGE", "zkcontainer:dev")
-    result = subprocess.run(
-        [str(ROOT / "docker" / "build-image")],
-        env={**os.environ, "IMAGE": tag},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_image(tag)
     if result.returncode != 0:
         pytest.fail(f"docker/build-image failed:\n{result.stderr}", pytrace=False)
     print(result.stderr.strip())

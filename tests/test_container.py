@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Callable
 
@@ -11,8 +9,8 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
 
-from tests.conftest import ROOT
 from tests.harness.clients import kazoo_client, stored_numbers
+from tests.harness.containers import build_image
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
 from tests.harness.members import alive, server_state, serving
 from tests.harness.statefulset import StatefulSet, labels, wait_for
@@ -49,13 +47,7 @@ def test_a_second_build_leaves_no_image_behind(docker_client, image: str) -> Non
         return {i.id: i.attrs["Size"] for i in docker_client.images.list(all=True)}
 
     before = images()
-    build = subprocess.run(
-        [str(ROOT / "docker" / "build-image")],
-        env={**os.environ, "IMAGE": image},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    build = build_image(image)
     assert build.returncode == 0, build.stderr
     assert images().items() <= before.items()
     ours = {"label": "org.opencontainers.image.title=zkcontainer", "dangling": True}

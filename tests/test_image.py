@@ -8,13 +8,11 @@ Java 17), which is built and run here too.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.harness.containers import serving_container
+from tests.harness.containers import build_image, serving_container
 from zkcontainer.fourlw import parse_lines
 
 pytestmark = pytest.mark.container
@@ -68,14 +66,7 @@ def test_the_java_runtime_serves_every_mntr_field(standalone) -> None:  # type: 
 
 def test_the_debian_12_variant_builds_and_serves(docker_client) -> None:  # type: ignore[no-untyped-def]
     tag = "zkcontainer:bookworm-variant"
-    build = subprocess.run(
-        [str(ROOT / "docker" / "build-image")],
-        env={**os.environ, "IMAGE": tag, "BASE_IMAGE": "debian:bookworm-slim"},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    build = build_image(tag, BASE_IMAGE="debian:bookworm-slim")
     assert build.returncode == 0, build.stderr
     print(build.stderr.strip())
     with serving_container(docker_client, tag, "image") as container:
