@@ -64,7 +64,7 @@ def check_unlocked(directories: Sequence[str]) -> None:
                     fcntl.flock(fd, fcntl.LOCK_UN)
                 except OSError as error:
                     if _held(error) or fd == note:  # a directory may just not lock (NFS)
-                        raise _refusal(directory, path, note, error) from error
+                        raise _refusal(directory, path, error) from error
         finally:
             for fd in (whole, note):
                 if fd is not None:
@@ -97,7 +97,7 @@ def _lock(directory: str) -> list[int]:
                 fcntl.flock(whole, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as error:
                 if _held(error):
-                    raise _refusal(directory, path, _open(path, create=False), error) from error
+                    raise _refusal(directory, path, error) from error
                 os.close(held.pop())  # no directory locks here: the file's lock stands alone
         note = _open(path, create=True)
         assert note is not None
@@ -105,7 +105,7 @@ def _lock(directory: str) -> list[int]:
         try:
             fcntl.flock(note, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
-            raise _refusal(directory, path, note, error) from error
+            raise _refusal(directory, path, error) from error
     except EnvironmentProblem:
         for fd in held:
             os.close(fd)
@@ -173,15 +173,28 @@ def _not_a_file(path: str) -> EnvironmentProblem:
     return EnvironmentProblem(f"{path} is not a regular file; refusing to start (remove it)")
 
 
-def _refusal(directory: str, path: str, note: int | None, error: OSError) -> EnvironmentProblem:
+def _refusal(directory: str, path: str, error: OSError) -> EnvironmentProblem:
     if not _held(error):
         return EnvironmentProblem(f"cannot lock {path}: {error.strerror}")
-    try:
-        holder = os.pread(note, 20, 0).decode("ascii", "replace").strip() if note else ""
-    except OSError:
-        holder = ""
+    holder = _holder(path)
     who = f"pid {holder} per {path}" if holder.isdigit() else path
     return EnvironmentProblem(
         f"{directory} is in use by another ZooKeeper ({who}); refusing to start "
         "(is this volume mounted by two pods, or a server already running here?)"
     )
+
+
+def _holder(path: str) -> str:
+    """The pid the lock file names, or "" when it names none (or is not one to read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _SAFE_OPEN)
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return os.pread(fd, 20, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
