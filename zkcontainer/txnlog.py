@@ -47,9 +47,8 @@ class UnreplayableLogs(Exception):
 
 @dataclass(frozen=True)
 class LogsWithoutSnapshot:
-    """Transaction logs in `log_dir` that no snapshot in `snap_dir` accompanies."""
+    """Transaction logs in `log_dir` (a version-2 directory) that no snapshot accompanies."""
 
-    snap_dir: str
     log_dir: str
     files: tuple[str, ...]  # oldest first
 
@@ -156,9 +155,7 @@ def logs_without_snapshot(snap_dir: str, log_dir: str) -> LogsWithoutSnapshot | 
     logs = _names(os.path.join(log_dir, "version-2"), "log.")
     if not logs or any(_valid_snapshot(os.path.join(snapshots_dir, s)) for s in snapshots):
         return None
-    return LogsWithoutSnapshot(
-        snap_dir=snap_dir, log_dir=os.path.join(log_dir, "version-2"), files=tuple(logs)
-    )
+    return LogsWithoutSnapshot(log_dir=os.path.join(log_dir, "version-2"), files=tuple(logs))
 
 
 def _valid_snapshot(path: str) -> bool:
