@@ -6,11 +6,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+from docker.types import Mount
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
 
 from tests.harness.clients import kazoo_client, stored_numbers
-from tests.harness.containers import build_image
+from tests.harness.containers import build_image, client_address, serving_container
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
 from tests.harness.members import alive, server_state, serving
 from tests.harness.statefulset import StatefulSet, labels, wait_for
@@ -60,52 +61,30 @@ def test_a_restart_under_another_uid_of_group_0_keeps_writing_its_volume(
     """OpenShift gives a pod a new random uid in group 0 when it is recreated; what
     ZooKeeper wrote under the image's own user (version-2/, snapshots, logs)
     must stay writable by it. Plain Docker, no fsGroup to paper over it."""
-    made = labels("two-uids")
-    volume = docker_client.volumes.create(labels=made)
-    mounts = {volume.name: {"bind": "/var/lib/zookeeper", "mode": "rw"}}
-    containers = []
-
-    def run_as(uid: int | None):  # type: ignore[no-untyped-def]
-        user = {} if uid is None else {"user": f"{uid}:0"}
-        container = docker_client.containers.run(
-            image, detach=True, volumes=mounts, labels=made, **user
-        )
-        containers.append(container)
-
-        def serving() -> bool:
-            container.reload()
-            if container.status == "exited":
-                raise AssertionError(f"uid {uid} exited:\n{container.logs().decode()[-3000:]}")
-            return container.exec_run(["zookeeper-ready", "--serving"]).exit_code == 0
-
-        wait_for(serving, 60, lambda: container.logs().decode()[-3000:])
-        container.reload()
-        return container, f"{container.attrs['NetworkSettings']['IPAddress']}:2181"
-
+    volume = docker_client.volumes.create(labels=labels("two-uids"))
+    data = Mount("/var/lib/zookeeper", volume.name, type="volume")
     try:
-        first, address = run_as(None)  # the image's own user, uid 1000
-        with kazoo_client(address) as zk:
-            zk.create("/by-first-uid", b"1")
-        first.stop(timeout=30)
+        with serving_container(image, "two-uids", mounts=[data]) as first:  # the image's uid, 1000
+            with kazoo_client(client_address(first)) as zk:
+                zk.create("/by-first-uid", b"1")
+            first.get_wrapped_container().stop(timeout=30)  # SIGTERM first, as for a deleted pod
 
-        second, address = run_as(100124)
-        with kazoo_client(address) as zk:
-            zk.create("/by-second-uid", b"2")
-            assert zk.get("/by-first-uid")[0] == b"1"
-        modes = second.exec_run(
-            ["sh", "-c", "find /var/lib/zookeeper/data -exec stat -c '%a %u %g %n' {} +"]
-        ).output.decode()
-        owners = {line.split()[1] for line in modes.splitlines()}
-        assert {"1000", "100124"} <= owners, modes
-        for line in modes.splitlines():
-            mode, _, group, _ = line.split(maxsplit=3)
-            assert group == "0", f"not group 0: {line}"
-            assert int(mode[-2]) & 0o6 == 0o6, f"not group read-writable: {line}"
-            assert int(mode[-1]) & 0o2 == 0, f"writable by others: {line}"
+        with serving_container(image, "two-uids", mounts=[data], user="100124:0") as second:
+            with kazoo_client(client_address(second)) as zk:
+                zk.create("/by-second-uid", b"2")
+                assert zk.get("/by-first-uid")[0] == b"1"
+            modes = second.exec(
+                ["sh", "-c", "find /var/lib/zookeeper/data -exec stat -c '%a %u %g %n' {} +"]
+            ).output.decode()
     finally:
-        for container in containers:
-            container.remove(force=True)
         volume.remove(force=True)
+    owners = {line.split()[1] for line in modes.splitlines()}
+    assert {"1000", "100124"} <= owners, modes
+    for line in modes.splitlines():
+        mode, _, group, _ = line.split(maxsplit=3)
+        assert group == "0", f"not group 0: {line}"
+        assert int(mode[-2]) & 0o6 == 0o6, f"not group read-writable: {line}"
+        assert int(mode[-1]) & 0o2 == 0, f"writable by others: {line}"
 
 
 def test_the_original_manifest_forms_an_ensemble(statefulset: StartStatefulSet) -> None:

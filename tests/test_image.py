@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import build_image, serving_container
 from zkcontainer.fourlw import parse_lines
@@ -27,27 +28,31 @@ def release_of(base_image: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def standalone(docker_client, image: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def standalone(image: str) -> Iterator[DockerContainer]:
     """`docker run IMAGE`, no arguments, serving."""
-    with serving_container(docker_client, image, "image") as container:
+    with serving_container(image, "image") as container:
         yield container
 
 
-def facts(container) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+def output(container: DockerContainer, *argv: str) -> str:
+    """What `docker exec CONTAINER ARGV...` prints."""
+    return container.exec(list(argv)).output.decode()
+
+
+def facts(container: DockerContainer) -> tuple[str, str, str]:
     """(Debian version, ZooKeeper version from mntr, `java -version`) of a running container."""
-    debian = container.exec_run(["cat", "/etc/debian_version"]).output.decode().strip()
-    mntr = parse_lines(container.exec_run(["zookeeper-metrics"]).output.decode())
-    java = container.exec_run(["java", "-version"]).output.decode()
-    return debian, mntr.get("zk_version", ""), java
+    debian = output(container, "cat", "/etc/debian_version").strip()
+    mntr = parse_lines(output(container, "zookeeper-metrics"))
+    return debian, mntr.get("zk_version", ""), output(container, "java", "-version")
 
 
-def test_docker_run_without_arguments_serves_standalone(standalone) -> None:  # type: ignore[no-untyped-def]
-    assert standalone.exec_run(["zookeeper-ready"]).exit_code == 0
-    assert standalone.exec_run(["id", "-u"]).output.decode().strip() == "1000"
-    assert standalone.exec_run(["id", "-g"]).output.decode().strip() == "0"
+def test_docker_run_without_arguments_serves_standalone(standalone: DockerContainer) -> None:
+    assert standalone.exec(["zookeeper-ready"]).exit_code == 0
+    assert output(standalone, "id", "-u").strip() == "1000"
+    assert output(standalone, "id", "-g").strip() == "0"
 
 
-def test_the_image_is_the_release_it_was_built_from(standalone) -> None:  # type: ignore[no-untyped-def]
+def test_the_image_is_the_release_it_was_built_from(standalone: DockerContainer) -> None:
     debian_version, zookeeper, java = RELEASES[
         release_of(os.environ.get("BASE_IMAGE", "debian:trixie-slim"))
     ]
@@ -57,19 +62,20 @@ def test_the_image_is_the_release_it_was_built_from(standalone) -> None:  # type
     assert f'version "{java}' in java_version
 
 
-def test_the_java_runtime_serves_every_mntr_field(standalone) -> None:  # type: ignore[no-untyped-def]
+def test_the_java_runtime_serves_every_mntr_field(standalone: DockerContainer) -> None:
     """jdk.management, which jdeps cannot see, is what makes these two appear."""
-    mntr = parse_lines(standalone.exec_run(["zookeeper-metrics"]).output.decode())
+    mntr = parse_lines(output(standalone, "zookeeper-metrics"))
     assert int(mntr["zk_open_file_descriptor_count"]) > 0
     assert int(mntr["zk_max_file_descriptor_count"]) > 0
 
 
-def test_the_debian_12_variant_builds_and_serves(docker_client) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.usefixtures("docker_client")
+def test_the_debian_12_variant_builds_and_serves() -> None:
     tag = "zkcontainer:bookworm-variant"
     build = build_image(tag, BASE_IMAGE="debian:bookworm-slim")
     assert build.returncode == 0, build.stderr
     print(build.stderr.strip())
-    with serving_container(docker_client, tag, "image") as container:
+    with serving_container(tag, "image") as container:
         debian, zk_version, java = facts(container)
     debian_version, zookeeper, java_version = RELEASES["bookworm"]
     assert debian.startswith(debian_version)

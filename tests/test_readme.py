@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import serving_container
 from zkcontainer.settings import FLAGS, load_settings
@@ -94,9 +95,9 @@ def test_the_pod_command_outside_a_pod_says_what_to_pass(
 
 
 @pytest.fixture(scope="module")
-def pod(docker_client, image: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def pod(image: str) -> Iterator[DockerContainer]:
     """A standalone server of the image, named like the README's zk-0."""
-    with serving_container(docker_client, image, "readme", hostname="zk-0") as container:
+    with serving_container(image, "readme", hostname="zk-0") as container:
         yield container
 
 
@@ -110,8 +111,10 @@ def in_pod(command: str) -> list[str]:
 @pytest.mark.parametrize(
     "command", [c for c in runnable() if c.startswith(("kubectl exec", "zookeeper-"))]
 )
-def test_readme_probe_and_metrics_commands_work_in_a_pod(pod, command: str) -> None:  # type: ignore[no-untyped-def]
-    result = pod.exec_run(in_pod(command))
+def test_readme_probe_and_metrics_commands_work_in_a_pod(
+    pod: DockerContainer, command: str
+) -> None:
+    result = pod.exec(in_pod(command))
     output = result.output.decode()
     assert result.exit_code == 0, output
     if "--format json" in command:

@@ -1,4 +1,5 @@
-"""Single containers of the image, for tests that need no StatefulSet."""
+"""Single containers of the image, for tests that need no StatefulSet: testcontainers'
+DockerContainer, labelled like everything the harness makes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.harness.statefulset import labels, wait_for
+from testcontainers.core.config import testcontainers_config
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.wait_strategies import ExecWaitStrategy
+
+from tests.harness.statefulset import labels
+
+# testcontainers' reaper, Ryuk, runs from an image pulled from Docker Hub, and no registry
+# answers on our machines. Set here, on the one module that starts testcontainers, so it
+# holds for pytest and bench/ alike, whatever the environment says; remove_leftovers
+# (tests/harness/statefulset.py) finds what an interrupted run left by our labels instead.
+testcontainers_config.ryuk_disabled = True
 
 BUILD_IMAGE = Path(__file__).resolve().parent.parent.parent / "docker" / "build-image"
+SERVING_TIMEOUT = 60  # seconds; a standalone server serves within a few
+LAST_LOG_LINES = 40
 
 
 def build_image(tag: str, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -28,16 +41,40 @@ def build_image(tag: str, **environment: str) -> subprocess.CompletedProcess[str
 
 
 @contextmanager
-def serving_container(client: Any, image: str, owner: str, **run: Any) -> Iterator[Any]:
-    """`docker run IMAGE` (plus `run`'s keyword arguments), yielded once ZooKeeper
-    serves; removed afterwards, whatever happened."""
-    container = client.containers.run(image, detach=True, labels=labels(owner), **run)
-    try:
-        wait_for(
-            lambda: container.exec_run(["zookeeper-ready", "--serving"]).exit_code == 0,
-            60,
-            lambda: container.logs().decode()[-3000:],
+def serving_container(image: str, owner: str, **run: Any) -> Iterator[DockerContainer]:
+    """`docker run IMAGE` (plus docker-py's `run` options: hostname, user, volumes...),
+    yielded once `zookeeper-ready --serving` passes in it; removed afterwards, whatever
+    happened. Not serving in time fails with the probe's last answer and the last logs."""
+    container = (
+        DockerContainer(image)
+        .with_kwargs(labels=labels(owner), **run)
+        .waiting_for(
+            ExecWaitStrategy(["zookeeper-ready", "--serving"])
+            .with_startup_timeout(SERVING_TIMEOUT)
+            .with_poll_interval(0.25)
         )
+    )
+    try:
+        try:
+            container.start()
+        except TimeoutError as timeout:
+            raise TimeoutError(f"{timeout}\nlast logs:\n{last_logs(container)}") from None
         yield container
     finally:
-        container.remove(force=True)
+        container.stop()  # removes it
+
+
+def last_logs(container: DockerContainer) -> str:
+    """The last lines of each of the container's streams: ZooKeeper logs to stdout,
+    start-zookeeper's refusals go to stderr."""
+    streams = zip(("stdout", "stderr"), container.get_logs(), strict=True)
+    return "\n".join(
+        f"--- {name}:\n" + "\n".join(text.decode(errors="replace").splitlines()[-LAST_LOG_LINES:])
+        for name, text in streams
+    )
+
+
+def client_address(container: DockerContainer, port: int = 2181) -> str:
+    """host:port of a container's port on its own network, reachable from this machine."""
+    client = container.get_docker_client()
+    return f"{client.bridge_ip(container.get_container_id())}:{port}"
