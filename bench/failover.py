@@ -10,7 +10,12 @@ measured. Twice: with the client connected to the survivors, which shows the
 ensemble's own failover, and with the client connected to the failed leader
 first, which adds the client's own detection (its session timeout and
 connection retry). Also measured: the time until a survivor leads and both
-survivors serve. Medians over the rounds; timing is reported, never asserted.
+survivors serve.
+
+Each fault runs under ZooKeeper's stock behaviour (--fast_failover=false) and
+under start-zookeeper's defaults, in the same run; the network cut also with a
+shorter --sync_limit, the one setting that decides it. Medians over the
+rounds; timing is reported, never asserted.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,14 +42,23 @@ from tests.harness.statefulset import StatefulSet, wait_for  # noqa: E402
 
 # Session timeout and connection retry of the measuring client: what decides
 # how fast a client of a failed member moves on (kazoo's read timeout is two
-# thirds of the session timeout; it retries other hosts at once).
+# thirds of the session timeout, and a connection attempt may take the session
+# timeout divided by the number of hosts). It retries every 50 ms, so what the
+# survivors' row shows is the ensemble's failover, not the client's backoff.
 SESSION_TIMEOUT = 10.0
+RETRY_EVERY = 0.05
 FAULTS: dict[str, Callable[[StatefulSet, int], object]] = {
     "docker stop": lambda sts, i: sts.stop(i),
     "SIGKILL": lambda sts, i: sts.kill(i),
     "network cut": lambda sts, i: sts.disconnect(i),
 }
 CLIENTS = ("on the survivors", "on the failed leader first")
+# start-zookeeper flags added to the manifest's command, and the faults each runs.
+PROFILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "stock": (("--fast_failover=false",), tuple(FAULTS)),
+    "zkcontainer": ((), tuple(FAULTS)),
+    "zkcontainer, --sync_limit=2": (("--sync_limit=2",), ("network cut",)),
+}
 
 
 @dataclass
@@ -65,8 +80,16 @@ def new_leader_serves(sts: StatefulSet, survivors: list[int]) -> bool:
     return states == ["follower", "leader"] and all(serving(sts, i) for i in survivors)
 
 
-def measure(image: str, fault: str, client: str) -> Outcome:
-    sts = StatefulSet(manifest_statefulset("zookeeper_mini.yaml"), image)
+def ensemble(flags: tuple[str, ...]) -> dict[str, Any]:
+    """The manifest's StatefulSet, with `flags` added to start-zookeeper's command."""
+    statefulset = manifest_statefulset("zookeeper_mini.yaml")
+    container = statefulset["spec"]["template"]["spec"]["containers"][0]
+    container["command"] = [*container["command"], *flags]
+    return statefulset
+
+
+def measure(image: str, flags: tuple[str, ...], fault: str, client: str) -> Outcome:
+    sts = StatefulSet(ensemble(flags), image)
     writer: ContinuousWriter | None = None
     try:
         sts.start()
@@ -77,7 +100,9 @@ def measure(image: str, fault: str, client: str) -> Outcome:
         zk = KazooClient(
             hosts=",".join(f"{sts.address(i)}:2181" for i in order),
             timeout=SESSION_TIMEOUT,
-            connection_retry=KazooRetry(max_tries=-1, delay=0.05, max_delay=0.5),
+            connection_retry=KazooRetry(
+                max_tries=-1, delay=RETRY_EVERY, backoff=1, max_delay=RETRY_EVERY
+            ),
             randomize_hosts=False,  # connected to the first host: the leader, or not
         )
         writer = ContinuousWriter(zk, "/failover", pause=0.005)
@@ -105,24 +130,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("image")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    results: dict[tuple[str, str], list[Outcome]] = {}
+    results: dict[tuple[str, str, str], list[Outcome]] = {}
     for round_ in range(args.rounds):
         for fault in FAULTS:
-            for client in CLIENTS:
-                print(
-                    f"bench-failover: round {round_ + 1}, {fault}, client {client}", file=sys.stderr
-                )
-                results.setdefault((fault, client), []).append(measure(args.image, fault, client))
+            for profile, (flags, faults) in PROFILES.items():
+                if fault not in faults:
+                    continue
+                for client in CLIENTS:
+                    print(
+                        f"bench-failover: round {round_ + 1}, {fault}, {profile}, client {client}",
+                        file=sys.stderr,
+                    )
+                    outcome = measure(args.image, flags, fault, client)
+                    results.setdefault((fault, profile, client), []).append(outcome)
     print(f"\n{args.rounds} round(s), image {args.image}; medians, seconds.\n")
     print(
-        "| leader fault | client | longest without an acknowledged write "
+        "| leader fault | settings | client | longest without an acknowledged write "
         "| a survivor leads, both serving, after |"
     )
-    print("|---|---|---:|---:|")
-    for (fault, client), outcomes in results.items():
+    print("|---|---|---|---:|---:|")
+    for (fault, profile, client), outcomes in results.items():
         gap = statistics.median(o.gap for o in outcomes)
         ready = statistics.median(o.ready for o in outcomes)
-        print(f"| {fault} | {client} | {gap:.2f} | {ready:.1f} |")
+        print(f"| {fault} | {profile} | {client} | {gap:.2f} | {ready:.1f} |")
     return 0
 
 

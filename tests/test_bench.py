@@ -15,7 +15,7 @@ pytestmark = pytest.mark.container
 @pytest.mark.parametrize(
     ("script", "rows"),
     [
-        ("failover.py", 3 * 2),  # three leader faults, two client placements
+        ("failover.py", (2 + 2 + 3) * 2),  # stop, kill, cut under their settings; 2 clients
         ("start.py", 2),  # a standalone container, a recreated ensemble pod
     ],
 )

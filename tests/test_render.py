@@ -115,3 +115,19 @@ def test_java_command_runs_quorum_peer_main_on_our_zoo_cfg() -> None:
     assert command[-2:] == [render.MAIN_CLASS, "/opt/zookeeper/conf/zoo.cfg"]
     assert "-Dlogback.configurationFile=/opt/zookeeper/conf/logback.xml" in command
     assert command[command.index("-cp") + 1] == ":".join(CLASSPATH)
+
+
+def test_start_zookeepers_properties_come_before_jvm_flags_so_an_operator_overrides_them() -> None:
+    settings = case_settings("tuned-debug-admin")
+    assert settings.jvm_flags
+    command = render.java_command(
+        settings,
+        JAVA,
+        CLASSPATH,
+        LoggingBackend.LOG4J,
+        properties=render.FAST_FAILOVER_PROPERTIES,
+        main_class=render.LEAVING_MAIN_CLASS,
+    )
+    last_property = command.index(render.FAST_FAILOVER_PROPERTIES[-1])
+    assert last_property < command.index(settings.jvm_flags[0])
+    assert command[-2] == render.LEAVING_MAIN_CLASS

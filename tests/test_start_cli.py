@@ -83,6 +83,60 @@ def test_zk_home_with_logback_writes_logback_xml(
     assert "-Dlogback.configurationFile=" in out
 
 
+def dry_run_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *flags: str, leaving_jar: bool = True
+) -> list[str]:
+    """The java command an ensemble member's dry run shows, from a ZooKeeper home
+    with zkcontainer.jar installed in lib/ (or not)."""
+    require_zookeeper()
+    home = logback_home(tmp_path / "zk-home")
+    if leaving_jar:
+        (home / "lib" / "zkcontainer.jar").touch()  # a dry run starts no JVM
+    args = [*dirs(tmp_path), *ENSEMBLE_MEMBER, f"--zk_home={home}", *flags, "--dry-run"]
+    assert main(args) == 0
+    return capsys.readouterr().out.split("==> command <==\n")[1].split()
+
+
+FAST_FAILOVER_PACING = ("-Dzookeeper.fastleader", "-Dzookeeper.leaderConnect")
+
+
+def test_with_its_jar_installed_a_member_runs_the_main_that_leaves_the_quorum_on_sigterm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = dry_run_command(tmp_path, capsys)
+    assert command[-2] == "zkcontainer.QuorumPeerMain"
+    assert (
+        str(tmp_path / "zk-home" / "lib" / "zkcontainer.jar") in command[command.index("-cp") + 1]
+    )
+    assert [arg for arg in command if arg.startswith(FAST_FAILOVER_PACING)]
+
+
+def test_without_its_jar_a_member_runs_zookeepers_main_with_the_tighter_pacing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = dry_run_command(tmp_path, capsys, leaving_jar=False)
+    assert command[-2] == "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+    assert [arg for arg in command if arg.startswith(FAST_FAILOVER_PACING)]
+
+
+def test_fast_failover_off_runs_zookeeper_as_its_own_defaults_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = dry_run_command(tmp_path, capsys, "--fast_failover=false")
+    assert command[-2] == "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+    assert not [arg for arg in command if arg.startswith(FAST_FAILOVER_PACING)]
+
+
+def test_jvm_flags_override_the_fast_failover_pacing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = "-Dzookeeper.fastleader.minNotificationInterval=50"
+    theirs = "-Dzookeeper.fastleader.minNotificationInterval=200"
+    command = dry_run_command(tmp_path, capsys, f"--jvm_flags={theirs}")
+    # The JVM takes the last of two -D for one property.
+    assert command.index(ours) < command.index(theirs)
+
+
 def test_missing_java_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

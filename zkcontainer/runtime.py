@@ -23,13 +23,19 @@ DEBIAN_JAVA_DIR = "/usr/share/java"
 # classpath it logs nothing at all. Its manifest Class-Path brings the rest.
 DEBIAN_LOG4J_BINDING = ("slf4j-log4j12.jar", "log4j-1.2.jar")
 
+# zkcontainer's own main class (java/zkcontainer/QuorumPeerMain.java), which the
+# image installs beside ZooKeeper's jars: in Debian's directory, or in lib/.
+LEAVING_MAIN_JAR = "zkcontainer.jar"
+
 
 @dataclass(frozen=True)
 class Installation:
-    """A ZooKeeper installation: its classpath and the logging backend on it."""
+    """A ZooKeeper installation: its classpath, the logging backend on it, and
+    zkcontainer's main class jar when it is installed alongside."""
 
     classpath: tuple[str, ...]
     backend: LoggingBackend
+    leaving_main_jar: str | None = None
 
 
 def system_fqdn() -> str:
@@ -89,7 +95,8 @@ def _tarball_installation(zk_home: str, source: str) -> Installation:
             f"{source}={zk_home}: no logging binding in lib/ (logback-classic, "
             "slf4j-log4j12 or slf4j-reload4j); ZooKeeper would log nothing"
         )
-    return Installation(classpath=tuple(jars), backend=backend)
+    leaving = next((jar for jar in jars if os.path.basename(jar) == LEAVING_MAIN_JAR), None)
+    return Installation(classpath=tuple(jars), backend=backend, leaving_main_jar=leaving)
 
 
 def _debian_installation(debian_dir: str) -> Installation:
@@ -107,7 +114,12 @@ def _debian_installation(debian_dir: str) -> Installation:
             + ", ".join(missing)
             + " (install libslf4j-java and liblog4j1.2-java)"
         )
-    return Installation(classpath=(zookeeper_jar, *binding), backend=LoggingBackend.LOG4J)
+    leaving = os.path.join(debian_dir, LEAVING_MAIN_JAR)
+    return Installation(
+        classpath=(zookeeper_jar, *binding),
+        backend=LoggingBackend.LOG4J,
+        leaving_main_jar=leaving if os.path.isfile(leaving) else None,
+    )
 
 
 def read_myid(path: str) -> str | None:

@@ -97,6 +97,12 @@ FLAGS: tuple[Flag, ...] = (
         ",".join(PROBE_FOUR_LETTER_WORDS),
         "4lw.commands.whitelist; the probes need ruok, mntr (or srvr)",
     ),
+    Flag(
+        "fast_failover",
+        "true",
+        "leave the quorum on SIGTERM before the JVM exits, and pace elections tighter",
+        "bool",
+    ),
     Flag("jvm_flags", "", "extra JVM options, shell-quoted", secret=True),
     Flag("hostname", None, "override the pod's short hostname (zk-0)"),
     Flag("domain", None, "override the pod's domain (zk-hs.default.svc.cluster.local)"),
@@ -135,6 +141,7 @@ class Settings:
     max_session_timeout: int
     log_level: str
     four_letter_words: tuple[str, ...]
+    fast_failover: bool
     jvm_flags: tuple[str, ...]
     hostname: str
     domain: str
@@ -347,6 +354,7 @@ def _build(
 
     client_address = _ip_address(read, "client_address")
     words = _four_letter_words(read)
+    fast_failover = read.boolean("fast_failover")
     jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
     pod = parse_pod_hostname(hostname)
@@ -378,6 +386,7 @@ def _build(
         max_session_timeout=_known(max_session),
         log_level=log_level,
         four_letter_words=words,
+        fast_failover=fast_failover,
         jvm_flags=jvm_flags,
         hostname=hostname,
         domain=domain,

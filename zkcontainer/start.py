@@ -202,8 +202,21 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         evidence = prepare(settings, files)
     if evidence.why:
         print(f"{PROG}: {evidence.why}", file=sys.stderr)
+    properties = list(evidence.properties)
+    main_class = render.MAIN_CLASS
+    if settings.fast_failover:
+        properties += render.FAST_FAILOVER_PROPERTIES
+        if installation.leaving_main_jar is not None:
+            main_class = render.LEAVING_MAIN_CLASS
+            if installation.leaving_main_jar not in classpath:
+                classpath.append(installation.leaving_main_jar)
     command = render.java_command(
-        settings, java, classpath, installation.backend, evidence.properties
+        settings,
+        java,
+        classpath,
+        installation.backend,
+        properties=properties,
+        main_class=main_class,
     )
     if settings.dry_run:
         claim = None

@@ -62,7 +62,9 @@ class ContinuousWriter(threading.Thread):
                 self.acknowledged.append(n)
                 self.acknowledged_at.append(time.monotonic())
             except KazooException:
-                self.stop.wait(0.2)
+                # Lost with the connection. Requests made while disconnected wait
+                # in kazoo's queue for the next connection, so this does not spin.
+                pass
             self.stop.wait(self.pause)
 
     def longest_gap(self, since: float = 0.0) -> float:
