@@ -10,7 +10,7 @@ DEMO_DIR ?= $(CURDIR)/demo-data
 IMAGE ?= zkcontainer:dev
 export IMAGE
 
-.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-failover bench-start image docker
+.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-failover bench-start image docker manifests chart
 
 # The fast tiers first (seconds), so a broken unit stops the run before the
 # container tier (minutes) starts; that one reports each test as it finishes.
@@ -66,8 +66,19 @@ image: docker
 docker:
 	@scripts/ensure-docker
 
+# manifests/*.yaml: charts/zookeeper rendered by Helm's own engine for release
+# zk (see README, "Helm chart"); a test fails when they drift from the chart.
+manifests: deps
+	$(BIN)/python scripts/chart.py manifests
+
+# zookeeper-<version>.tgz and a chart repository's index.yaml in $(CHART_DIR);
+# CHART_URL=https://... when the index must name where the repository is served.
+CHART_DIR ?= dist/charts
+chart: deps
+	$(BIN)/python scripts/chart.py package $(CHART_DIR) $(if $(CHART_URL),--url $(CHART_URL))
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # How long a client goes without an acknowledged write when the leader fails

@@ -109,9 +109,10 @@ def statefulset(request: pytest.FixtureRequest, docker_client, image: str):  # t
     made: list[StatefulSet] = []
 
     def start(
-        manifest: dict[str, Any], replicas: int | None = None, wait: bool = True
+        manifest: dict[str, Any], replicas: int | None = None, wait: bool = True, **options: Any
     ) -> StatefulSet:
-        sts = StatefulSet(manifest, image, replicas=replicas, client=docker_client)
+        """`options`: the rest of StatefulSet's keywords (namespace, services)."""
+        sts = StatefulSet(manifest, image, replicas=replicas, client=docker_client, **options)
         made.append(sts)
         sts.start()
         if wait:

@@ -13,18 +13,12 @@ from kazoo.exceptions import KazooException
 from tests.harness.clients import kazoo_client, stored_numbers
 from tests.harness.containers import build_image, client_address, serving_container
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
-from tests.harness.members import alive, server_state, serving
+from tests.harness.members import alive, leader_of, server_state, serving
 from tests.harness.statefulset import StatefulSet, labels, wait_for
 
 pytestmark = pytest.mark.container
 
 StartStatefulSet = Callable[..., StatefulSet]
-
-
-def leader_of(sts: StatefulSet, ordinals: list[int]) -> int:
-    leaders = [i for i in ordinals if server_state(sts, i) == "leader"]
-    assert len(leaders) == 1, f"leaders among {ordinals}: {leaders}"
-    return leaders[0]
 
 
 def write_numbers(zk: KazooClient, count: int, before_write: Callable[[int], None]) -> list[int]:

@@ -18,3 +18,10 @@ def serving(sts: StatefulSet, ordinal: int) -> bool:
 
 def alive(sts: StatefulSet, ordinal: int) -> bool:
     return sts.exec(ordinal, ["zookeeper-ready"])[0] == 0
+
+
+def leader_of(sts: StatefulSet, ordinals: list[int]) -> int:
+    """The one member among `ordinals` that says it leads."""
+    leaders = [i for i in ordinals if server_state(sts, i) == "leader"]
+    assert len(leaders) == 1, f"leaders among {ordinals}: {leaders}"
+    return leaders[0]

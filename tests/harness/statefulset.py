@@ -11,8 +11,14 @@ allowPrivilegeEscalation), memory and CPU limits are applied; liveness and
 readiness exec probes run through `docker exec` on their period, with their
 timeout and thresholds, and every result is recorded.
 
+The namespace is the manifest's own (metadata.namespace) unless given. A
+Service selecting the pods is a DNS name every pod answers to
+(`services`), and a bare Pod, such as a `helm test` hook, runs to completion
+beside them (`run_pod`) with a pod's DNS search path.
+
 Not emulated: restarting a container whose liveness probe fails (tests call
-`restart` themselves), Services' virtual IPs, and any API server.
+`restart` themselves), Services' virtual IPs and ports (a Service name
+resolves to the pods, round robin), and any API server.
 """
 
 from __future__ import annotations
@@ -108,25 +114,28 @@ class StatefulSet:
         self,
         manifest: Mapping[str, Any],
         image: str,
-        namespace: str = "default",
+        namespace: str | None = None,
         replicas: int | None = None,
         client: docker.DockerClient | None = None,
         run_id: str | None = None,
         publish: Sequence[int] = (),
         owner: str | None = None,
+        services: Sequence[str] = (),
     ) -> None:
         """`publish`: container ports to publish on random 127.0.0.1 ports (not a Kubernetes
         notion; lets a host tool such as nc reach a pod). `owner`: what to label as the
-        owner instead of this process, for pods that outlive it (make demo)."""
+        owner instead of this process, for pods that outlive it (make demo). `services`:
+        names of Services that select these pods; each resolves to them."""
         self.client = client or docker.from_env()
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.publish = publish
         self.owner = owner or str(os.getpid())
         spec = manifest["spec"]
         self.name: str = manifest["metadata"]["name"]
-        self.namespace = namespace
+        self.namespace = namespace or manifest["metadata"].get("namespace", "default")
         self.replicas: int = replicas if replicas is not None else spec.get("replicas", 1)
-        self.domain = f"{spec['serviceName']}.{namespace}.{CLUSTER_DOMAIN}"
+        self.domain = f"{spec['serviceName']}.{self.namespace}.{CLUSTER_DOMAIN}"
+        self.service_names = [f"{name}.{self.namespace}.{CLUSTER_DOMAIN}" for name in services]
         self.ordered_ready = spec.get("podManagementPolicy", "OrderedReady") == "OrderedReady"
         self.template: Mapping[str, Any] = spec["template"]
         self.claims = [claim["metadata"]["name"] for claim in spec.get("volumeClaimTemplates", [])]
@@ -195,21 +204,37 @@ class StatefulSet:
         spec = self.container_spec
         security = {**self.pod_security, **spec.get("securityContext", {})}
         mounts = self._mounts(pod, security)
-        uid = security.get("runAsUser")
-        if security.get("runAsNonRoot") and str(uid or self._image_user()) in ("0", "root", ""):
-            raise ValueError(f"{pod.name}: runAsNonRoot, but the container would run as root")
-        gid = security.get("runAsGroup", 0 if uid is not None else None)
-        user = None if uid is None else f"{uid}:{gid}"
-        fs_group = security.get("fsGroup")
-        limits = spec.get("resources", {}).get("limits", {})
-        capabilities = security.get("capabilities", {})
         options: dict[str, Any] = {
+            **self._run_options(pod.name, spec, security),
             "name": pod.name + f"-{self.run_id}",
             "hostname": pod.name,
             "domainname": self.domain,
             "environment": self._environment(pod),
             "mounts": mounts,
-            "user": user,
+            "labels": {**self.labels(), "pod": pod.name},
+            "ports": {f"{port}/tcp": ("127.0.0.1", None) for port in self.publish},
+        }
+        container = self.client.containers.create(self.image, **options)
+        if self.network is not None:
+            # Aliases are per network endpoint: reconnect with the FQDN as the pod's DNS name.
+            self.network.disconnect(container)
+            self.network.connect(container, aliases=[pod.fqdn, *self.service_names])
+        with self._lock:
+            pod.container = container
+
+    def _run_options(
+        self, name: str, spec: Mapping[str, Any], security: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """What a container spec and its effective security context make of `docker run`."""
+        uid = security.get("runAsUser")
+        if security.get("runAsNonRoot") and str(uid or self._image_user()) in ("0", "root", ""):
+            raise ValueError(f"{name}: runAsNonRoot, but the container would run as root")
+        gid = security.get("runAsGroup", 0 if uid is not None else None)
+        fs_group = security.get("fsGroup")
+        limits = spec.get("resources", {}).get("limits", {})
+        capabilities = security.get("capabilities", {})
+        options: dict[str, Any] = {
+            "user": None if uid is None else f"{uid}:{gid}",
             "group_add": [str(fs_group)] if fs_group is not None else None,
             "read_only": bool(security.get("readOnlyRootFilesystem")),
             "cap_drop": capabilities.get("drop"),
@@ -219,22 +244,14 @@ class StatefulSet:
             ),
             "mem_limit": quantity_bytes(limits["memory"]) if "memory" in limits else None,
             "nano_cpus": int(_cpus(limits["cpu"]) * 1e9) if "cpu" in limits else None,
-            "labels": {**self.labels(), "pod": pod.name},
             "network": self.network.name if self.network else None,
-            "ports": {f"{port}/tcp": ("127.0.0.1", None) for port in self.publish},
             "detach": True,
         }
         if "command" in spec:
             options["entrypoint"] = spec["command"]
         if "args" in spec:
             options["command"] = spec["args"]
-        container = self.client.containers.create(self.image, **options)
-        if self.network is not None:
-            # Aliases are per network endpoint: reconnect with the FQDN as the pod's DNS name.
-            self.network.disconnect(container)
-            self.network.connect(container, aliases=[pod.fqdn])
-        with self._lock:
-            pod.container = container
+        return options
 
     def _start(self, pod: Pod) -> None:
         """Start (or restart) the pod's container, its probe history starting afresh."""
@@ -373,6 +390,31 @@ class StatefulSet:
     def connect_string(self, port: int = 2181, ordinals: Iterator[int] | None = None) -> str:
         chosen = range(self.replicas) if ordinals is None else ordinals
         return ",".join(f"{self.address(i)}:{port}" for i in chosen)
+
+    def run_pod(self, manifest: Mapping[str, Any], timeout: float = 120) -> tuple[int, str]:
+        """Run a bare Pod's one container in this namespace until it exits, as the kubelet
+        would a `helm test` hook; returns its exit code and output. Its DNS search path
+        and ndots are a pod's, so `<pod>.<service>` and `<service>` resolve as in a
+        cluster, and no name leaves the network unqualified."""
+        pod_spec = manifest["spec"]
+        (spec,) = pod_spec["containers"]
+        security = {**pod_spec.get("securityContext", {}), **spec.get("securityContext", {})}
+        name = manifest["metadata"]["name"]
+        container = self.client.containers.create(
+            self.image,
+            **self._run_options(name, spec, security),
+            name=f"{name}-{self.run_id}",
+            hostname=name,
+            dns_search=[f"{self.namespace}.{CLUSTER_DOMAIN}", CLUSTER_DOMAIN],
+            dns_opt=["ndots:5"],
+            labels={**self.labels(), "pod": name},
+        )
+        try:
+            container.start()
+            code = int(container.wait(timeout=timeout)["StatusCode"])
+            return code, container.logs().decode(errors="replace")
+        finally:
+            container.remove(force=True)
 
     def logs(self, ordinal: int) -> str:
         container = self.pods[ordinal].container

@@ -1,0 +1,104 @@
+{{/*
+The StatefulSet's name, and the stem of every other resource's: the release
+name unless fullnameOverride is set. A pod's name (<name>-<ordinal>) is its
+hostname and must stay a DNS label; the controller-revision-hash label
+(<name>-<10 characters>) must stay within 63 characters: hence 52.
+*/}}
+{{- define "zookeeper.fullname" -}}
+{{- $name := .Values.fullnameOverride | default .Release.Name -}}
+{{- if gt (len $name) 52 -}}
+{{- fail (printf "the name %q is %d characters long: at most 52 (set fullnameOverride)" $name (len $name)) -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}
+
+{{/*
+What selects the ensemble's pods. `app: <name>` is what manifests/ always
+selected on (app: zk); a StatefulSet's selector cannot change, so it stays.
+*/}}
+{{- define "zookeeper.selectorLabels" -}}
+app: {{ include "zookeeper.fullname" . }}
+{{- end -}}
+
+{{- define "zookeeper.labels" -}}
+{{ include "zookeeper.selectorLabels" . }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* What the NetworkPolicy lets reach the client port besides clientFrom. */}}
+{{- define "zookeeper.testLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
+{{- end -}}
+
+{{- define "zookeeper.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "zookeeper.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The original chart's keys, each with where its value goes in this chart.
+Memory was a request only; here it is request and limit, as memory should be.
+Its probe keys set both probes, as the original's did. Image and
+ImagePullPolicy are absent: they named an image no longer published, whose
+zookeeper-ready knows no --serving (NOTES.txt says so when they are set).
+*/}}
+{{- define "zookeeper.originalKeys" -}}
+Servers: [replicas]
+Cpu: [resources.requests.cpu]
+Memory: [resources.requests.memory, resources.limits.memory]
+Heap: [heap]
+Storage: [storage.size]
+StorageClass: [storage.className]
+ServerPort: [ports.server]
+LeaderElectionPort: [ports.election]
+ClientPort: [ports.client]
+TickTimeMs: [zookeeper.tickTime]
+InitTicks: [zookeeper.initLimit]
+SyncTicks: [zookeeper.syncLimit]
+ClientCnxns: [zookeeper.maxClientCnxns]
+SnapRetain: [zookeeper.snapRetainCount]
+PurgeHours: [zookeeper.purgeInterval]
+MinSessionTimeout: [zookeeper.minSessionTimeout]
+MaxSessionTimeout: [zookeeper.maxSessionTimeout]
+LogLevel: [zookeeper.logLevel]
+ProbeInitialDelaySeconds: [livenessProbe.initialDelaySeconds, readinessProbe.initialDelaySeconds]
+ProbeTimeoutSeconds: [livenessProbe.timeoutSeconds, readinessProbe.timeoutSeconds]
+AntiAffinity: [antiAffinity]
+UpdateStrategy: [updateStrategy.type]
+MaxUnavailable: [podDisruptionBudget.maxUnavailable]
+{{- end -}}
+
+{{/*
+The values this release runs with, as JSON: .Values with every original key
+that is set written over its counterpart. Templates read these, never
+.Values directly, so an original values file means what it meant.
+Numbers come back as floats (JSON): print them through `int`.
+*/}}
+{{- define "zookeeper.settings" -}}
+{{- $settings := deepCopy .Values -}}
+{{- range $key, $paths := include "zookeeper.originalKeys" . | fromYaml -}}
+{{- $value := get $.Values $key -}}
+{{- /* The original left out what was empty: StorageClass "" meant the default class. */ -}}
+{{- if and (hasKey $.Values $key) (not (and (kindIs "string" $value) (eq $value ""))) -}}
+{{- range $paths -}}
+{{- $parent := $settings -}}
+{{- $steps := splitList "." . -}}
+{{- range initial $steps -}}
+{{- if not (kindIs "map" (get $parent .)) -}}
+{{- $_ := set $parent . dict -}}
+{{- end -}}
+{{- $parent = get $parent . -}}
+{{- end -}}
+{{- $_ := set $parent (last $steps) $value -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $settings -}}
+{{- end -}}

@@ -1,0 +1,721 @@
+"""The Helm chart, rendered by Helm's own engine: valid, faithful to its values and to the
+original chart's, the source of manifests/, packaged as a repository, and runnable."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tarfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from helm_python.chart import Chart, digest
+from helm_python.errors import HelmError
+
+from tests.harness.chart import (
+    CHART,
+    MANIFEST_VALUES,
+    MANIFESTS,
+    Document,
+    documents,
+    lint_report,
+    manifest_text,
+    notes,
+    package_repository,
+    render,
+    values_file,
+)
+from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
+from tests.harness.members import leader_of, serving
+from tests.harness.statefulset import StatefulSet, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+ORIGINAL = Path(__file__).resolve().parent / "original_chart"
+RELEASE, NAMESPACE = "my-zk", "zk"
+KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
+
+# Values as a user passes them: none, the chart's own sizes, the original chart's files
+# as written, and every knob turned.
+VALUE_SETS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "values-mini.yaml": values_file(CHART / "values-mini.yaml"),
+    "values-micro.yaml": values_file(CHART / "values-micro.yaml"),
+    "original values.yaml": values_file(ORIGINAL / "values.yaml"),
+    "original values-mini.yaml": values_file(ORIGINAL / "values-mini.yaml"),
+    "original values-micro.yaml": values_file(ORIGINAL / "values-micro.yaml"),
+    "everything set": {
+        "fullnameOverride": "coordination",
+        "replicas": 5,
+        "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3"},
+        "imagePullSecrets": [{"name": "pull"}],
+        "heap": "1G",
+        "resources": {
+            "requests": {"cpu": "1", "memory": "2Gi"},
+            "limits": {"memory": "2Gi"},
+        },
+        "storage": {"size": "20Gi", "className": "fast-ssd"},
+        "ports": {"client": 12181, "server": 12888, "election": 13888},
+        "zookeeper": {"tickTime": 3000, "purgeInterval": 0, "logLevel": "WARN"},
+        "extraFlags": ["--fast_failover=false"],
+        "livenessProbe": {"initialDelaySeconds": 30, "timeoutSeconds": 3},
+        "readinessProbe": {"periodSeconds": 3},
+        "antiAffinity": "soft",
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule",
+            }
+        ],
+        "nodeSelector": {"disktype": "ssd"},
+        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "zk"}],
+        "priorityClassName": "system-cluster-critical",
+        "podAnnotations": {"example.com/scrape": "true"},
+        "podLabels": {"team": "storage"},
+        "updateStrategy": {"type": "OnDelete"},
+        "podDisruptionBudget": {"maxUnavailable": "40%"},
+        "serviceAccount": {"create": False, "name": "zookeeper"},
+        "networkPolicy": {"clientFrom": [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Expected:
+    name: str
+    replicas: int
+    heap: str
+    memory: str
+    cpu: str
+    anti_affinity: str
+    liveness: tuple[int, int]  # initialDelaySeconds, timeoutSeconds
+    readiness: tuple[int, int]
+    storage: str
+    client_port: int = 2181
+
+
+EXPECTED = {
+    "defaults": Expected(RELEASE, 3, "3G", "5Gi", "2", "hard", (15, 2), (5, 2), "250Gi"),
+    "values-mini.yaml": Expected(
+        RELEASE, 3, "512M", "1Gi", "500m", "hard", (15, 2), (5, 2), "10Gi"
+    ),
+    "values-micro.yaml": Expected(
+        RELEASE, 1, "512M", "1Gi", "500m", "hard", (15, 2), (5, 2), "10Gi"
+    ),
+    "original values.yaml": Expected(
+        RELEASE, 5, "2G", "4Gi", "2", "hard", (15, 5), (15, 5), "250Gi"
+    ),
+    "original values-mini.yaml": Expected(
+        RELEASE, 3, "512M", "1Gi", "0.5", "soft", (15, 5), (15, 5), "10Gi"
+    ),
+    "original values-micro.yaml": Expected(
+        RELEASE, 1, "512M", "1Gi", "0.5", "soft", (15, 5), (15, 5), "10Gi"
+    ),
+    "everything set": Expected(
+        "coordination", 5, "1G", "2Gi", "1", "soft", (30, 3), (5, 2), "20Gi", 12181
+    ),
+}
+
+
+@functools.cache
+def _rendered(value_set: str) -> dict[str, str]:
+    return render(VALUE_SETS[value_set], RELEASE, NAMESPACE)
+
+
+def rendered_documents(value_set: str, hooks: bool = True) -> list[Document]:
+    return documents(_rendered(value_set), hooks)
+
+
+def one(docs: list[Document], kind: str) -> Document:
+    (doc,) = [doc for doc in docs if doc["kind"] == kind]
+    return doc
+
+
+def of_kind(docs: list[Document], kind: str) -> dict[str, Document]:
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind}
+
+
+def flags_of(container: Document) -> dict[str, str]:
+    assert container["command"][0] == "start-zookeeper"
+    return dict(arg[2:].split("=", 1) for arg in container["command"][1:])
+
+
+def container_of(sts: Document) -> Document:
+    (container,) = sts["spec"]["template"]["spec"]["containers"]
+    return dict(container)
+
+
+# -- every rendering is valid -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("value_set", VALUE_SETS)
+def test_every_document_validates_strictly(value_set: str, version: str) -> None:
+    docs = rendered_documents(value_set)
+    assert {doc["kind"] for doc in docs} >= {"StatefulSet", "Service", "NetworkPolicy", "Pod"}
+    for doc in docs:
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+@pytest.mark.parametrize("value_set", VALUE_SETS)
+def test_lint_is_clean(value_set: str) -> None:
+    report = lint_report(VALUE_SETS[value_set])
+    assert (report["messages"], report["errors"]) == ([], []), report
+
+
+def test_every_namespaced_resource_is_in_the_release_namespace() -> None:
+    for doc in rendered_documents("defaults"):
+        assert doc["metadata"]["namespace"] == NAMESPACE, doc["metadata"]["name"]
+
+
+# -- the values decide ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value_set", VALUE_SETS)
+def test_the_statefulset_follows_the_values(value_set: str) -> None:
+    want = EXPECTED[value_set]
+    sts = one(rendered_documents(value_set), "StatefulSet")
+    pod = sts["spec"]["template"]["spec"]
+    container = container_of(sts)
+    flags = flags_of(container)
+    resources = container["resources"]
+    liveness, readiness = container["livenessProbe"], container["readinessProbe"]
+
+    assert sts["metadata"]["name"] == want.name
+    assert sts["spec"]["replicas"] == want.replicas == int(flags["servers"])
+    assert flags["heap"] == want.heap
+    assert resources["requests"]["memory"] == resources["limits"]["memory"] == want.memory
+    assert str(resources["requests"]["cpu"]) == want.cpu
+    assert "cpu" not in resources["limits"]
+    assert flags["client_port"] == str(want.client_port)
+    assert liveness["exec"]["command"] == ["zookeeper-ready", str(want.client_port)]
+    assert readiness["exec"]["command"] == ["zookeeper-ready", "--serving", str(want.client_port)]
+    assert (liveness["initialDelaySeconds"], liveness["timeoutSeconds"]) == want.liveness
+    assert (readiness["initialDelaySeconds"], readiness["timeoutSeconds"]) == want.readiness
+    claim = sts["spec"]["volumeClaimTemplates"][0]["spec"]
+    assert claim["resources"]["requests"]["storage"] == want.storage
+
+    anti_affinity = pod["affinity"]["podAntiAffinity"]
+    selector = sts["spec"]["selector"]["matchLabels"]
+    if want.anti_affinity == "hard":
+        (term,) = anti_affinity["requiredDuringSchedulingIgnoredDuringExecution"]
+    else:
+        (preferred,) = anti_affinity["preferredDuringSchedulingIgnoredDuringExecution"]
+        term = preferred["podAffinityTerm"]
+    assert term["labelSelector"]["matchLabels"] == selector
+    assert term["topologyKey"] == "kubernetes.io/hostname"
+
+
+def test_the_original_files_say_what_the_issue_lists() -> None:
+    """The three files as the original chart shipped them, differing where it said."""
+    full, mini, micro = (values_file(ORIGINAL / name) for name in MANIFEST_VALUES.values())
+    assert full["Servers"] == 5
+    assert full["Image"].endswith("kubernetes-zookeeper:1.0-3.4.10")
+    assert {k: v for k, v in mini.items() if full[k] != v} == {
+        "Servers": 3,
+        "Cpu": "0.5",
+        "Memory": "1Gi",
+        "Heap": "512M",
+        "Storage": "10Gi",
+        "AntiAffinity": "soft",
+    }
+    assert {k: v for k, v in micro.items() if mini[k] != v} == {"Servers": 1}
+
+
+def test_names_follow_the_release() -> None:
+    docs = rendered_documents("defaults")
+    sts = one(docs, "StatefulSet")
+    assert sts["metadata"]["name"] == "my-zk"
+    assert sts["spec"]["serviceName"] == "my-zk-hs"
+    assert set(of_kind(docs, "Service")) == {"my-zk-hs", "my-zk-cs"}
+    assert set(of_kind(docs, "PodDisruptionBudget")) == {"my-zk-pdb"}
+    assert set(of_kind(docs, "NetworkPolicy")) == set(of_kind(docs, "ServiceAccount")) == {"my-zk"}
+    assert set(of_kind(docs, "Pod")) == {"my-zk-test"}
+    for doc in docs:
+        if doc["kind"] != "Pod":
+            assert doc["metadata"]["labels"]["app"] == "my-zk"
+            assert doc["metadata"]["labels"]["app.kubernetes.io/instance"] == "my-zk"
+
+
+def test_a_name_too_long_for_a_pod_hostname_is_refused() -> None:
+    assert render({"fullnameOverride": "z" * 52})
+    with pytest.raises(HelmError, match="at most 52"):
+        render({}, name="z" * 53)
+
+
+def test_the_services_the_pdb_and_the_policy_select_the_pods() -> None:
+    docs = rendered_documents("defaults")
+    sts = one(docs, "StatefulSet")
+    pod_labels = sts["spec"]["template"]["metadata"]["labels"]
+    selector = sts["spec"]["selector"]["matchLabels"]
+    assert selector == {"app": "my-zk"}
+    assert selector.items() <= pod_labels.items()
+    services = of_kind(docs, "Service")
+    assert services["my-zk-hs"]["spec"]["clusterIP"] == "None"
+    assert services["my-zk-hs"]["spec"]["publishNotReadyAddresses"] is True
+    for service in services.values():
+        assert service["spec"]["selector"] == selector
+    assert one(docs, "PodDisruptionBudget")["spec"] == {
+        "selector": {"matchLabels": selector},
+        "maxUnavailable": 1,
+    }
+    assert one(docs, "NetworkPolicy")["spec"]["podSelector"] == {"matchLabels": selector}
+
+
+def test_a_standalone_server_has_no_disruption_budget() -> None:
+    assert of_kind(rendered_documents("values-micro.yaml"), "PodDisruptionBudget") == {}
+    assert of_kind(rendered_documents("original values-micro.yaml"), "PodDisruptionBudget") == {}
+
+
+def test_pods_are_hardened_and_carry_no_token() -> None:
+    docs = rendered_documents("defaults")
+    assert one(docs, "ServiceAccount")["automountServiceAccountToken"] is False
+    for pod in [one(docs, "StatefulSet")["spec"]["template"]["spec"], one(docs, "Pod")["spec"]]:
+        container = pod["containers"][0]
+        assert pod["serviceAccountName"] == "my-zk"
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["enableServiceLinks"] is False
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert container["securityContext"] == {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }
+    sts = one(docs, "StatefulSet")
+    mounts = {m["mountPath"]: m["name"] for m in container_of(sts)["volumeMounts"]}
+    volumes = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
+    assert volumes[mounts["/opt/zookeeper/conf"]] == {"name": "conf", "emptyDir": {}}
+
+
+def test_a_security_context_key_set_to_null_is_dropped() -> None:
+    """OpenShift assigns each namespace's uid range itself."""
+    values = {"podSecurityContext": {"runAsUser": None, "runAsGroup": None, "fsGroup": None}}
+    sts = one(documents(render(values)), "StatefulSet")
+    assert sts["spec"]["template"]["spec"]["securityContext"] == {
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def test_everything_set_reaches_the_pods() -> None:
+    docs = rendered_documents("everything set")
+    sts = one(docs, "StatefulSet")
+    pod = sts["spec"]["template"]["spec"]
+    container = container_of(sts)
+    assert container["image"] == "registry.example/zkcontainer:1.2.3"
+    assert container["command"][-1] == "--fast_failover=false"
+    assert flags_of(container)["tick_time"] == "3000"
+    assert flags_of(container)["log_level"] == "WARN"
+    assert flags_of(container)["election_port"] == "13888"
+    assert pod["imagePullSecrets"] == [{"name": "pull"}]
+    assert pod["nodeSelector"] == {"disktype": "ssd"}
+    assert pod["tolerations"][0]["key"] == "dedicated"
+    assert pod["priorityClassName"] == "system-cluster-critical"
+    assert pod["serviceAccountName"] == "zookeeper"
+    assert "ServiceAccount" not in {doc["kind"] for doc in docs}
+    (spread,) = pod["topologySpreadConstraints"]
+    assert spread["labelSelector"] == {"matchLabels": {"app": "coordination"}}
+    metadata = sts["spec"]["template"]["metadata"]
+    assert metadata["labels"]["team"] == "storage"
+    assert metadata["annotations"] == {"example.com/scrape": "true"}
+    assert sts["spec"]["updateStrategy"] == {"type": "OnDelete"}
+    claim = sts["spec"]["volumeClaimTemplates"][0]["spec"]
+    assert claim["storageClassName"] == "fast-ssd"
+    assert one(docs, "PodDisruptionBudget")["spec"]["maxUnavailable"] == "40%"
+
+
+def test_affinity_replaces_the_anti_affinity_and_none_leaves_it_out() -> None:
+    affinity = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [{"key": "zk", "operator": "Exists"}]}]
+            }
+        }
+    }
+    cases: list[tuple[dict[str, Any], Any]] = [
+        ({"affinity": affinity}, affinity),
+        ({"antiAffinity": "none"}, None),
+    ]
+    for values, expected in cases:
+        pod = one(documents(render(values)), "StatefulSet")["spec"]["template"]["spec"]
+        assert pod.get("affinity") == expected
+
+
+def test_storage_class_null_is_the_default_class_and_empty_is_none() -> None:
+    def claim(values: dict[str, Any]) -> dict[str, Any]:
+        sts = one(documents(render(values)), "StatefulSet")
+        spec: dict[str, Any] = sts["spec"]["volumeClaimTemplates"][0]["spec"]
+        return spec
+
+    assert "storageClassName" not in claim({})
+    assert claim({"storage": {"className": ""}})["storageClassName"] == ""
+    # The original chart left out an empty StorageClass: the default class.
+    assert "storageClassName" not in claim({"StorageClass": ""})
+    assert claim({"StorageClass": "fast"})["storageClassName"] == "fast"
+
+
+# -- the NetworkPolicy ----------------------------------------------------------------------
+
+
+def ingress_rules(values: dict[str, Any]) -> dict[int, list[Document] | None]:
+    """port -> its rule's peers (None: from anywhere)."""
+    policy = one(documents(render(values)), "NetworkPolicy")
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    return {
+        port["port"]: rule.get("from")
+        for rule in policy["spec"]["ingress"]
+        for port in rule["ports"]
+    }
+
+
+TEST_POD_PEER = {
+    "podSelector": {
+        "matchLabels": {
+            "app.kubernetes.io/instance": RELEASE,
+            "app.kubernetes.io/component": f"{RELEASE}-test",
+        }
+    }
+}
+
+
+def test_quorum_ports_admit_only_the_members_and_the_client_port_its_selector() -> None:
+    members = [{"podSelector": {"matchLabels": {"app": RELEASE}}}]
+    assert ingress_rules({}) == {
+        2888: members,
+        3888: members,
+        2181: [{"namespaceSelector": {}}, TEST_POD_PEER],
+    }
+    clients = [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]
+    assert ingress_rules({"networkPolicy": {"clientFrom": clients}})[2181] == [
+        *clients,
+        TEST_POD_PEER,
+    ]
+    assert ingress_rules({"networkPolicy": {"clientFrom": []}})[2181] is None
+
+
+def test_the_test_pod_carries_the_labels_the_policy_admits() -> None:
+    labels = one(rendered_documents("defaults"), "Pod")["metadata"]["labels"]
+    assert TEST_POD_PEER["podSelector"]["matchLabels"].items() <= labels.items()
+
+
+def test_the_network_policy_can_be_left_out() -> None:
+    docs = documents(render({"networkPolicy": {"enabled": False}}))
+    assert "NetworkPolicy" not in {doc["kind"] for doc in docs}
+
+
+def test_the_readme_network_policy_example_renders_valid() -> None:
+    (example,) = re.findall(r"```yaml\n(networkPolicy:.*?)```", README, re.DOTALL)
+    for doc in documents(render(yaml.safe_load(example))):
+        kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
+
+
+# -- the helm test hook -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value_set", "members"), [("defaults", 3), ("values-micro.yaml", 1)])
+def test_the_test_hook_asks_every_member_and_the_client_service(
+    value_set: str, members: int
+) -> None:
+    pod = one(rendered_documents(value_set), "Pod")
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert pod["spec"]["restartPolicy"] == "Never"
+    script = pod["spec"]["containers"][0]["command"][-1]
+    hosts = " ".join(f"my-zk-{i}.my-zk-hs" for i in range(members))
+    assert f"for member in {hosts} ;" in script
+    assert "zookeeper-ready --serving --timeout 5 --host my-zk-cs 2181" in script
+    assert ("leaders, not one" in script) == (members > 1)
+    assert ("not standalone" in script) == (members == 1)
+
+
+def test_the_test_hook_is_not_installed_with_the_release() -> None:
+    kinds = {doc["kind"] for doc in rendered_documents("defaults", hooks=False)}
+    assert "Pod" not in kinds
+
+
+# -- the schema -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"replicas": "three"}, "/replicas"),
+        ({"replicas": 0}, "/replicas"),
+        ({"heap": "2 GB"}, "/heap"),
+        ({"heap": 2}, "/heap"),
+        ({"Heap": "2 GB"}, "/Heap"),
+        ({"Servers": "3"}, "/Servers"),
+        ({"AntiAffinity": "never"}, "/AntiAffinity"),
+        ({"antiAffinity": "sometimes"}, "/antiAffinity"),
+        ({"ports": {"client": 70000}}, "/ports/client"),
+        ({"zookeeper": {"logLevel": "LOUD"}}, "/zookeeper/logLevel"),
+        ({"zookeeper": {"snapRetainCount": 2}}, "/zookeeper/snapRetainCount"),
+        ({"resources": {"limits": {"memory": "lots"}}}, "/resources/limits/memory"),
+        ({"storage": {"size": "big"}}, "/storage/size"),
+        ({"extraFlags": ["fast_failover=false"]}, "/extraFlags/0"),
+        ({"livenessProbe": {"exec": {"command": ["true"]}}}, "/livenessProbe"),
+        ({"replica": 3}, "'replica' not allowed"),
+        ({"fullnameOverride": "My_ZK"}, "/fullnameOverride"),
+    ],
+)
+def test_the_schema_rejects_bad_values(values: dict[str, Any], complaint: str) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render(values)
+
+
+# -- the original chart's keys -----------------------------------------------------------
+
+
+def original_key_rows() -> dict[str, list[str]]:
+    """The README's mapping: original key -> the chart's keys it sets ([] = ignored)."""
+    section = README.split("### The original chart's values", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([A-Z]\w+)` \| (.*?) \|$", section, re.M)
+    return {key: re.findall(r"`([\w.]+)`", target) for key, target in rows}
+
+
+# A valid value for each original key, unlike the chart's defaults.
+ORIGINAL_SAMPLES: dict[str, Any] = {
+    "Servers": 5,
+    "Cpu": "750m",
+    "Memory": "3Gi",
+    "Heap": "1G",
+    "Storage": "20Gi",
+    "StorageClass": "fast",
+    "ServerPort": 2889,
+    "LeaderElectionPort": 3889,
+    "ClientPort": 2182,
+    "TickTimeMs": 3000,
+    "InitTicks": 12,
+    "SyncTicks": 6,
+    "ClientCnxns": 100,
+    "SnapRetain": 5,
+    "PurgeHours": 2,
+    "MinSessionTimeout": 6000,
+    "MaxSessionTimeout": 60000,
+    "LogLevel": "WARN",
+    "ProbeInitialDelaySeconds": 20,
+    "ProbeTimeoutSeconds": 4,
+    "AntiAffinity": "soft",
+    "UpdateStrategy": "OnDelete",
+    "MaxUnavailable": 2,
+    "Image": "gcr.io/google_containers/kubernetes-zookeeper:1.0-3.4.10",
+    "ImagePullPolicy": "Always",
+}
+
+
+def test_the_readme_maps_every_original_key_the_schema_accepts() -> None:
+    with Chart.load(CHART) as chart:
+        schema = chart.schema
+    assert schema is not None
+    camel_case = {key for key in schema["properties"] if key[0].isupper()}
+    assert set(original_key_rows()) == camel_case == set(ORIGINAL_SAMPLES)
+
+
+def nested(path: str, value: Any) -> dict[str, Any]:
+    """`a.b.c`, 1 -> {a: {b: {c: 1}}}"""
+    *parents, last = path.split(".")
+    tree: dict[str, Any] = {last: value}
+    for key in reversed(parents):
+        tree = {key: tree}
+    return tree
+
+
+def merged(*trees: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for tree in trees:
+        for key, value in tree.items():
+            if isinstance(value, dict) and isinstance(result.get(key), dict):
+                result[key] = merged(result[key], value)
+            else:
+                result[key] = value
+    return result
+
+
+@pytest.mark.parametrize(("key", "targets"), original_key_rows().items())
+def test_an_original_key_means_what_the_readme_maps_it_to(key: str, targets: list[str]) -> None:
+    value = ORIGINAL_SAMPLES[key]
+    as_original = documents(render({key: value}))
+    as_chart = documents(render(merged(*(nested(path, value) for path in targets))))
+    assert as_original == as_chart
+    if targets:  # it changed something
+        assert as_original != documents(render({}))
+
+
+def test_an_original_key_wins_over_the_chart_key() -> None:
+    sts = one(
+        documents(render({"replicas": 5, "Servers": 3, "heap": "1G", "Heap": "2G"})), "StatefulSet"
+    )
+    assert sts["spec"]["replicas"] == 3
+    assert flags_of(container_of(sts))["heap"] == "2G"
+
+
+def test_notes_say_the_original_image_is_ignored_only_when_it_is_given() -> None:
+    original = notes(_rendered("original values-mini.yaml"))
+    assert "Ignored: Image and ImagePullPolicy" in original
+    assert "gcr.io/google_containers/kubernetes-zookeeper:1.0-3.4.10" in original
+    assert "runs zkcontainer:dev (pull policy IfNotPresent)" in original
+    sts = one(rendered_documents("original values-mini.yaml"), "StatefulSet")
+    assert container_of(sts)["image"] == "zkcontainer:dev"
+    assert "Ignored" not in notes(_rendered("defaults"))
+
+
+def test_notes_tell_how_to_reach_and_check_the_ensemble() -> None:
+    text = notes(_rendered("defaults"))
+    assert "my-zk-cs.zk:2181" in text
+    assert "my-zk-2.my-zk-hs.zk:2181" in text
+    assert "helm test my-zk -n zk" in text
+    assert "Warning" not in text
+    assert "4 members survive no more failures than 3 do" in notes(render({"replicas": 4}))
+
+
+# -- the README's values table ----------------------------------------------------------
+
+
+def values_rows() -> dict[str, str]:
+    """The README's values table: key -> its default column."""
+    section = README.split("### Values\n", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| `([a-z][\w.]*)` \| (.*?) \|", section, re.M)
+    return {key: default.strip() for key, default in rows}
+
+
+def leaves(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted key -> value, down to scalars, lists and empty maps."""
+    found: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            found.update(leaves(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = value
+    return found
+
+
+def shown(value: Any) -> str:
+    """A default as the README's table writes it."""
+    if value is None:
+        return "`null`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if value == "":
+        return '`""`'
+    return f"`{value}`"
+
+
+def test_the_readme_values_table_documents_every_value_with_its_default() -> None:
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+    rows = values_rows()
+    every = leaves(defaults)
+    for key in every:
+        assert any(key == row or key.startswith(row + ".") for row in rows), f"{key} not in README"
+    for row, default in rows.items():
+        assert any(key == row or key.startswith(row + ".") for key in every), (
+            f"README lists {row}, which values.yaml does not have"
+        )
+        # A list's or a map's default is described in words unless it is empty.
+        if row in every and (every[row] in ([], {}) or not isinstance(every[row], list)):
+            assert default == shown(every[row]), row
+
+
+# -- manifests/ and the packaged chart ----------------------------------------------------
+
+
+@pytest.mark.parametrize("manifest", MANIFEST_VALUES)
+def test_the_manifests_are_the_chart_rendered_for_release_zk(manifest: str) -> None:
+    """`make manifests` leaves no diff: run it after changing the chart."""
+    assert (MANIFESTS / manifest).read_text() == manifest_text(manifest)
+
+
+@pytest.mark.parametrize("manifest", MANIFEST_VALUES)
+def test_the_manifests_keep_their_names_and_no_namespace(manifest: str) -> None:
+    docs = [doc for doc in yaml.safe_load_all((MANIFESTS / manifest).read_text()) if doc]
+    names = {(doc["kind"], doc["metadata"]["name"]) for doc in docs}
+    assert {("StatefulSet", "zk"), ("Service", "zk-hs"), ("Service", "zk-cs")} <= names
+    assert (("PodDisruptionBudget", "zk-pdb") in names) == (manifest != "zookeeper_micro.yaml")
+    assert "Pod" not in {kind for kind, _ in names}, "the helm test hook is no manifest"
+    for doc in docs:
+        assert "namespace" not in doc["metadata"]
+
+
+def test_the_chart_packages_as_a_repository(tmp_path: Path) -> None:
+    archive, index = package_repository(tmp_path / "repo", url="https://charts.example/zk")
+    with Chart.load(CHART) as chart:
+        version, app_version = chart.version, chart.metadata["appVersion"]
+    assert archive.name == f"zookeeper-{version}.tgz"
+    assert app_version == "3.9.3"
+    (entry,) = index["entries"]["zookeeper"]
+    assert entry["version"] == version
+    assert entry["appVersion"] == app_version
+    assert entry["urls"] == [f"https://charts.example/zk/{archive.name}"]
+    assert f"sha256:{entry['digest']}" == digest(archive)
+    on_disk = yaml.safe_load((tmp_path / "repo" / "index.yaml").read_text())
+    assert on_disk["entries"]["zookeeper"][0]["digest"] == entry["digest"]
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+    assert {
+        "zookeeper/Chart.yaml",
+        "zookeeper/values.yaml",
+        "zookeeper/values.schema.json",
+        "zookeeper/values-mini.yaml",
+        "zookeeper/templates/statefulset.yaml",
+        "zookeeper/templates/tests/serving.yaml",
+    } <= names
+    with Chart.load(archive) as packaged:
+        assert packaged.render({}, name=RELEASE, namespace=NAMESPACE) == _rendered("defaults")
+
+
+# -- the rendered StatefulSet, run -------------------------------------------------------
+
+
+@pytest.mark.container
+def test_the_original_mini_values_run_an_ensemble_that_survives_losing_its_leader(
+    statefulset: Callable[..., StatefulSet],
+) -> None:
+    """Release my-zk from the original chart's values-mini.yaml, as written: three pods
+    named as the chart names them reach Ready, `helm test` passes, and a leader killed
+    under a client writing throughout loses no acknowledged write."""
+    docs = rendered_documents("original values-mini.yaml")
+    manifest = one(docs, "StatefulSet")
+    started = time.monotonic()
+    sts = statefulset(manifest, services=["my-zk-cs"])
+    print(f"3 pods Ready {time.monotonic() - started:.1f}s after start")
+    assert [pod.name for pod in sts.pods] == ["my-zk-0", "my-zk-1", "my-zk-2"]
+    assert sts.domain == "my-zk-hs.zk.svc.cluster.local"
+
+    code, output = sts.run_pod(one(docs, "Pod"))
+    print(output)
+    assert code == 0, output
+    assert output.count(": leader") == 1
+    assert "my-zk-cs:2181: serving" in output
+    with Chart.load(CHART) as chart:
+        app_version = chart.metadata["appVersion"]
+    metrics = sts.exec(0, ["zookeeper-metrics"])[1]
+    assert f"zk_version\t{app_version}-" in metrics, "appVersion is the image's ZooKeeper"
+
+    leader = leader_of(sts, [0, 1, 2])
+    survivors = [i for i in range(3) if i != leader]
+    writer = ContinuousWriter(new_client(sts.connect_string()), "/writes")
+    writer.start()
+    wait_for(lambda: len(writer.acknowledged) >= 50, 60, lambda: "the writer did not start")
+    killed = time.monotonic()
+    sts.kill(leader)
+    wait_for(lambda: all(serving(sts, i) for i in survivors), 60, lambda: "survivors not serving")
+    print(f"survivors serving {time.monotonic() - killed:.1f}s after the leader was killed")
+    before = len(writer.acknowledged)
+    wait_for(lambda: len(writer.acknowledged) >= before + 50, 60, lambda: "writes stalled")
+    writer.finish()
+
+    hosts = ",".join(f"{sts.address(i)}:2181" for i in survivors)
+    missing = set(writer.acknowledged) - stored_numbers(hosts, "/writes")
+    print(
+        f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, "
+        f"{len(missing)} lost; longest without an acknowledged write "
+        f"{writer.longest_gap(since=killed):.1f}s"
+    )
+    assert not missing
+    leader_of(sts, survivors)
