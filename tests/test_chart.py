@@ -362,6 +362,29 @@ def test_storage_class_null_is_the_default_class_and_empty_is_none() -> None:
     assert claim({"StorageClass": "fast"})["storageClassName"] == "fast"
 
 
+@pytest.mark.parametrize(
+    ("values", "fits"),
+    [
+        ({}, True),  # 3G in 5Gi
+        ({"heap": "4G"}, False),
+        ({"Memory": "4Gi", "Heap": "2G"}, True),  # the original chart's values.yaml
+        ({"Memory": "4Gi", "Heap": "3G"}, False),  # the original's production manifest
+        ({"heap": "512M", "resources": {"limits": {"memory": "768Mi"}}}, True),
+        ({"heap": "512m", "resources": {"limits": {"memory": "767Mi"}}}, False),
+        ({"heap": "1G", "resources": {"limits": {"memory": "1610612736"}}}, True),
+        ({"heap": "1G", "resources": {"limits": {"memory": "1.5Gi"}}}, True),
+        ({"heap": "2G", "resources": {"limits": {"memory": "3G"}}}, False),  # 3G = 10^9 x 3
+        ({"heap": "8G", "resources": {"limits": None}}, True),  # no limit, nothing to outgrow
+    ],
+)
+def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], fits: bool) -> None:
+    if fits:
+        assert one(documents(render(values)), "StatefulSet")
+    else:
+        with pytest.raises(HelmError, match=r"needs a memory limit of at least 1\.5 x heap"):
+            render(values)
+
+
 # -- the NetworkPolicy ----------------------------------------------------------------------
 
 
@@ -484,7 +507,7 @@ def original_key_rows() -> dict[str, list[str]]:
 ORIGINAL_SAMPLES: dict[str, Any] = {
     "Servers": 5,
     "Cpu": "750m",
-    "Memory": "3Gi",
+    "Memory": "6Gi",
     "Heap": "1G",
     "Storage": "20Gi",
     "StorageClass": "fast",

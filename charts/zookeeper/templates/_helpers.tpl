@@ -102,3 +102,37 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- end -}}
 {{- toJson $settings -}}
 {{- end -}}
+
+{{/*
+Bytes in a Kubernetes quantity (5Gi, 1.5G, 5368709120), as a float. Decimal
+suffixes are powers of 1000, binary ones of 1024.
+*/}}
+{{- define "zookeeper.quantityBytes" -}}
+{{- $quantity := toString . -}}
+{{- $number := regexFind "^[0-9.]+([eE][0-9]+)?" $quantity -}}
+{{- $factors := dict "" 1 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 0x1p10 "Mi" 0x1p20 "Gi" 0x1p30 "Ti" 0x1p40 "Pi" 0x1p50 "Ei" 0x1p60 -}}
+{{- mulf (float64 $number) (get $factors (trimPrefix $number $quantity)) -}}
+{{- end -}}
+
+{{/* Bytes in a JVM size (512M, 3G): every suffix is a power of 1024, as -Xmx reads it. */}}
+{{- define "zookeeper.heapBytes" -}}
+{{- $factors := dict "k" 0x1p10 "m" 0x1p20 "g" 0x1p30 "t" 0x1p40 -}}
+{{- $suffix := regexFind "[a-zA-Z]$" . -}}
+{{- mulf (float64 (trimSuffix $suffix .)) (get $factors (lower $suffix)) -}}
+{{- end -}}
+
+{{/*
+A heap the memory limit cannot hold gets the container OOM-killed, and an
+ensemble whose members are killed in turn stalls: refuse it at install. The
+JVM needs memory beyond its heap (metaspace, threads, buffers): 1.5 x heap,
+the rule manifests/ and the README keep.
+*/}}
+{{- define "zookeeper.checkHeap" -}}
+{{- $limit := ((.resources).limits).memory -}}
+{{- if $limit -}}
+{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
+{{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
+{{- fail (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
