@@ -160,7 +160,12 @@ def test_sigterm_stops_the_leader_quickly_after_it_leaves_the_quorum_and_keeps_i
     assert container.attrs["State"]["ExitCode"] == 143, "not the JVM's own exit on SIGTERM"
     # The JVM's exit closes sockets only after a wait; the survivors elect now.
     assert "leaving the quorum before the JVM exits" in sts.logs(leader)
-    leader_of(sts, [i for i in range(3) if i != leader])
+    survivors = [i for i in range(3) if i != leader]
+    wait_for(
+        lambda: sorted(server_state(sts, i) or "" for i in survivors) == ["follower", "leader"],
+        60,
+        lambda: "the survivors elected no leader",
+    )
 
     sts.restart(leader)
     wait_for(lambda: serving(sts, leader), 120, lambda: "the old leader not serving after restart")
