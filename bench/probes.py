@@ -1,6 +1,8 @@
 """Benchmark the probe commands against the shell probes they replace.
 
-Starts one standalone ZooKeeper with start-zookeeper, writes the launchers the
+Starts a standalone ZooKeeper with start-zookeeper (and a second one with
+--tls_dir, certificates made for the run, for the probes' TLS path: what they
+cost with --client_port=0), writes the launchers the
 image uses (Debian's /usr/bin/python3 -IS), then runs every command in turn,
 alternating, and reports the median wall time, CPU time and peak RSS of each,
 with ratios against the shell command it replaces and the interpreter floor.
@@ -26,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.harness.certs import Authority, mount_secret  # noqa: E402
 from tests.harness.zookeeper import ZooKeeperServer, free_port  # noqa: E402
 from zkcontainer.launchers import write_launchers  # noqa: E402
 
@@ -92,20 +95,32 @@ def main() -> int:
             sys.exit(f"bench: {tool} not found (install {package})")
 
     work = Path(tempfile.mkdtemp(prefix="zkcontainer-bench-"))
+    # cert-manager's default: an RSA 2048 key (PKCS#1) from a CA.
+    secret = work / "tls"
+    mount_secret(secret, Authority.make().secret(["localhost", "127.0.0.1"]))
+    secure = free_port()
     server = ZooKeeperServer(root=work / "zk", client_port=free_port())
-    server.root.mkdir(parents=True)
-    print("bench: starting ZooKeeper", file=sys.stderr)
-    server.start()
+    tls_server = ZooKeeperServer(
+        root=work / "zk-tls",
+        client_port=free_port(),
+        extra_flags=[f"--tls_dir={secret}", f"--secure_client_port={secure}"],
+    )
+    print("bench: starting ZooKeeper, plaintext and TLS", file=sys.stderr)
+    for each in (server, tls_server):
+        each.root.mkdir(parents=True)
+        each.start()
     try:
         server.wait_until_imok()
+        tls_server.wait_until_imok()
         print(f"bench: {args.runs} rounds of every command, alternating", file=sys.stderr)
-        return run_bench(args.runs, args.python, work, server.client_port)
+        return run_bench(args.runs, args.python, work, server.client_port, (secret, secure))
     finally:
         server.stop()
+        tls_server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_bench(runs: int, python: str, work: Path, port: int) -> int:
+def run_bench(runs: int, python: str, work: Path, port: int, tls: tuple[Path, int]) -> int:
     # As the image does: a copy of the package byte-compiled with unchecked
     # hashes (no stat of the sources at import), launchers with -IS on PATH.
     lib_dir = work / "lib"
@@ -133,6 +148,16 @@ def run_bench(runs: int, python: str, work: Path, port: int) -> int:
             str(port),
         ],
     }
+    secret, secure = tls
+    tls_flags = ["--timeout=5", f"--tls_dir={secret}", str(secure)]
+    commands[TLS_EXCHANGE] = [python, "-I", "-S", "-c", RAW_TLS.format(secret=secret, port=secure)]
+    commands["zookeeper-ready --tls_dir"] = [str(bin_dir / "zookeeper-ready"), *tls_flags]
+    commands["zookeeper-ready --serving --tls_dir"] = [
+        str(bin_dir / "zookeeper-ready"),
+        "--serving",
+        *tls_flags,
+    ]
+    commands["zookeeper-metrics --tls_dir"] = [str(bin_dir / "zookeeper-metrics"), *tls_flags]
     if pip_wrapper.exists():
         commands["(pip wrapper) zookeeper-ready"] = [str(pip_wrapper), str(port)]
 
@@ -162,6 +187,24 @@ RAW_EXCHANGE = (
     "s.sendall(b'ruok')\n"
     "s.shutdown(1)\n"
     "while s.recv(4096): pass"
+)
+TLS_EXCHANGE = "floor + ruok exchange over TLS, bare _ssl"
+# The least a Python probe can do over TLS: the same with _ssl's handshake.
+RAW_TLS = (
+    "import _socket, _ssl\n"
+    "class S(_socket.socket): __slots__ = ('__weakref__',)\n"
+    "c = _ssl._SSLContext(_ssl.PROTOCOL_TLS_CLIENT)\n"
+    "c.check_hostname = False\n"
+    "c.load_cert_chain('{secret}/tls.crt', '{secret}/tls.key')\n"
+    "c.load_verify_locations('{secret}/ca.crt')\n"
+    "s = S()\n"
+    "s.connect(('127.0.0.1', {port}))\n"
+    "t = c._wrap_socket(s, False, None)\n"
+    "t.do_handshake()\n"
+    "t.write(b'ruok')\n"
+    "try:\n"
+    "    while t.read(4096): pass\n"
+    "except (_ssl.SSLZeroReturnError, _ssl.SSLEOFError): pass"
 )
 SHELL_COUNTERPART = {
     EXCHANGE: "shell: echo ruok | nc",

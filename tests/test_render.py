@@ -45,6 +45,35 @@ CASES = {
         ],
         "zk-0",
     ),
+    # TLS (README, "TLS"): one case per mode ZooKeeper is configured in.
+    "tls-ensemble": (
+        ["--servers=3", "--tls_dir=/etc/zookeeper/tls"],
+        "zk-1.zk-hs.default.svc.cluster.local",
+    ),
+    "tls-only-standalone-want": (
+        ["--tls_dir=/etc/zookeeper/tls", "--client_port=0", "--tls_client_auth=want"],
+        "zk-0",
+    ),
+    "tls-migration-plaintext-quorum": (
+        [
+            "--servers=3",
+            "--tls_dir=/etc/zookeeper/tls",
+            "--tls_quorum=false",
+            "--tls_port_unification=true",
+            "--tls_client_auth=none",
+        ],
+        "zk-0.zk-hs.default.svc.cluster.local",
+    ),
+    "tls-migration-tls-quorum-unverified": (
+        [
+            "--servers=3",
+            "--tls_dir=/etc/zookeeper/tls",
+            "--tls_port_unification=true",
+            "--tls_quorum_hostname_verification=false",
+            "--secure_client_port=3181",
+        ],
+        "zk-2.zk-hs.default.svc.cluster.local",
+    ),
 }
 JAVA = "/usr/bin/java"
 CLASSPATH = ["/usr/share/java/zookeeper.jar", "/usr/share/java/slf4j-log4j12.jar"]

@@ -33,7 +33,7 @@ class ProbeError(ZkContainerError):
 
     `reason` is one of the short words an operator greps for in probe events:
     refused, timed out, reset, unreachable, not whitelisted, not serving,
-    unexpected reply, too large, cannot write the output.
+    unexpected reply, too large, cannot write the output, tls failed.
     """
 
     def __init__(self, reason: str, detail: str) -> None:

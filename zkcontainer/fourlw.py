@@ -10,12 +10,12 @@ import _thread
 import errno
 import time
 
-from zkcontainer import ProbeError
+from zkcontainer import ProbeError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal as _signal
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 else:  # typeshed has no stub for _signal, the C module behind signal
     import _signal
 
@@ -39,6 +39,7 @@ def send_word(
     max_reply: int = DEFAULT_MAX_REPLY,
     *,
     deadline: float | None = None,
+    tls_dir: str | None = None,
 ) -> str:
     """Send `word`, half-close, read the reply to EOF within `timeout` seconds overall.
 
@@ -47,13 +48,21 @@ def send_word(
     resolution too, and trying each address the name has, in the resolver's
     order, until one accepts. ZooKeeper closes the connection after replying,
     so EOF marks the end of the reply; a single recv would truncate a large mntr.
+
+    `tls_dir` (a kubernetes.io/tls Secret's mount) makes it speak TLS, with
+    tls.crt and tls.key as the client certificate, verified against ca.crt.
     """
     if deadline is None:
         deadline = time.monotonic() + timeout
     where = address_label(host, port)
     sock = connect(resolve(host, port, deadline, where), deadline, where)
     try:
-        reply = _exchange(sock, word, deadline=deadline, max_reply=max_reply, where=where)
+        if tls_dir is None:
+            reply = _exchange(sock, word, deadline=deadline, max_reply=max_reply, where=where)
+        else:
+            reply = _tls_exchange(
+                sock, word, tls_dir=tls_dir, deadline=deadline, max_reply=max_reply, where=where
+            )
     finally:
         sock.close()
     text = reply.decode("utf-8", "replace")
@@ -168,24 +177,106 @@ def _exchange(
     where: str,
 ) -> bytes:
     phase = f"sending {word}"
-    chunks: list[bytes] = []
-    received = 0
     try:
         sock.settimeout(_remaining(deadline))
         sock.sendall(word.encode("ascii"))
         sock.shutdown(_socket.SHUT_WR)
         phase = f"waiting for the reply to {word}"
-        while True:
-            sock.settimeout(_remaining(deadline))
-            chunk = sock.recv(65536)
-            if not chunk:
-                return b"".join(chunks)
-            received += len(chunk)
-            if received > max_reply:
-                raise ProbeError("too large", f"{where}: reply to {word} exceeds {max_reply} bytes")
-            chunks.append(chunk)
+        return _read_to_eof(
+            lambda: sock.recv(65536),
+            sock,
+            deadline=deadline,
+            max_reply=max_reply,
+            word=word,
+            where=where,
+        )
     except OSError as error:
         raise _named(error, where, phase) from error
+
+
+def _read_to_eof(
+    read: "Callable[[], bytes]",
+    sock: _socket.socket,
+    *,
+    deadline: float,
+    max_reply: int,
+    word: str,
+    where: str,
+) -> bytes:
+    """What `read` returns until it returns nothing, each call within the deadline."""
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        sock.settimeout(_remaining(deadline))
+        chunk = read()
+        if not chunk:
+            return b"".join(chunks)
+        received += len(chunk)
+        if received > max_reply:
+            raise ProbeError("too large", f"{where}: reply to {word} exceeds {max_reply} bytes")
+        chunks.append(chunk)
+
+
+def _tls_exchange(
+    sock: _socket.socket,
+    word: str,
+    *,
+    tls_dir: str,
+    deadline: float,
+    max_reply: int,
+    where: str,
+) -> bytes:
+    """`word` over TLS: no half-close (TLS has none); ZooKeeper closes after its reply.
+
+    `_ssl` is the C module behind `ssl`, which would import socket, enum and
+    more on top; it is loaded only here, when the plaintext port is off.
+    """
+    import _ssl  # noqa: PLC0415
+
+    context = _ssl._SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+    # The probe asks its own pod by address: the chain is verified against
+    # ca.crt, the name is not (the certificate names the pod's DNS names).
+    context.check_hostname = False
+    try:
+        context.load_cert_chain(tls_dir + "/tls.crt", tls_dir + "/tls.key")
+        context.load_verify_locations(tls_dir + "/ca.crt")
+    except OSError as error:  # _ssl.SSLError is one
+        detail = error.strerror or str(error)
+        raise UsageError(
+            f"--tls_dir={tls_dir}: cannot load tls.crt, tls.key, ca.crt: {detail}"
+        ) from None
+    phase = "handshaking"
+    # _ssl keeps a weak reference to its socket, which _socket.socket cannot have.
+    raw = _WeakSocket(sock.family, sock.type, sock.proto, sock.detach())
+    try:
+        raw.settimeout(_remaining(deadline))
+        # What ssl.SSLContext.wrap_socket calls; typeshed leaves it out as private.
+        tls_sock = context._wrap_socket(raw, False, None)  # type: ignore[attr-defined]
+        tls_sock.do_handshake()
+        phase = f"sending {word}"
+        tls_sock.write(word.encode("ascii"))
+        phase = f"waiting for the reply to {word}"
+
+        def read() -> bytes:
+            try:
+                return bytes(tls_sock.read(65536))
+            except (_ssl.SSLZeroReturnError, _ssl.SSLEOFError):
+                return b""  # close_notify, or a close without it: the reply's end either way
+
+        return _read_to_eof(
+            read, raw, deadline=deadline, max_reply=max_reply, word=word, where=where
+        )
+    except _ssl.SSLError as error:
+        reason = getattr(error, "reason", None) or str(error)
+        raise ProbeError("tls failed", f"{where}: {phase}: {reason}") from error
+    except OSError as error:
+        raise _named(error, where, phase) from error
+    finally:
+        raw.close()
+
+
+class _WeakSocket(_socket.socket):
+    __slots__ = ("__weakref__",)
 
 
 def _named(error: OSError, where: str, phase: str) -> ProbeError:

@@ -17,7 +17,8 @@ PROG = "zookeeper-metrics"
 FORMATS = ("text", "json", "prometheus")
 
 USAGE = """\
-usage: zookeeper-metrics [--format text|json|prometheus] [--host HOST] [--timeout SECONDS] [PORT]
+usage: zookeeper-metrics [--format text|json|prometheus] [--host HOST] [--tls_dir DIR]
+                         [--timeout SECONDS] [PORT]
 
 Prints the server's mntr output. text: mntr's own tab-separated lines.
 json: one object, numbers as numbers. prometheus: text exposition with the
@@ -27,6 +28,8 @@ zookeeper_ prefix; zk_version, zk_server_state and zk_peer_state become
 
   PORT               client port (default 2181)
   --host HOST        an IPv4 or IPv6 address (default 127.0.0.1) or a DNS name
+  --tls_dir DIR      speak TLS to PORT (the secure client port) with DIR's
+                     tls.crt, tls.key and ca.crt: for --client_port=0
   --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
                      and formatting (default 1)
 
@@ -62,11 +65,11 @@ def render(reply: str, output_format: str, deadline: float, where: str) -> str:
 
 
 def print_metrics(argv: "Sequence[str]") -> None:
-    args = parse(argv, switches=(), options={"format": "text"})
+    args = parse(argv, switches=(), options={"format": "text", "tls_dir": ""})
     output_format = args.values["format"]
     if output_format not in FORMATS:
         raise UsageError(f"--format={shown(output_format)}: must be one of {', '.join(FORMATS)}")
-    reply = send_word("mntr", args.host, args.port, deadline=args.deadline)
+    reply = send_word("mntr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
     where = address_label(args.host, args.port)
     # UTF-8 whatever the locale: the exposition format says so, and text is the server's bytes.
     output = render(reply, output_format, args.deadline, where).encode("utf-8", "replace")

@@ -44,6 +44,7 @@ class ProbeArgs:
         self.timeout = _timeout(values["timeout"])
         self.deadline = time.monotonic() + self.timeout
         self.host = _host(values["host"])
+        self.tls_dir = values.get("tls_dir") or None
 
 
 def parse(argv: "Sequence[str]", switches: "Sequence[str]", options: dict[str, str]) -> ProbeArgs:

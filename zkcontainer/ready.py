@@ -16,7 +16,7 @@ PROG = "zookeeper-ready"
 SERVING_STATES = ("leader", "follower", "observer", "standalone")
 
 USAGE = """\
-usage: zookeeper-ready [--serving] [--host HOST] [--timeout SECONDS] [PORT]
+usage: zookeeper-ready [--serving] [--host HOST] [--tls_dir DIR] [--timeout SECONDS] [PORT]
 
 Without --serving (liveness): sends ruok and exits 0 on exactly imok. ZooKeeper
 answers imok as soon as its client port is open, with or without a quorum, so
@@ -33,15 +33,17 @@ allows, is the fallback). start-zookeeper whitelists ruok,mntr,srvr.
 
   PORT               client port (default 2181)
   --host HOST        an IPv4 or IPv6 address (default 127.0.0.1) or a DNS name
+  --tls_dir DIR      speak TLS to PORT (the secure client port) with DIR's
+                     tls.crt, tls.key and ca.crt: for --client_port=0
   --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
                      (default 1)
 
 Exit: 0 healthy, 1 not (one line: refused, timed out, reset, unreachable,
-not whitelisted, not serving, unexpected reply), 2 bad arguments."""
+not whitelisted, not serving, unexpected reply, tls failed), 2 bad arguments."""
 
 
 def check_alive(args: ProbeArgs) -> None:
-    reply = send_word("ruok", args.host, args.port, deadline=args.deadline)
+    reply = send_word("ruok", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
     if reply != "imok":
         where = address_label(args.host, args.port)
         raise ProbeError("unexpected reply", f"{where}: ruok answered {reply[:80]!r}, not 'imok'")
@@ -50,13 +52,13 @@ def check_alive(args: ProbeArgs) -> None:
 def check_serving(args: ProbeArgs) -> str:
     """The server's state when it serves requests; ProbeError otherwise."""
     try:
-        mntr = send_word("mntr", args.host, args.port, deadline=args.deadline)
+        mntr = send_word("mntr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
         state, peer_state = find_value(mntr, "zk_server_state"), find_value(mntr, "zk_peer_state")
     except ProbeError as error:
         if error.reason != "not whitelisted":
             raise
         # srvr carries no peer state, but a follower only answers it once synced.
-        srvr = send_word("srvr", args.host, args.port, deadline=args.deadline)
+        srvr = send_word("srvr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
         state, peer_state = find_value(srvr, "Mode", ": "), None
     where = address_label(args.host, args.port)
     if state is None:
@@ -69,7 +71,7 @@ def check_serving(args: ProbeArgs) -> str:
 
 
 def probe(argv: "Sequence[str]") -> None:
-    args = parse(argv, switches=("serving",), options={})
+    args = parse(argv, switches=("serving",), options={"tls_dir": ""})
     if "serving" in args.switches:
         check_serving(args)
     else:

@@ -70,9 +70,13 @@ def server_lines(settings: Settings) -> list[str]:
 
 
 def zoo_cfg(settings: Settings) -> str:
+    client: list[tuple[str, object]] = []
+    if settings.client_port:  # 0: no plaintext port (TLS only)
+        client.append(("clientPort", settings.client_port))
+        if settings.client_address:
+            client.append(("clientPortAddress", settings.client_address))
     entries = [
-        ("clientPort", settings.client_port),
-        *([("clientPortAddress", settings.client_address)] if settings.client_address else []),
+        *client,
         ("dataDir", settings.data_dir),
         ("dataLogDir", settings.data_log_dir),
         ("tickTime", settings.tick_time),
@@ -94,8 +98,54 @@ def zoo_cfg(settings: Settings) -> str:
         # Bind quorum ports on every address instead of resolving our own name,
         # which a headless Service may not publish before the pod is Ready.
         entries.append(("quorumListenOnAllIPs", "true"))
+    entries += tls_entries(settings)
     lines = [f"{key}={java_properties_value(str(value))}" for key, value in entries]
     return HEADER + "\n".join([*lines, *server_lines(settings)]) + "\n"
+
+
+NETTY_FACTORY = "org.apache.zookeeper.server.NettyServerCnxnFactory"
+
+
+def tls_entries(settings: Settings) -> list[tuple[str, object]]:
+    """zoo.cfg's TLS keys: stores start-zookeeper wrote from --tls_dir, never the Secret itself.
+
+    ZooKeeper reads keys it does not know as `zookeeper.<key>` system properties,
+    which is how every `ssl.*` key reaches its X509Util.
+    """
+    if settings.tls_dir is None:
+        return []
+    key_store = posixpath.join(settings.tls_store_dir, "keystore.pem")
+    trust_store = posixpath.join(settings.tls_store_dir, "truststore.pem")
+    entries: list[tuple[str, object]] = [
+        # Only Netty serves a secure client port.
+        ("serverCnxnFactory", NETTY_FACTORY),
+        ("secureClientPort", settings.secure_client_port),
+        ("ssl.keyStore.location", key_store),
+        ("ssl.keyStore.type", "PEM"),
+        ("ssl.trustStore.location", trust_store),
+        ("ssl.trustStore.type", "PEM"),
+        ("ssl.clientAuth", settings.tls_client_auth),
+        # 3.9: re-read the stores when they change (3.8 has no such key: ignored there).
+        ("client.certReload", "true"),
+    ]
+    if settings.tls_port_unification and settings.client_port:
+        entries.append(("client.portUnification", "true"))
+    if settings.servers > 1 and settings.tls_dir is not None:
+        entries += [
+            ("sslQuorum", "true" if settings.tls_quorum else "false"),
+            ("ssl.quorum.keyStore.location", key_store),
+            ("ssl.quorum.keyStore.type", "PEM"),
+            ("ssl.quorum.trustStore.location", trust_store),
+            ("ssl.quorum.trustStore.type", "PEM"),
+            (
+                "ssl.quorum.hostnameVerification",
+                "true" if settings.tls_quorum_hostname_verification else "false",
+            ),
+            ("sslQuorumReloadCertFiles", "true"),
+        ]
+        if settings.tls_port_unification:
+            entries.append(("portUnification", "true"))
+    return entries
 
 
 # What java.util.Properties.load reads as something other than itself.

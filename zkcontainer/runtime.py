@@ -23,6 +23,8 @@ DEBIAN_JAVA_DIR = "/usr/share/java"
 # classpath it logs nothing at all. Its manifest Class-Path brings the rest.
 DEBIAN_LOG4J_BINDING = ("slf4j-log4j12.jar", "log4j-1.2.jar")
 
+DEBIAN_NETTY_CODEC = "netty-codec.jar"
+
 # zkcontainer's own main class (java/zkcontainer/QuorumPeerMain.java), which the
 # image installs beside ZooKeeper's jars: in Debian's directory, or in lib/.
 LEAVING_MAIN_JAR = "zkcontainer.jar"
@@ -36,6 +38,11 @@ class Installation:
     classpath: tuple[str, ...]
     backend: LoggingBackend
     leaving_main_jar: str | None = None
+    # What the Netty connection factory (TLS) needs beyond `classpath`: Debian's
+    # zookeeper.jar manifest misses netty-codec.jar, and without it every
+    # connection fails with NoClassDefFoundError ByteToMessageDecoder.
+    netty_classpath: tuple[str, ...] = ()
+    netty_missing: str | None = None  # why Netty cannot run, when it cannot
 
 
 def system_fqdn() -> str:
@@ -115,10 +122,15 @@ def _debian_installation(debian_dir: str) -> Installation:
             + " (install libslf4j-java and liblog4j1.2-java)"
         )
     leaving = os.path.join(debian_dir, LEAVING_MAIN_JAR)
+    netty_codec = os.path.join(debian_dir, DEBIAN_NETTY_CODEC)
     return Installation(
         classpath=(zookeeper_jar, *binding),
         backend=LoggingBackend.LOG4J,
         leaving_main_jar=leaving if os.path.isfile(leaving) else None,
+        netty_classpath=(netty_codec,) if os.path.isfile(netty_codec) else (),
+        netty_missing=None
+        if os.path.isfile(netty_codec)
+        else f"no {netty_codec}, which TLS (Netty) needs (install libnetty-java)",
     )
 
 

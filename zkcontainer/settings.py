@@ -9,6 +9,7 @@ operator fixes all of them in one round.
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +20,9 @@ from zkcontainer.errors import ConfigError
 from zkcontainer.identity import PodIdentity, parse_pod_hostname, split_fqdn
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+TLS_CLIENT_AUTH = ("need", "want", "none")
+# Where start-zookeeper writes what ZooKeeper reads, never the Secret's mount.
+TLS_STORE_SUBDIR = "tls"
 
 # What the probes send: zookeeper-ready sends ruok, zookeeper-ready --serving and
 # zookeeper-metrics send mntr (and fall back to srvr, which ZooKeeper >= 3.5
@@ -77,7 +81,14 @@ FLAGS: tuple[Flag, ...] = (
     Flag("data_log_dir", "/var/lib/zookeeper/data/log", "transaction log", "path"),
     Flag("log_dir", "/var/log/zookeeper", "zookeeper.log.dir (logs go to stdout)", "path"),
     Flag("conf_dir", "/opt/zookeeper/conf", "where zoo.cfg and the logging config go", "path"),
-    Flag("client_port", "2181", "port clients connect to", "int", 1, 65535),
+    Flag(
+        "client_port",
+        "2181",
+        "port clients connect to; with --tls_dir 0 turns the plaintext port off",
+        "int",
+        0,
+        65535,
+    ),
     Flag("client_address", None, "address the client port listens on (default: all)"),
     Flag("server_port", "2888", "port followers connect to the leader on", "int", 1, 65535),
     Flag("election_port", "3888", "leader election port", "int", 1, 65535),
@@ -102,6 +113,31 @@ FLAGS: tuple[Flag, ...] = (
         "true",
         "leave the quorum on SIGTERM before the JVM exits, and pace elections tighter",
         "bool",
+    ),
+    # TLS for clients and the quorum, from a kubernetes.io/tls Secret (README, "TLS").
+    Flag("tls_dir", None, "a kubernetes.io/tls Secret's mount (tls.crt, tls.key, ca.crt)", "path"),
+    Flag("secure_client_port", "2281", "TLS client port, with --tls_dir", "int", 1, 65535),
+    Flag("tls_client_auth", "need", "client certificates: need, want or none"),
+    Flag("tls_quorum", "true", "the quorum over TLS too (sslQuorum), with --tls_dir", "bool"),
+    Flag(
+        "tls_quorum_hostname_verification",
+        "true",
+        "members check each other's certificate names (ZooKeeper 3.8; 3.9's fips-mode skips it)",
+        "bool",
+    ),
+    Flag(
+        "tls_port_unification",
+        "false",
+        "plaintext and TLS on the client port and the quorum, for a rolling migration",
+        "bool",
+    ),
+    Flag(
+        "tls_reload_interval",
+        "5",
+        "seconds between looks at --tls_dir for a renewed certificate",
+        "int",
+        1,
+        3600,
     ),
     Flag("jvm_flags", "", "extra JVM options, shell-quoted", secret=True),
     Flag("hostname", None, "override the pod's short hostname (zk-0)"),
@@ -142,6 +178,13 @@ class Settings:
     log_level: str
     four_letter_words: tuple[str, ...]
     fast_failover: bool
+    tls_dir: str | None
+    secure_client_port: int
+    tls_client_auth: str
+    tls_quorum: bool
+    tls_quorum_hostname_verification: bool
+    tls_port_unification: bool
+    tls_reload_interval: int
     jvm_flags: tuple[str, ...]
     hostname: str
     domain: str
@@ -154,6 +197,15 @@ class Settings:
     def myid(self) -> int | None:
         """The server id this pod must run as; None for a standalone without an ordinal."""
         return None if self.identity is None else self.identity.myid
+
+    @property
+    def tls_store_dir(self) -> str:
+        return posixpath.join(self.conf_dir, TLS_STORE_SUBDIR)
+
+    @property
+    def quorum_tls(self) -> bool:
+        """Whether members talk TLS to each other: a standalone has no quorum."""
+        return self.tls_dir is not None and self.tls_quorum and self.servers > 1
 
 
 @dataclass(frozen=True)
@@ -353,6 +405,12 @@ def _build(
         read.problem("log_level", "must be one of " + ", ".join(LOG_LEVELS))
 
     client_address = _ip_address(read, "client_address")
+    tls_dir = paths["tls_dir"]
+    tls_client_auth, tls_port_unification = _tls(read, tls_dir, ints["client_port"])
+    plaintext_port = ints["client_port"] != 0
+    if tls_dir and plaintext_port and not tls_port_unification and "client_address" not in given:
+        # The plaintext port is for the probes in the pod only.
+        client_address = "127.0.0.1"
     words = _four_letter_words(read)
     fast_failover = read.boolean("fast_failover")
     jvm_flags = _jvm_flags(read)
@@ -387,6 +445,13 @@ def _build(
         log_level=log_level,
         four_letter_words=words,
         fast_failover=fast_failover,
+        tls_dir=tls_dir,
+        secure_client_port=_known(ints["secure_client_port"]),
+        tls_client_auth=tls_client_auth,
+        tls_quorum=read.boolean("tls_quorum"),
+        tls_quorum_hostname_verification=read.boolean("tls_quorum_hostname_verification"),
+        tls_port_unification=tls_port_unification,
+        tls_reload_interval=_known(ints["tls_reload_interval"]),
         jvm_flags=jvm_flags,
         hostname=hostname,
         domain=domain,
@@ -444,7 +509,10 @@ def _check_tick_products(read: _Reader, tick: int, ints: Mapping[str, int | None
 
 
 def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None:
-    names = ["client_port", "server_port", "election_port"]
+    names = ["client_port"] if ints["client_port"] else []
+    names += ["server_port", "election_port"]
+    if "tls_dir" in read.given:
+        names.append("secure_client_port")
     if ints["admin_port"]:
         names.append("admin_port")
     seen: dict[int, str] = {}
@@ -468,6 +536,19 @@ def _ip_address(read: _Reader, name: str) -> str | None:
     except ValueError:
         read.problem(name, "must be an IPv4 or IPv6 address, like 127.0.0.1 or ::1")
         return None
+
+
+def _tls(read: _Reader, tls_dir: str | None, client_port: int | None) -> tuple[str, bool]:
+    """--tls_client_auth and --tls_port_unification, checked against the client port."""
+    client_auth = (read.text("tls_client_auth") or "").lower()
+    if client_auth not in TLS_CLIENT_AUTH:
+        read.problem("tls_client_auth", "must be one of " + ", ".join(TLS_CLIENT_AUTH))
+    unification = read.boolean("tls_port_unification")
+    if client_port == 0 and tls_dir is None:
+        read.problem("client_port", "0 turns the plaintext port off, which needs --tls_dir")
+    elif client_port == 0 and unification:
+        read.problem("client_port", "0 leaves nothing for --tls_port_unification to unify")
+    return client_auth, unification
 
 
 def _four_letter_words(read: _Reader) -> tuple[str, ...]:

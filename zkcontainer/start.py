@@ -8,6 +8,7 @@ transaction logs ZooKeeper cannot start from).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shlex
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import datalock, render, runtime, txnlog
+from zkcontainer import datalock, render, runtime, tls, txnlog
 from zkcontainer.errors import ConfigError, EnvironmentProblem
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -55,16 +56,20 @@ def read_evidence(settings: Settings) -> Evidence:
     return Evidence(write_myid, properties, why)
 
 
-def check(settings: Settings, files: Mapping[str, str]) -> Evidence:
+def check(
+    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]] = {}
+) -> Evidence:
     """Everything prepare() would refuse, found without writing: what --dry-run runs."""
     evidence = read_evidence(settings)
     runtime.check_directories(*_directories(settings))
     datalock.check_unlocked(_locked_directories(settings))
-    runtime.check_replaceable([*files, myid_path(settings)])
+    runtime.check_replaceable([*files, *private, myid_path(settings)])
     return evidence
 
 
-def prepare(settings: Settings, files: Mapping[str, str]) -> Evidence:
+def prepare(
+    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]] = {}
+) -> Evidence:
     """Lock the data directories, write the configuration and claim myid; a
     volume that belongs to another server, or holds data ZooKeeper cannot
     start from, stops everything before anything is written."""
@@ -76,7 +81,9 @@ def prepare(settings: Settings, files: Mapping[str, str]) -> Evidence:
     # Again under the lock: of two processes racing for one directory, the
     # second sees the first's myid, and refuses if it is not its own.
     evidence = read_evidence(settings)
-    runtime.check_replaceable([*files, myid_path(settings)])
+    runtime.check_replaceable([*files, *private, myid_path(settings)])
+    for path, (text, mode) in private.items():
+        runtime.write_atomically(path, text, mode)
     for path, text in files.items():
         runtime.write_atomically(path, text)
     if evidence.write_myid:
@@ -141,7 +148,85 @@ def myid_to_write(settings: Settings) -> bool:
 def _directories(settings: Settings) -> tuple[list[str], list[str]]:
     """(must be writable, must exist). Logs go to stdout: log_dir is only
     zookeeper.log.dir and may sit on a read-only root filesystem."""
-    return [settings.conf_dir, settings.data_dir, settings.data_log_dir], [settings.log_dir]
+    writable = [settings.conf_dir, settings.data_dir, settings.data_log_dir]
+    if settings.tls_dir is not None:
+        writable.append(settings.tls_store_dir)
+    return writable, [settings.log_dir]
+
+
+def tls_stores(settings: Settings) -> tls.Stores | None:
+    """The key and trust stores ZooKeeper will read, from --tls_dir, checked
+    before anything is written: ZooKeeper itself would start with a bad key
+    and fail every TLS connection instead."""
+    if settings.tls_dir is None:
+        return None
+    where = f"--tls_dir={settings.tls_dir}"
+    if not os.path.isdir(settings.tls_dir):
+        raise EnvironmentProblem(f"{where}: not a directory")
+    try:
+        secret = tls.read_secret(settings.tls_dir)
+        return tls.stores(secret, quorum=settings.quorum_tls, key_matches=tls.key_mismatch)
+    except tls.TlsProblem as error:
+        # One line, as every exit 1 is: every problem of the Secret, so one fix does.
+        raise EnvironmentProblem(f"{where}: " + "; ".join(str(error).splitlines())) from error
+
+
+def tls_files(settings: Settings, stores: tls.Stores | None) -> dict[str, tuple[str, int]]:
+    """path -> (text, mode): the key store holds the private key, so its owner's only."""
+    if stores is None:
+        return {}
+    key_store, trust_store = tls.store_paths(settings.tls_store_dir)
+    return {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
+
+
+def start_tls_watcher(settings: Settings) -> None:
+    """Fork the process that keeps the stores in step with --tls_dir, for the JVM's life.
+
+    A child rather than a sidecar: start-zookeeper has to write the stores
+    before ZooKeeper starts anyway, so the same code keeps them current, with
+    nothing for a pod spec to wire (no second container, no shared volume),
+    and it works as well under `docker run`. It dies with the pod's PID 1 and
+    leaves when the JVM it was forked for is gone.
+    """
+    assert settings.tls_dir is not None
+    parent = os.getpid()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    if os.fork():
+        return
+    code = 0
+    try:
+        _close_inherited_descriptors()  # the data directories' locks are the JVM's alone
+
+        def write(path: str, text: str, mode: int) -> None:
+            try:
+                runtime.write_atomically(path, text, mode)
+            except EnvironmentProblem as error:
+                print(f"{PROG}: {error}", file=sys.stderr, flush=True)
+
+        tls.watch(
+            settings.tls_dir,
+            settings.tls_store_dir,
+            quorum=settings.quorum_tls,
+            interval=settings.tls_reload_interval,
+            write=write,
+            keep_going=lambda: os.getppid() == parent,
+            log=lambda line: print(f"{PROG}: {line}", file=sys.stderr, flush=True),
+        )
+    except BaseException as error:  # a child must never return into the parent's code
+        print(f"{PROG}: TLS watcher stopped: {error!r}", file=sys.stderr, flush=True)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _close_inherited_descriptors() -> None:
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2:
+            with contextlib.suppress(OSError):  # the directory's own, closed already
+                os.close(fd)
 
 
 def _locked_directories(settings: Settings) -> list[str]:
@@ -195,11 +280,16 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
     classpath = list(installation.classpath)
+    if settings.tls_dir is not None:
+        if installation.netty_missing:
+            raise EnvironmentProblem(installation.netty_missing)
+        classpath += [jar for jar in installation.netty_classpath if jar not in classpath]
+    private = tls_files(settings, tls_stores(settings))
     if settings.dry_run:
-        evidence = check(settings, files)
+        evidence = check(settings, files, private)
     else:
         runtime.group_writable_umask()
-        evidence = prepare(settings, files)
+        evidence = prepare(settings, files, private)
     if evidence.why:
         print(f"{PROG}: {evidence.why}", file=sys.stderr)
     properties = list(evidence.properties)
@@ -223,9 +313,13 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         if settings.myid is not None and evidence.write_myid:
             claim = (myid_path(settings), settings.myid)
         show_dry_run(files, command, claim)
+        for path in private:
+            print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
         return 0
     # As the original did: the effective zoo.cfg at the top of the pod's log.
     print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
+    if settings.tls_dir is not None:
+        start_tls_watcher(settings)
     runtime.exec_java(command, runtime.jvm_environment(environ))
 
 

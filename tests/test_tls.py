@@ -1,0 +1,243 @@
+"""TLS material: key conversion, the checks start-zookeeper makes before the exec, rotation."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import stat
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from tests.harness.certs import DAY, Authority, cert_pem, key_pem, mount_secret, new_key
+from zkcontainer import tls
+from zkcontainer.start import main
+
+NAMES = ["*.zk-hs.default.svc.cluster.local", "localhost", "127.0.0.1"]
+
+
+@pytest.fixture(scope="module")
+def ca() -> Authority:
+    return Authority.make()
+
+
+@pytest.mark.parametrize(
+    ("kind", "encoding", "label"),
+    [
+        ("rsa", "pkcs1", "BEGIN RSA PRIVATE KEY"),  # cert-manager's default for RSA
+        ("rsa", "pkcs8", "BEGIN PRIVATE KEY"),
+        ("ec", "sec1", "BEGIN EC PRIVATE KEY"),
+        ("ec", "pkcs8", "BEGIN PRIVATE KEY"),
+    ],
+)
+def test_every_key_encoding_becomes_the_same_key_as_pkcs8(
+    kind: str, encoding: str, label: str
+) -> None:
+    key = new_key(kind)
+    text = key_pem(key, encoding)
+    assert label in text
+    converted = serialization.load_der_private_key(tls.pkcs8_key(text), password=None)
+    assert converted.private_numbers() == key.private_numbers()  # type: ignore[union-attr]
+    expected = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    if kind == "rsa":  # EC PKCS#8 may or may not repeat the curve inside; both are valid
+        assert tls.pkcs8_key(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("", "holds no PEM private key"),
+        (key_pem(new_key("ed25519"), "pkcs8"), "neither RSA nor EC"),
+        (
+            new_key("rsa")
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(b"pw"),
+            )
+            .decode(),
+            "encrypted private key",
+        ),
+        (
+            new_key("rsa")
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.BestAvailableEncryption(b"pw"),
+            )
+            .decode(),
+            "encrypted private key",
+        ),
+        ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "PKCS#8"),
+        ("-----BEGIN PRIVATE KEY-----\nMIIB\n", "no END line"),
+    ],
+    ids=["empty", "ed25519", "pkcs8-encrypted", "pkcs1-encrypted", "garbage", "unterminated"],
+)
+def test_keys_zookeeper_cannot_read_are_refused(text: str, why: str) -> None:
+    with pytest.raises(tls.TlsProblem, match=why):
+        tls.pkcs8_key(text)
+
+
+def built(files: dict[str, str], quorum: bool = True, **kwargs: object) -> tls.Stores:
+    return tls.stores(files, quorum=quorum, key_matches=tls.key_mismatch, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_key_store_is_the_pkcs8_key_then_the_chain(ca: Authority) -> None:
+    files = ca.secret(NAMES, "rsa", "pkcs1")
+    stores = built(files)
+    blocks = tls.pem_blocks(stores.key_store)
+    assert [b.label for b in blocks] == ["PRIVATE KEY", "CERTIFICATE"]
+    assert tls.pem_blocks(stores.trust_store)[0].der == tls.pem_blocks(files["ca.crt"])[0].der
+
+
+def test_every_problem_of_a_secret_is_named_at_once(ca: Authority) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    _, expired = ca.issue(NAMES, not_before=now - 10 * DAY, not_after=now - DAY)
+    files = {"tls.crt": cert_pem(expired), "tls.key": "nothing", "ca.crt": ""}
+    with pytest.raises(tls.TlsProblem) as error:
+        built(files)
+    lines = str(error.value).splitlines()
+    assert lines[0] == "tls.key holds no PEM private key"
+    assert lines[1].startswith("tls.crt expired at ")
+    assert lines[2] == "ca.crt holds no PEM certificate"
+
+
+def test_a_key_of_another_certificate_is_refused(ca: Authority) -> None:
+    files = ca.secret(NAMES)
+    files["tls.key"] = key_pem(new_key("rsa"), "pkcs1")
+    with pytest.raises(tls.TlsProblem, match=r"tls.key does not belong to tls.crt: .*mismatch"):
+        built(files)
+
+
+def test_a_certificate_not_yet_valid_is_refused(ca: Authority) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    files = ca.secret(NAMES, not_before=now + DAY, not_after=now + 2 * DAY)
+    with pytest.raises(tls.TlsProblem, match=r"tls\.crt is not valid before "):
+        built(files)
+
+
+def test_the_quorum_needs_client_auth_and_clients_do_not(ca: Authority) -> None:
+    files = ca.secret(NAMES, usages=[ExtendedKeyUsageOID.SERVER_AUTH])
+    with pytest.raises(tls.TlsProblem, match="lacks the extended key usage clientAuth"):
+        built(files, quorum=True)
+    built(files, quorum=False)
+    built(ca.secret(NAMES, usages=[]), quorum=True)  # no extension: any usage
+
+
+def start(tmp_path: Path, *flags: str) -> list[str]:
+    return [
+        "--hostname=zk-0",
+        "--domain=zk-hs.default.svc.cluster.local",
+        f"--data_dir={tmp_path}/data",
+        f"--data_log_dir={tmp_path}/datalog",
+        f"--conf_dir={tmp_path}/conf",
+        f"--log_dir={tmp_path}",
+        *flags,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "tls.crt is missing; tls.key is missing; ca.crt is missing"),
+        ({"tls.key": None}, "tls.key cannot be read: Is a directory"),
+        ({"tls.crt": "x"}, "tls.crt holds no PEM certificate"),
+    ],
+    ids=["empty", "unreadable", "not-pem"],
+)
+def test_start_refuses_a_bad_secret_in_one_line_and_writes_nothing(
+    ca: Authority,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str | None],
+    message: str,
+) -> None:
+    secret = tmp_path / "secret"
+    if files:
+        mount_secret(secret, {**ca.secret(NAMES), **{k: v for k, v in files.items() if v}})
+        for name in (k for k, v in files.items() if v is None):
+            (secret / name).unlink()
+            (secret / "..data" / name).unlink()
+            (secret / "..data" / name).mkdir()
+    else:
+        secret.mkdir()
+    with mock.patch("os.execve") as execve:
+        code = main(start(tmp_path, f"--tls_dir={secret}", "--servers=3"))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err == f"start-zookeeper: --tls_dir={secret}: {message}\n"
+    assert not (tmp_path / "conf").exists()
+    execve.assert_not_called()
+
+
+def test_start_writes_the_stores_and_never_points_zookeeper_at_the_secret(
+    ca: Authority, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret"
+    mount_secret(secret, ca.secret(NAMES, "ec", "sec1"))
+    with (
+        mock.patch("os.execve") as execve,
+        mock.patch("zkcontainer.start.start_tls_watcher") as watcher,
+    ):
+        main(start(tmp_path, f"--tls_dir={secret}", "--servers=3"))
+    execve.assert_called_once()
+    watcher.assert_called_once()
+    key_store = tmp_path / "conf" / "tls" / "keystore.pem"
+    assert stat.S_IMODE(key_store.stat().st_mode) == 0o600
+    assert key_store.read_text().startswith("-----BEGIN PRIVATE KEY-----\n")
+    zoo_cfg = (tmp_path / "conf" / "zoo.cfg").read_text()
+    assert str(secret) not in zoo_cfg
+    assert f"ssl.quorum.keyStore.location={key_store}\n" in zoo_cfg
+    classpath = execve.call_args.args[1][execve.call_args.args[1].index("-cp") + 1]
+    if os.path.exists("/usr/share/java/netty-codec.jar"):
+        assert "/usr/share/java/netty-codec.jar" in classpath.split(":")
+
+
+def test_rotation_rewrites_the_stores_and_keeps_them_through_a_bad_update(
+    ca: Authority, tmp_path: Path
+) -> None:
+    secret, store = tmp_path / "secret", tmp_path / "store"
+    store.mkdir()
+    first = ca.secret(NAMES)
+    mount_secret(secret, first)
+    second = ca.secret(NAMES, "ec", "sec1")
+    broken = {**ca.secret(NAMES), "tls.key": key_pem(new_key("rsa"), "pkcs1")}
+    steps = [lambda: None, lambda: mount_secret(secret, second), lambda: None]
+    steps.append(lambda: mount_secret(secret, broken))
+    steps += [lambda: None, lambda: None]
+    seen: list[str] = []
+    logged: list[str] = []
+
+    def keep_going() -> bool:
+        if not steps:
+            return False
+        steps.pop(0)()
+        return True
+
+    def write(path: str, text: str, mode: int) -> None:
+        Path(path).write_text(text)
+        seen.append(os.path.basename(path))
+
+    tls.watch(
+        str(secret),
+        str(store),
+        quorum=True,
+        interval=0,
+        write=write,
+        keep_going=keep_going,
+        log=logged.append,
+        sleep=lambda _: None,
+    )
+    # Written for the first look (no stores yet), then once for the renewal, never for the
+    # broken one, whose problem is said once.
+    assert seen == ["truststore.pem", "keystore.pem"] * 2
+    key_store = (store / "keystore.pem").read_text()
+    assert tls.pem_blocks(key_store)[1].der == tls.pem_blocks(second["tls.crt"])[0].der
+    assert len([line for line in logged if "does not belong" in line]) == 1

@@ -1,0 +1,72 @@
+"""TLS against a real ZooKeeper (the host's Debian jars) started by start-zookeeper."""
+
+from __future__ import annotations
+
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ServerFactory
+from tests.harness.certs import Authority, mount_secret, tls_kazoo, tls_ruok
+from tests.harness.zookeeper import free_port
+from tests.test_probes_zookeeper import until
+
+pytestmark = pytest.mark.process
+
+BIN = Path(sys.executable).parent
+NAMES = ["zk-0", "localhost", "127.0.0.1"]
+
+
+def refused_without_certificate(port: int, secret: Path) -> bool:
+    try:
+        tls_ruok("127.0.0.1", port, secret, with_certificate=False)
+    except (ssl.SSLError, OSError):
+        return True
+    return False
+
+
+@pytest.mark.parametrize(("kind", "encoding"), [("rsa", "pkcs1"), ("ec", "sec1"), ("rsa", "pkcs8")])
+def test_a_converted_key_serves_tls_clients_and_the_probes(
+    zookeeper_server: ServerFactory, tmp_path: Path, kind: str, encoding: str
+) -> None:
+    ca = Authority.make()
+    secret = tmp_path / "secret"
+    mount_secret(secret, ca.secret(NAMES, kind, encoding))
+    secure = free_port()
+    server = zookeeper_server(f"--tls_dir={secret}", f"--secure_client_port={secure}")
+    server.start()
+    server.wait_until_imok()
+
+    with tls_kazoo(f"127.0.0.1:{secure}", secret) as zk:
+        zk.create("/over-tls", b"yes")
+        assert zk.get("/over-tls")[0] == b"yes"
+    assert refused_without_certificate(secure, secret)
+    result = until(0, "zookeeper-ready", "--serving", "--tls_dir", secret, secure)
+    assert (result.returncode, result.stderr) == (0, "")
+    metrics = until(0, "zookeeper-metrics", "--tls_dir", secret, secure)
+    assert "zk_server_state\tstandalone" in metrics.stdout
+    # The plaintext port listens on loopback only.
+    assert "clientPortAddress=127.0.0.1\n" in (server.root / "conf" / "zoo.cfg").read_text()
+
+
+def test_want_takes_clients_without_a_certificate_and_port_0_leaves_only_tls(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret"
+    mount_secret(secret, Authority.make().secret(NAMES))
+    secure = free_port()
+    server = zookeeper_server(
+        f"--tls_dir={secret}", f"--secure_client_port={secure}", "--tls_client_auth=want"
+    )
+    server.client_port = 0
+    server.start()
+    until(0, "zookeeper-ready", "--tls_dir", secret, secure)
+    assert not refused_without_certificate(secure, secret)
+    assert "clientPort=" not in (server.root / "conf" / "zoo.cfg").read_text()
+    plain = subprocess.run(
+        [BIN / "zookeeper-ready", str(secure)], capture_output=True, text=True, check=False
+    )
+    assert plain.returncode == 1  # a plaintext ruok on the TLS port gets no imok

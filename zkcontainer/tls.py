@@ -1,0 +1,424 @@
+"""TLS material for ZooKeeper from a kubernetes.io/tls Secret, checked before the exec.
+
+ZooKeeper's PEM reader takes one key store file holding a PKCS#8 key and the
+certificate chain, and fails on the PKCS#1 (`BEGIN RSA PRIVATE KEY`) keys
+cert-manager writes for RSA and on SEC1 (`BEGIN EC PRIVATE KEY`) keys. A bad
+key does not stop ZooKeeper from starting: its ports bind and every TLS
+connection fails. So start-zookeeper reads the Secret itself (a small DER
+reader and writer, standard library only), refuses what ZooKeeper would
+choke on with one line per problem, and writes what ZooKeeper reads into a
+directory of its own: never the Secret's mount, whose updates ZooKeeper's
+file watcher misses (only the `..data` symlink changes).
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+CERT_FILE = "tls.crt"
+KEY_FILE = "tls.key"
+CA_FILE = "ca.crt"
+KEY_STORE = "keystore.pem"
+TRUST_STORE = "truststore.pem"
+
+# Object identifiers, as their DER encodings.
+_RSA_ENCRYPTION = bytes.fromhex("06092a864886f70d010101")  # 1.2.840.113549.1.1.1
+_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")  # 1.2.840.10045.2.1
+_EXTENDED_KEY_USAGE = bytes.fromhex("0603551d25")  # 2.5.29.37
+_SERVER_AUTH = bytes.fromhex("06082b06010505070301")  # 1.3.6.1.5.5.7.3.1
+_CLIENT_AUTH = bytes.fromhex("06082b06010505070302")  # 1.3.6.1.5.5.7.3.2
+_ANY_EXTENDED_KEY_USAGE = bytes.fromhex("0604551d2500")  # 2.5.29.37.0
+_NULL = bytes.fromhex("0500")
+
+_SEQUENCE, _INTEGER, _OCTET_STRING, _OID, _BIT_STRING = 0x30, 0x02, 0x04, 0x06, 0x03
+_UTC_TIME, _GENERALIZED_TIME = 0x17, 0x18
+
+
+class TlsProblem(ValueError):
+    """A file of the Secret that ZooKeeper could not use; the message says why."""
+
+
+# -- DER --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Element:
+    tag: int
+    content: bytes
+    encoded: bytes  # tag, length and content
+
+
+def _read(data: bytes, offset: int = 0) -> tuple[_Element, int]:
+    """The DER element at `offset`, and the offset after it."""
+    try:
+        tag = data[offset]
+        length = data[offset + 1]
+        start = offset + 2
+        if length & 0x80:
+            count = length & 0x7F
+            if not 0 < count <= 4:
+                raise TlsProblem("not DER: unsupported length")
+            length = int.from_bytes(data[start : start + count], "big")
+            start += count
+    except IndexError:
+        raise TlsProblem("not DER: truncated") from None
+    end = start + length
+    if end > len(data):
+        raise TlsProblem("not DER: truncated")
+    return _Element(tag, data[start:end], data[offset:end]), end
+
+
+def _children(content: bytes) -> list[_Element]:
+    elements, offset = [], 0
+    while offset < len(content):
+        element, offset = _read(content, offset)
+        elements.append(element)
+    return elements
+
+
+def _one(data: bytes, tag: int, what: str) -> _Element:
+    element, end = _read(data)
+    if element.tag != tag or end != len(data):
+        raise TlsProblem(f"not {what}")
+    return element
+
+
+def _encode(tag: int, content: bytes) -> bytes:
+    length = len(content)
+    if length < 0x80:
+        header = bytes([tag, length])
+    else:
+        size = length.to_bytes((length.bit_length() + 7) // 8, "big")
+        header = bytes([tag, 0x80 | len(size)]) + size
+    return header + content
+
+
+# -- PEM --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PemBlock:
+    label: str  # CERTIFICATE, PRIVATE KEY, RSA PRIVATE KEY ...
+    der: bytes
+    encrypted: bool = False  # an OpenSSL "Proc-Type: 4,ENCRYPTED" header
+
+
+def pem_blocks(text: str) -> list[PemBlock]:
+    blocks: list[PemBlock] = []
+    label: str | None = None
+    body: list[str] = []
+    encrypted = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if label is None:
+            if line.startswith("-----BEGIN ") and line.endswith("-----"):
+                label, body, encrypted = line[11:-5], [], False
+            continue
+        if line == f"-----END {label}-----":
+            try:
+                der = binascii.a2b_base64("".join(body))
+            except binascii.Error:
+                raise TlsProblem(f"its {label} is not valid base64") from None
+            blocks.append(PemBlock(label, der, encrypted))
+            label = None
+        elif ":" in line:
+            encrypted = encrypted or "ENCRYPTED" in line
+        else:
+            body.append(line)
+    if label is not None:
+        raise TlsProblem(f"its {label} has no END line")
+    return blocks
+
+
+def pem(label: str, der: bytes) -> str:
+    encoded = binascii.b2a_base64(der, newline=False).decode("ascii")
+    lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    return "\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----"]) + "\n"
+
+
+# -- keys -------------------------------------------------------------------------
+
+
+def pkcs8_key(text: str) -> bytes:
+    """The one private key in `text` (PKCS#8, PKCS#1 RSA or SEC1 EC), as unencrypted PKCS#8 DER.
+
+    PKCS#8 is what ZooKeeper's PEM reader takes (it fails on the others with
+    "algid parse error"); RSA and EC are the algorithms it tries.
+    """
+    keys = [block for block in pem_blocks(text) if block.label.endswith("PRIVATE KEY")]
+    if not keys:
+        raise TlsProblem("holds no PEM private key")
+    if len(keys) > 1:
+        raise TlsProblem(f"holds {len(keys)} private keys, not one")
+    key = keys[0]
+    if key.encrypted or key.label == "ENCRYPTED PRIVATE KEY":
+        raise TlsProblem("holds an encrypted private key; ZooKeeper needs it unencrypted")
+    if key.label == "PRIVATE KEY":
+        return _checked_pkcs8(key.der)
+    if key.label == "RSA PRIVATE KEY":
+        _one(key.der, _SEQUENCE, "an RSA private key (PKCS#1)")
+        algorithm = _encode(_SEQUENCE, _RSA_ENCRYPTION + _NULL)
+        return _pkcs8(algorithm, key.der)
+    if key.label == "EC PRIVATE KEY":
+        return _pkcs8(_ec_algorithm(key.der), key.der)
+    raise TlsProblem(f"holds a {key.label}; ZooKeeper reads RSA and EC keys only")
+
+
+def _pkcs8(algorithm: bytes, private_key: bytes) -> bytes:
+    version = _encode(_INTEGER, b"\x00")
+    return _encode(_SEQUENCE, version + algorithm + _encode(_OCTET_STRING, private_key))
+
+
+def _ec_algorithm(sec1: bytes) -> bytes:
+    """SEC1's ECPrivateKey names its curve in [0] parameters; PKCS#8 moves it to the algorithm."""
+    fields = _children(_one(sec1, _SEQUENCE, "an EC private key (SEC1)").content)
+    for field in fields[2:]:
+        if field.tag == 0xA0:
+            curve = _one(field.content, _OID, "a named curve")
+            return _encode(_SEQUENCE, _EC_PUBLIC_KEY + curve.encoded)
+    raise TlsProblem("holds an EC private key without its curve; ZooKeeper needs a named curve")
+
+
+def _checked_pkcs8(der: bytes) -> bytes:
+    fields = _children(_one(der, _SEQUENCE, "a PKCS#8 private key").content)
+    if len(fields) < 3 or fields[1].tag != _SEQUENCE:
+        raise TlsProblem("holds a malformed PKCS#8 private key")
+    algorithm = _children(fields[1].content)[0].encoded
+    if algorithm not in (_RSA_ENCRYPTION, _EC_PUBLIC_KEY):
+        raise TlsProblem("holds a key that is neither RSA nor EC; ZooKeeper reads only those")
+    return der
+
+
+# -- certificates -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Certificate:
+    der: bytes
+    not_before: datetime.datetime
+    not_after: datetime.datetime
+    extended_key_usages: frozenset[bytes] | None  # DER OIDs; None: no such extension
+
+    def allows(self, usage: bytes) -> bool:
+        usages = self.extended_key_usages
+        return usages is None or usage in usages or _ANY_EXTENDED_KEY_USAGE in usages
+
+
+def certificates(text: str) -> list[Certificate]:
+    return [parse_certificate(b.der) for b in pem_blocks(text) if b.label == "CERTIFICATE"]
+
+
+def parse_certificate(der: bytes) -> Certificate:
+    parts = _children(_one(der, _SEQUENCE, "a certificate").content)
+    if not parts or parts[0].tag != _SEQUENCE:
+        raise TlsProblem("holds a malformed certificate")
+    tbs = _children(parts[0].content)
+    if tbs and tbs[0].tag == 0xA0:  # [0] version; v1 certificates have none
+        tbs = tbs[1:]
+    if len(tbs) < 6:
+        raise TlsProblem("holds a malformed certificate")
+    validity = _children(tbs[3].content)
+    if len(validity) != 2:
+        raise TlsProblem("holds a certificate without a validity period")
+    usages = None
+    for extensions in (part for part in tbs[6:] if part.tag == 0xA3):
+        for extension in _children(_one(extensions.content, _SEQUENCE, "extensions").content):
+            fields = _children(extension.content)
+            if fields and fields[0].encoded == _EXTENDED_KEY_USAGE:
+                value = _one(fields[-1].content, _SEQUENCE, "an extended key usage")
+                usages = frozenset(oid.encoded for oid in _children(value.content))
+    return Certificate(der, _time(validity[0]), _time(validity[1]), usages)
+
+
+def _time(element: _Element) -> datetime.datetime:
+    text = element.content.decode("ascii", "replace")
+    try:
+        if element.tag == _UTC_TIME:  # YYMMDDHHMMSSZ, 50-99 meaning 19xx (RFC 5280)
+            parsed = datetime.datetime.strptime(text, "%y%m%d%H%M%SZ")
+            if parsed.year >= 2050:
+                parsed = parsed.replace(year=parsed.year - 100)
+        elif element.tag == _GENERALIZED_TIME:
+            parsed = datetime.datetime.strptime(text, "%Y%m%d%H%M%SZ")
+        else:
+            raise ValueError(text)
+    except ValueError:
+        raise TlsProblem(f"holds a certificate with an unreadable time {text!r}") from None
+    return parsed.replace(tzinfo=datetime.UTC)
+
+
+# -- the Secret, checked and materialized -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Stores:
+    """What ZooKeeper reads: the key store (PKCS#8 key, then the chain) and the trust store."""
+
+    key_store: str
+    trust_store: str
+    leaf: Certificate
+
+
+def read_secret(directory: str) -> dict[str, str]:
+    """The three files, read from one version of the Secret.
+
+    Kubernetes swaps a `..data` symlink to update a Secret: reading through
+    its target keeps a key and a certificate from different versions apart.
+    """
+    data = os.path.join(directory, "..data")
+    if os.path.islink(data):
+        directory = os.path.realpath(data)
+    texts, problems = {}, []
+    for name in (CERT_FILE, KEY_FILE, CA_FILE):
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="ascii", errors="replace") as file:
+                texts[name] = file.read(1 << 20)
+        except FileNotFoundError:
+            problems.append(f"{name} is missing")
+        except OSError as error:
+            problems.append(f"{name} cannot be read: {error.strerror}")
+    if problems:
+        raise TlsProblem("; ".join(problems))
+    return texts
+
+
+def stores(
+    texts: dict[str, str],
+    *,
+    quorum: bool,
+    now: datetime.datetime | None = None,
+    key_matches: Callable[[str, str], str | None] | None = None,
+) -> Stores:
+    """Check the Secret's files and build the stores; TlsProblem naming the file otherwise.
+
+    `key_matches(cert_pem, key_pem)` returns why the key does not belong to
+    the certificate, or None (start-zookeeper asks OpenSSL; see key_mismatch).
+    """
+    problems: list[str] = []
+    now = now or datetime.datetime.now(datetime.UTC)
+    key = None
+    try:
+        key = pkcs8_key(texts[KEY_FILE])
+    except TlsProblem as error:
+        problems.append(f"{KEY_FILE} {error}")
+    chain = _checked_certificates(CERT_FILE, texts[CERT_FILE], now, problems, leaf_only=True)
+    if quorum and chain and not (chain[0].allows(_CLIENT_AUTH) and chain[0].allows(_SERVER_AUTH)):
+        problems.append(
+            f"{CERT_FILE} lacks the extended key usage clientAuth or serverAuth, which the "
+            "quorum's TLS needs both of (cert-manager: usages: [server auth, client auth])"
+        )
+    authorities = _checked_certificates(CA_FILE, texts[CA_FILE], now, problems, leaf_only=False)
+    if key is not None and chain and key_matches is not None:
+        mismatch = key_matches(texts[CERT_FILE], texts[KEY_FILE])
+        if mismatch:
+            problems.append(f"{KEY_FILE} does not belong to {CERT_FILE}: {mismatch}")
+    if problems or key is None or not chain:
+        raise TlsProblem("\n".join(problems))
+    key_store = pem("PRIVATE KEY", key) + "".join(pem("CERTIFICATE", c.der) for c in chain)
+    trust_store = "".join(pem("CERTIFICATE", c.der) for c in authorities)
+    return Stores(key_store, trust_store, chain[0])
+
+
+def _checked_certificates(
+    name: str, text: str, now: datetime.datetime, problems: list[str], *, leaf_only: bool
+) -> list[Certificate]:
+    """The file's certificates, with a problem recorded for each unreadable or out of date
+    one (the first only, for a chain: ZooKeeper's peers check the leaf's dates)."""
+    try:
+        found = certificates(text)
+    except TlsProblem as error:
+        problems.append(f"{name} {error}")
+        return []
+    if not found:
+        problems.append(f"{name} holds no PEM certificate")
+    for certificate in found[:1] if leaf_only else found:
+        problems += _validity_problems(name, certificate, now)
+    return found
+
+
+def _validity_problems(name: str, certificate: Certificate, now: datetime.datetime) -> list[str]:
+    if now < certificate.not_before:
+        return [f"{name} is not valid before {certificate.not_before:%Y-%m-%d %H:%M:%S} UTC"]
+    if now > certificate.not_after:
+        return [f"{name} expired at {certificate.not_after:%Y-%m-%d %H:%M:%S} UTC"]
+    return []
+
+
+def key_mismatch(cert_pem: str, key_pem: str) -> str | None:
+    """Why OpenSSL refuses `key_pem` as the key of `cert_pem`, or None when it takes it."""
+    import ssl  # noqa: PLC0415  (start-zookeeper only; never on a probe's path)
+    import tempfile  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as scratch:
+        cert_path, key_path = os.path.join(scratch, "c"), os.path.join(scratch, "k")
+        for path, text in ((cert_path, cert_pem), (key_path, key_pem)):
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as file:
+                file.write(text)
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert_path, key_path)
+        except ssl.SSLError as error:
+            return str(error.reason or error).lower().replace("_", " ")
+    return None
+
+
+# -- rotation -----------------------------------------------------------------------
+
+
+def watch(
+    secret_dir: str,
+    store_dir: str,
+    *,
+    quorum: bool,
+    interval: float,
+    write: Callable[[str, str, int], None],
+    keep_going: Callable[[], bool],
+    log: Callable[[str], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Rewrite the stores whenever the Secret's content changes, until `keep_going` says no.
+
+    A rotated Secret that fails the checks leaves the stores as they were, so a
+    running server keeps its working certificate, and says why once.
+    """
+    last: tuple[str, str] | None = _current(store_dir)
+    reported = ""
+    while keep_going():
+        sleep(interval)
+        try:
+            built = stores(read_secret(secret_dir), quorum=quorum, key_matches=key_mismatch)
+        except TlsProblem as error:
+            if str(error) != reported:
+                reported = str(error)
+                for line in reported.splitlines():
+                    log(f"TLS material in {secret_dir} not used: {line}")
+            continue
+        reported = ""
+        if (built.key_store, built.trust_store) == last:
+            continue
+        write(os.path.join(store_dir, TRUST_STORE), built.trust_store, 0o644)
+        write(os.path.join(store_dir, KEY_STORE), built.key_store, 0o600)
+        last = (built.key_store, built.trust_store)
+        log(
+            f"TLS material in {secret_dir} changed: key store rewritten, certificate valid "
+            f"until {built.leaf.not_after:%Y-%m-%d %H:%M:%S} UTC"
+        )
+
+
+def _current(store_dir: str) -> tuple[str, str] | None:
+    try:
+        with (
+            open(os.path.join(store_dir, KEY_STORE)) as key,
+            open(os.path.join(store_dir, TRUST_STORE)) as trust,
+        ):
+            return key.read(), trust.read()
+    except OSError:
+        return None
+
+
+def store_paths(store_dir: str) -> Sequence[str]:
+    return os.path.join(store_dir, KEY_STORE), os.path.join(store_dir, TRUST_STORE)
