@@ -112,6 +112,11 @@ def test_jvm_flags_are_split_like_a_shell() -> None:
 BAD_INPUTS = [
     (["--bogus=1"], "--bogus=1: unknown flag"),
     (["stray"], "stray: unexpected argument"),
+    (
+        ["--fast_failover", "false"],
+        "--fast_failover false: a true/false flag takes its value after '=': --fast_failover=false",
+    ),
+    (["--fast_failover=maybe"], "--fast_failover=maybe: must be true or false"),
     (["--heap"], "--heap: needs a value"),
     (["--servers=three"], "--servers=three: not an integer"),
     (["--servers=0"], "--servers=0: must be between 1 and 255"),

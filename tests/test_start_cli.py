@@ -97,7 +97,7 @@ def dry_run_command(
     return capsys.readouterr().out.split("==> command <==\n")[1].split()
 
 
-FAST_FAILOVER_PACING = ("-Dzookeeper.fastleader", "-Dzookeeper.leaderConnect")
+FAST_FAILOVER_PACING = "-Dzookeeper.fastleader"
 
 
 def test_with_its_jar_installed_a_member_runs_the_main_that_leaves_the_quorum_on_sigterm(

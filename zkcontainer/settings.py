@@ -111,7 +111,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag(
         "fast_failover",
         "true",
-        "leave the quorum on SIGTERM before the JVM exits, and pace elections tighter",
+        "leave the quorum on SIGTERM before the JVM exits, and resend election votes sooner",
         "bool",
     ),
     # TLS for clients and the quorum, from a kubernetes.io/tls Secret (README, "TLS").
@@ -277,20 +277,31 @@ def _from_argv(argv: Sequence[str], problems: list[str]) -> dict[str, _Given]:
     given: dict[str, _Given] = {}
     args = list(argv)
     i = 0
+    bare_switch = None  # a true/false flag just given without a value
     while i < len(args):
         arg = args[i]
         i += 1
         if not arg.startswith("--"):
-            problems.append(f"{shown(arg)}: unexpected argument; flags look like --name=value")
+            if bare_switch is not None:
+                # `--fast_failover false` would read as true plus a stray word.
+                problems.append(
+                    f"--{bare_switch} {shown(arg)}: a true/false flag takes its value "
+                    f"after '=': --{bare_switch}={shown(arg)}"
+                )
+            else:
+                problems.append(f"{shown(arg)}: unexpected argument; flags look like --name=value")
+            bare_switch = None
             continue
         name, has_value, text = arg[2:].partition("=")
         flag = FLAGS_BY_NAME.get(name.replace("-", "_"))
+        bare_switch = None
         if flag is None:
             problems.append(f"{shown(arg)}: unknown flag")
             continue
         if not has_value:
             if flag.kind == "bool":
                 text = "true"
+                bare_switch = flag.name
             elif i < len(args) and not args[i].startswith("--"):
                 text = args[i]
                 i += 1

@@ -1,5 +1,6 @@
 package zkcontainer;
 
+import org.apache.zookeeper.server.quorum.Election;
 import org.apache.zookeeper.server.quorum.QuorumPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ public final class QuorumPeerMain {
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread instanceof QuorumPeer peer && peer.isRunning()) {
                 LOG.info("Stopping: leaving the quorum before the JVM exits");
-                Thread shutdown = new Thread(peer::shutdown, "leave-quorum-shutdown");
+                Thread shutdown = new Thread(() -> leave(peer), "leave-quorum-shutdown");
                 shutdown.setDaemon(true);
                 shutdown.start();
                 try {
@@ -49,5 +50,16 @@ public final class QuorumPeerMain {
                 return;
             }
         }
+    }
+
+    private static void leave(QuorumPeer peer) {
+        // The election first. QuorumPeer.shutdown() stops a leader's followers
+        // before its election, and until then it answers the survivors' votes as
+        // LEADING: one of them would follow it and lose a round of the election.
+        Election election = peer.getElectionAlg();
+        if (election != null) {
+            election.shutdown();
+        }
+        peer.shutdown();
     }
 }
