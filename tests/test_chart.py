@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
+import subprocess
 import tarfile
 import time
 from collections.abc import Callable
@@ -33,6 +35,7 @@ from tests.harness.chart import (
 )
 from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import leader_of, serving
+from tests.harness.prerequisites import missing
 from tests.harness.statefulset import StatefulSet, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -692,6 +695,21 @@ def test_the_chart_packages_as_a_repository(tmp_path: Path) -> None:
         assert packaged.render({}, name=RELEASE, namespace=NAMESPACE) == _rendered("defaults")
 
 
+def test_make_chart_puts_the_repository_where_it_is_told(tmp_path: Path) -> None:
+    """As a user types it; `deps` taken as made, since this suite runs in that venv."""
+    if shutil.which("make") is None:
+        missing("no make")
+    url = "https://charts.example/zk"
+    command = ["make", "-s", "-o", "deps", "chart", f"CHART_DIR={tmp_path}", f"CHART_URL={url}"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    index = yaml.safe_load((tmp_path / "index.yaml").read_text())
+    (entry,) = index["entries"]["zookeeper"]
+    archive = f"zookeeper-{entry['version']}.tgz"
+    assert (tmp_path / archive).is_file()
+    assert entry["urls"] == [f"{url}/{archive}"]
+
+
 # -- the rendered StatefulSet, run -------------------------------------------------------
 
 
@@ -717,10 +735,10 @@ def test_the_original_mini_values_run_an_ensemble_that_survives_losing_its_leade
     assert "my-zk-cs:2181: serving" in output
     with Chart.load(CHART) as chart:
         app_version = chart.metadata["appVersion"]
-    metrics = sts.exec(0, ["zookeeper-metrics"])[1]
+    metrics = sts.exec(0, ["zookeeper-metrics", "--timeout", "5"])[1]
     assert f"zk_version\t{app_version}-" in metrics, "appVersion is the image's ZooKeeper"
 
-    leader = leader_of(sts, [0, 1, 2])
+    leader = leader_of(sts, [0, 1, 2], timeout=30)
     survivors = [i for i in range(3) if i != leader]
     writer = ContinuousWriter(new_client(sts.connect_string()), "/writes")
     writer.start()
@@ -741,4 +759,4 @@ def test_the_original_mini_values_run_an_ensemble_that_survives_losing_its_leade
         f"{writer.longest_gap(since=killed):.1f}s"
     )
     assert not missing
-    leader_of(sts, survivors)
+    leader_of(sts, survivors, timeout=30)

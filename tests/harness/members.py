@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness.statefulset import StatefulSet
+from tests.harness.statefulset import StatefulSet, wait_for
 from zkcontainer.fourlw import parse_lines
 
 
@@ -20,8 +20,15 @@ def alive(sts: StatefulSet, ordinal: int) -> bool:
     return sts.exec(ordinal, ["zookeeper-ready"])[0] == 0
 
 
-def leader_of(sts: StatefulSet, ordinals: list[int]) -> int:
-    """The one member among `ordinals` that says it leads."""
-    leaders = [i for i in ordinals if server_state(sts, i) == "leader"]
-    assert len(leaders) == 1, f"leaders among {ordinals}: {leaders}"
+def leader_of(sts: StatefulSet, ordinals: list[int], timeout: float = 0) -> int:
+    """The one member among `ordinals` that says it leads: at once, or once exactly one
+    does within `timeout` (just after an election, or on a loaded machine where mntr
+    misses its one-second deadline, a moment can pass with none)."""
+    leaders: list[int] = []
+
+    def one_leader() -> bool:
+        leaders[:] = [i for i in ordinals if server_state(sts, i) == "leader"]
+        return len(leaders) == 1
+
+    wait_for(one_leader, timeout, lambda: f"leaders among {ordinals}: {leaders}", step=1)
     return leaders[0]

@@ -77,8 +77,9 @@ MaxUnavailable: [podDisruptionBudget.maxUnavailable]
 
 {{/*
 The values this release runs with, as JSON: .Values with every original key
-that is set written over its counterpart. Templates read these, never
-.Values directly, so an original values file means what it meant.
+that is set written over its counterpart. Templates read anything an
+original key can set from here, so an original values file means what it
+meant.
 Numbers come back as floats (JSON): print them through `int`.
 */}}
 {{- define "zookeeper.settings" -}}
