@@ -217,7 +217,9 @@ def test_labels_parse_as_the_exposition_format_writes_them(
 def test_a_malformed_label_set_of_megabytes_is_left_out_in_linear_time(line: str) -> None:
     started = time.monotonic()
     samples = parse_mntr(f"zk_server_state\tleader\n{line}\n")
-    assert time.monotonic() - started < 1.0
+    # A hang detector, not a benchmark: a linear parse takes milliseconds and a
+    # backtracking one minutes, so a loaded machine cannot blur the two.
+    assert time.monotonic() - started < 15.0
     assert [sample.key for sample in samples] == ["zk_server_state"]
 
 
