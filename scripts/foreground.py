@@ -25,6 +25,10 @@ STOPPED = {-signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SI
 
 def run_in_foreground(command: Sequence[str]) -> int:
     terminal = sys.stdin.isatty()
+    # A shell that started us in the background ignores SIGINT for us, and an
+    # ignored signal stays ignored across exec: the JVM would not stop on Ctrl-C.
+    # A handler here is reset to the default in the command.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     process = subprocess.Popen(command, process_group=0)
     if terminal:
         # A background group that takes the terminal would be stopped by SIGTTOU.

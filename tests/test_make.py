@@ -6,6 +6,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -45,11 +46,22 @@ class Terminal:
     def interrupt(self) -> None:
         os.write(self.fd, b"\x03")
 
-    def wait(self) -> int:
+    def wait(self, seconds: float = 30) -> int:
+        """The command's exit status; a command still running after `seconds` is
+        killed and fails the test, rather than hanging the suite."""
         self.read(10)
-        _, status = os.waitpid(self.pid, 0)
-        os.close(self.fd)
-        return os.waitstatus_to_exitcode(status)
+        deadline = time.monotonic() + seconds
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            if time.monotonic() > deadline:
+                os.killpg(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                os.close(self.fd)
+                pytest.fail("still running: " + self.output.decode(errors="replace")[-3000:])
+            self.read(0.2)
 
 
 @pytest.mark.process
