@@ -123,6 +123,12 @@ BAD_INPUTS = [
     (["--servers=256"], "--servers=256: must be between 1 and 255"),
     (["--client_port=0"], "--client_port=0: 0 turns the plaintext port off, which needs --tls_dir"),
     (["--client_port=65536"], "--client_port=65536: must be between 0 and 65535"),
+    (["--tls_client_auth=maybe"], "--tls_client_auth=maybe: must be one of need, want, none"),
+    (
+        ["--tls_dir=/tls", "--client_port=0", "--tls_port_unification"],
+        "--client_port=0: 0 leaves nothing for --tls_port_unification to unify",
+    ),
+    (["--tls_dir=/tls", "--secure_client_port=2888"], "--secure_client_port=2888: same port"),
     (["--election_port=65536"], "--election_port=65536: must be between 1 and 65535"),
     (["--server_port=2181"], "--server_port=2181: same port as --client_port=2181"),
     (["--election_port=2888"], "--election_port=2888: same port as --server_port=2888"),

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.harness.certs import DAY, Authority, cert_pem, key_pem, mount_secret, new_key
-from zkcontainer import tls
+from zkcontainer import metrics, ready, tls
 from zkcontainer.start import main
 
 NAMES = ["*.zk-hs.default.svc.cluster.local", "localhost", "127.0.0.1"]
@@ -195,7 +195,11 @@ def test_start_writes_the_stores_and_never_points_zookeeper_at_the_secret(
     zoo_cfg = (tmp_path / "conf" / "zoo.cfg").read_text()
     assert str(secret) not in zoo_cfg
     assert f"ssl.quorum.keyStore.location={key_store}\n" in zoo_cfg
-    classpath = execve.call_args.args[1][execve.call_args.args[1].index("-cp") + 1]
+    argv = execve.call_args.args[1]
+    # A follower must not give up on a leader that is still setting up TLS.
+    assert not any(a.startswith("-Dzookeeper.leaderConnectDelayDuringRetryMs") for a in argv)
+    assert "-Dzookeeper.fastleader.minNotificationInterval=50" in argv
+    classpath = argv[argv.index("-cp") + 1]
     if os.path.exists("/usr/share/java/netty-codec.jar"):
         assert "/usr/share/java/netty-codec.jar" in classpath.split(":")
 
@@ -241,3 +245,13 @@ def test_rotation_rewrites_the_stores_and_keeps_them_through_a_bad_update(
     key_store = (store / "keystore.pem").read_text()
     assert tls.pem_blocks(key_store)[1].der == tls.pem_blocks(second["tls.crt"])[0].der
     assert len([line for line in logged if "does not belong" in line]) == 1
+
+
+@pytest.mark.parametrize("command", [ready.main, metrics.main])
+def test_a_probe_without_usable_tls_files_is_a_bad_argument(
+    command: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert command([f"--tls_dir={tmp_path}", "2281"]) == 2  # type: ignore[operator]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"--tls_dir={tmp_path}: cannot load tls.crt, tls.key, ca.crt" in err

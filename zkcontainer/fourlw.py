@@ -14,6 +14,7 @@ from zkcontainer import ProbeError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import _ssl
     import signal as _signal
     from collections.abc import Callable, Sequence
 else:  # typeshed has no stub for _signal, the C module behind signal
@@ -55,13 +56,15 @@ def send_word(
     if deadline is None:
         deadline = time.monotonic() + timeout
     where = address_label(host, port)
+    # Certificates first: unusable ones are a bad argument, whatever the server does.
+    context = None if tls_dir is None else _tls_context(tls_dir)
     sock = connect(resolve(host, port, deadline, where), deadline, where)
     try:
-        if tls_dir is None:
+        if context is None:
             reply = _exchange(sock, word, deadline=deadline, max_reply=max_reply, where=where)
         else:
             reply = _tls_exchange(
-                sock, word, tls_dir=tls_dir, deadline=deadline, max_reply=max_reply, where=where
+                sock, word, context=context, deadline=deadline, max_reply=max_reply, where=where
             )
     finally:
         sock.close()
@@ -217,16 +220,8 @@ def _read_to_eof(
         chunks.append(chunk)
 
 
-def _tls_exchange(
-    sock: _socket.socket,
-    word: str,
-    *,
-    tls_dir: str,
-    deadline: float,
-    max_reply: int,
-    where: str,
-) -> bytes:
-    """`word` over TLS: no half-close (TLS has none); ZooKeeper closes after its reply.
+def _tls_context(tls_dir: str) -> "_ssl._SSLContext":
+    """A client context with `tls_dir`'s certificate, trusting its ca.crt alone.
 
     `_ssl` is the C module behind `ssl`, which would import socket, enum and
     more on top; it is loaded only here, when the plaintext port is off.
@@ -245,6 +240,21 @@ def _tls_exchange(
         raise UsageError(
             f"--tls_dir={tls_dir}: cannot load tls.crt, tls.key, ca.crt: {detail}"
         ) from None
+    return context
+
+
+def _tls_exchange(
+    sock: _socket.socket,
+    word: str,
+    *,
+    context: "_ssl._SSLContext",
+    deadline: float,
+    max_reply: int,
+    where: str,
+) -> bytes:
+    """`word` over TLS: no half-close (TLS has none); ZooKeeper closes after its reply."""
+    import _ssl  # noqa: PLC0415  (loaded already by _tls_context)
+
     phase = "handshaking"
     # _ssl keeps a weak reference to its socket, which _socket.socket cannot have.
     raw = _WeakSocket(sock.family, sock.type, sock.proto, sock.detach())

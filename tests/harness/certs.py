@@ -182,11 +182,10 @@ def tls_ruok(address: str, port: int, secret: Path, with_certificate: bool) -> x
         return x509.load_der_x509_certificate(der)
 
 
-@contextmanager
-def tls_kazoo(hosts: str, secret: Path) -> Iterator[KazooClient]:
-    """A started kazoo client over TLS with the Secret's certificate, retrying its
-    connection forever as an application riding out failover would."""
-    zk = KazooClient(
+def tls_client(hosts: str, secret: Path) -> KazooClient:
+    """A kazoo client over TLS with the Secret's certificate, retrying its connection
+    forever as an application riding out failover would; not started."""
+    return KazooClient(
         hosts=hosts,
         use_ssl=True,
         certfile=str(secret / "tls.crt"),
@@ -196,6 +195,12 @@ def tls_kazoo(hosts: str, secret: Path) -> Iterator[KazooClient]:
         timeout=10,
         connection_retry=KazooRetry(max_tries=-1, delay=0.1, max_delay=1),
     )
+
+
+@contextmanager
+def tls_kazoo(hosts: str, secret: Path) -> Iterator[KazooClient]:
+    """tls_client, started, and stopped afterwards."""
+    zk = tls_client(hosts, secret)
     zk.start(timeout=30)
     try:
         yield zk
