@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.conftest import ServerFactory
@@ -70,3 +72,35 @@ def test_want_takes_clients_without_a_certificate_and_port_0_leaves_only_tls(
         [BIN / "zookeeper-ready", str(secure)], capture_output=True, text=True, check=False
     )
     assert plain.returncode == 1  # a plaintext ruok on the TLS port gets no imok
+
+
+def test_the_renewal_watcher_leaves_with_the_jvm_and_holds_no_lock(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    """The child start-zookeeper forks to follow the Secret: one per server, gone once
+    the JVM is, and never holding the data directories' locks, so a restart goes ahead."""
+    secret = tmp_path / "secret"
+    mount_secret(secret, Authority.make().secret(NAMES))
+    server = zookeeper_server(
+        f"--tls_dir={secret}", f"--secure_client_port={free_port()}", "--tls_reload_interval=1"
+    )
+    server.start()
+    server.wait_until_imok()
+    watchers = psutil.Process(server.pid).children()
+    assert len(watchers) == 1
+    data = (str(server.data_dir), str(server.root / "datalog"))
+
+    def held(pid: int) -> list[str]:
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(FileNotFoundError):  # closed while we looked
+                links.append(str(fd.readlink()))
+        return [link for link in links if link.startswith(data)]
+
+    assert held(server.pid), "the JVM holds the locked directories"
+    assert held(watchers[0].pid) == [], "the watcher holds what the JVM locked"
+    server.stop()
+    psutil.wait_procs(watchers, timeout=5)
+    assert not watchers[0].is_running()
+    server.start()  # the same directories: their locks were the JVM's alone
+    server.wait_until_imok()
