@@ -388,6 +388,115 @@ def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], 
             render(values)
 
 
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"ports": {"election": 2888}}, "ports.election 2888: same port as ports.server"),
+        ({"ServerPort": 3888}, "ports.election 3888: same port as ports.server"),
+        ({"ports": {"client": 2888}}, "ports.server 2888: same port as ports.client"),
+        ({"ports": {"client": 3888}}, "ports.election 3888: same port as ports.client"),
+        (
+            {"zookeeper": {"minSessionTimeout": 50000}},
+            "zookeeper.minSessionTimeout 50000: above the maximum session timeout 40000",
+        ),
+        ({"MinSessionTimeout": 9000, "MaxSessionTimeout": 8000}, "above the maximum"),
+        ({"heap": "1k"}, "heap 1k: must be at least 32M"),
+        ({"heap": "31m", "resources": {"limits": None}}, "heap 31m: must be at least 32M"),
+        ({"heap": "5T", "resources": {"limits": None}}, "heap 5T: must be at most 4T"),
+        (
+            {"zookeeper": {"tickTime": 300000000}},
+            "zookeeper.tickTime 300000000 times zookeeper.initLimit 10 exceeds 2147483647",
+        ),
+        (
+            {"zookeeper": {"tickTime": 2000, "initLimit": 1, "syncLimit": 1073742}},
+            "times zookeeper.syncLimit 1073742 exceeds 2147483647",
+        ),
+    ],
+)
+def test_what_start_zookeeper_would_refuse_is_refused_at_render(
+    values: dict[str, Any], complaint: str
+) -> None:
+    """Every pod would crash-loop on these: the install refuses them instead."""
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render(values)
+
+
+def test_the_limits_start_zookeeper_keeps_render() -> None:
+    edge = {
+        "heap": "32M",
+        "zookeeper": {"tickTime": 2000, "initLimit": 1073741, "syncLimit": 1073741},
+    }
+    assert one(documents(render(edge)), "StatefulSet")
+    same = {"zookeeper": {"minSessionTimeout": 40000, "maxSessionTimeout": 40000}}
+    assert one(documents(render(same)), "StatefulSet")
+
+
+@pytest.mark.parametrize(
+    ("flag", "instead"),
+    [
+        ("--servers=1", "set replicas instead"),
+        ("--client-port=2182", "set ports.client instead"),
+        ("--heap=8G", "set heap instead"),
+        ("--max_session_timeout=1", "set zookeeper.maxSessionTimeout instead"),
+        ("--data-dir=/tmp", "the chart's volume layout"),
+        ("--data_log_dir", "the chart's volume layout"),
+    ],
+)
+def test_extra_flags_cannot_override_the_charts_own(flag: str, instead: str) -> None:
+    with pytest.raises(HelmError, match=re.escape(instead)) as refused:
+        render({"extraFlags": ["--fast_failover=false", flag]})
+    assert f"extraFlags {flag!r}".replace("'", '"') in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["my.zk", "1zk", "zk-"])
+def test_a_release_name_that_is_no_dns_label_is_refused(name: str) -> None:
+    with pytest.raises(HelmError, match=r"not an RFC 1035 label.*set fullnameOverride"):
+        render({}, name=name)
+    sts = one(documents(render({"fullnameOverride": "zk"}, name=name)), "StatefulSet")
+    assert sts["metadata"]["name"] == "zk"
+    assert sts["metadata"]["labels"]["app.kubernetes.io/instance"] == name
+
+
+def test_pod_labels_cannot_take_the_selector_labels() -> None:
+    values = {
+        "podLabels": {"app": "other", "app.kubernetes.io/instance": "x", "team": "db"},
+    }
+    sts = one(documents(render(values)), "StatefulSet")
+    labels = sts["spec"]["template"]["metadata"]["labels"]
+    assert labels["app"] == RELEASE
+    assert labels["app.kubernetes.io/instance"] == RELEASE
+    assert labels["team"] == "db"
+    for key, value in sts["spec"]["selector"]["matchLabels"].items():
+        assert labels[key] == value
+
+
+HOSTILE = "1.0 # rc: {x} 'y' \"z\" *a &b !c %d @e `f` |g >h"
+
+
+def test_every_string_value_rendered_into_yaml_round_trips() -> None:
+    values = {
+        "image": {"repository": "registry.example/zk", "tag": HOSTILE, "pullPolicy": "Always"},
+        "serviceAccount": {"name": HOSTILE},
+        "priorityClassName": HOSTILE,
+        "storage": {"className": HOSTILE},
+        "podLabels": {"team": HOSTILE},
+        "podAnnotations": {"note": HOSTILE},
+        "extraFlags": [f"--jvm_flags={HOSTILE}"],
+    }
+    docs = documents(render(values))
+    sts = one(docs, "StatefulSet")
+    pod = sts["spec"]["template"]["spec"]
+    container = container_of(sts)
+    assert container["image"] == f"registry.example/zk:{HOSTILE}"
+    assert pod["serviceAccountName"] == pod["priorityClassName"] == HOSTILE
+    assert one(docs, "ServiceAccount")["metadata"]["name"] == HOSTILE
+    assert one(docs, "Pod")["spec"]["serviceAccountName"] == HOSTILE
+    assert sts["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == HOSTILE
+    assert sts["spec"]["template"]["metadata"]["labels"]["team"] == HOSTILE
+    assert sts["spec"]["template"]["metadata"]["annotations"]["note"] == HOSTILE
+    assert container["command"][-1] == f"--jvm_flags={HOSTILE}"
+
+
 # -- the NetworkPolicy ----------------------------------------------------------------------
 
 

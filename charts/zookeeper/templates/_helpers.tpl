@@ -9,6 +9,9 @@ hostname and must stay a DNS label; the controller-revision-hash label
 {{- if gt (len $name) 52 -}}
 {{- fail (printf "the name %q is %d characters long: at most 52 (set fullnameOverride)" $name (len $name)) -}}
 {{- end -}}
+{{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name) -}}
+{{- fail (printf "the name %q is not an RFC 1035 label (lowercase letters, digits and '-', starting with a letter): Services and pod host names could not take it; set fullnameOverride" $name) -}}
+{{- end -}}
 {{- $name -}}
 {{- end -}}
 
@@ -23,14 +26,14 @@ app: {{ include "zookeeper.fullname" . }}
 {{- define "zookeeper.labels" -}}
 {{ include "zookeeper.selectorLabels" . }}
 app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{/* What the NetworkPolicy lets reach the client port besides clientFrom. */}}
 {{- define "zookeeper.testLabels" -}}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 {{- end -}}
 
@@ -134,6 +137,71 @@ the rule manifests/ and the README keep.
 {{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
 {{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
 {{- fail (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The flags the chart sets itself, each with the value that sets it: an
+extraFlags entry naming one would override it (the last flag wins).
+*/}}
+{{- define "zookeeper.chartFlags" -}}
+servers: replicas
+data_dir: ""
+data_log_dir: ""
+conf_dir: ""
+client_port: ports.client
+server_port: ports.server
+election_port: ports.election
+tick_time: zookeeper.tickTime
+init_limit: zookeeper.initLimit
+sync_limit: zookeeper.syncLimit
+heap: heap
+max_client_cnxns: zookeeper.maxClientCnxns
+snap_retain_count: zookeeper.snapRetainCount
+purge_interval: zookeeper.purgeInterval
+max_session_timeout: zookeeper.maxSessionTimeout
+min_session_timeout: zookeeper.minSessionTimeout
+log_level: zookeeper.logLevel
+{{- end -}}
+
+{{/*
+What start-zookeeper would refuse (zkcontainer/settings.py), refused at
+install instead of in every pod's crash loop. Takes the settings.
+*/}}
+{{- define "zookeeper.checkSettings" -}}
+{{- $zk := .zookeeper -}}
+{{- $ports := list (list "ports.client" .ports.client) (list "ports.server" .ports.server) (list "ports.election" .ports.election) -}}
+{{- $seen := dict -}}
+{{- range $ports -}}
+{{- $key := toString (int (index . 1)) -}}
+{{- if hasKey $seen $key -}}
+{{- fail (printf "%s %s: same port as %s (start-zookeeper refuses it)" (index . 0) $key (get $seen $key)) -}}
+{{- end -}}
+{{- $_ := set $seen $key (index . 0) -}}
+{{- end -}}
+{{- $javaIntMax := 2147483647.0 -}}
+{{- range list "initLimit" "syncLimit" -}}
+{{- if gt (mulf (float64 $zk.tickTime) (float64 (get $zk .))) $javaIntMax -}}
+{{- fail (printf "zookeeper.tickTime %d times zookeeper.%s %d exceeds 2147483647: ZooKeeper computes it as a Java int" (int $zk.tickTime) . (int (get $zk .))) -}}
+{{- end -}}
+{{- end -}}
+{{- if gt (float64 $zk.minSessionTimeout) (float64 $zk.maxSessionTimeout) -}}
+{{- fail (printf "zookeeper.minSessionTimeout %d: above the maximum session timeout %d (zookeeper.maxSessionTimeout)" (int $zk.minSessionTimeout) (int $zk.maxSessionTimeout)) -}}
+{{- end -}}
+{{- $heap := include "zookeeper.heapBytes" .heap | float64 -}}
+{{- if lt $heap 0x1p25 -}}
+{{- fail (printf "heap %s: must be at least 32M: the JVM cannot start ZooKeeper in less" .heap) -}}
+{{- end -}}
+{{- if gt $heap 0x1p42 -}}
+{{- fail (printf "heap %s: must be at most 4T" .heap) -}}
+{{- end -}}
+{{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
+{{- range .extraFlags -}}
+{{- $flag := regexFind "^--[a-z_-]+" . | trimPrefix "--" | replace "-" "_" -}}
+{{- if hasKey $chartFlags $flag -}}
+{{- $instead := get $chartFlags $flag | default "" -}}
+{{- fail (printf "extraFlags %q: the chart sets --%s itself; %s" . $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
