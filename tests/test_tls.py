@@ -239,9 +239,9 @@ def test_rotation_rewrites_the_stores_and_keeps_them_through_a_bad_update(
         log=logged.append,
         sleep=lambda _: None,
     )
-    # Written for the first look (no stores yet), then once for the renewal, never for the
-    # broken one, whose problem is said once.
-    assert seen == ["truststore.pem", "keystore.pem"] * 2
+    # Both written at the first look (no stores yet), only the key store for a renewal
+    # under the same CA, nothing for the broken one, whose problem is said once.
+    assert seen == ["truststore.pem", "keystore.pem", "keystore.pem"]
     key_store = (store / "keystore.pem").read_text()
     assert tls.pem_blocks(key_store)[1].der == tls.pem_blocks(second["tls.crt"])[0].der
     assert len([line for line in logged if "does not belong" in line]) == 1
@@ -255,3 +255,26 @@ def test_a_probe_without_usable_tls_files_is_a_bad_argument(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert f"--tls_dir={tmp_path}: cannot load tls.crt, tls.key, ca.crt" in err
+
+
+def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path: Path) -> None:
+    secret, store = tmp_path / "secret", tmp_path / "store"
+    store.mkdir()
+    mount_secret(secret, ca.secret(NAMES))
+    first = tls.stores(tls.read_secret(str(secret)), quorum=True)
+    (store / "keystore.pem").write_text(first.key_store)
+    (store / "truststore.pem").write_text(first.trust_store)
+    mount_secret(secret, Authority.make("renewed").secret(NAMES))
+    events: list[str] = []
+    looks = iter([True, False])
+    tls.watch(
+        str(secret),
+        str(store),
+        quorum=True,
+        interval=0,
+        write=lambda path, text, mode: events.append(os.path.basename(path)),
+        keep_going=lambda: next(looks),
+        log=lambda line: None,
+        sleep=lambda seconds: events.append(f"sleep {seconds:g}") if seconds else None,
+    )
+    assert events == ["truststore.pem", f"sleep {tls.STORE_SETTLE_SECONDS:g}", "keystore.pem"]

@@ -24,6 +24,8 @@ CERT_FILE = "tls.crt"
 KEY_FILE = "tls.key"
 CA_FILE = "ca.crt"
 KEY_STORE = "keystore.pem"
+# Between rewriting the trust store and the key store, for ZooKeeper's reload of one.
+STORE_SETTLE_SECONDS = 2.0
 TRUST_STORE = "truststore.pem"
 
 # Object identifiers, as their DER encodings.
@@ -400,8 +402,16 @@ def watch(
         reported = ""
         if (built.key_store, built.trust_store) == last:
             continue
-        write(os.path.join(store_dir, TRUST_STORE), built.trust_store, 0o644)
-        write(os.path.join(store_dir, KEY_STORE), built.key_store, 0o600)
+        # Only what changed: ZooKeeper reloads at each file's change, and reads the key
+        # store twice (chain, then key). A renewal under the same CA is then one
+        # change, one reload; a new CA gets its trust store first, and its reload time
+        # to finish before the key store changes under it.
+        if last is None or built.trust_store != last[1]:
+            write(os.path.join(store_dir, TRUST_STORE), built.trust_store, 0o644)
+            if last is not None and built.key_store != last[0]:
+                sleep(STORE_SETTLE_SECONDS)
+        if last is None or built.key_store != last[0]:
+            write(os.path.join(store_dir, KEY_STORE), built.key_store, 0o600)
         last = (built.key_store, built.trust_store)
         log(
             f"TLS material in {secret_dir} changed: key store rewritten, certificate valid "
