@@ -363,6 +363,9 @@ def test_storage_class_null_is_the_default_class_and_empty_is_none() -> None:
     # The original chart left out an empty StorageClass: the default class.
     assert "storageClassName" not in claim({"StorageClass": ""})
     assert claim({"StorageClass": "fast"})["storageClassName"] == "fast"
+    # "-" is the common spelling of no class: dynamic provisioning off.
+    assert claim({"storage": {"className": "-"}})["storageClassName"] == ""
+    assert claim({"StorageClass": "-"})["storageClassName"] == ""
 
 
 @pytest.mark.parametrize(
@@ -378,11 +381,21 @@ def test_storage_class_null_is_the_default_class_and_empty_is_none() -> None:
         ({"heap": "1G", "resources": {"limits": {"memory": "1.5Gi"}}}, True),
         ({"heap": "2G", "resources": {"limits": {"memory": "3G"}}}, False),  # 3G = 10^9 x 3
         ({"heap": "8G", "resources": {"limits": None}}, True),  # no limit, nothing to outgrow
+        # Plain numbers, as YAML gives `memory: 5368709120`, and thousandths of a byte.
+        ({"resources": {"limits": {"memory": 5368709120}}}, True),
+        ({"resources": {"limits": {"memory": 4831838207}}}, False),
+        ({"Memory": 4294967296, "Heap": "2G"}, True),
+        ({"resources": {"limits": {"memory": "5368709120000m"}}}, True),
+        ({"resources": {"limits": {"memory": "4831838207000m"}}}, False),
+        ({"resources": {"limits": {"memory": "5.36870912e9"}}}, True),
     ],
 )
 def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], fits: bool) -> None:
     if fits:
-        assert one(documents(render(values)), "StatefulSet")
+        sts = one(documents(render(values)), "StatefulSet")
+        # A whole number stays one: never 5.36870912e+09.
+        for quantity in container_of(sts)["resources"].get("limits", {}).values():
+            assert "e+" not in str(quantity)
     else:
         with pytest.raises(HelmError, match=r"needs a memory limit of at least 1\.5 x heap"):
             render(values)
@@ -594,6 +607,13 @@ def test_the_test_hook_is_not_installed_with_the_release() -> None:
         ({"zookeeper": {"snapRetainCount": 2}}, "/zookeeper/snapRetainCount"),
         ({"resources": {"limits": {"memory": "lots"}}}, "/resources/limits/memory"),
         ({"storage": {"size": "big"}}, "/storage/size"),
+        ({"storage": {"size": "0"}}, "/storage/size"),
+        ({"Storage": "0Gi"}, "/Storage"),
+        ({"resources": {"requests": {"cpu": "."}}}, "/resources/requests/cpu"),
+        ({"resources": {"requests": {"cpu": -1}}}, "/resources/requests/cpu"),
+        ({"resources": {"requests": {"cpu": "-1"}}}, "/resources/requests/cpu"),
+        ({"Cpu": "1..5"}, "/Cpu"),
+        ({"resources": {"requests": {"bogus": "1"}}}, "additional properties 'bogus'"),
         ({"extraFlags": ["fast_failover=false"]}, "/extraFlags/0"),
         ({"livenessProbe": {"exec": {"command": ["true"]}}}, "/livenessProbe"),
         ({"replica": 3}, "'replica' not allowed"),

@@ -108,14 +108,37 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- end -}}
 
 {{/*
-Bytes in a Kubernetes quantity (5Gi, 1.5G, 5368709120), as a float. Decimal
-suffixes are powers of 1000, binary ones of 1024.
+Bytes in a Kubernetes quantity (5Gi, 1.5G, 5e9, 5368709120000m, or a plain
+number as YAML gives it), as a float. Decimal suffixes are powers of 1000,
+binary ones of 1024; m is a thousandth.
 */}}
 {{- define "zookeeper.quantityBytes" -}}
-{{- $quantity := toString . -}}
-{{- $number := regexFind "^[0-9.]+([eE][0-9]+)?" $quantity -}}
-{{- $factors := dict "" 1 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 0x1p10 "Mi" 0x1p20 "Gi" 0x1p30 "Ti" 0x1p40 "Pi" 0x1p50 "Ei" 0x1p60 -}}
-{{- mulf (float64 $number) (get $factors (trimPrefix $number $quantity)) -}}
+{{- if or (kindIs "float64" .) (kindIs "int" .) (kindIs "int64" .) -}}
+{{- float64 . -}}
+{{- else -}}
+{{- $number := regexFind "^([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?" . -}}
+{{- $factors := dict "" 1 "m" 1e-3 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 0x1p10 "Mi" 0x1p20 "Gi" 0x1p30 "Ti" 0x1p40 "Pi" 0x1p50 "Ei" 0x1p60 -}}
+{{- mulf (float64 $number) (get $factors (trimPrefix $number .)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Resources as YAML, a quantity given as a whole number written as one: the
+settings come through JSON, where 5368709120 became 5.36870912e+09.
+*/}}
+{{- define "zookeeper.resources" -}}
+{{- $resources := dict -}}
+{{- range $kind, $list := . -}}
+{{- $out := dict -}}
+{{- range $name, $quantity := $list -}}
+{{- if and (kindIs "float64" $quantity) (eq (floor $quantity) $quantity) -}}
+{{- $quantity = int64 $quantity -}}
+{{- end -}}
+{{- $_ := set $out $name $quantity -}}
+{{- end -}}
+{{- $_ := set $resources $kind $out -}}
+{{- end -}}
+{{- toYaml $resources -}}
 {{- end -}}
 
 {{/* Bytes in a JVM size (512M, 3G): every suffix is a power of 1024, as -Xmx reads it. */}}
