@@ -277,6 +277,45 @@ def test_a_standalone_server_has_no_disruption_budget() -> None:
     assert of_kind(rendered_documents("original values-micro.yaml"), "PodDisruptionBudget") == {}
 
 
+def rolling_update(**settings: Any) -> dict[str, Any]:
+    return {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": settings}}
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"MaxUnavailable": 2}, "maxUnavailable 2 (or MaxUnavailable) lets a drain take 2 of 3"),
+        ({"podDisruptionBudget": {"maxUnavailable": "34%"}}, "take 2 of 3 members"),
+        ({"replicas": 5, "podDisruptionBudget": {"maxUnavailable": 3}}, "at most 2 down"),
+        ({"replicas": 5, "podDisruptionBudget": {"maxUnavailable": "41%"}}, "take 3 of 5"),
+        ({"replicas": 2}, "2 members keep a quorum only with all up"),
+        (rolling_update(maxUnavailable=2), "updateStrategy.rollingUpdate.maxUnavailable 2"),
+        (rolling_update(maxUnavailable="50%"), "updateStrategy.rollingUpdate.maxUnavailable 50%"),
+    ],
+)
+def test_a_disruption_setting_that_gives_up_the_quorum_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render(values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"podDisruptionBudget": {"maxUnavailable": "33%"}},
+        {"replicas": 5, "podDisruptionBudget": {"maxUnavailable": "40%"}},
+        {"replicas": 2, "podDisruptionBudget": {"maxUnavailable": 0}},
+        {"replicas": 2, "podDisruptionBudget": {"enabled": False}},
+        {"replicas": 1, "podDisruptionBudget": {"maxUnavailable": 5}},  # no budget rendered
+        rolling_update(maxUnavailable=1),
+        rolling_update(partition=2),
+    ],
+)
+def test_a_disruption_setting_that_keeps_the_quorum_renders(values: dict[str, Any]) -> None:
+    assert one(documents(render(values)), "StatefulSet")
+
+
 def test_pods_are_hardened_and_carry_no_token() -> None:
     docs = rendered_documents("defaults")
     assert one(docs, "ServiceAccount")["automountServiceAccountToken"] is False
@@ -659,7 +698,7 @@ ORIGINAL_SAMPLES: dict[str, Any] = {
     "ProbeTimeoutSeconds": 4,
     "AntiAffinity": "soft",
     "UpdateStrategy": "OnDelete",
-    "MaxUnavailable": 2,
+    "MaxUnavailable": 0,
     "Image": "gcr.io/google_containers/kubernetes-zookeeper:1.0-3.4.10",
     "ImagePullPolicy": "Always",
 }

@@ -228,3 +228,43 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+Members a disruption setting lets go at once: a count, or a percentage of
+the members rounded up (as Kubernetes rounds maxUnavailable).
+*/}}
+{{- define "zookeeper.unavailable" -}}
+{{- $value := index . 0 -}}
+{{- $replicas := index . 1 -}}
+{{- if kindIs "string" $value -}}
+{{- ceil (divf (mulf (float64 (trimSuffix "%" $value)) $replicas) 100) | int -}}
+{{- else -}}
+{{- int $value -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A drain or a rolling update must never take a quorum away: with n members,
+at most (n-1)/2 may be down at once, and a rolling update replaces one at a
+time. Takes the settings.
+*/}}
+{{- define "zookeeper.checkDisruption" -}}
+{{- $replicas := int .replicas -}}
+{{- $tolerated := div (sub $replicas 1) 2 -}}
+{{- $pdb := .podDisruptionBudget -}}
+{{- if and $pdb.enabled (gt $replicas 1) -}}
+{{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $replicas) | int -}}
+{{- if gt $down $tolerated -}}
+{{- if eq $tolerated 0 -}}
+{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %d members, and %d members keep a quorum only with all up: set replicas to 3, or maxUnavailable to 0 (drains wait for you)" $pdb.maxUnavailable $down $replicas $replicas) -}}
+{{- end -}}
+{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %d members: a quorum survives at most %d down" $pdb.maxUnavailable $down $replicas $tolerated) -}}
+{{- end -}}
+{{- end -}}
+{{- $rolling := (.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
+{{- if and (eq .updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
+{{- if gt (include "zookeeper.unavailable" (list $rolling $replicas) | int) 1 -}}
+{{- fail (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
