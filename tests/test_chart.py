@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import kubernetes_validate
 import pytest
@@ -202,6 +202,9 @@ def test_the_statefulset_follows_the_values(value_set: str) -> None:
     assert readiness["exec"]["command"] == ["zookeeper-ready", "--serving", str(want.client_port)]
     assert (liveness["initialDelaySeconds"], liveness["timeoutSeconds"]) == want.liveness
     assert (readiness["initialDelaySeconds"], readiness["timeoutSeconds"]) == want.readiness
+    startup = container["startupProbe"]
+    assert startup["exec"]["command"] == liveness["exec"]["command"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 600  # a large snapshot
     claim = sts["spec"]["volumeClaimTemplates"][0]["spec"]
     assert claim["resources"]["requests"]["storage"] == want.storage
 
@@ -314,6 +317,63 @@ def test_a_disruption_setting_that_gives_up_the_quorum_is_refused(
 )
 def test_a_disruption_setting_that_keeps_the_quorum_renders(values: dict[str, Any]) -> None:
     assert one(documents(render(values)), "StatefulSet")
+
+
+def test_the_startup_probe_is_configurable() -> None:
+    values = {"startupProbe": {"failureThreshold": 360, "periodSeconds": 5}}
+    startup = container_of(one(documents(render(values)), "StatefulSet"))["startupProbe"]
+    assert (startup["failureThreshold"], startup["periodSeconds"]) == (360, 5)
+    with pytest.raises(HelmError, match="/startupProbe"):
+        render({"startupProbe": {"successThreshold": 2}})
+
+
+class _Exited:
+    """A container the probes are run against, never started."""
+
+
+def test_the_harness_runs_liveness_and_readiness_only_after_the_startup_probe() -> None:
+    """As the kubelet does: a member loading a large snapshot fails ruok, and only the
+    startup probe counts that against it."""
+    sts_manifest = one(documents(render({})), "StatefulSet")
+    sts = StatefulSet(sts_manifest, "unused", client=cast(Any, object()))
+    pod = sts.pods[0]
+    answers = {"startup": False, "liveness": False, "readiness": False}
+    ran: list[str] = []
+
+    def run_probe(container: Any, probe: Any) -> tuple[bool, str]:
+        ran.append(probe.kind)
+        return answers[probe.kind], ""
+
+    sts._run_probe = run_probe  # type: ignore[method-assign]
+    pod.container = cast(Any, _Exited())
+    pod.started = "startupProbe" not in sts.container_spec
+    pod.started_at = -1e9  # every initial delay over
+
+    def probe_round() -> None:
+        pod.next_probe.clear()
+        for probe in sts.probes:
+            sts._maybe_probe(pod, probe)
+
+    threshold = sts.container_spec["startupProbe"]["failureThreshold"]
+    for _ in range(threshold - 1):  # the database loading: ruok unanswered
+        probe_round()
+    assert set(ran) == {"startup"}
+    assert pod.live
+    assert not pod.ready
+    answers.update(startup=True, liveness=True, readiness=True)
+    probe_round()  # the startup probe succeeds; the others start on the next round
+    assert pod.started
+    ran.clear()
+    probe_round()
+    assert sorted(ran) == ["liveness", "readiness"]
+    assert pod.ready
+
+    # A database that never loads: the startup probe's threshold fails the pod's liveness.
+    pod.started, pod.streaks = False, {}
+    answers["startup"] = False
+    for _ in range(threshold):
+        probe_round()
+    assert not pod.live
 
 
 def test_pods_are_hardened_and_carry_no_token() -> None:
@@ -758,6 +818,23 @@ def test_notes_say_the_original_image_is_ignored_only_when_it_is_given() -> None
     sts = one(rendered_documents("original values-mini.yaml"), "StatefulSet")
     assert container_of(sts)["image"] == "zkcontainer:dev"
     assert "Ignored" not in notes(_rendered("defaults"))
+
+
+def test_notes_call_only_the_originals_image_no_longer_published() -> None:
+    text = notes(render({"Image": "registry.example/zkcontainer:1.2"}))
+    assert "Image (registry.example/zkcontainer:1.2) is not used" in text
+    assert "no longer published" not in text
+
+
+def test_notes_warn_when_an_original_key_shadows_the_charts_own() -> None:
+    text = notes(render({"Heap": "2G", "heap": "1G", "Memory": "4Gi", "Servers": 3}))
+    assert "original keys win over the chart's own" in text
+    assert "Heap (2G wins over heap 1G)" in text
+    assert "Memory (4Gi wins over resources.limits.memory 5Gi)" in text
+    assert "Servers" not in text.split("Warning")[-1]  # 3 = replicas: nothing lost
+    assert "--set Heap=" in text
+    assert "win over" not in notes(render({"heap": "1G", "resources": {"limits": None}}))
+    assert "win over" not in notes(render({"Heap": "3G", "Storage": "250Gi"}))
 
 
 def test_notes_tell_how_to_reach_and_check_the_ensemble() -> None:

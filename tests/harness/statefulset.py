@@ -7,9 +7,12 @@ FQDN on a user-defined network; each volumeClaimTemplate is a named volume per
 ordinal that outlives the pod, like a PVC; an emptyDir is a fresh named volume
 per pod incarnation. The security
 context (runAsUser/Group, fsGroup, readOnlyRootFilesystem, capabilities,
-allowPrivilegeEscalation), memory and CPU limits are applied; liveness and
-readiness exec probes run through `docker exec` on their period, with their
-timeout and thresholds, and every result is recorded.
+allowPrivilegeEscalation), memory and CPU limits are applied; startup,
+liveness and readiness exec probes run through `docker exec` on their
+period, with their timeout and thresholds, and every result is recorded. As
+in the kubelet, a startupProbe runs until it first succeeds and neither of
+the others runs before; it then stops; failing its threshold is a liveness
+failure.
 
 The namespace is the manifest's own (metadata.namespace) unless given. A
 Service selecting the pods is a DNS name every pod answers to
@@ -48,7 +51,7 @@ CLUSTER_DOMAIN = "svc.cluster.local"
 @dataclass
 class ProbeResult:
     at: float
-    kind: str  # liveness | readiness
+    kind: str  # startup | liveness | readiness
     ok: bool
     output: str
 
@@ -90,6 +93,7 @@ class Pod:
     incarnation: int = 0
     ready: bool = False
     live: bool = True
+    started: bool = False  # the startup probe succeeded (set at start without one)
     results: list[ProbeResult] = field(default_factory=list)
     streaks: dict[str, tuple[bool, int]] = field(default_factory=dict)
     next_probe: dict[str, float] = field(default_factory=dict)
@@ -100,7 +104,13 @@ class Pod:
         count = count + 1 if last == ok else 1
         self.streaks[probe.kind] = (ok, count)
         threshold = probe.success_threshold if ok else probe.failure_threshold
-        if count >= threshold:
+        if probe.kind == "startup":
+            # Kubernetes requires successThreshold 1 for startup: one success is enough.
+            if ok:
+                self.started = True
+            elif count >= threshold:
+                self.live = False
+        elif count >= threshold:
             if probe.kind == "readiness":
                 self.ready = ok
             else:
@@ -147,7 +157,11 @@ class StatefulSet:
         self.volumes = {volume["name"]: volume for volume in pod_spec.get("volumes", [])}
         self.probes = [
             Probe.from_spec(kind, self.container_spec[key])
-            for kind, key in (("liveness", "livenessProbe"), ("readiness", "readinessProbe"))
+            for kind, key in (
+                ("startup", "startupProbe"),
+                ("liveness", "livenessProbe"),
+                ("readiness", "readinessProbe"),
+            )
             if key in self.container_spec
         ]
         self.pods = [
@@ -257,6 +271,7 @@ class StatefulSet:
         """Start (or restart) the pod's container, its probe history starting afresh."""
         with self._lock:
             pod.ready, pod.live, pod.streaks, pod.next_probe = False, True, {}, {}
+            pod.started = "startupProbe" not in self.container_spec
         assert pod.container is not None
         pod.container.start()
         pod.started_at = time.monotonic()
@@ -458,6 +473,9 @@ class StatefulSet:
         now = time.monotonic()
         container = pod.container
         if container is None or now < pod.started_at + probe.initial_delay:
+            return
+        # Until the startup probe succeeds only it runs; after, only the others.
+        if pod.started == (probe.kind == "startup"):
             return
         if now < pod.next_probe.get(probe.kind, 0):
             return
