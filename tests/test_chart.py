@@ -846,6 +846,42 @@ def test_notes_tell_how_to_reach_and_check_the_ensemble() -> None:
     assert "4 members survive no more failures than 3 do" in notes(render({"replicas": 4}))
 
 
+def readme_section(title: str) -> str:
+    return README.split(f"### {title}\n", 1)[1].split("\n### ", 1)[0]
+
+
+def test_the_readme_upgrade_example_for_an_original_release_changes_it() -> None:
+    """--reuse-values keeps Heap and Memory, which win: the example sets them."""
+    section = readme_section("Upgrade")
+    (line,) = [line for line in section.splitlines() if "--set Heap=" in line]
+    sets = dict(re.findall(r"--set (\w+)=(\S+)", line))
+    installed = values_file(ORIGINAL / "values-mini.yaml")
+    flags = flags_of(container_of(one(documents(render({**installed, **sets})), "StatefulSet")))
+    assert flags["heap"] == sets["Heap"] != installed["Heap"]
+    # The chart's own key alone changes nothing: the installed Heap wins.
+    unchanged = one(documents(render({**installed, "heap": sets["Heap"]})), "StatefulSet")
+    assert flags_of(container_of(unchanged))["heap"] == installed["Heap"]
+    assert "`fullnameOverride`" in section.split("Fixed\nfor a release's life:", 1)[1]
+
+
+def test_the_readme_migration_names_the_originals_truncated_statefulset() -> None:
+    """The original named it `printf "zk-%s" .Release.Name | trunc 24`."""
+    section = readme_section("Upgrade")
+    (install,) = re.findall(r"^helm install (\S+) .*--set fullnameOverride=(\S+)$", section, re.M)
+    release, override = install
+    assert override == f"zk-{release}"[:24] != f"zk-{release}"
+    sts = one(documents(render({"fullnameOverride": override}, name=release)), "StatefulSet")
+    assert sts["metadata"]["name"] == override
+    assert "trunc 24" in section
+    assert "kubectl -n zk get statefulsets" in section
+
+
+def test_the_readme_passes_image_tags_as_strings() -> None:
+    commands = [line for line in README.splitlines() if line.startswith("helm ")]
+    assert not [line for line in commands if "--set image.tag" in line]
+    assert [line for line in commands if "--set-string image.tag=" in line]
+
+
 # -- the README's values table ----------------------------------------------------------
 
 
