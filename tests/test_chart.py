@@ -507,6 +507,15 @@ def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], 
         ({"ServerPort": 3888}, "ports.election 3888: same port as ports.server"),
         ({"ports": {"client": 2888}}, "ports.server 2888: same port as ports.client"),
         ({"ports": {"client": 3888}}, "ports.election 3888: same port as ports.client"),
+        ({"extraFlags": ["--admin-port=2181"]}, "--admin_port 2181: same port as ports.client"),
+        (
+            {"extraFlags": ["--tls_dir=/tls", "--secure_client_port=3888"]},
+            "--secure_client_port 3888: same port as ports.election",
+        ),
+        (
+            {"extraFlags": ["--tls_dir=/tls"], "ports": {"client": 2281}},
+            "--secure_client_port 2281: same port as ports.client",
+        ),
         (
             {"zookeeper": {"minSessionTimeout": 50000}},
             "zookeeper.minSessionTimeout 50000: above the maximum session timeout 40000",
@@ -541,6 +550,8 @@ def test_the_limits_start_zookeeper_keeps_render() -> None:
     assert one(documents(render(edge)), "StatefulSet")
     same = {"zookeeper": {"minSessionTimeout": 40000, "maxSessionTimeout": 40000}}
     assert one(documents(render(same)), "StatefulSet")
+    ports = {"extraFlags": ["--admin_port=8080", "--tls_dir=/tls"], "ports": {"client": 2182}}
+    assert one(documents(render(ports)), "StatefulSet")
 
 
 @pytest.mark.parametrize(

@@ -195,6 +195,19 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- define "zookeeper.checkSettings" -}}
 {{- $zk := .zookeeper -}}
 {{- $ports := list (list "ports.client" .ports.client) (list "ports.server" .ports.server) (list "ports.election" .ports.election) -}}
+{{- /* Ports extraFlags open: TLS's client port (with --tls_dir) and the AdminServer's. */ -}}
+{{- $extra := dict -}}
+{{- range .extraFlags -}}
+{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
+{{- $_ := set $extra (replace "-" "_" (first $parts)) (ternary (last $parts) "" (eq (len $parts) 2)) -}}
+{{- end -}}
+{{- if hasKey $extra "tls_dir" -}}
+{{- $ports = append $ports (list "extraFlags --secure_client_port" (get $extra "secure_client_port" | default "2281")) -}}
+{{- end -}}
+{{- $admin := get $extra "admin_port" | default "0" -}}
+{{- if and (regexMatch "^[0-9]+$" $admin) (ne (int $admin) 0) -}}
+{{- $ports = append $ports (list "extraFlags --admin_port" $admin) -}}
+{{- end -}}
 {{- $seen := dict -}}
 {{- range $ports -}}
 {{- $key := toString (int (index . 1)) -}}
