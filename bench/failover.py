@@ -37,7 +37,7 @@ from kazoo.retry import KazooRetry  # noqa: E402
 
 from tests.harness.clients import ContinuousWriter  # noqa: E402
 from tests.harness.manifests import manifest_statefulset  # noqa: E402
-from tests.harness.members import server_state, serving  # noqa: E402
+from tests.harness.members import leader_of, server_state, serving  # noqa: E402
 from tests.harness.statefulset import StatefulSet, wait_for  # noqa: E402
 
 # Session timeout and connection retry of the measuring client: what decides
@@ -67,13 +67,6 @@ class Outcome:
     ready: float  # seconds until a survivor leads and both serve
 
 
-def leader_of(sts: StatefulSet) -> int:
-    leaders = [i for i in range(3) if server_state(sts, i) == "leader"]
-    if len(leaders) != 1:
-        raise RuntimeError(f"leaders: {leaders}")
-    return leaders[0]
-
-
 def new_leader_serves(sts: StatefulSet, survivors: list[int]) -> bool:
     """One survivor leads, and both serve (the follower synced): a quorum again."""
     states = sorted(server_state(sts, i) or "" for i in survivors)
@@ -94,7 +87,7 @@ def measure(image: str, flags: tuple[str, ...], fault: str, client: str) -> Outc
     try:
         sts.start()
         sts.wait_ready()
-        leader = leader_of(sts)
+        leader = leader_of(sts, [0, 1, 2])
         survivors = [i for i in range(3) if i != leader]
         order = survivors if client == CLIENTS[0] else [leader, *survivors]
         zk = KazooClient(

@@ -13,8 +13,7 @@ import os
 import socket
 import ssl
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from kazoo.client import KazooClient
 from kazoo.retry import KazooRetry
+
+from tests.harness.clients import started
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 DAY = datetime.timedelta(days=1)
@@ -197,13 +198,6 @@ def tls_client(hosts: str, secret: Path) -> KazooClient:
     )
 
 
-@contextmanager
-def tls_kazoo(hosts: str, secret: Path) -> Iterator[KazooClient]:
+def tls_kazoo(hosts: str, secret: Path) -> AbstractContextManager[KazooClient]:
     """tls_client, started, and stopped afterwards."""
-    zk = tls_client(hosts, secret)
-    zk.start(timeout=30)
-    try:
-        yield zk
-    finally:
-        zk.stop()
-        zk.close()
+    return started(tls_client(hosts, secret), 30)

@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from kazoo.client import KazooClient
 from kazoo.exceptions import KazooException
@@ -20,14 +20,18 @@ def new_client(hosts: str) -> KazooClient:
 
 
 @contextmanager
-def kazoo_client(hosts: str) -> Iterator[KazooClient]:
-    zk = new_client(hosts)
-    zk.start(timeout=60)
+def started(zk: KazooClient, timeout: float) -> Iterator[KazooClient]:
+    """`zk`, connected within `timeout` seconds, and stopped and closed afterwards."""
+    zk.start(timeout=timeout)
     try:
         yield zk
     finally:
         zk.stop()
         zk.close()
+
+
+def kazoo_client(hosts: str) -> AbstractContextManager[KazooClient]:
+    return started(new_client(hosts), 60)
 
 
 def stored_numbers(hosts: str, path: str) -> set[int]:
