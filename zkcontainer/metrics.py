@@ -1,6 +1,8 @@
-"""zookeeper-metrics: print a server's mntr, as text (default), JSON or Prometheus.
+"""zookeeper-metrics: print a server's mntr, as text (default), JSON or Prometheus,
+or serve it to Prometheus with --listen.
 
-The plain text path is as lean as the probes; the formats import more, lazily.
+The plain text path is as lean as the probes; the formats and the exporter
+(zkcontainer.exporter) import more, lazily.
 """
 
 import time
@@ -11,13 +13,18 @@ from zkcontainer.probeargs import parse, run_command, shown, write_output
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Container, Sequence
 
 PROG = "zookeeper-metrics"
 FORMATS = ("text", "json", "prometheus")
+# The default of an option not given: argv cannot hold a NUL (execve takes C
+# strings), so "--listen=" given empty is still told apart from no --listen.
+NOT_GIVEN = "\0"
 
 USAGE = """\
 usage: zookeeper-metrics [--format text|json|prometheus] [--host HOST] [--tls_dir DIR]
+                         [--timeout SECONDS] [PORT]
+       zookeeper-metrics --listen [HOST:]PORT [--host HOST] [--tls_dir DIR]
                          [--timeout SECONDS] [PORT]
 
 Prints the server's mntr output. text: mntr's own tab-separated lines.
@@ -26,18 +33,36 @@ zookeeper_ prefix; zk_version, zk_server_state and zk_peer_state become
 *_info gauges of value 1 labelled with their text. mntr must be in
 4lw.commands.whitelist (start-zookeeper whitelists it).
 
+--listen serves the prometheus form over HTTP until SIGTERM: GET /metrics runs
+one mntr and adds zookeeper_up (1, or 0 when mntr failed; HTTP 200 either way)
+and zookeeper_scrape_duration_seconds.
+
   PORT               client port (default 2181)
   --host HOST        an IPv4 or IPv6 address (default 127.0.0.1) or a DNS name
   --tls_dir DIR      speak TLS to PORT (the secure client port) with DIR's
                      tls.crt, tls.key and ca.crt: for --client_port=0
   --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
-                     and formatting (default 1)
+                     and formatting (default 1); with --listen, for each scrape
+  --listen [HOST:]PORT  serve /metrics on PORT of HOST (default every IPv4
+                     interface; [::]:PORT for IPv6 too; port 0 picks a free one)
 
-Exit: 0 printed, 1 the server could not be read (one line saying why), 2 bad arguments."""
+Exit: 0 printed (or stopped by SIGTERM with --listen), 1 the server could not
+be read or --listen's address cannot be listened on (one line saying why),
+2 bad arguments."""
 
 
-def render(reply: str, output_format: str, deadline: float, where: str) -> str:
-    """The reply in `output_format`, or a ProbeError "timed out" past `deadline`."""
+def render(
+    reply: str,
+    output_format: str,
+    deadline: float,
+    where: str,
+    reserved: "Container[str]" = (),
+) -> str:
+    """The reply in `output_format`, or a ProbeError "timed out" past `deadline`.
+
+    `reserved`: Prometheus names the caller writes itself; mntr keys that would
+    become one of them are left out.
+    """
     if output_format == "text":
         return reply
     import gc  # noqa: PLC0415
@@ -51,6 +76,8 @@ def render(reply: str, output_format: str, deadline: float, where: str) -> str:
         samples = mntr.parse_mntr(reply, deadline)
         if not any(sample.key == "zk_server_state" for sample in samples):
             raise ProbeError("unexpected reply", f"{where}: mntr reply has no zk_server_state")
+        if reserved:
+            samples = [s for s in samples if mntr.metric_name(s.key) not in reserved]
         if output_format == "json":
             text = mntr.to_json(samples, deadline)
         else:
@@ -65,8 +92,18 @@ def render(reply: str, output_format: str, deadline: float, where: str) -> str:
 
 
 def print_metrics(argv: "Sequence[str]") -> None:
-    args = parse(argv, switches=(), options={"format": "text", "tls_dir": ""})
-    output_format = args.values["format"]
+    options = {"format": NOT_GIVEN, "tls_dir": "", "listen": NOT_GIVEN}
+    args = parse(argv, switches=(), options=options)
+    output_format, listen = args.values["format"], args.values["listen"]
+    if listen != NOT_GIVEN:
+        if output_format not in (NOT_GIVEN, "prometheus"):
+            raise UsageError(f"--format={shown(output_format)}: --listen serves prometheus only")
+        from zkcontainer import exporter  # noqa: PLC0415  (http.server stays off the probe path)
+
+        exporter.serve(listen, args)
+        return
+    if output_format == NOT_GIVEN:
+        output_format = "text"
     if output_format not in FORMATS:
         raise UsageError(f"--format={shown(output_format)}: must be one of {', '.join(FORMATS)}")
     reply = send_word("mntr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
