@@ -19,6 +19,7 @@ COMMANDS = {
     "start-zookeeper": "zkcontainer.start",
     "zookeeper-ready": "zkcontainer.ready",
     "zookeeper-metrics": "zkcontainer.metrics",
+    "zookeeper-status": "zkcontainer.status",
 }
 
 TEMPLATE = """\
