@@ -222,7 +222,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     args = parse_args(argv, environ)
     deadline = time.monotonic() + args.timeout
     config = read_config(args.config)
-    tls = status_query.use_tls(config, args.tls_dir is not None)
+    tls = status_query.use_tls(config, args.tls_dir)
     context = context_for(config, args.config, args.tls_dir) if tls else None
     found = status_query.targets(config, tls)
     readings = status_query.with_lag(status_query.read_all(found, deadline, context))

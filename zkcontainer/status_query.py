@@ -83,14 +83,16 @@ def targets(config: EnsembleConfig, tls: bool) -> list[Target]:
     return found
 
 
-def use_tls(config: EnsembleConfig, tls_given: bool) -> bool:
+def use_tls(config: EnsembleConfig, tls_dir: str | None) -> bool:
     """TLS when asked for, or when the plaintext port is for the pod itself only.
 
     A standalone server is asked on its own loopback, where plaintext works.
     """
-    if tls_given:
+    if tls_dir is not None:
         if config.secure_client_port is None:
-            raise UsageError("--tls_dir: zoo.cfg has no secureClientPort to speak TLS to")
+            raise UsageError(
+                f"--tls_dir={tls_dir}: zoo.cfg has no secureClientPort to speak TLS to"
+            )
         return True
     if config.secure_client_port is None:
         return False

@@ -1,0 +1,359 @@
+"""zookeeper-status without a server: the config it reads, the quorum it decides,
+the table and JSON it prints, its arguments, and a member that never answers."""
+
+from __future__ import annotations
+
+import json
+import socket
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.harness.fakezk import fake_zookeeper, port_of, silent
+from zkcontainer import render, status
+from zkcontainer.ensemble import Member, parse_properties, parse_server_line, read_config
+from zkcontainer.errors import UsageError
+from zkcontainer.settings import load_settings
+from zkcontainer.status_query import Reading, Target, from_srvr, targets, use_tls, with_lag
+
+DOMAIN = "zk-hs.default.svc.cluster.local"
+TLS_FLAGS = ["--tls_dir=/etc/zookeeper/tls"]
+
+# srvr as ZooKeeper 3.9.3 (the image) and 3.8.0 (Debian 12) answer it.
+SRVR_39 = """\
+Zookeeper version: 3.9.3-${mvngit.commit.id}, built on 2026-03-08 16:19 UTC
+Latency min/avg/max: 0/1.5/12
+Received: 120
+Sent: 119
+Connections: 3
+Outstanding: 0
+Zxid: 0x200000007
+Mode: follower
+Node count: 9
+"""
+SRVR_38 = """\
+Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2023-01-10 10:11 UTC
+Latency min/avg/max: 0/0.0/0
+Received: 1
+Sent: 0
+Connections: 1
+Outstanding: 0
+Zxid: 0x0
+Mode: standalone
+Node count: 5
+"""
+
+
+def zoo_cfg(tmp_path: Path, *flags: str, servers: int = 3) -> Path:
+    """The zoo.cfg start-zookeeper writes for zk-0 with `flags`."""
+    argv = [f"--servers={servers}", f"--conf_dir={tmp_path}", *flags]
+    settings = load_settings(argv, {}, lambda: f"zk-0.{DOMAIN}")
+    path = tmp_path / "zoo.cfg"
+    path.write_text(render.zoo_cfg(settings), encoding="latin-1")
+    return path
+
+
+def target(member_id: int, voting: bool = True) -> Target:
+    return Target(Member(member_id, f"zk-{member_id - 1}.{DOMAIN}", voting), "h", 2181)
+
+
+def serving(member_id: int, role: str, zxid: int = 0x100000005, **fields: object) -> Reading:
+    return Reading(target(member_id), role=role, synced=True, zxid=zxid, **fields)  # type: ignore[arg-type]
+
+
+def unread(member_id: int, reason: str = "refused", voting: bool = True) -> Reading:
+    return Reading(target(member_id, voting), reason=reason, detail=f"zk-{member_id - 1}: {reason}")
+
+
+# The config
+
+
+def test_the_members_are_the_server_lines_start_zookeeper_writes(tmp_path: Path) -> None:
+    config = read_config(str(zoo_cfg(tmp_path)))
+    assert [(m.id, m.host, m.voting) for m in config.members] == [
+        (1, f"zk-0.{DOMAIN}", True),
+        (2, f"zk-1.{DOMAIN}", True),
+        (3, f"zk-2.{DOMAIN}", True),
+    ]
+    assert config.client_port == 2181
+    assert not use_tls(config, tls_dir=None)
+    assert [(t.host, t.port) for t in targets(config, tls=False)] == [
+        (f"zk-{i}.{DOMAIN}", 2181) for i in range(3)
+    ]
+
+
+def test_with_tls_the_members_are_asked_on_the_secure_port(tmp_path: Path) -> None:
+    config = read_config(str(zoo_cfg(tmp_path, *TLS_FLAGS)))
+    # start-zookeeper binds the plaintext port to the pod's loopback.
+    assert (config.client_address, config.secure_client_port) == ("127.0.0.1", 2281)
+    assert use_tls(config, tls_dir=None)
+    assert {t.port for t in targets(config, tls=True)} == {2281}
+    assert config.key_store == f"{tmp_path}/tls/keystore.pem"
+    assert config.trust_store == f"{tmp_path}/tls/truststore.pem"
+
+
+def test_port_unification_keeps_plaintext_reachable(tmp_path: Path) -> None:
+    config = read_config(str(zoo_cfg(tmp_path, *TLS_FLAGS, "--tls_port_unification=true")))
+    assert not use_tls(config, tls_dir=None)
+    assert use_tls(config, tls_dir="/etc/zookeeper/tls")
+
+
+def test_a_standalone_server_is_asked_on_its_own_loopback(tmp_path: Path) -> None:
+    config = read_config(str(zoo_cfg(tmp_path, servers=1)))
+    assert config.members == ()
+    assert [(t.member.id, t.host, t.port) for t in targets(config, tls=False)] == [
+        (0, "127.0.0.1", 2181)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "member"),
+    [
+        ("zk-0.zk-hs:2888:3888", Member(1, "zk-0.zk-hs", True)),
+        ("zk-0.zk-hs:2888:3888:participant", Member(1, "zk-0.zk-hs", True)),
+        ("zk-0.zk-hs:2888:3888:observer", Member(1, "zk-0.zk-hs", False)),
+        ("zk-0.zk-hs:2888:3888:observer;2191", Member(1, "zk-0.zk-hs", False, 2191)),
+        ("zk-0.zk-hs:2888:3888;0.0.0.0:2182", Member(1, "zk-0.zk-hs", True, 2182)),
+        ("[fd00::1]:2888:3888;[::]:2181", Member(1, "fd00::1", True, 2181)),
+        ("a:2888:3888|b:2889:3889:observer;2181", Member(1, "a", False, 2181)),
+    ],
+)
+def test_server_lines(line: str, member: Member) -> None:
+    assert parse_server_line("server.1", line) == member
+
+
+@pytest.mark.parametrize(
+    ("key", "line", "complaint"),
+    [
+        ("server.x", "a:2888:3888", "the server id must be a number"),
+        ("server.1", "a:2888", "expected host:port:port"),
+        ("server.1", "a:2888:3888:witness", "witness is neither participant nor observer"),
+        ("server.1", "a:2888:3888;http", "not a port number"),
+    ],
+)
+def test_malformed_server_lines_are_named(key: str, line: str, complaint: str) -> None:
+    with pytest.raises(UsageError, match=complaint) as raised:
+        parse_server_line(key, line)
+    assert str(raised.value).startswith(f"{key}={line}: ")
+
+
+def test_a_dynamic_config_file_holds_the_members(tmp_path: Path) -> None:
+    (tmp_path / "zoo.cfg.dynamic.100000000").write_text(
+        "server.1=zk-0:2888:3888:participant;2181\n"
+        "server.2=zk-1:2888:3888:participant;2181\n"
+        "server.4=zk-3:2888:3888:observer;2181\n"
+    )
+    # As ZooKeeper rewrites zoo.cfg: clientPort dropped, the dynamic file named.
+    (tmp_path / "zoo.cfg").write_text(
+        f"dataDir=/data\nserver.9=stale:1:2\ndynamicConfigFile={tmp_path}/zoo.cfg.dynamic.100000000\n"
+    )
+    config = read_config(str(tmp_path / "zoo.cfg"))
+    assert [(m.id, m.voting, m.client_port) for m in config.members] == [
+        (1, True, 2181),
+        (2, True, 2181),
+        (4, False, 2181),
+    ]
+
+
+def test_properties_are_read_as_java_reads_them() -> None:
+    text = (
+        "# a comment\n! another\n"
+        "  spaced = value \n"
+        "colon:x\n"
+        "long=one\\\n    two\n"
+        "escaped\\=key=\\u00e9\\t\n"
+    )
+    assert parse_properties(text) == {
+        "spaced": "value",
+        "colon": "x",
+        "long": "onetwo",
+        "escaped=key": "é",
+    }
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_what_start_zookeeper_escapes_reads_back(value: str) -> None:
+    line = "key=" + render.java_properties_value(value)
+    assert parse_properties(line) == {"key": value.strip()}
+
+
+# What members say
+
+
+def test_srvr_of_either_version_gives_the_columns() -> None:
+    follower = from_srvr(target(2), SRVR_39)
+    assert (follower.role, follower.zxid, follower.latency_avg, follower.latency_max) == (
+        "follower",
+        0x200000007,
+        1.5,
+        12,
+    )
+    assert (follower.connections, follower.outstanding, follower.znodes) == (3, 0, 9)
+    assert from_srvr(target(1), SRVR_38).role == "standalone"
+
+
+def test_lag_is_behind_the_leader_in_its_epoch() -> None:
+    readings = with_lag(
+        [
+            serving(1, "leader", zxid=0x300000010),
+            serving(2, "follower", zxid=0x30000000C),
+            serving(3, "follower", zxid=0x2000000FF),  # an older epoch: no lag to count
+        ]
+    )
+    assert [r.lag for r in readings] == [0, 4, None]
+    without_leader = with_lag([serving(1, "follower"), serving(2, "follower")])
+    assert [r.lag for r in without_leader] == [None, None]
+
+
+# The quorum
+
+
+@pytest.mark.parametrize(
+    ("readings", "serves"),
+    [
+        ([serving(1, "follower"), serving(2, "leader"), serving(3, "follower")], True),
+        ([serving(1, "follower"), serving(2, "leader"), unread(3, "unreachable")], True),
+        ([serving(1, "leader"), unread(2, "timed out"), unread(3, "refused")], False),
+        ([unread(1, "not serving"), unread(2, "not serving"), unread(3)], False),
+        # Followers still syncing serve nobody yet.
+        (
+            [
+                serving(1, "leader"),
+                Reading(target(2), role="follower", synced=False),
+                Reading(target(3), role="follower", synced=False),
+            ],
+            False,
+        ),
+        # Two leaders: a split ensemble, whatever the count.
+        ([serving(1, "leader"), serving(2, "leader"), serving(3, "follower")], False),
+    ],
+)
+def test_a_quorum_is_one_leader_and_a_voting_majority(
+    readings: list[Reading], serves: bool
+) -> None:
+    assert status.quorum(readings).serving is serves
+
+
+def test_observers_never_make_a_quorum() -> None:
+    observer = Reading(target(4, voting=False), role="observer", synced=True)
+    readings = [serving(1, "leader"), unread(2), unread(3), observer, observer]
+    summary = status.quorum(readings)
+    assert (summary.serving, summary.voters, summary.serving_voters) == (False, 3, 1)
+
+
+def test_a_standalone_server_is_its_own_quorum() -> None:
+    alone = Reading(Target(Member(0, "127.0.0.1", True), "127.0.0.1", 2181), role="standalone")
+    assert status.quorum([alone]).serving
+    assert not status.quorum([Reading(alone.target, reason="refused", detail="")]).serving
+
+
+# What it prints
+
+
+def healthy_with_one_down() -> list[Reading]:
+    return with_lag(
+        [
+            serving(1, "follower", zxid=0x100000003, latency_avg=0.5, latency_max=4),
+            serving(2, "leader", connections=2, outstanding=0, znodes=7),
+            unread(3, "unreachable"),
+        ]
+    )
+
+
+def test_the_table_has_a_row_a_member_and_says_why_one_is_unread() -> None:
+    readings = healthy_with_one_down()
+    table = status.as_table(readings, status.quorum(readings)).splitlines()
+    assert table[0].split()[:4] == ["ID", "MEMBER", "ROLE", "SYNCED"]
+    assert table[1].split()[:7] == ["1", "h:2181", "follower", "yes", "0x100000003", "2", "0.5/4"]
+    assert table[2].split()[2] == "leader"
+    assert table[3].split()[2] == "(unreachable)"
+    assert table[4] == "server.3: unreachable: zk-2: unreachable"
+    assert table[5] == ("quorum serving: leader server.2, 2 of 3 voting members serving (2 needed)")
+
+
+def test_json_lists_members_each_with_a_role() -> None:
+    readings = healthy_with_one_down()
+    document = json.loads(status.as_json(readings, status.quorum(readings)))
+    assert [m["role"] for m in document["members"]] == ["follower", "leader", None]
+    assert document["members"][0]["zxid"] == "0x100000003"
+    assert document["members"][0]["lag"] == 2
+    assert document["members"][2]["reason"] == "unreachable"
+    assert document["quorum"] == {
+        "serving": True,
+        "leader": 2,
+        "voting_members": 3,
+        "serving_voting_members": 2,
+        "needed": 2,
+    }
+
+
+# The command
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--format=xml"], "--format=xml: must be one of text, json"),
+        (["--timeout=soon"], "--timeout=soon: must be a number of seconds"),
+        (["--timeout=0"], "--timeout=0: must be a number of seconds"),
+        (["--config=/nonexistent/zoo.cfg"], "--config=/nonexistent/zoo.cfg: cannot read"),
+        (["--conf_dir=/a", "--config=/b"], "argument --config: not allowed with argument"),
+        (["--port=2181"], "unrecognized arguments: --port=2181"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert status.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"zookeeper-status: {message}")
+    assert err.count("\n") == 1
+
+
+def test_tls_without_a_secure_port_is_a_bad_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zoo_cfg(tmp_path)
+    assert status.main([f"--conf_dir={tmp_path}", f"--tls_dir={tmp_path}"]) == 2
+    assert capsys.readouterr().err == (
+        f"zookeeper-status: --tls_dir={tmp_path}: zoo.cfg has no secureClientPort to speak TLS to\n"
+    )
+
+
+def test_unusable_certificates_are_a_bad_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = zoo_cfg(tmp_path, *TLS_FLAGS)
+    assert status.main([f"--config={config}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"zookeeper-status: {config}: ssl.keyStore.location: cannot load ")
+
+
+def test_a_member_that_never_answers_times_out_and_one_closed_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed = free_port()
+    with fake_zookeeper(silent) as never:
+        (tmp_path / "zoo.cfg").write_text(
+            "clientPort=2181\n"
+            f"server.1=127.0.0.1:2888:3888;{port_of(never)}\n"
+            f"server.2=127.0.0.1:2888:3888;{closed}\n"
+        )
+        code = status.main([f"--conf_dir={tmp_path}", "--timeout=0.5", "--format=json"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    members = json.loads(out)["members"]
+    assert [(m["id"], m["reason"]) for m in members] == [(1, "timed out"), (2, "refused")]
+    assert err == (
+        "zookeeper-status: no quorum: no leader, 0 of 2 voting members serving (2 needed)\n"
+    )
