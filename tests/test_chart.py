@@ -37,6 +37,7 @@ from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import leader_of, serving
 from tests.harness.prerequisites import missing
 from tests.harness.statefulset import StatefulSet, wait_for
+from zkcontainer.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -87,7 +88,17 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
         "serviceAccount": {"create": False, "name": "zookeeper"},
         "networkPolicy": {"clientFrom": [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]},
     },
+    "tls with cert-manager": {
+        "tls": {
+            "enabled": True,
+            "certManager": {"enabled": True, "issuerRef": {"name": "zk-ca", "kind": "Issuer"}},
+        },
+    },
 }
+# Kinds of CustomResourceDefinitions. kubernetes-validate holds the schemas of Kubernetes'
+# own API only, so strict validation cannot check these: cert-manager's Certificate, whose
+# fields the TLS tests below check instead.
+CRD_KINDS = {"Certificate"}
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,9 @@ EXPECTED = {
     ),
     "everything set": Expected(
         "coordination", 5, "1G", "2Gi", "1", "soft", (30, 3), (5, 2), "20Gi", 12181
+    ),
+    "tls with cert-manager": Expected(
+        RELEASE, 3, "3G", "5Gi", "2", "hard", (15, 2), (5, 2), "250Gi"
     ),
 }
 
@@ -164,7 +178,8 @@ def test_every_document_validates_strictly(value_set: str, version: str) -> None
     docs = rendered_documents(value_set)
     assert {doc["kind"] for doc in docs} >= {"StatefulSet", "Service", "NetworkPolicy", "Pod"}
     for doc in docs:
-        kubernetes_validate.validate(doc, version, strict=True)
+        if doc["kind"] not in CRD_KINDS:
+            kubernetes_validate.validate(doc, version, strict=True)
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
@@ -509,12 +524,16 @@ def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], 
         ({"ports": {"client": 3888}}, "ports.election 3888: same port as ports.client"),
         ({"extraFlags": ["--admin-port=2181"]}, "--admin_port 2181: same port as ports.client"),
         (
-            {"extraFlags": ["--tls_dir=/tls", "--secure_client_port=3888"]},
-            "--secure_client_port 3888: same port as ports.election",
+            {"tls": {"enabled": True}, "ports": {"clientTls": 3888}},
+            "ports.clientTls 3888: same port as ports.election",
         ),
         (
-            {"extraFlags": ["--tls_dir=/tls"], "ports": {"client": 2281}},
-            "--secure_client_port 2281: same port as ports.client",
+            {"tls": {"enabled": True}, "ports": {"client": 2281}},
+            "ports.clientTls 2281: same port as ports.client",
+        ),
+        (
+            {"tls": {"enabled": True}, "extraFlags": ["--admin_port=2281"]},
+            "extraFlags --admin_port 2281: same port as ports.clientTls",
         ),
         (
             {"zookeeper": {"minSessionTimeout": 50000}},
@@ -550,8 +569,10 @@ def test_the_limits_start_zookeeper_keeps_render() -> None:
     assert one(documents(render(edge)), "StatefulSet")
     same = {"zookeeper": {"minSessionTimeout": 40000, "maxSessionTimeout": 40000}}
     assert one(documents(render(same)), "StatefulSet")
-    ports = {"extraFlags": ["--admin_port=8080", "--tls_dir=/tls"], "ports": {"client": 2182}}
+    ports = {"extraFlags": ["--admin_port=8080"], "tls": {"enabled": True}}
     assert one(documents(render(ports)), "StatefulSet")
+    # Without TLS nothing listens on ports.clientTls.
+    assert one(documents(render({"ports": {"client": 2281}})), "StatefulSet")
 
 
 @pytest.mark.parametrize(
@@ -563,6 +584,9 @@ def test_the_limits_start_zookeeper_keeps_render() -> None:
         ("--max_session_timeout=1", "set zookeeper.maxSessionTimeout instead"),
         ("--data-dir=/tmp", "the chart's volume layout"),
         ("--data_log_dir", "the chart's volume layout"),
+        ("--tls_dir=/etc/tls", "set tls.enabled instead"),
+        ("--secure-client-port=2282", "set ports.clientTls instead"),
+        ("--tls_port_unification=true", "set tls.portUnification instead"),
     ],
 )
 def test_extra_flags_cannot_override_the_charts_own(flag: str, instead: str) -> None:
@@ -698,6 +722,250 @@ def test_the_test_hook_is_not_installed_with_the_release() -> None:
     assert "Pod" not in kinds
 
 
+# -- TLS ----------------------------------------------------------------------------------
+
+
+TLS_MOUNT = "/etc/zookeeper/tls"
+CERT_MANAGER = {"enabled": True, "issuerRef": {"name": "zk-ca", "kind": "Issuer"}}
+
+
+def tls(**settings: Any) -> dict[str, Any]:
+    return {"tls": {"enabled": True, **settings}}
+
+
+# Renderings start-zookeeper must accept: every value set, and each TLS mode.
+COMMANDS = {
+    **VALUE_SETS,
+    "tls": tls(),
+    "tls, migrating (step 1)": tls(quorum=False, portUnification=True),
+    "tls, want, no hostname check": tls(clientAuth="want", quorumHostnameVerification=False),
+    "tls, standalone": {**tls(), "replicas": 1},
+}
+
+
+def start_zookeeper_settings(sts: Document) -> Settings:
+    """What start-zookeeper makes of the rendered command in member 0."""
+    name, service = sts["metadata"]["name"], sts["spec"]["serviceName"]
+    fqdn = f"{name}-0.{service}.{NAMESPACE}.svc.cluster.local"
+    return load_settings(container_of(sts)["command"][1:], {}, lambda: fqdn)
+
+
+def secret_mount(sts: Document) -> tuple[Document, Document]:
+    """The container's mount of a Secret volume, and that volume."""
+    volumes = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
+    (mount,) = [
+        m for m in container_of(sts)["volumeMounts"] if "secret" in volumes.get(m["name"], {})
+    ]
+    return mount, volumes[mount["name"]]
+
+
+@pytest.mark.parametrize("value_set", COMMANDS)
+def test_start_zookeeper_accepts_the_rendered_command(value_set: str) -> None:
+    """The chart's flags are start-zookeeper's, each with a value it takes; under TLS its
+    Secret's mount is --tls_dir and its client-tls port the secure client port."""
+    values = COMMANDS[value_set]
+    sts = one(documents(render(values)), "StatefulSet")
+    settings = start_zookeeper_settings(sts)
+    ports = {p["name"]: p["containerPort"] for p in container_of(sts)["ports"]}
+    assert settings.servers == sts["spec"]["replicas"]
+    assert (settings.server_port, settings.election_port) == (
+        ports["server"],
+        ports["leader-election"],
+    )
+    probe_port = int(container_of(sts)["readinessProbe"]["exec"]["command"][-1])
+    assert settings.client_port == probe_port
+    wanted = values.get("tls", {})
+    if not wanted.get("enabled"):
+        assert settings.tls_dir is None
+        assert ports["client"] == settings.client_port
+        return
+    mount, _ = secret_mount(sts)
+    assert settings.tls_dir == mount["mountPath"] == TLS_MOUNT
+    assert settings.secure_client_port == ports["client-tls"]
+    assert settings.tls_client_auth == wanted.get("clientAuth", "need")
+    assert settings.tls_quorum == wanted.get("quorum", True)
+    assert settings.quorum_tls == (wanted.get("quorum", True) and settings.servers > 1)
+    assert settings.tls_quorum_hostname_verification == wanted.get(
+        "quorumHostnameVerification", True
+    )
+    assert settings.tls_port_unification == wanted.get("portUnification", False)
+    # The plaintext port: the probes' alone, unless a migration unifies it.
+    if settings.tls_port_unification:
+        assert settings.client_address is None
+        assert ports["client"] == settings.client_port
+    else:
+        assert settings.client_address == "127.0.0.1"
+        assert "client" not in ports
+
+
+def test_tls_mounts_the_whole_secret_read_only_and_keeps_the_key_store_in_memory() -> None:
+    sts = one(documents(render(tls())), "StatefulSet")
+    mount, volume = secret_mount(sts)
+    # A subPath mount never receives a Secret's updates, and renewal depends on them.
+    assert mount == {"name": "tls", "mountPath": TLS_MOUNT, "readOnly": True}
+    assert volume == {"name": "tls", "secret": {"secretName": "my-zk-tls"}}
+    volumes = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
+    # start-zookeeper writes the unencrypted key store into the conf directory.
+    assert volumes["conf"] == {"name": "conf", "emptyDir": {"medium": "Memory"}}
+
+    named = one(documents(render(tls(secretName="zk-certs"))), "StatefulSet")
+    assert secret_mount(named)[1]["secret"] == {"secretName": "zk-certs"}
+    plain = one(documents(render({})), "StatefulSet")["spec"]["template"]["spec"]
+    assert [v["name"] for v in plain["volumes"]] == ["conf"]
+    assert "--tls_dir" not in " ".join(plain["containers"][0]["command"])
+
+
+@pytest.mark.parametrize(
+    ("values", "offered"),
+    [
+        ({}, [2181]),
+        (tls(), [2281]),
+        (tls(portUnification=True), [2181, 2281]),
+        ({**tls(), "ports": {"client": 2182, "clientTls": 2282}}, [2282]),
+    ],
+)
+def test_clients_are_offered_the_tls_port_and_plaintext_only_off_tls_or_migrating(
+    values: dict[str, Any], offered: list[int]
+) -> None:
+    docs = documents(render(values))
+    client_service = of_kind(docs, "Service")["my-zk-cs"]
+    assert sorted(p["port"] for p in client_service["spec"]["ports"]) == offered
+    names = {p["port"]: p["name"] for p in client_service["spec"]["ports"]}
+    container_ports = {
+        p["name"]: p["containerPort"] for p in container_of(one(docs, "StatefulSet"))["ports"]
+    }
+    for port, name in names.items():
+        assert container_ports[name] == port
+    assert set(container_ports) - {"server", "leader-election"} == set(names.values())
+    rules = ingress_rules(values)
+    for port in offered:
+        assert rules[port] == [{"namespaceSelector": {}}, TEST_POD_PEER]
+    assert set(rules) == {2888, 3888, *offered}
+
+
+def test_the_test_hook_speaks_tls_to_the_members_with_their_certificate() -> None:
+    docs = rendered_documents("tls with cert-manager")
+    pod = one(docs, "Pod")
+    (container,) = pod["spec"]["containers"]
+    script = container["command"][-1]
+    assert f"zookeeper-ready --serving --timeout 5 --tls_dir {TLS_MOUNT} --host my-zk-cs 2281" in (
+        script
+    )
+    assert script.count(f'--tls_dir {TLS_MOUNT} --host "$member" 2281') == 2
+    assert "2181" not in script
+    assert container["volumeMounts"] == [{"name": "tls", "mountPath": TLS_MOUNT, "readOnly": True}]
+    assert pod["spec"]["volumes"] == [secret_mount(one(docs, "StatefulSet"))[1]]
+
+
+def certificate(
+    values: dict[str, Any], name: str = RELEASE, namespace: str = NAMESPACE
+) -> Document:
+    return one(documents(render(values, name=name, namespace=namespace)), "Certificate")
+
+
+# cert-manager.io/v1 Certificate's spec fields (cert-manager's API reference).
+CERTIFICATE_SPEC_FIELDS = {
+    "subject", "literalSubject", "commonName", "duration", "renewBefore",
+    "renewBeforePercentage", "dnsNames", "ipAddresses", "uris", "otherNames",
+    "emailAddresses", "secretName", "secretTemplate", "keystores", "issuerRef", "isCA",
+    "usages", "privateKey", "signatureAlgorithm", "encodeUsagesInRequest",
+    "revisionHistoryLimit", "additionalOutputFormats", "nameConstraints",
+}  # fmt: skip
+
+
+def test_the_certificate_names_every_member_and_the_client_service() -> None:
+    docs = rendered_documents("tls with cert-manager")
+    cert = one(docs, "Certificate")
+    spec = cert["spec"]
+    assert cert["apiVersion"] == "cert-manager.io/v1"
+    assert cert["metadata"]["namespace"] == NAMESPACE
+    assert set(spec) <= CERTIFICATE_SPEC_FIELDS
+    assert spec["secretName"] == secret_mount(one(docs, "StatefulSet"))[1]["secret"]["secretName"]
+    assert spec["issuerRef"] == {"name": "zk-ca", "kind": "Issuer"}
+    assert spec["usages"] == ["server auth", "client auth"]  # the quorum connects both ways
+    assert "privateKey" not in spec  # PKCS#1 by default: start-zookeeper converts it
+    assert (spec["duration"], spec["renewBefore"]) == ("2160h", "720h")
+    assert spec["dnsNames"] == [
+        "*.my-zk-hs.zk.svc.cluster.local",
+        "my-zk-hs.zk.svc.cluster.local",
+        "my-zk-cs.zk.svc.cluster.local",
+        "my-zk-cs.zk.svc",
+        "my-zk-cs.zk",
+        "my-zk-cs",
+    ]
+    # A wildcard stands for one label: each member's <name>-<ordinal> under its serviceName.
+    service = one(docs, "StatefulSet")["spec"]["serviceName"]
+    assert spec["dnsNames"][0] == f"*.{service}.{NAMESPACE}.svc.cluster.local"
+
+
+def test_the_certificate_follows_the_names_and_the_cluster_domain() -> None:
+    values = {
+        **tls(secretName="coordination-certs", certManager={**CERT_MANAGER, "duration": "720h"}),
+        "fullnameOverride": "coordination",
+        "clusterDomain": "k8s.example",
+    }
+    spec = certificate(values, namespace="data")["spec"]
+    assert spec["secretName"] == "coordination-certs"
+    assert spec["duration"] == "720h"
+    assert spec["dnsNames"][:3] == [
+        "*.coordination-hs.data.svc.k8s.example",
+        "coordination-hs.data.svc.k8s.example",
+        "coordination-cs.data.svc.k8s.example",
+    ]
+
+
+def test_the_certificate_is_made_only_when_asked() -> None:
+    for values in [{}, tls()]:
+        assert "Certificate" not in {doc["kind"] for doc in documents(render(values))}
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            tls(certManager={"enabled": True}),
+            "tls.certManager.enabled needs tls.certManager.issuerRef.name",
+        ),
+        (
+            {"tls": {"certManager": CERT_MANAGER}},
+            "tls.certManager.enabled: the Certificate is for TLS, which is off",
+        ),
+    ],
+)
+def test_contradictory_tls_settings_are_refused(values: dict[str, Any], complaint: str) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render(values)
+
+
+def test_the_readme_cert_manager_example_is_the_certificate_the_chart_makes() -> None:
+    """README, TLS: the Certificate to apply without the chart is the one its helm command
+    makes for release zk in namespace default."""
+    section = README.split("### A copy-paste cert-manager example\n", 1)[1].split("\n### ", 1)[0]
+    (example,) = re.findall(r"```yaml\n(apiVersion:.*?)```", section, re.DOTALL)
+    (written,) = [
+        doc
+        for doc in yaml.safe_load_all(example)
+        if doc["kind"] == "Certificate" and doc["spec"]["secretName"] == "zk-tls"
+    ]
+    (command,) = re.findall(r"^helm install zk charts/zookeeper -n default (.*)$", section, re.M)
+    sets = re.findall(r"--set ([\w.]+)=(\S+)", command)
+    values = merged(*(nested(path, yaml.safe_load(value)) for path, value in sets))
+    made = certificate(values, name="zk", namespace="default")
+    assert made["metadata"]["name"] == written["metadata"]["name"]
+    assert made["spec"] == written["spec"]
+
+
+def test_notes_tell_tls_clients_where_to_connect_and_what_the_ca_must_sign() -> None:
+    text = notes(_rendered("tls with cert-manager"))
+    assert "my-zk-cs.zk:2281" in text
+    assert "my-zk-2.my-zk-hs.zk:2281" in text
+    assert "ca.crt of Secret my-zk-tls, with a certificate of\nthat CA (need)" in text
+    assert "a CA of this ensemble alone" in text
+    assert "zookeeper-metrics 2181" in text  # in the pod: the loopback plaintext port
+    assert "exists (kubernetes.io/tls" in notes(render(tls()))
+    assert "tls.portUnification is on" in notes(render(tls(portUnification=True)))
+
+
 # -- the schema -----------------------------------------------------------------------------
 
 
@@ -728,6 +996,15 @@ def test_the_test_hook_is_not_installed_with_the_release() -> None:
         ({"livenessProbe": {"exec": {"command": ["true"]}}}, "/livenessProbe"),
         ({"replica": 3}, "'replica' not allowed"),
         ({"fullnameOverride": "My_ZK"}, "/fullnameOverride"),
+        (tls(clientAuth="maybe"), "/tls/clientAuth"),
+        (tls(secretName="My_Secret"), "/tls/secretName"),
+        (
+            tls(certManager={"issuerRef": {"name": "ca", "namespace": "x"}}),
+            "'namespace' not allowed",
+        ),
+        (tls(certManager={"duration": "90d"}), "/tls/certManager/duration"),
+        ({"clusterDomain": "cluster.local."}, "/clusterDomain"),
+        ({"ports": {"clientTls": 0}}, "/ports/clientTls"),
     ],
 )
 def test_the_schema_rejects_bad_values(values: dict[str, Any], complaint: str) -> None:

@@ -37,6 +37,31 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 {{- end -}}
 
+{{/* The kubernetes.io/tls Secret the members (and the test pod) mount. */}}
+{{- define "zookeeper.tlsSecretName" -}}
+{{- .Values.tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
+{{- end -}}
+
+{{/*
+Whether the plaintext client port serves outside the pod: without TLS, or
+while port unification migrates to it. Otherwise start-zookeeper binds it to
+127.0.0.1 for the probes, and neither the Service nor the policy offers it.
+*/}}
+{{- define "zookeeper.plaintextClients" -}}
+{{- if or (not .Values.tls.enabled) .Values.tls.portUnification -}}true{{- end -}}
+{{- end -}}
+
+{{/* TLS settings that contradict each other, refused at install. */}}
+{{- define "zookeeper.checkTls" -}}
+{{- $certManager := .tls.certManager -}}
+{{- if and $certManager.enabled (not .tls.enabled) -}}
+{{- fail "tls.certManager.enabled: the Certificate is for TLS, which is off (set tls.enabled too)" -}}
+{{- end -}}
+{{- if and $certManager.enabled (not ($certManager.issuerRef).name) -}}
+{{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer (a CA of this ensemble alone) that signs the members' certificate" -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "zookeeper.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- .Values.serviceAccount.name | default (include "zookeeper.fullname" .) -}}
@@ -186,6 +211,12 @@ purge_interval: zookeeper.purgeInterval
 max_session_timeout: zookeeper.maxSessionTimeout
 min_session_timeout: zookeeper.minSessionTimeout
 log_level: zookeeper.logLevel
+tls_dir: tls.enabled
+secure_client_port: ports.clientTls
+tls_client_auth: tls.clientAuth
+tls_quorum: tls.quorum
+tls_quorum_hostname_verification: tls.quorumHostnameVerification
+tls_port_unification: tls.portUnification
 {{- end -}}
 
 {{/*
@@ -195,14 +226,14 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- define "zookeeper.checkSettings" -}}
 {{- $zk := .zookeeper -}}
 {{- $ports := list (list "ports.client" .ports.client) (list "ports.server" .ports.server) (list "ports.election" .ports.election) -}}
-{{- /* Ports extraFlags open: TLS's client port (with --tls_dir) and the AdminServer's. */ -}}
+{{- if .tls.enabled -}}
+{{- $ports = append $ports (list "ports.clientTls" .ports.clientTls) -}}
+{{- end -}}
+{{- /* The port extraFlags can open: the AdminServer's. */ -}}
 {{- $extra := dict -}}
 {{- range .extraFlags -}}
 {{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
 {{- $_ := set $extra (replace "-" "_" (first $parts)) (ternary (last $parts) "" (eq (len $parts) 2)) -}}
-{{- end -}}
-{{- if hasKey $extra "tls_dir" -}}
-{{- $ports = append $ports (list "extraFlags --secure_client_port" (get $extra "secure_client_port" | default "2281")) -}}
 {{- end -}}
 {{- $admin := get $extra "admin_port" | default "0" -}}
 {{- if and (regexMatch "^[0-9]+$" $admin) (ne (int $admin) 0) -}}
