@@ -200,10 +200,11 @@ def test_lag_is_behind_the_leader_in_its_epoch() -> None:
         [
             serving(1, "leader", zxid=0x300000010),
             serving(2, "follower", zxid=0x30000000C),
-            serving(3, "follower", zxid=0x2000000FF),  # an older epoch: no lag to count
+            # An earlier epoch: none of the leader's 16 transactions seen.
+            serving(3, "follower", zxid=0x2000000FF),
         ]
     )
-    assert [r.lag for r in readings] == [0, 4, None]
+    assert [r.lag for r in readings] == [0, 4, 16]
     without_leader = with_lag([serving(1, "follower"), serving(2, "follower")])
     assert [r.lag for r in without_leader] == [None, None]
 

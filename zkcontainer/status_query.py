@@ -213,20 +213,25 @@ def with_lag(readings: Sequence[Reading]) -> list[Reading]:
     """Each reading with its lag behind the one leader's zxid (none without one leader).
 
     Members are read a moment apart, so a busy ensemble shows small lags that
-    are only that moment. Only a zxid of the leader's epoch (its high 32 bits)
-    has a lag: a count across epochs would mean nothing.
+    are only that moment. A zxid is an epoch (high 32 bits) and a count within
+    it: a member still at an earlier epoch has seen none of the leader's
+    transactions, so its lag is the leader's count (a new leader's followers
+    keep their old zxid until the first write: lag 0).
     """
     leaders = [r for r in readings if r.role == "leader" and r.zxid is not None]
     if len(leaders) != 1:
         return list(readings)
     leader_zxid = leaders[0].zxid
     assert leader_zxid is not None
-    return [
-        replace(r, lag=max(0, leader_zxid - r.zxid))
-        if r.zxid is not None and r.zxid >> 32 == leader_zxid >> 32
-        else r
-        for r in readings
-    ]
+    return [r if r.zxid is None else replace(r, lag=lag(leader_zxid, r.zxid)) for r in readings]
+
+
+def lag(leader_zxid: int, zxid: int) -> int:
+    if zxid >> 32 == leader_zxid >> 32:
+        return max(0, leader_zxid - zxid)
+    if zxid >> 32 < leader_zxid >> 32:
+        return leader_zxid & 0xFFFFFFFF
+    return 0  # ahead of the leader's epoch: a member that leads or led elsewhere
 
 
 def _integer(text: str | None) -> int | None:

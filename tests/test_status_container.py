@@ -1,0 +1,118 @@
+"""zookeeper-status in a pod of the image's 3-member ensemble, as `kubectl exec` runs it.
+
+One ensemble serves the module, in order: healthy, then one member stopped,
+then a second. Stopping members is what these tests are about, so the
+ensemble is theirs alone and is removed at the end rather than restored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import docker
+import pytest
+
+from tests.harness.manifests import original_statefulset
+from tests.harness.members import leader_of
+from tests.harness.statefulset import StatefulSet, wait_for
+
+pytestmark = pytest.mark.container
+
+ASKING = 0  # the pod status runs in; it is never stopped
+DOMAIN = "zk-hs.default.svc.cluster.local"
+
+
+@pytest.fixture(scope="module")
+def ensemble(
+    request: pytest.FixtureRequest, docker_client: docker.DockerClient, image: str
+) -> Iterator[StatefulSet]:
+    sts = StatefulSet(original_statefulset(), image, client=docker_client)
+    failed_before = request.session.testsfailed
+    try:
+        sts.start()
+        sts.wait_ready(timeout=180)
+        yield sts
+    finally:
+        if request.session.testsfailed != failed_before:
+            for pod in sts.pods:
+                print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-20000:]}")
+        sts.teardown()
+
+
+class Status:
+    def __init__(self, code: int, stdout: str, stderr: str) -> None:
+        self.code, self.stdout, self.stderr = code, stdout, stderr
+
+    @property
+    def members(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.stdout)["members"])
+
+
+def status(sts: StatefulSet, *args: str) -> Status:
+    result = sts.container(ASKING).exec_run(["zookeeper-status", *args], demux=True)
+    stdout, stderr = result.output
+    return Status(result.exit_code, (stdout or b"").decode(), (stderr or b"").decode())
+
+
+def status_once(
+    sts: StatefulSet, code: int, also: Callable[[Status], bool] = lambda _: True
+) -> Status:
+    """The JSON status once it exits `code` (and satisfies `also`): members notice a
+    stopped peer, and a survivor its lost quorum, a moment after it stops."""
+    seen: list[Status] = []
+
+    def reached() -> bool:
+        seen[:] = [status(sts, "--format=json")]
+        return seen[0].code == code and also(seen[0])
+
+    wait_for(reached, 60, lambda: f"exit {seen[0].code}: {seen[0].stdout}{seen[0].stderr}")
+    return seen[0]
+
+
+def test_a_healthy_ensemble_has_one_leader_and_two_synced_followers(
+    ensemble: StatefulSet,
+) -> None:
+    result = status_once(ensemble, 0)
+    members = result.members
+    assert [m["address"] for m in members] == [f"zk-{i}.{DOMAIN}:2181" for i in range(3)]
+    assert [m["id"] for m in members] == [1, 2, 3]
+    assert sorted(m["role"] for m in members) == ["follower", "follower", "leader"]
+    assert all(m["synced"] for m in members)
+    assert all(m["zxid"].startswith("0x") and m["lag"] >= 0 for m in members)
+    assert all(m["znodes"] >= 1 and m["reason"] is None for m in members)
+
+    table = status(ensemble)
+    assert (table.code, table.stderr) == (0, "")
+    rows = table.stdout.splitlines()
+    assert len(rows) == 5  # the header, a row a member, the quorum
+    assert rows[-1].startswith("quorum serving: leader server.")
+
+
+def test_one_member_stopped_is_shown_unreachable_and_the_quorum_serves(
+    ensemble: StatefulSet,
+) -> None:
+    stopped = 2 if leader_of(ensemble, [0, 1, 2], timeout=30) != 2 else 1
+    ensemble.stop(stopped)
+    result = status_once(ensemble, 0)
+    member = result.members[stopped]
+    assert member["role"] is None
+    # A stopped pod's name leaves the DNS (unreachable); a dying one refuses or is silent.
+    assert member["reason"] in ("unreachable", "refused", "timed out")
+    others = [m["role"] for i, m in enumerate(result.members) if i != stopped]
+    assert sorted(others) == ["follower", "leader"]
+    assert json.loads(result.stdout)["quorum"]["serving_voting_members"] == 2
+
+
+def test_two_members_stopped_leave_no_quorum(ensemble: StatefulSet) -> None:
+    for i in (1, 2):
+        ensemble.container(i).reload()
+        if ensemble.container(i).status == "running":
+            ensemble.stop(i)
+    # The survivor answers as a follower until it notices its leader or its quorum gone.
+    result = status_once(ensemble, 1, lambda s: s.members[ASKING]["reason"] is not None)
+    reasons = [m["reason"] for m in result.members]
+    assert reasons[ASKING] == "not serving"
+    assert all(reason in ("unreachable", "refused", "timed out") for reason in reasons[1:])
+    assert result.stderr.startswith("zookeeper-status: no quorum: ")
