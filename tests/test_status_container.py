@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import docker
@@ -24,11 +25,9 @@ ASKING = 0  # the pod status runs in; it is never stopped
 DOMAIN = "zk-hs.default.svc.cluster.local"
 
 
-@pytest.fixture(scope="module")
-def ensemble(
-    request: pytest.FixtureRequest, docker_client: docker.DockerClient, image: str
-) -> Iterator[StatefulSet]:
-    sts = StatefulSet(original_statefulset(), image, client=docker_client)
+@contextmanager
+def running(request: pytest.FixtureRequest, sts: StatefulSet) -> Iterator[StatefulSet]:
+    """`sts` started and Ready, its logs printed if a test of the module failed, then removed."""
     failed_before = request.session.testsfailed
     try:
         sts.start()
@@ -39,6 +38,14 @@ def ensemble(
             for pod in sts.pods:
                 print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-20000:]}")
         sts.teardown()
+
+
+@pytest.fixture(scope="module")
+def ensemble(
+    request: pytest.FixtureRequest, docker_client: docker.DockerClient, image: str
+) -> Iterator[StatefulSet]:
+    with running(request, StatefulSet(original_statefulset(), image, client=docker_client)) as sts:
+        yield sts
 
 
 class Status:

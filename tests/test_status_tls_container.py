@@ -11,6 +11,7 @@ import docker
 import pytest
 
 from tests.harness.certs import Authority, mount_secret
+from tests.test_status_container import running
 from tests.test_tls_container import NAMES, SECRET, SecretMountingStatefulSet, tls_statefulset
 
 pytestmark = pytest.mark.container
@@ -25,19 +26,10 @@ def tls_ensemble(
 ) -> Iterator[SecretMountingStatefulSet]:
     secret = tmp_path_factory.mktemp("tls") / "zk-tls"
     mount_secret(secret, Authority.make().secret(NAMES))
-    sts = SecretMountingStatefulSet(
-        tls_statefulset(), image, client=docker_client, secrets={"zk-tls": str(secret)}
-    )
-    failed_before = request.session.testsfailed
-    try:
-        sts.start()
-        sts.wait_ready(timeout=120)
+    secrets = {"zk-tls": str(secret)}
+    sts = SecretMountingStatefulSet(tls_statefulset(), image, client=docker_client, secrets=secrets)
+    with running(request, sts):
         yield sts
-    finally:
-        if request.session.testsfailed != failed_before:
-            for pod in sts.pods:
-                print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-20000:]}")
-        sts.teardown()
 
 
 def test_the_members_are_read_over_tls_with_the_pods_certificate(
