@@ -13,7 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from tests.harness.manifests import manifest_statefulset
-from tests.harness.members import server_state
 from tests.harness.statefulset import LABEL, StatefulSet, remove_everything
 
 RUN_ID = "demo"
@@ -40,13 +39,13 @@ def up(image: str) -> int:
     sts.start()
     waited = sts.wait_ready(timeout=240)
     print(f"All 3 members Ready after {time.monotonic() - started:.0f}s ({waited:.0f}s waiting).\n")
-    code, metrics = sts.exec(0, ["zookeeper-metrics"])
-    print(f"$ docker exec {sts.container(0).name} zookeeper-metrics\n{metrics}")
-    print("member  mode      pod address        published on")
+    # The ensemble as zk-0 sees it: every member's role, sync, zxid and load.
+    code, view = sts.exec(0, ["zookeeper-status"])
+    print(f"$ docker exec {sts.container(0).name} zookeeper-status\n{view}")
+    print("member  pod address        published on")
     for i in range(3):
-        state = server_state(sts, i) or "unreadable"
         print(
-            f"{sts.pod(i).name:<7} {state:<9} {sts.address(i) + ':2181':<18} "
+            f"{sts.pod(i).name:<7} {sts.address(i) + ':2181':<18} "
             f"127.0.0.1:{sts.host_port(i, 2181)}"
         )
     print()
