@@ -62,6 +62,13 @@ while port unification migrates to it. Otherwise start-zookeeper binds it to
 {{- end -}}
 {{- end -}}
 
+{{/* A ServiceMonitor needs the exporter it scrapes. */}}
+{{- define "zookeeper.checkMetrics" -}}
+{{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
+{{- fail "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "zookeeper.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- .Values.serviceAccount.name | default (include "zookeeper.fullname" .) -}}
@@ -229,6 +236,10 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- if .tls.enabled -}}
 {{- $ports = append $ports (list "ports.clientTls" .ports.clientTls) -}}
 {{- end -}}
+{{- /* The exporter shares the pod's network namespace. */ -}}
+{{- if .metrics.enabled -}}
+{{- $ports = append $ports (list "metrics.port" .metrics.port) -}}
+{{- end -}}
 {{- /* The port extraFlags can open: the AdminServer's. */ -}}
 {{- $extra := dict -}}
 {{- range .extraFlags -}}
@@ -243,7 +254,8 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- range $ports -}}
 {{- $key := toString (int (index . 1)) -}}
 {{- if hasKey $seen $key -}}
-{{- fail (printf "%s %s: same port as %s (start-zookeeper refuses it)" (index . 0) $key (get $seen $key)) -}}
+{{- $why := ternary "the exporter shares the pod's ports with ZooKeeper" "start-zookeeper refuses it" (has "metrics.port" (list (index . 0) (get $seen $key))) -}}
+{{- fail (printf "%s %s: same port as %s (%s)" (index . 0) $key (get $seen $key) $why) -}}
 {{- end -}}
 {{- $_ := set $seen $key (index . 0) -}}
 {{- end -}}
