@@ -105,7 +105,7 @@ def test_a_standalone_server_is_asked_on_its_own_loopback(tmp_path: Path) -> Non
     config = read_config(str(zoo_cfg(tmp_path, servers=1)))
     assert config.members == ()
     assert [(t.member.id, t.host, t.port) for t in targets(config, tls=False)] == [
-        (0, "127.0.0.1", 2181)
+        (None, "127.0.0.1", 2181)
     ]
 
 
@@ -246,7 +246,7 @@ def test_observers_never_make_a_quorum() -> None:
 
 
 def test_a_standalone_server_is_its_own_quorum() -> None:
-    alone = Reading(Target(Member(0, "127.0.0.1", True), "127.0.0.1", 2181), role="standalone")
+    alone = Reading(Target(Member(None, "127.0.0.1", True), "127.0.0.1", 2181), role="standalone")
     assert status.quorum([alone]).serving
     assert not status.quorum([Reading(alone.target, reason="refused", detail="")]).serving
 
@@ -358,3 +358,8 @@ def test_a_member_that_never_answers_times_out_and_one_closed_refuses(
     assert err == (
         "zookeeper-status: no quorum: no leader, 0 of 2 voting members serving (2 needed)\n"
     )
+
+
+def test_help_alone_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert status.main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: zookeeper-status ")

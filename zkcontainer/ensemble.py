@@ -21,7 +21,7 @@ LOOPBACK_PREFIXES = ("127.", "::1", "[::1]", "localhost")
 class Member:
     """One `server.N=` line: `host:quorum:election[:observer|:participant][;[addr:]port]`."""
 
-    id: int
+    id: int | None  # None: a standalone server, which has no server line
     host: str
     voting: bool  # a participant; observers never count towards a quorum
     # From the line's `;[addr:]port` suffix; None: zoo.cfg's clientPort, on `host`.
@@ -90,7 +90,7 @@ def members(properties: dict[str, str]) -> tuple[Member, ...]:
         for key, value in properties.items()
         if key.startswith("server.")
     ]
-    return tuple(sorted(found, key=lambda member: member.id))
+    return tuple(sorted(found, key=lambda member: member.id or 0))
 
 
 def parse_server_line(key: str, value: str) -> Member:

@@ -59,7 +59,7 @@ class Quorum:
     serving: bool
     voters: int
     serving_voters: int
-    leaders: tuple[int, ...]  # the ids of the members that say they lead
+    leaders: tuple[int | None, ...]  # the ids of the members that say they lead
 
     @property
     def needed(self) -> int:
@@ -70,7 +70,7 @@ class Quorum:
             f"{self.serving_voters} of {self.voters} voting members serving ({self.needed} needed)"
         )
         if len(self.leaders) == 1:
-            leader = f"leader server.{self.leaders[0]}" if self.leaders[0] else "standalone"
+            leader = "standalone" if self.leaders[0] is None else f"leader server.{self.leaders[0]}"
         elif self.leaders:
             leader = "leaders " + ", ".join(f"server.{i}" for i in self.leaders)
         else:
@@ -84,9 +84,9 @@ def quorum(readings: Sequence[Reading]) -> Quorum:
 
     A standalone server is its own quorum of one.
     """
-    if len(readings) == 1 and readings[0].target.member.id == 0:
+    if len(readings) == 1 and readings[0].target.member.id is None:
         serving = readings[0].role == "standalone"
-        return Quorum(serving, 1, int(serving), (0,) if serving else ())
+        return Quorum(serving, 1, int(serving), (None,) if serving else ())
     voters = [r for r in readings if r.target.member.voting]
     serving_voters = [r for r in voters if r.role in SERVING_VOTER_ROLES and r.synced is not False]
     leaders = tuple(r.target.member.id for r in readings if r.role == "leader")
@@ -97,7 +97,7 @@ def quorum(readings: Sequence[Reading]) -> Quorum:
 def as_json(readings: Sequence[Reading], summary: Quorum) -> str:
     members = [
         {
-            "id": r.target.member.id or None,
+            "id": r.target.member.id,
             "address": r.target.address,
             "voting": r.target.member.voting,
             "role": r.role,
@@ -116,7 +116,7 @@ def as_json(readings: Sequence[Reading], summary: Quorum) -> str:
     ]
     quorum_json = {
         "serving": summary.serving,
-        "leader": summary.leaders[0] or None if len(summary.leaders) == 1 else None,
+        "leader": summary.leaders[0] if len(summary.leaders) == 1 else None,
         "voting_members": summary.voters,
         "serving_voting_members": summary.serving_voters,
         "needed": summary.needed,
@@ -153,7 +153,7 @@ def as_table(readings: Sequence[Reading], summary: Quorum) -> str:
 
 def _row(r: Reading) -> tuple[str, ...]:
     member = r.target.member
-    ident = str(member.id or "-") + ("" if member.voting else " (observer)")
+    ident = _text(member.id) + ("" if member.voting else " (observer)")
     if r.reason:
         return (ident, r.target.address, f"({r.reason})", *("-" * 7))
     synced = {True: "yes", False: "no", None: "?"}[r.synced]
@@ -164,7 +164,8 @@ def _row(r: Reading) -> tuple[str, ...]:
 
 
 def _name(r: Reading) -> str:
-    return f"server.{r.target.member.id}" if r.target.member.id else r.target.address
+    member_id = r.target.member.id
+    return r.target.address if member_id is None else f"server.{member_id}"
 
 
 def _text(value: object) -> str:

@@ -69,7 +69,7 @@ def targets(config: EnsembleConfig, tls: bool) -> list[Target]:
         host = config.client_address or "127.0.0.1"
         if host in ("0.0.0.0", "::"):  # bound on every address
             host = "127.0.0.1"
-        return [Target(Member(id=0, host=host, voting=True), host, port)]
+        return [Target(Member(id=None, host=host, voting=True), host, port)]
     found = []
     for member in config.members:
         if tls:
