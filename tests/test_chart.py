@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tarfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -17,9 +17,11 @@ from typing import Any, cast
 import kubernetes_validate
 import pytest
 import yaml
+from docker.types import Mount
 from helm_python.chart import Chart, digest
 from helm_python.errors import HelmError
 
+from tests.harness.certs import Authority, mount_secret, tls_kazoo
 from tests.harness.chart import (
     CHART,
     MANIFEST_VALUES,
@@ -37,6 +39,7 @@ from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import leader_of, serving
 from tests.harness.prerequisites import missing
 from tests.harness.statefulset import StatefulSet, wait_for
+from tests.test_tls_container import SecretMountingStatefulSet
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import Settings, load_settings
 
@@ -1479,3 +1482,65 @@ def test_the_original_mini_values_run_an_ensemble_that_survives_losing_its_leade
     )
     assert not missing
     leader_of(sts, survivors, timeout=30)
+
+
+class SecretMountingPods(SecretMountingStatefulSet):
+    """Secret volumes bind-mounted into a bare Pod (the `helm test` pod) too, from the
+    same directories as the members'."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pod_volumes: dict[str, Document] = {}
+
+    def run_pod(self, manifest: Mapping[str, Any], timeout: float = 120) -> tuple[int, str]:
+        self._pod_volumes = {v["name"]: v for v in manifest["spec"].get("volumes", [])}
+        return super().run_pod(manifest, timeout)
+
+    def _run_options(
+        self, name: str, spec: Mapping[str, Any], security: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        options = super()._run_options(name, spec, security)
+        # A member's own mounts come after these and replace them.
+        options["mounts"] = [
+            Mount(mount["mountPath"], self.secrets[volume["secret"]["secretName"]], type="bind")
+            for mount in spec.get("volumeMounts", [])
+            if "secret" in (volume := self._pod_volumes.get(mount["name"], {}))
+        ]
+        return options
+
+
+@pytest.mark.container
+def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
+    docker_client: Any, image: str, tmp_path: Path
+) -> None:
+    """values-micro.yaml with tls.enabled, as rendered: the member starts on its Secret
+    mounted as the kubelet mounts one (PKCS#1, as cert-manager writes RSA), Ready on its
+    loopback probes; the helm test pod, mounting the same Secret, finds it serving over
+    TLS by name and through the client Service; kazoo with the certificate writes on 2281."""
+    docs = documents(render({**values_file(CHART / "values-micro.yaml"), **tls()}))
+    secret = tmp_path / "my-zk-tls"
+    names = ["*.my-zk-hs.zk.svc.cluster.local", "my-zk-cs.zk.svc.cluster.local"]
+    mount_secret(secret, Authority.make().secret(names, "rsa", "pkcs1"))
+    sts = SecretMountingPods(
+        one(docs, "StatefulSet"),
+        image,
+        client=docker_client,
+        services=["my-zk-cs"],
+        secrets={"my-zk-tls": str(secret)},
+    )
+    try:
+        sts.start()
+        sts.wait_ready(timeout=120)
+        code, output = sts.run_pod(one(docs, "Pod"))
+        print(output)
+        assert code == 0, output
+        assert "my-zk-0.my-zk-hs: standalone" in output
+        assert "my-zk-cs:2281: serving" in output
+        with tls_kazoo(f"{sts.address(0)}:2281", secret) as client:
+            client.create("/chart-tls", b"written over TLS")
+            assert client.get("/chart-tls")[0] == b"written over TLS"
+    except BaseException:
+        print(sts.logs(0)[-20000:])
+        raise
+    finally:
+        sts.teardown()
