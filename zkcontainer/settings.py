@@ -384,6 +384,9 @@ def _build(
         _check_characters(read, name, value.text)
     ints = {flag.name: read.integer(flag.name) for flag in FLAGS if flag.kind == "int"}
     paths = {flag.name: read.path(flag.name) for flag in FLAGS if flag.kind == "path"}
+    # Every true/false flag read here, before the problems are counted: a typo in
+    # one (--tls_quorum=ture) is a problem, never a silent false.
+    bools = {flag.name: read.boolean(flag.name) for flag in FLAGS if flag.kind == "bool"}
 
     _check_ports_distinct(read, ints)
     tick = ints["tick_time"]
@@ -417,19 +420,22 @@ def _build(
 
     client_address = _ip_address(read, "client_address")
     tls_dir = paths["tls_dir"]
-    tls_client_auth, tls_port_unification = _tls(read, tls_dir, ints["client_port"])
+    tls_client_auth = _tls(read, tls_dir, ints["client_port"], bools["tls_port_unification"])
     plaintext_port = ints["client_port"] != 0
-    if tls_dir and plaintext_port and not tls_port_unification and "client_address" not in given:
+    if (
+        tls_dir
+        and plaintext_port
+        and not bools["tls_port_unification"]
+        and "client_address" not in given
+    ):
         # The plaintext port is for the probes in the pod only.
         client_address = "127.0.0.1"
     words = _four_letter_words(read)
-    fast_failover = read.boolean("fast_failover")
     jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
     pod = parse_pod_hostname(hostname)
     _check_dns_names(read, hostname, pod, domain, ints["servers"])
     identity = _identity(read, hostname, pod, domain, ints["servers"])
-    dry_run = read.boolean("dry_run")
 
     if problems:
         raise ConfigError(problems)
@@ -455,13 +461,13 @@ def _build(
         max_session_timeout=_known(max_session),
         log_level=log_level,
         four_letter_words=words,
-        fast_failover=fast_failover,
+        fast_failover=bools["fast_failover"],
         tls_dir=tls_dir,
         secure_client_port=_known(ints["secure_client_port"]),
         tls_client_auth=tls_client_auth,
-        tls_quorum=read.boolean("tls_quorum"),
-        tls_quorum_hostname_verification=read.boolean("tls_quorum_hostname_verification"),
-        tls_port_unification=tls_port_unification,
+        tls_quorum=bools["tls_quorum"],
+        tls_quorum_hostname_verification=bools["tls_quorum_hostname_verification"],
+        tls_port_unification=bools["tls_port_unification"],
         tls_reload_interval=_known(ints["tls_reload_interval"]),
         jvm_flags=jvm_flags,
         hostname=hostname,
@@ -469,7 +475,7 @@ def _build(
         identity=identity,
         zk_home=paths["zk_home"],
         zk_home_source=read.origin("zk_home").partition("=")[0],
-        dry_run=dry_run,
+        dry_run=bools["dry_run"],
     )
 
 
@@ -549,17 +555,16 @@ def _ip_address(read: _Reader, name: str) -> str | None:
         return None
 
 
-def _tls(read: _Reader, tls_dir: str | None, client_port: int | None) -> tuple[str, bool]:
-    """--tls_client_auth and --tls_port_unification, checked against the client port."""
+def _tls(read: _Reader, tls_dir: str | None, client_port: int | None, unification: bool) -> str:
+    """--tls_client_auth, and --tls_port_unification checked against the client port."""
     client_auth = (read.text("tls_client_auth") or "").lower()
     if client_auth not in TLS_CLIENT_AUTH:
         read.problem("tls_client_auth", "must be one of " + ", ".join(TLS_CLIENT_AUTH))
-    unification = read.boolean("tls_port_unification")
     if client_port == 0 and tls_dir is None:
         read.problem("client_port", "0 turns the plaintext port off, which needs --tls_dir")
     elif client_port == 0 and unification:
         read.problem("client_port", "0 leaves nothing for --tls_port_unification to unify")
-    return client_auth, unification
+    return client_auth
 
 
 def _four_letter_words(read: _Reader) -> tuple[str, ...]:
