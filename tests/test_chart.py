@@ -1083,6 +1083,12 @@ def test_the_metrics_port_admits_its_peers_and_the_test_pod() -> None:
     assert ingress_rules({"metrics": {"enabled": True, "from": []}})[9141] is None
 
 
+def test_notes_say_where_the_exporters_answer() -> None:
+    text = notes(_rendered("metrics under tls, with a ServiceMonitor"))
+    assert "http://<pod>.my-zk-metrics.zk:9141/metrics (ServiceMonitor my-zk)." in text
+    assert "Prometheus" not in notes(_rendered("defaults"))
+
+
 def test_the_test_hook_reads_every_members_exporter() -> None:
     def script(value_set: str) -> str:
         pod = one(rendered_documents(value_set), "Pod")
