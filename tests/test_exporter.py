@@ -1,0 +1,403 @@
+"""zookeeper-metrics --listen: the Prometheus exporter, run as the command it is.
+
+Against a fake ZooKeeper for what a real one cannot do on demand (hold a
+reply, answer several scrapes only together), and against a real one.
+"""
+
+from __future__ import annotations
+
+import http.client
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import ServerFactory
+from tests.harness.certs import Authority, mount_secret
+from tests.harness.fakezk import fake_zookeeper, port_of, replies
+from tests.harness.prerequisites import missing
+from tests.harness.zookeeper import free_port
+from zkcontainer import metrics
+from zkcontainer.exporter import CONTENT_TYPE, MAX_SCRAPES
+
+BIN = Path(sys.executable).parent
+STANDALONE = "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_znode_count\t5\n"
+HANG_BOUND = 60  # seconds: only ever reached by a test about to fail
+
+
+@dataclass
+class Exporter:
+    process: subprocess.Popen[str]
+    port: int
+    start_line: str
+
+    def get(self, path: str = "/metrics", method: str = "GET") -> Response:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=HANG_BOUND)
+        try:
+            connection.request(method, path)
+            answer = connection.getresponse()
+            return Response(answer.status, dict(answer.getheaders()), answer.read().decode())
+        finally:
+            connection.close()
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM; its exit status and what it wrote on stderr after the start line."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        _, stderr = self.process.communicate(timeout=HANG_BOUND)
+        return self.process.returncode, stderr
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+@contextmanager
+def exporter(*args: str | int) -> Iterator[Exporter]:
+    """`zookeeper-metrics --listen 127.0.0.1:0 ARGS`, once it says where it listens."""
+    process = subprocess.Popen(
+        [str(BIN / "zookeeper-metrics"), "--listen", "127.0.0.1:0", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = first_line(process)
+        assert line.startswith("zookeeper-metrics: listening on http://127.0.0.1:"), line
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        yield Exporter(process, port, line)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=HANG_BOUND)
+
+
+def first_line(process: subprocess.Popen[str]) -> str:
+    assert process.stderr is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stderr, selectors.EVENT_READ)
+        assert selector.select(HANG_BOUND), "no start line"
+    return process.stderr.readline()
+
+
+def families(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    return {
+        family.name: [(sample.labels, sample.value) for sample in family.samples]
+        for family in text_string_to_metric_families(text)
+    }
+
+
+def promtool_check(text: str) -> subprocess.CompletedProcess[str]:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        missing("no promtool (install Debian's prometheus package)")
+    return subprocess.run(
+        [str(promtool), "check", "metrics"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=HANG_BOUND,
+        check=False,
+    )
+
+
+def test_a_scrape_is_the_servers_mntr_with_zookeeper_up_1() -> None:
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
+        answer = running.get()
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    parsed = families(answer.body)
+    assert parsed["zookeeper_up"] == [({}, 1.0)]
+    assert parsed["zookeeper_znode_count"] == [({}, 5.0)]
+    assert parsed["zookeeper_server_state_info"] == [({"server_state": "standalone"}, 1.0)]
+    [(_, duration)] = parsed["zookeeper_scrape_duration_seconds"]
+    assert duration >= 0
+    assert zk.words == [b"mntr"]
+    # Prometheus' own parser and linter (in Go): nothing to say.
+    check = promtool_check(answer.body)
+    assert (check.returncode, check.stdout, check.stderr) == (0, "", "")
+
+
+def test_without_a_server_zookeeper_up_is_0_and_the_answer_still_200() -> None:
+    with exporter(free_port()) as running:
+        answers = [running.get(), running.get()]
+        code, stderr = running.stop()
+    for answer in answers:
+        assert answer.status == 200
+        assert families(answer.body) == {
+            "zookeeper_up": [({}, 0.0)],
+            "zookeeper_scrape_duration_seconds": [({}, pytest.approx(0, abs=HANG_BOUND))],
+        }
+    assert promtool_check(answers[0].body).returncode == 0
+    # One line when mntr stops answering, not one per scrape.
+    assert code == 0
+    [line] = stderr.splitlines()
+    assert line.startswith("zookeeper-metrics: zookeeper_up 0 until mntr answers: refused: ")
+
+
+def test_a_server_that_comes_back_is_logged_once_each_way() -> None:
+    answering = threading.Event()
+
+    def sometimes(conn: socket.socket, _word: bytes, _stop: threading.Event) -> None:
+        if answering.is_set():
+            conn.sendall(STANDALONE.encode())
+
+    with fake_zookeeper(sometimes) as zk, exporter(port_of(zk)) as running:
+        ups = [families(running.get().body)["zookeeper_up"] for _ in range(2)]
+        answering.set()
+        ups += [families(running.get().body)["zookeeper_up"] for _ in range(2)]
+        code, stderr = running.stop()
+    assert ups == [[({}, 0.0)]] * 2 + [[({}, 1.0)]] * 2
+    assert code == 0
+    assert [line.split(":")[1] for line in stderr.splitlines()] == [
+        " zookeeper_up 0 until mntr answers",
+        " mntr answers again",
+    ]
+
+
+def test_an_mntr_key_named_like_the_exporters_own_families_is_left_out() -> None:
+    mntr = STANDALONE + "zk_up\t7\nzk_scrape_duration_seconds\t9\n"
+    with fake_zookeeper(replies(mntr)) as zk, exporter(port_of(zk)) as running:
+        parsed = families(running.get().body)
+    assert parsed["zookeeper_up"] == [({}, 1.0)]
+    assert parsed["zookeeper_scrape_duration_seconds"] != [({}, 9.0)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "content_type"),
+    [
+        ("GET", "/metrics?name[]=zookeeper_up", 200, CONTENT_TYPE),
+        ("GET", "/", 200, "text/html; charset=utf-8"),
+        ("GET", "/metrics/", 404, "text/plain; charset=utf-8"),
+        ("GET", "/favicon.ico", 404, "text/plain; charset=utf-8"),
+        ("POST", "/metrics", 405, "text/plain; charset=utf-8"),
+        ("PUT", "/metrics", 405, "text/plain; charset=utf-8"),
+        ("DELETE", "/", 405, "text/plain; charset=utf-8"),
+        ("OPTIONS", "/metrics", 405, "text/plain; charset=utf-8"),
+    ],
+)
+def test_http_semantics(method: str, path: str, status: int, content_type: str) -> None:
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
+        answer = running.get(path, method)
+    assert (answer.status, answer.headers["Content-Type"]) == (status, content_type)
+    assert int(answer.headers["Content-Length"]) == len(answer.body.encode())
+    if status == 405:
+        assert answer.headers["Allow"] == "GET, HEAD"
+    if status == 200 and path == "/":
+        assert 'href="/metrics"' in answer.body
+
+
+def test_head_answers_as_get_would_without_the_body() -> None:
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
+        head, get = running.get(method="HEAD"), running.get()
+    assert (head.status, head.body) == (200, "")
+    assert head.headers["Content-Type"] == CONTENT_TYPE
+    assert int(head.headers["Content-Length"]) > 0
+    assert get.status == 200
+
+
+def test_an_unknown_method_is_not_implemented() -> None:
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
+        assert running.get("/metrics", "BREW").status == 501
+
+
+def test_sigterm_stops_it_with_exit_0() -> None:
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
+        assert running.get().status == 200
+        code, stderr = running.stop()
+    assert (code, stderr) == (0, "")
+
+
+def test_sigterm_does_not_wait_for_a_scrape_in_flight() -> None:
+    """The scrape's mntr meets a server that never answers, with a --timeout of 10
+    minutes: the exporter stops anyway, and the scrape gets no answer."""
+    asked = threading.Event()
+
+    def holds_the_reply(_conn: socket.socket, _word: bytes, stop: threading.Event) -> None:
+        asked.set()
+        stop.wait(HANG_BOUND * 20)
+
+    with (
+        fake_zookeeper(holds_the_reply) as zk,
+        exporter("--timeout=600", port_of(zk)) as running,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        scrape = pool.submit(running.get)
+        assert asked.wait(HANG_BOUND)
+        code, stderr = running.stop()
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+            scrape.result(HANG_BOUND)
+    assert (code, stderr) == (0, "")
+
+
+def test_scrapes_run_concurrently() -> None:
+    """The fake answers no mntr until four are in flight at once."""
+    together = threading.Barrier(4, timeout=HANG_BOUND)
+
+    def answers_together(conn: socket.socket, _word: bytes, _stop: threading.Event) -> None:
+        together.wait()
+        conn.sendall(STANDALONE.encode())
+
+    with (
+        fake_zookeeper(answers_together) as zk,
+        exporter("--timeout=120", port_of(zk)) as running,
+        ThreadPoolExecutor(4) as pool,
+    ):
+        answers = list(pool.map(lambda _: running.get(), range(4)))
+    assert [families(a.body)["zookeeper_up"] for a in answers] == [[({}, 1.0)]] * 4
+
+
+def test_at_most_max_scrapes_run_at_once_and_the_rest_wait_their_turn() -> None:
+    scrapes = 2 * MAX_SCRAPES + 1
+    release = threading.Event()
+    lock = threading.Lock()
+    in_flight = [0, 0]  # now, most ever
+
+    def held(conn: socket.socket, _word: bytes, _stop: threading.Event) -> None:
+        with lock:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight)
+            if in_flight[0] == MAX_SCRAPES:
+                release.set()
+        release.wait(HANG_BOUND)
+        with lock:
+            in_flight[0] -= 1
+        conn.sendall(STANDALONE.encode())
+
+    with (
+        fake_zookeeper(held) as zk,
+        exporter("--timeout=120", port_of(zk)) as running,
+        ThreadPoolExecutor(scrapes) as pool,
+    ):
+        answers = list(pool.map(lambda _: running.get(), range(scrapes)))
+    assert in_flight[1] == MAX_SCRAPES
+    assert [families(a.body)["zookeeper_up"] for a in answers] == [[({}, 1.0)]] * scrapes
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = metrics.main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "value", ["99999", "-1", "::1:9141", "[::1]", "[127.0.0.1]:9141", "a b:9141", "", "9141x"]
+)
+def test_a_bad_listen_value_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    assert run([f"--listen={value}"], capsys) == (
+        2,
+        "",
+        f"zookeeper-metrics: --listen={value}: must be [HOST:]PORT with PORT 0..65535"
+        " (an IPv6 HOST in brackets: [::]:9141)\n",
+    )
+
+
+def test_listen_serves_prometheus_only(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["--listen=9141", "--format=json"], capsys)
+    assert (code, err) == (2, "zookeeper-metrics: --format=json: --listen serves prometheus only\n")
+
+
+def test_a_port_in_use_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(["--listen", f"127.0.0.1:{port}"], capsys)
+    assert (code, out) == (1, "")
+    assert (
+        err
+        == f"zookeeper-metrics: cannot listen: --listen=127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_unusable_certificates_are_a_bad_argument_before_it_listens(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(["--listen=0", f"--tls_dir={tmp_path}"], capsys)
+    assert code == 2
+    assert err.startswith(f"zookeeper-metrics: --tls_dir={tmp_path}: cannot load tls.crt")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["zookeeper-metrics"],
+        ["zookeeper-metrics", "--format=prometheus"],
+        ["zookeeper-ready"],
+        ["zookeeper-ready", "--serving"],
+    ],
+)
+def test_the_one_shot_commands_never_load_the_exporter(argv: list[str]) -> None:
+    module = {"zookeeper-metrics": "zkcontainer.metrics", "zookeeper-ready": "zkcontainer.ready"}
+    unwanted = ("http", "socketserver", "zkcontainer.exporter")
+    loaded = f"sorted(m for m in sys.modules if m.startswith({unwanted!r}))"
+    with fake_zookeeper(replies(STANDALONE)) as zk:
+        args = [*argv[1:], str(port_of(zk))]
+        code = f"import sys; from {module[argv[0]]} import main; main({args!r}); print({loaded})"
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=HANG_BOUND,
+            check=False,
+        )
+    assert result.stdout.splitlines()[-1] == "[]", result.stderr
+
+
+@pytest.mark.process
+def test_a_real_server_then_none(zookeeper_server: ServerFactory) -> None:
+    server = zookeeper_server()
+    server.start()
+    server.wait_until_imok(word="mntr")
+    with exporter(server.client_port) as running:
+        serving = running.get()
+        server.stop()
+        stopped = running.get()
+    parsed = families(serving.body)
+    assert parsed["zookeeper_up"] == [({}, 1.0)]
+    assert parsed["zookeeper_server_state_info"] == [({"server_state": "standalone"}, 1.0)]
+    assert parsed["zookeeper_znode_count"][0][1] >= 1
+    # promtool parses it (exit 1 when it cannot); its lint advice (exit 3) is about
+    # ZooKeeper's own names (zk_avg_..._time_ms: "abbreviated units"), never ours.
+    check = promtool_check(serving.body)
+    assert check.returncode in (0, 3), check.stdout + check.stderr
+    advice = check.stdout + check.stderr
+    assert "parsing error" not in advice
+    assert not [line for line in advice.splitlines() if not line.startswith("zookeeper_")]
+    assert "zookeeper_up" not in advice
+    assert "zookeeper_scrape_duration_seconds" not in advice
+    assert families(stopped.body)["zookeeper_up"] == [({}, 0.0)]
+
+
+@pytest.mark.process
+def test_with_tls_dir_mntr_goes_over_tls_to_the_secure_port(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret"
+    mount_secret(secret, Authority.make().secret(["zk-0", "localhost", "127.0.0.1"]))
+    secure = free_port()
+    server = zookeeper_server(f"--tls_dir={secret}", f"--secure_client_port={secure}")
+    server.start()
+    server.wait_until_imok(word="mntr")  # on the plaintext port, which stays on loopback
+    # --timeout=10: the JVM's first TLS handshake can take more than a second.
+    with exporter(f"--tls_dir={secret}", "--timeout=10", secure) as running:
+        answer = running.get()
+    assert running.start_line.endswith(f"mntr from 127.0.0.1:{secure} over TLS\n")
+    # The secure port speaks nothing but TLS.
+    assert families(answer.body)["zookeeper_up"] == [({}, 1.0)]
