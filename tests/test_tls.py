@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import stat
 from pathlib import Path
 from unittest import mock
 
+import hypothesis
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from hypothesis import strategies as st
 
 from tests.harness.certs import DAY, Authority, cert_pem, key_pem, mount_secret, new_key
 from zkcontainer import metrics, ready, tls
@@ -77,8 +80,18 @@ def test_every_key_encoding_becomes_the_same_key_as_pkcs8(
         ),
         ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "PKCS#8"),
         ("-----BEGIN PRIVATE KEY-----\nMIIB\n", "no END line"),
+        # An empty AlgorithmIdentifier: once an IndexError that stopped the watcher.
+        ("-----BEGIN PRIVATE KEY-----\nMAcCAQAwAAQA\n-----END PRIVATE KEY-----\n", "PKCS#8"),
     ],
-    ids=["empty", "ed25519", "pkcs8-encrypted", "pkcs1-encrypted", "garbage", "unterminated"],
+    ids=[
+        "empty",
+        "ed25519",
+        "pkcs8-encrypted",
+        "pkcs1-encrypted",
+        "garbage",
+        "unterminated",
+        "no-algorithm",
+    ],
 )
 def test_keys_zookeeper_cannot_read_are_refused(text: str, why: str) -> None:
     with pytest.raises(tls.TlsProblem, match=why):
@@ -278,3 +291,61 @@ def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path:
         sleep=lambda seconds: events.append(f"sleep {seconds:g}") if seconds else None,
     )
     assert events == ["truststore.pem", f"sleep {tls.STORE_SETTLE_SECONDS:g}", "keystore.pem"]
+
+
+@pytest.mark.parametrize("label", ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"])
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(der=st.binary(max_size=64))
+def test_any_bytes_as_a_key_give_a_key_or_a_tls_problem(label: str, der: bytes) -> None:
+    with contextlib.suppress(tls.TlsProblem):
+        tls.pkcs8_key(tls.pem(label, der))
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(der=st.binary(max_size=96))
+def test_any_bytes_as_a_certificate_give_one_or_a_tls_problem(der: bytes) -> None:
+    with contextlib.suppress(tls.TlsProblem):
+        tls.certificates(tls.pem("CERTIFICATE", der))
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(data=st.data())
+def test_a_certificate_with_any_bytes_changed_gives_one_or_a_tls_problem(
+    ca: Authority, data: st.DataObject
+) -> None:
+    der = bytearray(tls.pem_blocks(ca.pem)[0].der)
+    for _ in range(data.draw(st.integers(1, 4))):
+        der[data.draw(st.integers(0, len(der) - 1))] = data.draw(st.integers(0, 255))
+    with contextlib.suppress(tls.TlsProblem):
+        tls.certificates(tls.pem("CERTIFICATE", bytes(der)))
+
+
+def test_the_watcher_outlives_a_failed_write_and_retries_next_pass(
+    ca: Authority, tmp_path: Path
+) -> None:
+    secret, store = tmp_path / "secret", tmp_path / "store"
+    store.mkdir()
+    mount_secret(secret, ca.secret(NAMES))
+    looks = iter([True, True, True, False])
+    attempts: list[str] = []
+    logged: list[str] = []
+
+    def write(path: str, text: str, mode: int) -> None:
+        attempts.append(os.path.basename(path))
+        if len(attempts) <= 2:
+            raise OSError(28, "No space left on device")
+        Path(path).write_text(text)
+
+    tls.watch(
+        str(secret),
+        str(store),
+        quorum=True,
+        interval=0,
+        write=write,
+        keep_going=lambda: next(looks),
+        log=logged.append,
+        sleep=lambda _: None,
+    )
+    assert attempts == ["truststore.pem", "truststore.pem", "truststore.pem", "keystore.pem"]
+    assert len([line for line in logged if "No space left on device" in line]) == 1
+    assert (store / "keystore.pem").exists()

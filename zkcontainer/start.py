@@ -199,18 +199,12 @@ def start_tls_watcher(settings: Settings) -> None:
     try:
         _close_inherited_descriptors()  # the data directories' locks are the JVM's alone
 
-        def write(path: str, text: str, mode: int) -> None:
-            try:
-                runtime.write_atomically(path, text, mode)
-            except EnvironmentProblem as error:
-                print(f"{PROG}: {error}", file=sys.stderr, flush=True)
-
         tls.watch(
             settings.tls_dir,
             settings.tls_store_dir,
             quorum=settings.quorum_tls,
             interval=settings.tls_reload_interval,
-            write=write,
+            write=runtime.write_atomically,  # a failure is logged, and retried next pass
             keep_going=lambda: os.getppid() == parent,
             log=lambda line: print(f"{PROG}: {line}", file=sys.stderr, flush=True),
         )

@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 CERT_FILE = "tls.crt"
 KEY_FILE = "tls.key"
@@ -39,6 +40,9 @@ _NULL = bytes.fromhex("0500")
 
 _SEQUENCE, _INTEGER, _OCTET_STRING, _OID, _BIT_STRING = 0x30, 0x02, 0x04, 0x06, 0x03
 _UTC_TIME, _GENERALIZED_TIME = 0x17, 0x18
+
+
+_T = TypeVar("_T")
 
 
 class TlsProblem(ValueError):
@@ -146,6 +150,23 @@ def pem(label: str, der: bytes) -> str:
 # -- keys -------------------------------------------------------------------------
 
 
+def _malformed(what: str) -> Callable[[Callable[[bytes], _T]], Callable[[bytes], _T]]:
+    """Any index or value error of a DER walk over hostile bytes becomes a TlsProblem."""
+
+    def decorate(parse: Callable[[bytes], _T]) -> Callable[[bytes], _T]:
+        def guarded(der: bytes) -> _T:
+            try:
+                return parse(der)
+            except TlsProblem:
+                raise
+            except (IndexError, ValueError, OverflowError):
+                raise TlsProblem(f"holds a malformed {what}") from None
+
+        return guarded
+
+    return decorate
+
+
 def pkcs8_key(text: str) -> bytes:
     """The one private key in `text` (PKCS#8, PKCS#1 RSA or SEC1 EC), as unencrypted PKCS#8 DER.
 
@@ -163,12 +184,16 @@ def pkcs8_key(text: str) -> bytes:
     if key.label == "PRIVATE KEY":
         return _checked_pkcs8(key.der)
     if key.label == "RSA PRIVATE KEY":
-        _one(key.der, _SEQUENCE, "an RSA private key (PKCS#1)")
-        algorithm = _encode(_SEQUENCE, _RSA_ENCRYPTION + _NULL)
-        return _pkcs8(algorithm, key.der)
+        return _rsa_pkcs8(key.der)
     if key.label == "EC PRIVATE KEY":
         return _pkcs8(_ec_algorithm(key.der), key.der)
     raise TlsProblem(f"holds a {key.label}; ZooKeeper reads RSA and EC keys only")
+
+
+@_malformed("RSA private key (PKCS#1)")
+def _rsa_pkcs8(pkcs1: bytes) -> bytes:
+    _one(pkcs1, _SEQUENCE, "an RSA private key (PKCS#1)")
+    return _pkcs8(_encode(_SEQUENCE, _RSA_ENCRYPTION + _NULL), pkcs1)
 
 
 def _pkcs8(algorithm: bytes, private_key: bytes) -> bytes:
@@ -176,6 +201,7 @@ def _pkcs8(algorithm: bytes, private_key: bytes) -> bytes:
     return _encode(_SEQUENCE, version + algorithm + _encode(_OCTET_STRING, private_key))
 
 
+@_malformed("EC private key (SEC1)")
 def _ec_algorithm(sec1: bytes) -> bytes:
     """SEC1's ECPrivateKey names its curve in [0] parameters; PKCS#8 moves it to the algorithm."""
     fields = _children(_one(sec1, _SEQUENCE, "an EC private key (SEC1)").content)
@@ -186,11 +212,15 @@ def _ec_algorithm(sec1: bytes) -> bytes:
     raise TlsProblem("holds an EC private key without its curve; ZooKeeper needs a named curve")
 
 
+@_malformed("PKCS#8 private key")
 def _checked_pkcs8(der: bytes) -> bytes:
     fields = _children(_one(der, _SEQUENCE, "a PKCS#8 private key").content)
     if len(fields) < 3 or fields[1].tag != _SEQUENCE:
         raise TlsProblem("holds a malformed PKCS#8 private key")
-    algorithm = _children(fields[1].content)[0].encoded
+    algorithm_fields = _children(fields[1].content)
+    if not algorithm_fields:  # an empty AlgorithmIdentifier
+        raise TlsProblem("holds a malformed PKCS#8 private key")
+    algorithm = algorithm_fields[0].encoded
     if algorithm not in (_RSA_ENCRYPTION, _EC_PUBLIC_KEY):
         raise TlsProblem("holds a key that is neither RSA nor EC; ZooKeeper reads only those")
     return der
@@ -215,6 +245,7 @@ def certificates(text: str) -> list[Certificate]:
     return [parse_certificate(b.der) for b in pem_blocks(text) if b.label == "CERTIFICATE"]
 
 
+@_malformed("certificate")
 def parse_certificate(der: bytes) -> Certificate:
     parts = _children(_one(der, _SEQUENCE, "a certificate").content)
     if not parts or parts[0].tag != _SEQUENCE:
@@ -384,39 +415,60 @@ def watch(
 ) -> None:
     """Rewrite the stores whenever the Secret's content changes, until `keep_going` says no.
 
-    A rotated Secret that fails the checks leaves the stores as they were, so a
-    running server keeps its working certificate, and says why once.
+    A rotated Secret that fails the checks, or a pass that fails for any other
+    reason (a full disk), leaves the stores as they were, so a running server
+    keeps its working certificate; it says why once and looks again next time.
     """
     last: tuple[str, str] | None = _current(store_dir)
     reported = ""
     while keep_going():
         sleep(interval)
         try:
-            built = stores(read_secret(secret_dir), quorum=quorum, key_matches=key_mismatch)
-        except TlsProblem as error:
-            if str(error) != reported:
-                reported = str(error)
+            last = _one_pass(
+                secret_dir, store_dir, last, quorum=quorum, write=write, log=log, sleep=sleep
+            )
+        except Exception as error:  # the watcher outlives any one bad pass
+            # Said once per distinct problem; the next pass tries again (a full disk frees up).
+            problem = (
+                str(error) if isinstance(error, TlsProblem) else f"{type(error).__name__}: {error}"
+            )
+            if problem != reported:
+                reported = problem
                 for line in reported.splitlines():
                     log(f"TLS material in {secret_dir} not used: {line}")
             continue
         reported = ""
-        if (built.key_store, built.trust_store) == last:
-            continue
-        # Only what changed: ZooKeeper reloads at each file's change, and reads the key
-        # store twice (chain, then key). A renewal under the same CA is then one
-        # change, one reload; a new CA gets its trust store first, and its reload time
-        # to finish before the key store changes under it.
-        if last is None or built.trust_store != last[1]:
-            write(os.path.join(store_dir, TRUST_STORE), built.trust_store, 0o644)
-            if last is not None and built.key_store != last[0]:
-                sleep(STORE_SETTLE_SECONDS)
-        if last is None or built.key_store != last[0]:
-            write(os.path.join(store_dir, KEY_STORE), built.key_store, 0o600)
-        last = (built.key_store, built.trust_store)
-        log(
-            f"TLS material in {secret_dir} changed: key store rewritten, certificate valid "
-            f"until {built.leaf.not_after:%Y-%m-%d %H:%M:%S} UTC"
-        )
+
+
+def _one_pass(
+    secret_dir: str,
+    store_dir: str,
+    last: tuple[str, str] | None,
+    *,
+    quorum: bool,
+    write: Callable[[str, str, int], None],
+    log: Callable[[str], None],
+    sleep: Callable[[float], None],
+) -> tuple[str, str] | None:
+    """One look at the Secret: the stores rewritten if it changed; what they hold now."""
+    built = stores(read_secret(secret_dir), quorum=quorum, key_matches=key_mismatch)
+    if (built.key_store, built.trust_store) == last:
+        return last
+    # Only what changed: ZooKeeper reloads at each file's change, and reads the key
+    # store twice (chain, then key). A renewal under the same CA is then one
+    # change, one reload; a new CA gets its trust store first, and its reload time
+    # to finish before the key store changes under it.
+    if last is None or built.trust_store != last[1]:
+        write(os.path.join(store_dir, TRUST_STORE), built.trust_store, 0o644)
+        if last is not None and built.key_store != last[0]:
+            sleep(STORE_SETTLE_SECONDS)
+    if last is None or built.key_store != last[0]:
+        write(os.path.join(store_dir, KEY_STORE), built.key_store, 0o600)
+    log(
+        f"TLS material in {secret_dir} changed: key store rewritten, certificate valid "
+        f"until {built.leaf.not_after:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    return (built.key_store, built.trust_store)
 
 
 def _current(store_dir: str) -> tuple[str, str] | None:
