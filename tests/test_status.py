@@ -308,6 +308,7 @@ def free_port() -> int:
         (["--timeout=0"], "--timeout=0: must be a number of seconds"),
         (["--config=/nonexistent/zoo.cfg"], "--config=/nonexistent/zoo.cfg: cannot read"),
         (["--conf_dir=/a", "--config=/b"], "argument --config: not allowed with argument"),
+        (["--conf_dir=/nonexistent"], "--conf_dir=/nonexistent: /nonexistent/zoo.cfg: cannot read"),
         (["--port=2181"], "unrecognized arguments: --port=2181"),
     ],
 )
@@ -363,3 +364,14 @@ def test_a_member_that_never_answers_times_out_and_one_closed_refuses(
 def test_help_alone_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert status.main(["--help"]) == 0
     assert capsys.readouterr().out.startswith("usage: zookeeper-status ")
+
+
+def test_a_malformed_server_line_names_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "zoo.cfg").write_text("clientPort=2181\nserver.1=zk-0:2888\n")
+    assert status.main([f"--conf_dir={tmp_path}"]) == 2
+    assert capsys.readouterr().err == (
+        f"zookeeper-status: {tmp_path}/zoo.cfg: server.1=zk-0:2888:"
+        " expected host:port:port[:participant|:observer]\n"
+    )

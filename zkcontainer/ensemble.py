@@ -51,19 +51,24 @@ def is_loopback(address: str | None) -> bool:
     return address is not None and address.startswith(LOOPBACK_PREFIXES)
 
 
-def read_config(path: str) -> EnsembleConfig:
+def read_config(path: str, given_as: str | None = None) -> EnsembleConfig:
     """The ensemble zoo.cfg at `path` describes, with its dynamic file's members if it names one.
 
-    A relative dynamicConfigFile is taken from zoo.cfg's directory, which is
-    where ZooKeeper writes the files it names there (ZOOKEEPER.md).
+    `given_as` is how the command line named it, for messages (default
+    `--config=<path>`). A relative dynamicConfigFile is taken from zoo.cfg's
+    directory, which is where ZooKeeper writes the files it names there
+    (ZOOKEEPER.md).
     """
-    properties = parse_properties(_read(path, "--config"))
+    properties = parse_properties(_read(path, given_as or f"--config={path}"))
     dynamic_path = properties.get("dynamicConfigFile")
     dynamic = None
     if dynamic_path:
         dynamic_path = os.path.join(os.path.dirname(path), dynamic_path)
-        dynamic = parse_properties(_read(dynamic_path, f"{path}: dynamicConfigFile"))
-    return ensemble_config(properties, dynamic, dynamic_path)
+        dynamic = parse_properties(_read(dynamic_path, f"{path}: dynamicConfigFile={dynamic_path}"))
+    try:
+        return ensemble_config(properties, dynamic, dynamic_path)
+    except UsageError as error:
+        raise UsageError(f"{dynamic_path or path}: {error}") from None
 
 
 def ensemble_config(
@@ -151,7 +156,7 @@ def _read(path: str, what: str) -> str:
         with open(path, encoding="latin-1") as file:  # Properties.load(InputStream): ISO-8859-1
             return file.read()
     except OSError as error:
-        raise UsageError(f"{what}={path}: cannot read: {error.strerror or error}") from None
+        raise UsageError(f"{what}: cannot read: {error.strerror or error}") from None
 
 
 def parse_properties(text: str) -> dict[str, str]:

@@ -199,8 +199,11 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
     if args.format not in FORMATS:
         raise UsageError(f"--format={args.format}: must be one of {', '.join(FORMATS)}")
     args.timeout = _timeout(args.timeout)
+    args.given_as = None  # --config=FILE names itself
     if args.config is None:
-        args.config = os.path.join(args.conf_dir or DEFAULT_CONF_DIR, ZOO_CFG)
+        conf_dir = args.conf_dir or DEFAULT_CONF_DIR
+        args.config = os.path.join(conf_dir, ZOO_CFG)
+        args.given_as = f"--conf_dir={conf_dir}: {args.config}"
     return args
 
 
@@ -222,7 +225,7 @@ def context_for(config: EnsembleConfig, config_path: str, tls_dir: str | None) -
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     args = parse_args(argv, environ)
     deadline = time.monotonic() + args.timeout
-    config = read_config(args.config)
+    config = read_config(args.config, args.given_as)
     tls = status_query.use_tls(config, args.tls_dir)
     context = context_for(config, args.config, args.tls_dir) if tls else None
     found = status_query.targets(config, tls)
