@@ -176,7 +176,13 @@ def java_properties_value(value: str) -> str:
 
 
 def heap_flags(settings: Settings) -> list[str]:
-    return [f"-Xmx{settings.heap}", f"-Xms{settings.heap}"]
+    flags = [f"-Xmx{settings.heap}", f"-Xms{settings.heap}"]
+    if settings.max_direct_memory is not None:
+        # The JVM's default cap on direct buffers is -Xmx: with the heap sized to
+        # fill the limit, Netty's pools (TLS) could take as much again and have
+        # the container OOM-killed. Capped, an allocation fails in one connection.
+        flags.append(f"-XX:MaxDirectMemorySize={settings.max_direct_memory}")
+    return flags
 
 
 def java_env(settings: Settings) -> str:

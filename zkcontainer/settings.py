@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from zkcontainer import memory
 from zkcontainer.errors import ConfigError
 from zkcontainer.identity import PodIdentity, parse_pod_hostname, split_fqdn
 
@@ -96,7 +97,9 @@ FLAGS: tuple[Flag, ...] = (
     Flag("tick_time", "2000", "ZooKeeper's time unit in ms", "int", 1),
     Flag("init_limit", "10", "ticks a follower may take to connect and sync", "int", 1),
     Flag("sync_limit", "5", "ticks a follower may lag behind the leader", "int", 1),
-    Flag("heap", "2G", "JVM heap, used for -Xmx and -Xms (512M, 2G)"),
+    Flag(
+        "heap", "2G", "JVM heap, used for -Xmx and -Xms (512M, 2G), or auto: from the memory limit"
+    ),
     Flag("max_client_cnxns", "60", "connections per client address; 0 = unlimited", "int", 0),
     Flag("snap_retain_count", "3", "snapshots autopurge keeps", "int", 3),
     Flag("purge_interval", "0", "hours between autopurge runs; 0 = off", "int", 0),
@@ -170,6 +173,8 @@ class Settings:
     init_limit: int
     sync_limit: int
     heap: str
+    max_direct_memory: str | None  # with --heap=auto: -XX:MaxDirectMemorySize
+    heap_reason: str | None  # with --heap=auto: the line that says how the heap was sized
     max_client_cnxns: int
     snap_retain_count: int
     purge_interval: int
@@ -253,15 +258,17 @@ def load_settings(
     argv: Sequence[str],
     environ: Mapping[str, str],
     system_fqdn: Callable[[], str],
+    memory_limit: Callable[[], memory.Limit] = memory.container_limit,
 ) -> Settings:
     """Build validated Settings, or raise ConfigError listing every problem.
 
-    `system_fqdn` is only called when neither --hostname nor --domain says it all.
+    `system_fqdn` is only called when neither --hostname nor --domain says it all,
+    `memory_limit` only for --heap=auto.
     """
     problems: list[str] = []
     given = _from_environment(environ)
     given.update(_from_argv(argv, problems))
-    return _build(given, problems, system_fqdn)
+    return _build(given, problems, system_fqdn, memory_limit)
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, _Given]:
@@ -377,7 +384,10 @@ class _Reader:
 
 
 def _build(
-    given: Mapping[str, _Given], problems: list[str], system_fqdn: Callable[[], str]
+    given: Mapping[str, _Given],
+    problems: list[str],
+    system_fqdn: Callable[[], str],
+    memory_limit: Callable[[], memory.Limit],
 ) -> Settings:
     read = _Reader(given, problems)
     for name, value in given.items():
@@ -407,8 +417,11 @@ def _build(
             read.problem("max_session_timeout", f"below the minimum session timeout {min_session}")
 
     heap = read.text("heap") or ""
-    if not _HEAP.fullmatch(heap):
-        read.problem("heap", "must be a size like 512M or 2G")
+    max_direct_memory = heap_reason = None
+    if heap.lower() == "auto":
+        heap, max_direct_memory, heap_reason = _auto_heap(read, memory_limit)
+    elif not _HEAP.fullmatch(heap):
+        read.problem("heap", "must be a size like 512M or 2G, or auto")
     elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] > MAX_HEAP_BYTES:
         read.problem("heap", "must be at most 4T")
     elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] < MIN_HEAP_BYTES:
@@ -454,6 +467,8 @@ def _build(
         init_limit=_known(ints["init_limit"]),
         sync_limit=_known(ints["sync_limit"]),
         heap=heap,
+        max_direct_memory=max_direct_memory,
+        heap_reason=heap_reason,
         max_client_cnxns=_known(ints["max_client_cnxns"]),
         snap_retain_count=_known(ints["snap_retain_count"]),
         purge_interval=_known(ints["purge_interval"]),
@@ -541,6 +556,49 @@ def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None
             read.problem(name, f"same port as {read.origin(seen[port])}")
         else:
             seen[port] = name
+
+
+def _auto_heap(
+    read: _Reader, memory_limit: Callable[[], memory.Limit]
+) -> tuple[str, str | None, str | None]:
+    """(heap, direct memory cap, the line saying why) sized from the memory limit.
+
+    Every failure says the same way out: set a limit, or give the heap.
+    """
+    explicit = "or give an explicit heap (--heap=512M)"
+    try:
+        found = memory_limit()
+    except memory.Unreadable as error:
+        read.problem("heap", f"cannot read the container's memory limit: {error}; {explicit}")
+        return "", None, None
+    if found.limit is None:
+        read.problem(
+            "heap",
+            f"the container has no memory limit ({found.source}); set one "
+            f"(docker run --memory, resources.limits.memory in Kubernetes) {explicit}",
+        )
+        return "", None, None
+    sized = memory.auto_heap(found.limit)
+    if sized is None:
+        read.problem(
+            "heap",
+            f"the memory limit {_mib(found.limit)} ({found.source}) is below "
+            f"{_mib(memory.MIN_LIMIT)}, too small for a heap of at least "
+            f"{_mib(memory.MIN_AUTO_HEAP)} and what the JVM needs beside it; "
+            f"raise the limit {explicit}",
+        )
+        return "", None, None
+    heap, direct = _mib(sized.heap), _mib(sized.max_direct_memory)
+    why = (
+        f"--heap=auto: memory limit {_mib(found.limit)} ({found.source}): "
+        f"heap {heap} (-Xmx{heap} -Xms{heap}), direct memory at most {direct}"
+    )
+    return heap, direct, why
+
+
+def _mib(size: int) -> str:
+    """Bytes as the JVM's size syntax in whole MiB, rounded down: 1073741824 -> 1024M."""
+    return f"{size // memory.MIB}M"
 
 
 def _ip_address(read: _Reader, name: str) -> str | None:

@@ -270,6 +270,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     settings = load_settings(argv, environ, runtime.system_fqdn)
     for warning in [*identity_warnings(settings), *probe_warnings(settings)]:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    if settings.heap_reason is not None:
+        print(f"{PROG}: {settings.heap_reason}", file=sys.stderr)
     java = runtime.find_java(environ)
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
