@@ -526,6 +526,28 @@ def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], 
             render(values)
 
 
+def test_heap_auto_passes_on_to_start_zookeeper_with_a_memory_limit() -> None:
+    sts = one(documents(render({"heap": "auto"})), "StatefulSet")
+    assert flags_of(container_of(sts))["heap"] == "auto"
+    assert container_of(sts)["resources"]["limits"]["memory"] == "5Gi"
+
+
+@pytest.mark.parametrize(
+    ("limits", "complaint"),
+    [
+        (None, "heap auto: sized from the container's memory limit"),
+        ({"memory": "383Mi"}, "heap auto: the memory limit 383Mi is below 384Mi"),
+    ],
+)
+def test_heap_auto_without_a_limit_that_can_hold_one_is_refused(
+    limits: dict[str, str] | None, complaint: str
+) -> None:
+    # start-zookeeper would exit 2 in every pod; the chart says so at install.
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render({"heap": "auto", "resources": {"limits": limits}})
+    render({"heap": "auto", "resources": {"limits": {"memory": "384Mi"}}})
+
+
 @pytest.mark.parametrize(
     ("values", "complaint"),
     [

@@ -188,7 +188,15 @@ the rule manifests/ and the README keep.
 */}}
 {{- define "zookeeper.checkHeap" -}}
 {{- $limit := ((.resources).limits).memory -}}
-{{- if $limit -}}
+{{- if eq .heap "auto" -}}
+{{- /* start-zookeeper sizes it from the limit (2/3, at least 256Mi beside it) and exits 2 without one: refuse that here, before a pod crash-loops. */ -}}
+{{- if not $limit -}}
+{{- fail "heap auto: sized from the container's memory limit, so resources.limits.memory must be set (or give a heap like 3G)" -}}
+{{- end -}}
+{{- if lt (include "zookeeper.quantityBytes" $limit | float64) 0x1.8p28 -}}
+{{- fail (printf "heap auto: the memory limit %v is below 384Mi, the least that holds a 128M heap and the JVM beside it" $limit) -}}
+{{- end -}}
+{{- else if $limit -}}
 {{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
 {{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
 {{- fail (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
@@ -268,12 +276,14 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- if gt (float64 $zk.minSessionTimeout) (float64 $zk.maxSessionTimeout) -}}
 {{- fail (printf "zookeeper.minSessionTimeout %d: above the maximum session timeout %d (zookeeper.maxSessionTimeout)" (int $zk.minSessionTimeout) (int $zk.maxSessionTimeout)) -}}
 {{- end -}}
+{{- if ne .heap "auto" -}}
 {{- $heap := include "zookeeper.heapBytes" .heap | float64 -}}
 {{- if lt $heap 0x1p25 -}}
 {{- fail (printf "heap %s: must be at least 32M: the JVM cannot start ZooKeeper in less" .heap) -}}
 {{- end -}}
 {{- if gt $heap 0x1p42 -}}
 {{- fail (printf "heap %s: must be at most 4T" .heap) -}}
+{{- end -}}
 {{- end -}}
 {{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
 {{- range .extraFlags -}}
