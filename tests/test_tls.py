@@ -12,12 +12,14 @@ from unittest import mock
 import hypothesis
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from hypothesis import strategies as st
 
 from tests.harness.certs import DAY, Authority, cert_pem, key_pem, mount_secret, new_key
 from zkcontainer import metrics, ready, tls
-from zkcontainer.start import main
+from zkcontainer.settings import load_settings
+from zkcontainer.start import client_auth_for, main
 
 NAMES = ["*.zk-hs.default.svc.cluster.local", "localhost", "127.0.0.1"]
 
@@ -98,8 +100,13 @@ def test_keys_zookeeper_cannot_read_are_refused(text: str, why: str) -> None:
         tls.pkcs8_key(text)
 
 
-def built(files: dict[str, str], quorum: bool = True, **kwargs: object) -> tls.Stores:
-    return tls.stores(files, quorum=quorum, key_matches=tls.key_mismatch, **kwargs)  # type: ignore[arg-type]
+QUORUM = "the quorum's TLS"
+
+
+def built(
+    files: dict[str, str], client_auth_for: str | None = QUORUM, **kwargs: object
+) -> tls.Stores:
+    return tls.stores(files, client_auth_for=client_auth_for, **kwargs)  # type: ignore[arg-type]
 
 
 def test_the_key_store_is_the_pkcs8_key_then_the_chain(ca: Authority) -> None:
@@ -139,9 +146,9 @@ def test_a_certificate_not_yet_valid_is_refused(ca: Authority) -> None:
 def test_the_quorum_needs_client_auth_and_clients_do_not(ca: Authority) -> None:
     files = ca.secret(NAMES, usages=[ExtendedKeyUsageOID.SERVER_AUTH])
     with pytest.raises(tls.TlsProblem, match="lacks the extended key usage clientAuth"):
-        built(files, quorum=True)
-    built(files, quorum=False)
-    built(ca.secret(NAMES, usages=[]), quorum=True)  # no extension: any usage
+        built(files, QUORUM)
+    built(files, None)
+    built(ca.secret(NAMES, usages=[]), QUORUM)  # no extension: any usage
 
 
 def start(tmp_path: Path, *flags: str) -> list[str]:
@@ -160,7 +167,7 @@ def start(tmp_path: Path, *flags: str) -> list[str]:
     ("files", "message"),
     [
         ({}, "tls.crt is missing; tls.key is missing; ca.crt is missing"),
-        ({"tls.key": None}, "tls.key cannot be read: Is a directory"),
+        ({"tls.key": None}, "tls.key is not a regular file"),
         ({"tls.crt": "x"}, "tls.crt holds no PEM certificate"),
     ],
     ids=["empty", "unreadable", "not-pem"],
@@ -245,7 +252,7 @@ def test_rotation_rewrites_the_stores_and_keeps_them_through_a_bad_update(
     tls.watch(
         str(secret),
         str(store),
-        quorum=True,
+        client_auth_for=QUORUM,
         interval=0,
         write=write,
         keep_going=keep_going,
@@ -274,7 +281,7 @@ def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path:
     secret, store = tmp_path / "secret", tmp_path / "store"
     store.mkdir()
     mount_secret(secret, ca.secret(NAMES))
-    first = tls.stores(tls.read_secret(str(secret)), quorum=True)
+    first = tls.stores(tls.read_secret(str(secret)), client_auth_for=QUORUM)
     (store / "keystore.pem").write_text(first.key_store)
     (store / "truststore.pem").write_text(first.trust_store)
     mount_secret(secret, Authority.make("renewed").secret(NAMES))
@@ -283,7 +290,7 @@ def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path:
     tls.watch(
         str(secret),
         str(store),
-        quorum=True,
+        client_auth_for=QUORUM,
         interval=0,
         write=lambda path, text, mode: events.append(os.path.basename(path)),
         keep_going=lambda: next(looks),
@@ -339,7 +346,7 @@ def test_the_watcher_outlives_a_failed_write_and_retries_next_pass(
     tls.watch(
         str(secret),
         str(store),
-        quorum=True,
+        client_auth_for=QUORUM,
         interval=0,
         write=write,
         keep_going=lambda: next(looks),
@@ -349,3 +356,96 @@ def test_the_watcher_outlives_a_failed_write_and_retries_next_pass(
     assert attempts == ["truststore.pem", "truststore.pem", "truststore.pem", "keystore.pem"]
     assert len([line for line in logged if "No space left on device" in line]) == 1
     assert (store / "keystore.pem").exists()
+
+
+def test_a_certificate_of_another_ca_is_refused(ca: Authority) -> None:
+    # Same name, another key: a CA that cert-manager re-created with a new key.
+    other = Authority.make()
+    files = {**other.secret(NAMES), "ca.crt": ca.pem}
+    with pytest.raises(tls.TlsProblem, match=r"tls\.crt is not issued by a valid CA of ca\.crt"):
+        built(files)
+    built({**files, "ca.crt": ca.pem + other.pem})
+
+
+def test_every_server_needs_server_auth(ca: Authority) -> None:
+    files = ca.secret(NAMES, usages=[ExtendedKeyUsageOID.CLIENT_AUTH])
+    with pytest.raises(tls.TlsProblem, match="lacks the extended key usage serverAuth"):
+        built(files, None)
+
+
+@pytest.mark.parametrize(
+    ("flags", "needs_client_auth"),
+    [
+        (["--servers=3"], True),
+        (["--servers=3", "--tls_quorum=false"], False),
+        ([], False),
+        (["--client_port=0"], True),  # the probes present the certificate as a client
+    ],
+)
+def test_client_auth_is_needed_when_the_certificate_is_presented_as_a_client(
+    flags: list[str], needs_client_auth: bool
+) -> None:
+    settings = load_settings(
+        ["--tls_dir=/tls", *flags], {}, lambda: "zk-0.zk-hs.default.svc.cluster.local"
+    )
+    assert (client_auth_for(settings) is not None) == needs_client_auth
+
+
+def test_an_expired_ca_beside_a_valid_one_is_no_problem(ca: Authority) -> None:
+    expired = Authority.make("old CA", expired=True)
+    files = ca.secret(NAMES)
+    built({**files, "ca.crt": expired.pem + ca.pem})
+    with pytest.raises(tls.TlsProblem, match=r"ca\.crt expired at "):
+        built({**files, "ca.crt": expired.pem})
+
+
+def test_a_curve_java_does_not_use_is_refused() -> None:
+    key = ec.generate_private_key(ec.SECP256K1())
+    for encoding in ("sec1", "pkcs8"):
+        with pytest.raises(tls.TlsProblem, match="P-256, P-384 or P-521"):
+            tls.pkcs8_key(key_pem(key, encoding))
+
+
+def test_a_chain_out_of_order_is_named(ca: Authority) -> None:
+    files = ca.secret(NAMES)
+    files["tls.crt"] = ca.pem + files["tls.crt"]
+    with pytest.raises(tls.TlsProblem, match="out of order"):
+        built(files)
+
+
+def secret_of(tmp_path: Path, files: dict[str, str]) -> Path:
+    secret = tmp_path / "secret"
+    mount_secret(secret, files)
+    return secret
+
+
+def test_a_byte_order_mark_is_ignored(ca: Authority, tmp_path: Path) -> None:
+    files = {name: "\ufeff" + text for name, text in ca.secret(NAMES).items()}
+    built(tls.read_secret(str(secret_of(tmp_path, files))))
+
+
+def test_a_file_over_the_limit_is_refused_not_cut(ca: Authority, tmp_path: Path) -> None:
+    files = ca.secret(NAMES)
+    files["ca.crt"] += "#" * tls.MAX_FILE_BYTES
+    with pytest.raises(tls.TlsProblem, match=r"ca\.crt is larger than 1 MiB"):
+        tls.read_secret(str(secret_of(tmp_path, files)))
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(ca: Authority, tmp_path: Path) -> None:
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    (secret / "..data" / "tls.key").unlink()
+    os.mkfifo(secret / "..data" / "tls.key")
+    with pytest.raises(tls.TlsProblem, match=r"tls\.key is not a regular file"):
+        tls.read_secret(str(secret))
+
+
+def test_the_checks_write_nothing_anywhere(
+    ca: Authority, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The key is checked in memory: no temporary directory, which a read-only root
+    lacks (or puts on the data volume)."""
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    no_temp = FileNotFoundError("No usable temporary directory found")
+    with mock.patch("tempfile.gettempdir", side_effect=no_temp):
+        code = main(start(tmp_path, f"--tls_dir={secret}", "--servers=3", "--dry-run"))
+    assert code == 0, capsys.readouterr().err

@@ -165,10 +165,19 @@ def tls_stores(settings: Settings) -> tls.Stores | None:
         raise EnvironmentProblem(f"{where}: not a directory")
     try:
         secret = tls.read_secret(settings.tls_dir)
-        return tls.stores(secret, quorum=settings.quorum_tls, key_matches=tls.key_mismatch)
+        return tls.stores(secret, client_auth_for=client_auth_for(settings))
     except tls.TlsProblem as error:
         # One line, as every exit 1 is: every problem of the Secret, so one fix does.
         raise EnvironmentProblem(f"{where}: " + "; ".join(str(error).splitlines())) from error
+
+
+def client_auth_for(settings: Settings) -> str | None:
+    """What presents the pod's certificate as a client, and so needs its clientAuth usage."""
+    if settings.quorum_tls:
+        return "the quorum's TLS"
+    if settings.client_port == 0:
+        return "the probes with --client_port=0 (they present it to the TLS port)"
+    return None
 
 
 def tls_files(settings: Settings, stores: tls.Stores | None) -> dict[str, tuple[str, int]]:
@@ -202,7 +211,7 @@ def start_tls_watcher(settings: Settings) -> None:
         tls.watch(
             settings.tls_dir,
             settings.tls_store_dir,
-            quorum=settings.quorum_tls,
+            client_auth_for=client_auth_for(settings),
             interval=settings.tls_reload_interval,
             write=runtime.write_atomically,  # a failure is logged, and retried next pass
             keep_going=lambda: os.getppid() == parent,

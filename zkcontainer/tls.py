@@ -16,6 +16,7 @@ from __future__ import annotations
 import binascii
 import datetime
 import os
+import stat
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,16 @@ _EXTENDED_KEY_USAGE = bytes.fromhex("0603551d25")  # 2.5.29.37
 _SERVER_AUTH = bytes.fromhex("06082b06010505070301")  # 1.3.6.1.5.5.7.3.1
 _CLIENT_AUTH = bytes.fromhex("06082b06010505070302")  # 1.3.6.1.5.5.7.3.2
 _ANY_EXTENDED_KEY_USAGE = bytes.fromhex("0604551d2500")  # 2.5.29.37.0
+_SUBJECT_KEY_ID = bytes.fromhex("0603551d0e")  # 2.5.29.14
+_AUTHORITY_KEY_ID = bytes.fromhex("0603551d23")  # 2.5.29.35
+# The curves Java's TLS (21) negotiates; secp256k1 and the like load, then fail every handshake.
+_CURVES = {
+    bytes.fromhex("06082a8648ce3d030107"): "P-256",
+    bytes.fromhex("06052b81040022"): "P-384",
+    bytes.fromhex("06052b81040023"): "P-521",
+}
+# Larger is no certificate file: refused rather than read in part.
+MAX_FILE_BYTES = 1 << 20
 _NULL = bytes.fromhex("0500")
 
 _SEQUENCE, _INTEGER, _OCTET_STRING, _OID, _BIT_STRING = 0x30, 0x02, 0x04, 0x06, 0x03
@@ -208,8 +219,32 @@ def _ec_algorithm(sec1: bytes) -> bytes:
     for field in fields[2:]:
         if field.tag == 0xA0:
             curve = _one(field.content, _OID, "a named curve")
+            _checked_curve(curve)
             return _encode(_SEQUENCE, _EC_PUBLIC_KEY + curve.encoded)
     raise TlsProblem("holds an EC private key without its curve; ZooKeeper needs a named curve")
+
+
+def _checked_curve(curve: _Element) -> None:
+    if curve.encoded not in _CURVES:
+        raise TlsProblem(
+            "holds an EC key on a curve Java's TLS does not use; ZooKeeper needs "
+            "P-256, P-384 or P-521 (cert-manager: privateKey.size 256, 384 or 521)"
+        )
+
+
+@_malformed("private key")
+def public_key_of(pkcs8: bytes) -> bytes:
+    """What identifies the key's public half, comparable with `Certificate.public_key`:
+    an RSA key's modulus and exponent, an EC key's point."""
+    fields = _children(_one(pkcs8, _SEQUENCE, "a PKCS#8 private key").content)
+    algorithm = _children(fields[1].content)[0].encoded
+    inner = _children(_one(fields[2].content, _SEQUENCE, "a private key").content)
+    if algorithm == _RSA_ENCRYPTION:  # version, modulus, public exponent, ...
+        return inner[1].encoded + inner[2].encoded
+    for field in inner[2:]:  # SEC1: version, private key, [0] curve, [1] public key
+        if field.tag == 0xA1:
+            return _one(field.content, _BIT_STRING, "an EC public key").content
+    raise TlsProblem("holds an EC private key without its public key")
 
 
 @_malformed("PKCS#8 private key")
@@ -222,7 +257,15 @@ def _checked_pkcs8(der: bytes) -> bytes:
         raise TlsProblem("holds a malformed PKCS#8 private key")
     algorithm = algorithm_fields[0].encoded
     if algorithm not in (_RSA_ENCRYPTION, _EC_PUBLIC_KEY):
-        raise TlsProblem("holds a key that is neither RSA nor EC; ZooKeeper reads only those")
+        raise TlsProblem(
+            "holds a key that is neither RSA nor EC (Ed25519, DSA); ZooKeeper's TLS "
+            "takes only those two"
+        )
+    if algorithm == _EC_PUBLIC_KEY:
+        curve = algorithm_fields[1] if len(algorithm_fields) > 1 else None
+        if curve is None or curve.tag != _OID:
+            raise TlsProblem("holds an EC private key without a named curve")
+        _checked_curve(curve)
     return der
 
 
@@ -235,6 +278,20 @@ class Certificate:
     not_before: datetime.datetime
     not_after: datetime.datetime
     extended_key_usages: frozenset[bytes] | None  # DER OIDs; None: no such extension
+    issuer: bytes  # the DER Name
+    subject: bytes
+    public_key: bytes  # as public_key_of gives it
+    subject_key_id: bytes | None
+    authority_key_id: bytes | None
+
+    def issued(self, other: Certificate) -> bool:
+        """Whether this certificate names itself as `other`'s issuer, by name and, when
+        both say it, by key identifier: a CA re-created under the same name (a
+        rotated CA key) is another issuer. Signatures are the TLS peer's to check."""
+        if other.issuer != self.subject:
+            return False
+        ids = (self.subject_key_id, other.authority_key_id)
+        return None in ids or ids[0] == ids[1]
 
     def allows(self, usage: bytes) -> bool:
         usages = self.extended_key_usages
@@ -258,14 +315,41 @@ def parse_certificate(der: bytes) -> Certificate:
     validity = _children(tbs[3].content)
     if len(validity) != 2:
         raise TlsProblem("holds a certificate without a validity period")
-    usages = None
+    usages = subject_key_id = authority_key_id = None
     for extensions in (part for part in tbs[6:] if part.tag == 0xA3):
         for extension in _children(_one(extensions.content, _SEQUENCE, "extensions").content):
             fields = _children(extension.content)
-            if fields and fields[0].encoded == _EXTENDED_KEY_USAGE:
+            if not fields:
+                continue
+            if fields[0].encoded == _EXTENDED_KEY_USAGE:
                 value = _one(fields[-1].content, _SEQUENCE, "an extended key usage")
                 usages = frozenset(oid.encoded for oid in _children(value.content))
-    return Certificate(der, _time(validity[0]), _time(validity[1]), usages)
+            elif fields[0].encoded == _SUBJECT_KEY_ID:
+                subject_key_id = _one(fields[-1].content, _OCTET_STRING, "a key id").content
+            elif fields[0].encoded == _AUTHORITY_KEY_ID:
+                ids = _children(_one(fields[-1].content, _SEQUENCE, "a key id").content)
+                authority_key_id = next((i.content for i in ids if i.tag == 0x80), None)
+    return Certificate(
+        der,
+        _time(validity[0]),
+        _time(validity[1]),
+        usages,
+        issuer=tbs[2].encoded,
+        subject=tbs[4].encoded,
+        public_key=_spki_key(tbs[5]),
+        subject_key_id=subject_key_id,
+        authority_key_id=authority_key_id,
+    )
+
+
+def _spki_key(spki: _Element) -> bytes:
+    """SubjectPublicKeyInfo's key as public_key_of gives a private key's."""
+    algorithm, key = _children(spki.content)
+    point = _one(key.encoded, _BIT_STRING, "a public key").content
+    if _children(algorithm.content)[0].encoded == _RSA_ENCRYPTION:
+        modulus, exponent = _children(_one(point[1:], _SEQUENCE, "an RSA public key").content)
+        return modulus.encoded + exponent.encoded
+    return point
 
 
 def _time(element: _Element) -> datetime.datetime:
@@ -307,30 +391,46 @@ def read_secret(directory: str) -> dict[str, str]:
         directory = os.path.realpath(data)
     texts, problems = {}, []
     for name in (CERT_FILE, KEY_FILE, CA_FILE):
-        path = os.path.join(directory, name)
         try:
-            with open(path, encoding="ascii", errors="replace") as file:
-                texts[name] = file.read(1 << 20)
+            texts[name] = read_small_file(os.path.join(directory, name))
         except FileNotFoundError:
             problems.append(f"{name} is missing")
         except OSError as error:
             problems.append(f"{name} cannot be read: {error.strerror}")
+        except TlsProblem as error:
+            problems.append(f"{name} {error}")
     if problems:
         raise TlsProblem("; ".join(problems))
     return texts
 
 
+def read_small_file(path: str) -> str:
+    """A regular file of at most MAX_FILE_BYTES, as text; never blocks on a FIFO or device."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TlsProblem("is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise TlsProblem(f"is larger than {MAX_FILE_BYTES >> 20} MiB")
+    # A byte-order mark, as some editors save, is no part of PEM (OpenSSL skips it too).
+    return data.removeprefix(b"\xef\xbb\xbf").decode("ascii", "replace")
+
+
 def stores(
     texts: dict[str, str],
     *,
-    quorum: bool,
+    client_auth_for: str | None,
     now: datetime.datetime | None = None,
-    key_matches: Callable[[str, str], str | None] | None = None,
 ) -> Stores:
     """Check the Secret's files and build the stores; TlsProblem naming the file otherwise.
 
-    `key_matches(cert_pem, key_pem)` returns why the key does not belong to
-    the certificate, or None (start-zookeeper asks OpenSSL; see key_mismatch).
+    Everything is checked in memory: the key never touches a disk here.
+    `client_auth_for` says what presents the certificate as a client (the
+    quorum's TLS, the probes with --client_port=0), None when nothing does.
     """
     problems: list[str] = []
     now = now or datetime.datetime.now(datetime.UTC)
@@ -339,17 +439,27 @@ def stores(
         key = pkcs8_key(texts[KEY_FILE])
     except TlsProblem as error:
         problems.append(f"{KEY_FILE} {error}")
-    chain = _checked_certificates(CERT_FILE, texts[CERT_FILE], now, problems, leaf_only=True)
-    if quorum and chain and not (chain[0].allows(_CLIENT_AUTH) and chain[0].allows(_SERVER_AUTH)):
+    chain = _read_certificates(CERT_FILE, texts[CERT_FILE], problems)
+    if chain:  # the leaf's dates: ZooKeeper's peers check those
+        problems += _validity_problems(CERT_FILE, chain[0], now)
+    if chain and not chain[0].allows(_SERVER_AUTH):
         problems.append(
-            f"{CERT_FILE} lacks the extended key usage clientAuth or serverAuth, which the "
-            "quorum's TLS needs both of (cert-manager: usages: [server auth, client auth])"
+            f"{CERT_FILE} lacks the extended key usage serverAuth, which every TLS "
+            "server needs (cert-manager: usages: [server auth, client auth])"
         )
-    authorities = _checked_certificates(CA_FILE, texts[CA_FILE], now, problems, leaf_only=False)
-    if key is not None and chain and key_matches is not None:
-        mismatch = key_matches(texts[CERT_FILE], texts[KEY_FILE])
-        if mismatch:
-            problems.append(f"{KEY_FILE} does not belong to {CERT_FILE}: {mismatch}")
+    if chain and client_auth_for and not chain[0].allows(_CLIENT_AUTH):
+        problems.append(
+            f"{CERT_FILE} lacks the extended key usage clientAuth, which {client_auth_for} "
+            "needs (cert-manager: usages: [server auth, client auth])"
+        )
+    authorities = _checked_authorities(texts[CA_FILE], now, problems)
+    if authorities and chain and not _issued_by(chain, authorities):
+        problems.append(
+            f"{CERT_FILE} is not issued by a valid CA of {CA_FILE} (directly or through "
+            f"the chain in {CERT_FILE}): peers and clients trusting {CA_FILE} refuse it"
+        )
+    if key is not None and chain:
+        problems += _key_problems(key, chain)
     if problems or key is None or not chain:
         raise TlsProblem("\n".join(problems))
     key_store = pem("PRIVATE KEY", key) + "".join(pem("CERTIFICATE", c.der) for c in chain)
@@ -357,11 +467,48 @@ def stores(
     return Stores(key_store, trust_store, chain[0])
 
 
-def _checked_certificates(
-    name: str, text: str, now: datetime.datetime, problems: list[str], *, leaf_only: bool
+def _key_problems(key: bytes, chain: list[Certificate]) -> list[str]:
+    try:
+        public_key = public_key_of(key)
+    except TlsProblem as error:
+        return [f"{KEY_FILE} {error}"]
+    if public_key == chain[0].public_key:
+        return []
+    if any(public_key == c.public_key for c in chain[1:]):
+        return [
+            f"{CERT_FILE} lists its certificates out of order: the certificate of "
+            f"{KEY_FILE} must come first, then the CA certificates that issued it"
+        ]
+    return [f"{KEY_FILE} does not belong to {CERT_FILE}: key values mismatch"]
+
+
+def _issued_by(chain: list[Certificate], authorities: list[Certificate]) -> bool:
+    """Whether the leaf leads to a CA of ca.crt, through the chain's certificates."""
+    current = chain[0]
+    for _ in chain:
+        if any(ca.issued(current) for ca in authorities):
+            return True
+        parent = next((c for c in chain[1:] if c.issued(current) and c != current), None)
+        if parent is None:
+            return False
+        current = parent
+    return False
+
+
+def _checked_authorities(
+    text: str, now: datetime.datetime, problems: list[str]
 ) -> list[Certificate]:
-    """The file's certificates, with a problem recorded for each unreadable or out of date
-    one (the first only, for a chain: ZooKeeper's peers check the leaf's dates)."""
+    """ca.crt's CAs, the valid ones only; an expired CA in a bundle beside a valid one
+    (an old CA kept through a rollover) is no problem, a bundle of none valid is."""
+    found = _read_certificates(CA_FILE, text, problems)
+    valid = [ca for ca in found if not _validity_problems(CA_FILE, ca, now)]
+    if found and not valid:
+        problems += _validity_problems(CA_FILE, found[0], now)
+    return valid
+
+
+def _read_certificates(name: str, text: str, problems: list[str]) -> list[Certificate]:
+    """The file's certificates, with a problem recorded when it has none or one unreadable."""
     try:
         found = certificates(text)
     except TlsProblem as error:
@@ -369,8 +516,6 @@ def _checked_certificates(
         return []
     if not found:
         problems.append(f"{name} holds no PEM certificate")
-    for certificate in found[:1] if leaf_only else found:
-        problems += _validity_problems(name, certificate, now)
     return found
 
 
@@ -382,23 +527,6 @@ def _validity_problems(name: str, certificate: Certificate, now: datetime.dateti
     return []
 
 
-def key_mismatch(cert_pem: str, key_pem: str) -> str | None:
-    """Why OpenSSL refuses `key_pem` as the key of `cert_pem`, or None when it takes it."""
-    import ssl  # noqa: PLC0415  (start-zookeeper only; never on a probe's path)
-    import tempfile  # noqa: PLC0415
-
-    with tempfile.TemporaryDirectory() as scratch:
-        cert_path, key_path = os.path.join(scratch, "c"), os.path.join(scratch, "k")
-        for path, text in ((cert_path, cert_pem), (key_path, key_pem)):
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as file:
-                file.write(text)
-        try:
-            ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert_path, key_path)
-        except ssl.SSLError as error:
-            return str(error.reason or error).lower().replace("_", " ")
-    return None
-
-
 # -- rotation -----------------------------------------------------------------------
 
 
@@ -406,7 +534,7 @@ def watch(
     secret_dir: str,
     store_dir: str,
     *,
-    quorum: bool,
+    client_auth_for: str | None,
     interval: float,
     write: Callable[[str, str, int], None],
     keep_going: Callable[[], bool],
@@ -425,7 +553,13 @@ def watch(
         sleep(interval)
         try:
             last = _one_pass(
-                secret_dir, store_dir, last, quorum=quorum, write=write, log=log, sleep=sleep
+                secret_dir,
+                store_dir,
+                last,
+                client_auth_for=client_auth_for,
+                write=write,
+                log=log,
+                sleep=sleep,
             )
         except Exception as error:  # the watcher outlives any one bad pass
             # Said once per distinct problem; the next pass tries again (a full disk frees up).
@@ -445,13 +579,13 @@ def _one_pass(
     store_dir: str,
     last: tuple[str, str] | None,
     *,
-    quorum: bool,
+    client_auth_for: str | None,
     write: Callable[[str, str, int], None],
     log: Callable[[str], None],
     sleep: Callable[[float], None],
 ) -> tuple[str, str] | None:
     """One look at the Secret: the stores rewritten if it changed; what they hold now."""
-    built = stores(read_secret(secret_dir), quorum=quorum, key_matches=key_mismatch)
+    built = stores(read_secret(secret_dir), client_auth_for=client_auth_for)
     if (built.key_store, built.trust_store) == last:
         return last
     # Only what changed: ZooKeeper reloads at each file's change, and reads the key

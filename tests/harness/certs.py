@@ -65,9 +65,9 @@ class Authority:
     certificate: x509.Certificate
 
     @classmethod
-    def make(cls, name: str = "zkcontainer test CA") -> Authority:
+    def make(cls, name: str = "zkcontainer test CA", *, expired: bool = False) -> Authority:
         key = new_key("ec")
-        now = datetime.datetime.now(datetime.UTC)
+        now = datetime.datetime.now(datetime.UTC) - (400 * DAY if expired else 0 * DAY)
         certificate = (
             x509.CertificateBuilder()
             .subject_name(_name(name))
@@ -77,6 +77,8 @@ class Authority:
             .not_valid_before(now - DAY)
             .not_valid_after(now + 365 * DAY)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            # As cert-manager's CAs have it, and their leaves the matching authority key id.
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
             .sign(key, hashes.SHA256())
         )
         return cls(key, certificate)
@@ -113,6 +115,10 @@ class Authority:
             .not_valid_before(not_before or now - DAY)
             .not_valid_after(not_after or now + 90 * DAY)
             .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),  # type: ignore[arg-type]
+                critical=False,
+            )
         )
         if usages is None:
             usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
