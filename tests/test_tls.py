@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import pty
+import signal
 import stat
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -17,7 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from hypothesis import strategies as st
 
 from tests.harness.certs import DAY, Authority, cert_pem, key_pem, mount_secret, new_key
-from zkcontainer import metrics, ready, tls
+from zkcontainer import UsageError, fourlw, metrics, ready, tls
 from zkcontainer.settings import load_settings
 from zkcontainer.start import client_auth_for, main
 
@@ -449,3 +452,63 @@ def test_the_checks_write_nothing_anywhere(
     with mock.patch("tempfile.gettempdir", side_effect=no_temp):
         code = main(start(tmp_path, f"--tls_dir={secret}", "--servers=3", "--dry-run"))
     assert code == 0, capsys.readouterr().err
+
+
+def test_a_probe_takes_the_store_directory_start_zookeeper_wrote(
+    ca: Authority, tmp_path: Path
+) -> None:
+    """Only checked material is ever there: a bad renewal of the Secret cannot fail the probes."""
+    store = tmp_path / "tls"
+    store.mkdir()
+    stores = built(ca.secret(NAMES))
+    (store / "keystore.pem").write_text(stores.key_store)
+    (store / "truststore.pem").write_text(stores.trust_store)
+    fourlw._tls_context(str(store))
+
+
+def test_a_probe_reads_one_version_of_the_secret(ca: Authority, tmp_path: Path) -> None:
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    # What a reader of the top-level links can meet while the kubelet swaps versions.
+    (tmp_path / "other.key").write_text(key_pem(new_key("rsa"), "pkcs1"))
+    (secret / "tls.key").unlink()
+    (secret / "tls.key").symlink_to(tmp_path / "other.key")
+    fourlw._tls_context(str(secret))
+
+
+def test_a_probe_refuses_an_encrypted_key_without_asking_for_a_pass_phrase(
+    ca: Authority, tmp_path: Path
+) -> None:
+    """OpenSSL's default asks on the terminal (and waits there past any --timeout)."""
+    files = ca.secret(NAMES)
+    key = serialization.load_pem_private_key(files["tls.key"].encode(), None)
+    files["tls.key"] = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"secret"),
+    ).decode()
+    secret = secret_of(tmp_path, files)
+    pid, terminal = pty.fork()
+    if pid == 0:  # the probe, with the pseudo-terminal as its controlling terminal
+        os.execv(
+            sys.executable, [sys.executable, "-m", "zkcontainer.ready", f"--tls_dir={secret}", "1"]
+        )
+    output = b""
+    with contextlib.suppress(OSError):  # EIO once the probe has exited
+        while chunk := os.read(terminal, 1024):
+            output += chunk
+            if b"pass phrase" in output:
+                os.kill(pid, signal.SIGKILL)
+                break
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    assert b"pass phrase" not in output
+    assert os.waitstatus_to_exitcode(status) == 2
+    assert b"cannot load tls.crt, tls.key, ca.crt" in output
+
+
+def test_a_probe_refuses_a_fifo_without_waiting_for_a_writer(ca: Authority, tmp_path: Path) -> None:
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    (secret / "..data" / "ca.crt").unlink()
+    os.mkfifo(secret / "..data" / "ca.crt")
+    with pytest.raises(UsageError, match=r"ca\.crt is not a regular file"):
+        fourlw._tls_context(str(secret))

@@ -104,3 +104,26 @@ def test_the_renewal_watcher_leaves_with_the_jvm_and_holds_no_lock(
     assert not watchers[0].is_running()
     server.start()  # the same directories: their locks were the JVM's alone
     server.wait_until_imok()
+
+
+def test_with_port_0_a_bad_renewal_fails_no_probe_given_the_store_directory(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    """The Secret's own files would fail the probes (a key of another certificate), and
+    liveness would restart every member into a Secret start-zookeeper refuses; the store
+    directory keeps what the server serves."""
+    ca = Authority.make()
+    secret = tmp_path / "secret"
+    mount_secret(secret, ca.secret(NAMES))
+    secure = free_port()
+    server = zookeeper_server(f"--tls_dir={secret}", f"--secure_client_port={secure}")
+    server.client_port = 0
+    server.start()
+    store = server.root / "conf" / "tls"
+    until(0, "zookeeper-ready", "--tls_dir", store, secure)
+    mismatched = ca.secret(NAMES)
+    mismatched["tls.key"] = ca.secret(NAMES)["tls.key"]
+    mount_secret(secret, mismatched)
+    assert until(2, "zookeeper-ready", "--tls_dir", secret, secure).returncode == 2
+    result = until(0, "zookeeper-ready", "--serving", "--tls_dir", store, secure)
+    assert (result.returncode, result.stderr) == (0, "")

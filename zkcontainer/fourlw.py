@@ -221,8 +221,12 @@ def _read_to_eof(
 
 
 def _tls_context(tls_dir: str) -> "_ssl._SSLContext":
-    """A client context with `tls_dir`'s certificate, trusting its ca.crt alone.
+    """A client context with `tls_dir`'s certificate and key, trusting its CAs alone.
 
+    `tls_dir` is start-zookeeper's store directory (`keystore.pem` with key and
+    chain, `truststore.pem`), which only ever holds material it checked, so a
+    bad renewal cannot fail the probes; or a Secret's mount, read through its
+    `..data` symlink so that the certificate and key come from one version.
     `_ssl` is the C module behind `ssl`, which would import socket, enum and
     more on top; it is loaded only here, when the plaintext port is off.
     """
@@ -230,17 +234,50 @@ def _tls_context(tls_dir: str) -> "_ssl._SSLContext":
 
     context = _ssl._SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
     # The probe asks its own pod by address: the chain is verified against
-    # ca.crt, the name is not (the certificate names the pod's DNS names).
+    # the CAs, the name is not (the certificate names the pod's DNS names).
     context.check_hostname = False
+    if _regular_file(tls_dir + "/keystore.pem") is not None:
+        names = ("keystore.pem", "keystore.pem", "truststore.pem")
+        base = tls_dir
+    else:
+        names = ("tls.crt", "tls.key", "ca.crt")
+        base = _one_version(tls_dir)
     try:
-        context.load_cert_chain(tls_dir + "/tls.crt", tls_dir + "/tls.key")
-        context.load_verify_locations(tls_dir + "/ca.crt")
+        cert, key, ca = (base + "/" + name for name in names)
+        for path in dict.fromkeys((cert, key, ca)):
+            if _regular_file(path) is False:
+                raise OSError(0, f"{path} is not a regular file")
+        # A callable, so that an encrypted key fails here instead of prompting on a terminal.
+        context.load_cert_chain(cert, key, lambda: b"")
+        context.load_verify_locations(ca)
     except OSError as error:  # _ssl.SSLError is one
         detail = error.strerror or str(error)
-        raise UsageError(
-            f"--tls_dir={tls_dir}: cannot load tls.crt, tls.key, ca.crt: {detail}"
-        ) from None
+        files = ", ".join(dict.fromkeys(names))
+        raise UsageError(f"--tls_dir={tls_dir}: cannot load {files}: {detail}") from None
     return context
+
+
+def _regular_file(path: str) -> bool | None:
+    """Whether `path` is a regular file (stat never blocks on a FIFO); None if absent."""
+    import posix  # noqa: PLC0415  (built in: os without the module file)
+
+    try:
+        return posix.stat(path).st_mode & 0o170000 == 0o100000
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+
+
+def _one_version(secret_dir: str) -> str:
+    """The directory `..data` points at now (Kubernetes swaps that link at each update)."""
+    import posix  # noqa: PLC0415
+
+    try:
+        target = posix.readlink(secret_dir + "/..data")
+    except OSError:
+        return secret_dir  # not a Secret volume: the files as they are
+    return target if target.startswith("/") else secret_dir + "/" + target
 
 
 def _tls_exchange(
