@@ -116,12 +116,10 @@ class Target:
     """The server scraped: one mntr per scrape, within --timeout, as Prometheus text."""
 
     def __init__(self, args: ProbeArgs) -> None:
-        self.host, self.port, self.timeout, self.tls_dir = (
-            args.host,
-            args.port,
-            args.timeout,
-            args.tls_dir,
-        )
+        self.host = args.host
+        self.port = args.port
+        self.timeout = args.timeout
+        self.tls_dir = args.tls_dir
         self.where = address_label(args.host, args.port)
         self._lock = threading.Lock()
         self._failing = False

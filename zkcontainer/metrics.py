@@ -43,8 +43,9 @@ and zookeeper_scrape_duration_seconds.
                      tls.crt, tls.key and ca.crt: for --client_port=0
   --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
                      and formatting (default 1); with --listen, for each scrape
-  --listen [HOST:]PORT  serve /metrics on PORT of HOST (default every IPv4
-                     interface; [::]:PORT for IPv6 too; port 0 picks a free one)
+  --listen [HOST:]PORT
+                     serve /metrics on PORT of HOST (default: every IPv4
+                     interface; [::]:PORT for IPv6 too; 0 picks a free port)
 
 Exit: 0 printed (or stopped by SIGTERM with --listen), 1 the server could not
 be read or --listen's address cannot be listened on (one line saying why),
