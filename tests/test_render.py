@@ -45,6 +45,15 @@ CASES = {
         ],
         "zk-0",
     ),
+    # Observers (README, "Observers"): a voter lists them, an observer is one.
+    "observers-voter": (
+        ["--servers=3", "--observers=2"],
+        "zk-0.zk-hs.default.svc.cluster.local",
+    ),
+    "observers-observer": (
+        ["--servers=3", "--observers=2"],
+        "zk-4.zk-hs.default.svc.cluster.local",
+    ),
     # TLS (README, "TLS"): one case per mode ZooKeeper is configured in.
     "tls-ensemble": (
         ["--servers=3", "--tls_dir=/etc/zookeeper/tls"],

@@ -58,13 +58,15 @@ def logging_config_path(settings: Settings, backend: LoggingBackend) -> str:
 
 
 def server_lines(settings: Settings) -> list[str]:
-    """`server.<i>=<set>-<i-1>.<domain>:<server_port>:<election_port>` for every member."""
+    """`server.<i>=<set>-<i-1>.<domain>:<server_port>:<election_port>` for every member,
+    with `:observer` after the observers' ports (ids above --servers)."""
     if settings.servers == 1 or settings.identity is None:
         return []
     return [
         f"server.{i}={settings.identity.peer_hostname(i - 1)}.{settings.domain}"
         f":{settings.server_port}:{settings.election_port}"
-        for i in range(1, settings.servers + 1)
+        + (":observer" if i > settings.servers else "")
+        for i in range(1, settings.members + 1)
     ]
 
 
@@ -97,6 +99,11 @@ def zoo_cfg(settings: Settings) -> str:
         # Bind quorum ports on every address instead of resolving our own name,
         # which a headless Service may not publish before the pod is Ready.
         entries.append(("quorumListenOnAllIPs", "true"))
+    if settings.observing:
+        # ZooKeeper >= 3.5 takes the role from this member's own `:observer`
+        # line and only warns when peerType disagrees ("Defaulting to servers
+        # list"); written too, so the two agree and the file says it plainly.
+        entries.append(("peerType", "observer"))
     entries += tls_entries(settings)
     lines = [f"{key}={java_properties_value(str(value))}" for key, value in entries]
     return HEADER + "\n".join([*lines, *server_lines(settings)]) + "\n"

@@ -24,6 +24,14 @@ LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TLS_CLIENT_AUTH = ("need", "want", "none")
 # Where start-zookeeper writes what ZooKeeper reads, never the Secret's mount.
 TLS_STORE_SUBDIR = "tls"
+TLS_ONLY_FLAGS = (
+    "secure_client_port",
+    "tls_client_auth",
+    "tls_quorum",
+    "tls_quorum_hostname_verification",
+    "tls_port_unification",
+    "tls_reload_interval",
+)
 
 # What the probes send: zookeeper-ready sends ruok, zookeeper-ready --serving and
 # zookeeper-metrics send mntr (and fall back to srvr, which ZooKeeper >= 3.5
@@ -78,6 +86,14 @@ class Flag:
 
 FLAGS: tuple[Flag, ...] = (
     Flag("servers", "1", "number of servers in the ensemble", "int", 1, MAX_SERVERS),
+    Flag(
+        "observers",
+        "0",
+        "non-voting members after the servers: ids servers+1 .. servers+observers",
+        "int",
+        0,
+        MAX_SERVERS - 1,
+    ),
     Flag("data_dir", "/var/lib/zookeeper/data", "snapshots and myid", "path"),
     Flag("data_log_dir", "/var/lib/zookeeper/data/log", "transaction log", "path"),
     Flag("log_dir", "/var/log/zookeeper", "zookeeper.log.dir (logs go to stdout)", "path"),
@@ -159,7 +175,8 @@ FLAGS_BY_NAME = {flag.name: flag for flag in FLAGS}
 
 @dataclass(frozen=True)
 class Settings:
-    servers: int
+    servers: int  # voting members, ids 1..servers
+    observers: int  # non-voting members, ids servers+1 .. servers+observers
     data_dir: str
     data_log_dir: str
     log_dir: str
@@ -202,6 +219,16 @@ class Settings:
     def myid(self) -> int | None:
         """The server id this pod must run as; None for a standalone without an ordinal."""
         return None if self.identity is None else self.identity.myid
+
+    @property
+    def members(self) -> int:
+        """Every server line's id: the voting members, then the observers."""
+        return self.servers + self.observers
+
+    @property
+    def observing(self) -> bool:
+        """Whether this pod is one of the observers (peerType=observer)."""
+        return self.myid is not None and self.myid > self.servers
 
     @property
     def tls_store_dir(self) -> str:
@@ -447,13 +474,16 @@ def _build(
     jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
     pod = parse_pod_hostname(hostname)
-    _check_dns_names(read, hostname, pod, domain, ints["servers"])
-    identity = _identity(read, hostname, pod, domain, ints["servers"])
+    observers = _observers(read, ints["servers"], ints["observers"])
+    members = None if ints["servers"] is None else ints["servers"] + (observers or 0)
+    _check_dns_names(read, hostname, pod, domain, members)
+    identity = _identity(read, hostname, pod, domain, ints["servers"], observers=observers)
 
     if problems:
         raise ConfigError(problems)
     return Settings(
         servers=_known(ints["servers"]),
+        observers=_known(observers),
         data_dir=_known(paths["data_dir"]),
         data_log_dir=_known(paths["data_log_dir"]),
         log_dir=_known(paths["log_dir"]),
@@ -618,6 +648,12 @@ def _tls(read: _Reader, tls_dir: str | None, client_port: int | None, unificatio
     client_auth = (read.text("tls_client_auth") or "").lower()
     if client_auth not in TLS_CLIENT_AUTH:
         read.problem("tls_client_auth", "must be one of " + ", ".join(TLS_CLIENT_AUTH))
+    if tls_dir is None:
+        # Given without TLS, it would be ignored, and the operator think TLS configured.
+        for name in TLS_ONLY_FLAGS:
+            named = any(p.startswith(f"{read.origin(name)}:") for p in read.problems)
+            if name in read.given and not named:  # a bad value is one problem, not two
+                read.problem(name, "needs --tls_dir")
     if client_port == 0 and tls_dir is None:
         read.problem("client_port", "0 turns the plaintext port off, which needs --tls_dir")
     elif client_port == 0 and unification:
@@ -654,14 +690,15 @@ def _hostname_and_domain(read: _Reader, system_fqdn: Callable[[], str]) -> tuple
 
 
 def _check_dns_names(
-    read: _Reader, hostname: str, pod: PodIdentity | None, domain: str, servers: int | None
+    read: _Reader, hostname: str, pod: PodIdentity | None, domain: str, members: int | None
 ) -> None:
     """The names an ensemble writes into its server lines must resolve: RFC 1123.
 
     A standalone writes none, so a laptop's odd hostname does not stop it; a
     --domain given explicitly is still checked, as it says what was meant.
+    `members` counts the observers too: their names are in every server list.
     """
-    members = servers or 1
+    members = members or 1
     ensemble = members > 1
     # The longest name the server lines will hold: the last peer's.
     longest = f"{pod.set_name}-{members - 1}" if ensemble and pod is not None else hostname
@@ -697,8 +734,41 @@ def _domain_origin(read: _Reader, domain: str) -> str:
     return read.origin("domain") if "domain" in read.given else f"domain {domain!r}"
 
 
+def _observers(read: _Reader, servers: int | None, observers: int | None) -> int | None:
+    """--observers, checked against --servers: together at most MAX_SERVERS ids."""
+    if servers is None or not observers:
+        return observers
+    if servers == 1:
+        # With one voter ZooKeeper runs standalone (standaloneEnabled defaults to
+        # true) and ignores the server lines, and so would every observer given the
+        # same lines: each a standalone serving data of its own. Turning
+        # standaloneEnabled off instead would make the lone voter's every restart
+        # an outage for all the observers, for no read capacity a bigger
+        # --servers would not give with a quorum besides.
+        read.problem(
+            "observers",
+            f"observers need an ensemble of voting members, but {read.origin('servers')} "
+            "is a standalone server; set --servers to 3 or more, or --observers to 0",
+        )
+        return None
+    if servers + observers > MAX_SERVERS:
+        read.problem(
+            "observers",
+            f"with {read.origin('servers')} makes {servers + observers} members, but server "
+            f"ids stop at {MAX_SERVERS} (ZooKeeper puts the id in a session id's top byte)",
+        )
+        return None
+    return observers
+
+
 def _identity(
-    read: _Reader, hostname: str, identity: PodIdentity | None, domain: str, servers: int | None
+    read: _Reader,
+    hostname: str,
+    identity: PodIdentity | None,
+    domain: str,
+    servers: int | None,
+    *,
+    observers: int | None,
 ) -> PodIdentity | None:
     """The pod's server id, from the ordinal at the end of its hostname.
 
@@ -723,10 +793,15 @@ def _identity(
             f"{where_domain}: empty, but --servers={servers} needs it to name the peers "
             "(set the StatefulSet's serviceName or pass --domain)"
         )
-    if identity is not None and identity.myid > servers:
+    # A bad --observers is its own problem: no guess at the ensemble's size here.
+    if identity is not None and observers is not None and identity.myid > servers + observers:
+        ensemble, beyond = f"--servers={servers}", "--servers"
+        if observers:
+            ensemble += f" and {read.origin('observers')} (ids 1 to {servers + observers})"
+            beyond = "them"
         read.problems.append(
             f"{where}: ordinal {identity.ordinal} gives myid {identity.myid}, outside an "
-            f"ensemble of --servers={servers}; scaling beyond --servers needs dynamic "
+            f"ensemble of {ensemble}; scaling beyond {beyond} needs dynamic "
             "reconfiguration, which is not supported yet"
         )
     return identity
