@@ -9,6 +9,7 @@ import pty
 import signal
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -227,41 +228,35 @@ def test_start_writes_the_stores_and_never_points_zookeeper_at_the_secret(
         assert "/usr/share/java/netty-codec.jar" in classpath.split(":")
 
 
+def test_start_without_tls_removes_the_stores_of_an_earlier_start(
+    ca: Authority, tmp_path: Path
+) -> None:
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    with mock.patch("os.execve"), mock.patch("zkcontainer.start.start_tls_watcher"):
+        main(start(tmp_path, f"--tls_dir={secret}", "--servers=3"))
+        assert (tmp_path / "conf" / "tls" / "keystore.pem").exists()
+        # Other data directories: this process holds the first start's locks.
+        data = [f"--data_dir={tmp_path}/data2", f"--data_log_dir={tmp_path}/log2"]
+        main(start(tmp_path, "--servers=3", *data))
+    assert list((tmp_path / "conf" / "tls").iterdir()) == []
+
+
 def test_rotation_rewrites_the_stores_and_keeps_them_through_a_bad_update(
     ca: Authority, tmp_path: Path
 ) -> None:
-    secret, store = tmp_path / "secret", tmp_path / "store"
-    store.mkdir()
-    first = ca.secret(NAMES)
-    mount_secret(secret, first)
+    secret, store = secret_and_store(tmp_path, ca.secret(NAMES))
     second = ca.secret(NAMES, "ec", "sec1")
     broken = {**ca.secret(NAMES), "tls.key": key_pem(new_key("rsa"), "pkcs1")}
     steps = [lambda: None, lambda: mount_secret(secret, second), lambda: None]
     steps.append(lambda: mount_secret(secret, broken))
     steps += [lambda: None, lambda: None]
     seen: list[str] = []
-    logged: list[str] = []
-
-    def keep_going() -> bool:
-        if not steps:
-            return False
-        steps.pop(0)()
-        return True
 
     def write(path: str, text: str, mode: int) -> None:
         Path(path).write_text(text)
         seen.append(os.path.basename(path))
 
-    tls.watch(
-        str(secret),
-        str(store),
-        client_auth_for=QUORUM,
-        interval=0,
-        write=write,
-        keep_going=keep_going,
-        log=logged.append,
-        sleep=lambda _: None,
-    )
+    logged = watched(secret, store, steps, write=write)
     # Both written at the first look (no stores yet), only the key store for a renewal
     # under the same CA, nothing for the broken one, whose problem is said once.
     assert seen == ["truststore.pem", "keystore.pem", "keystore.pem"]
@@ -281,9 +276,7 @@ def test_a_probe_without_usable_tls_files_is_a_bad_argument(
 
 
 def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path: Path) -> None:
-    secret, store = tmp_path / "secret", tmp_path / "store"
-    store.mkdir()
-    mount_secret(secret, ca.secret(NAMES))
+    secret, store = secret_and_store(tmp_path, ca.secret(NAMES))
     first = tls.stores(tls.read_secret(str(secret)), client_auth_for=QUORUM)
     (store / "keystore.pem").write_text(first.key_store)
     (store / "truststore.pem").write_text(first.trust_store)
@@ -333,12 +326,8 @@ def test_a_certificate_with_any_bytes_changed_gives_one_or_a_tls_problem(
 def test_the_watcher_outlives_a_failed_write_and_retries_next_pass(
     ca: Authority, tmp_path: Path
 ) -> None:
-    secret, store = tmp_path / "secret", tmp_path / "store"
-    store.mkdir()
-    mount_secret(secret, ca.secret(NAMES))
-    looks = iter([True, True, True, False])
+    secret, store = secret_and_store(tmp_path, ca.secret(NAMES))
     attempts: list[str] = []
-    logged: list[str] = []
 
     def write(path: str, text: str, mode: int) -> None:
         attempts.append(os.path.basename(path))
@@ -346,16 +335,7 @@ def test_the_watcher_outlives_a_failed_write_and_retries_next_pass(
             raise OSError(28, "No space left on device")
         Path(path).write_text(text)
 
-    tls.watch(
-        str(secret),
-        str(store),
-        client_auth_for=QUORUM,
-        interval=0,
-        write=write,
-        keep_going=lambda: next(looks),
-        log=logged.append,
-        sleep=lambda _: None,
-    )
+    logged = watched(secret, store, [lambda: None] * 3, write=write)
     assert attempts == ["truststore.pem", "truststore.pem", "truststore.pem", "keystore.pem"]
     assert len([line for line in logged if "No space left on device" in line]) == 1
     assert (store / "keystore.pem").exists()
@@ -512,3 +492,74 @@ def test_a_probe_refuses_a_fifo_without_waiting_for_a_writer(ca: Authority, tmp_
     os.mkfifo(secret / "..data" / "ca.crt")
     with pytest.raises(UsageError, match=r"ca\.crt is not a regular file"):
         fourlw._tls_context(str(secret))
+
+
+def watched(
+    secret: Path,
+    store: Path,
+    steps: list[Callable[[], object]],
+    *,
+    write: Callable[[str, str, int], None] | None = None,
+    clock: Callable[[], float] = lambda: 0.0,
+) -> list[str]:
+    """What the watcher logs over one pass per step, each step run before its pass."""
+    logged: list[str] = []
+    pending = list(steps)
+
+    def keep_going() -> bool:
+        if not pending:
+            return False
+        pending.pop(0)()
+        return True
+
+    def write_file(path: str, text: str, mode: int) -> None:
+        Path(path).write_text(text)
+
+    tls.watch(
+        str(secret),
+        str(store),
+        client_auth_for=QUORUM,
+        interval=0,
+        write=write or write_file,
+        keep_going=keep_going,
+        log=logged.append,
+        sleep=lambda _: None,
+        clock=clock,
+    )
+    return logged
+
+
+def test_the_trust_store_keeps_the_previous_ca_through_a_rollover(
+    ca: Authority, tmp_path: Path
+) -> None:
+    secret, store = secret_and_store(tmp_path, ca.secret(NAMES))
+    new_ca = Authority.make("new CA")
+    watched(secret, store, [lambda: None, lambda: mount_secret(secret, new_ca.secret(NAMES))])
+    trusted = [b.der for b in tls.pem_blocks((store / "truststore.pem").read_text())]
+    assert trusted == [tls.pem_blocks(pem)[0].der for pem in (new_ca.pem, ca.pem)]
+
+
+def test_a_refused_renewal_is_said_again_each_hour_and_its_end_too(
+    ca: Authority, tmp_path: Path
+) -> None:
+    good = ca.secret(NAMES)
+    secret, store = secret_and_store(tmp_path, good)
+    now = [0.0]
+    broken = {**good, "tls.key": key_pem(new_key("rsa"), "pkcs1")}
+    steps = [lambda: None, lambda: mount_secret(secret, broken), lambda: None]
+    steps += [lambda: now.append(tls.REMIND_SECONDS), lambda: mount_secret(secret, good)]
+    logged = watched(secret, store, steps, clock=lambda: now[-1])
+    refused = [line for line in logged if "does not belong" in line]
+    assert len(refused) == 2  # at the renewal, and an hour later
+    still = [
+        line for line in logged if "still serving the previous certificate, valid until" in line
+    ]
+    assert len(still) == 2
+    assert logged[-1] == f"TLS material in {secret} is usable again"
+
+
+def secret_and_store(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Path]:
+    """A mounted Secret of `files`, and an empty store directory."""
+    store = tmp_path / "store"
+    store.mkdir()
+    return secret_of(tmp_path, files), store

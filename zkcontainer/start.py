@@ -188,6 +188,13 @@ def tls_files(settings: Settings, stores: tls.Stores | None) -> dict[str, tuple[
     return {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
 
 
+def remove_tls_stores(settings: Settings) -> None:
+    """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
+    for path in tls.store_paths(settings.tls_store_dir):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
 def start_tls_watcher(settings: Settings) -> None:
     """Fork the process that keeps the stores in step with --tls_dir, for the JVM's life.
 
@@ -295,6 +302,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     else:
         runtime.group_writable_umask()
         evidence = prepare(settings, files, private)
+        if settings.tls_dir is None:
+            remove_tls_stores(settings)
     if evidence.why:
         print(f"{PROG}: {evidence.why}", file=sys.stderr)
     properties = list(evidence.properties)

@@ -28,6 +28,8 @@ CA_FILE = "ca.crt"
 KEY_STORE = "keystore.pem"
 # Between rewriting the trust store and the key store, for ZooKeeper's reload of one.
 STORE_SETTLE_SECONDS = 2.0
+# While a renewed Secret is refused, the log says so again this often.
+REMIND_SECONDS = 3600.0
 TRUST_STORE = "truststore.pem"
 
 # Object identifiers, as their DER encodings.
@@ -540,43 +542,64 @@ def watch(
     keep_going: Callable[[], bool],
     log: Callable[[str], None],
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> None:
     """Rewrite the stores whenever the Secret's content changes, until `keep_going` says no.
 
     A rotated Secret that fails the checks, or a pass that fails for any other
     reason (a full disk), leaves the stores as they were, so a running server
-    keeps its working certificate; it says why once and looks again next time.
+    keeps its working certificate. It says why, again every REMIND_SECONDS
+    while that lasts (with the date the served certificate expires), and says
+    when the problem is gone.
     """
     last: tuple[str, str] | None = _current(store_dir)
-    reported = ""
+    checked: dict[str, str] | None = None  # the Secret's files the stores were built from
+    said, said_at = "", 0.0
     while keep_going():
         sleep(interval)
         try:
-            last = _one_pass(
-                secret_dir,
-                store_dir,
-                last,
-                client_auth_for=client_auth_for,
-                write=write,
-                log=log,
-                sleep=sleep,
-            )
+            texts = read_secret(secret_dir)
+            if texts != checked:  # checked again only when the Secret's bytes change
+                last = _rewrite(
+                    secret_dir,
+                    store_dir,
+                    texts,
+                    last,
+                    client_auth_for=client_auth_for,
+                    write=write,
+                    log=log,
+                    sleep=sleep,
+                )
+                checked = texts
+            problem = ""
         except Exception as error:  # the watcher outlives any one bad pass
-            # Said once per distinct problem; the next pass tries again (a full disk frees up).
             problem = (
                 str(error) if isinstance(error, TlsProblem) else f"{type(error).__name__}: {error}"
             )
-            if problem != reported:
-                reported = problem
-                for line in reported.splitlines():
-                    log(f"TLS material in {secret_dir} not used: {line}")
-            continue
-        reported = ""
+        if problem and (problem != said or clock() - said_at >= REMIND_SECONDS):
+            for line in problem.splitlines():
+                log(f"TLS material in {secret_dir} not used: {line}")
+            log(f"TLS: still serving the previous certificate, {_served_until(last)}")
+            said, said_at = problem, clock()
+        elif not problem and said:
+            log(f"TLS material in {secret_dir} is usable again")
+            said = ""
 
 
-def _one_pass(
+def _served_until(last: tuple[str, str] | None) -> str:
+    try:
+        leaf = certificates(last[0])[0] if last else None
+    except (TlsProblem, IndexError):
+        leaf = None
+    if leaf is None:
+        return "whose end of validity is unknown"
+    return f"valid until {leaf.not_after:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _rewrite(
     secret_dir: str,
     store_dir: str,
+    texts: dict[str, str],
     last: tuple[str, str] | None,
     *,
     client_auth_for: str | None,
@@ -584,16 +607,17 @@ def _one_pass(
     log: Callable[[str], None],
     sleep: Callable[[float], None],
 ) -> tuple[str, str] | None:
-    """One look at the Secret: the stores rewritten if it changed; what they hold now."""
-    built = stores(read_secret(secret_dir), client_auth_for=client_auth_for)
-    if (built.key_store, built.trust_store) == last:
+    """The stores rewritten from the Secret's files where they changed; what they hold now."""
+    built = stores(texts, client_auth_for=client_auth_for)
+    trust_store = built.trust_store + _previous_authorities(built.trust_store, last)
+    if (built.key_store, trust_store) == last:
         return last
     # Only what changed: ZooKeeper reloads at each file's change, and reads the key
     # store twice (chain, then key). A renewal under the same CA is then one
     # change, one reload; a new CA gets its trust store first, and its reload time
     # to finish before the key store changes under it.
-    if last is None or built.trust_store != last[1]:
-        write(os.path.join(store_dir, TRUST_STORE), built.trust_store, 0o644)
+    if last is None or trust_store != last[1]:
+        write(os.path.join(store_dir, TRUST_STORE), trust_store, 0o644)
         if last is not None and built.key_store != last[0]:
             sleep(STORE_SETTLE_SECONDS)
     if last is None or built.key_store != last[0]:
@@ -602,7 +626,21 @@ def _one_pass(
         f"TLS material in {secret_dir} changed: key store rewritten, certificate valid "
         f"until {built.leaf.not_after:%Y-%m-%d %H:%M:%S} UTC"
     )
-    return (built.key_store, built.trust_store)
+    return (built.key_store, trust_store)
+
+
+def _previous_authorities(trust_store: str, last: tuple[str, str] | None) -> str:
+    """The CAs trusted so far that the new ca.crt leaves out, kept for the pod's life:
+    the kubelet updates each pod's Secret at its own time, so a member that has the
+    new CA still meets members presenting certificates of the old one."""
+    if last is None:
+        return ""
+    new = {block.der for block in pem_blocks(trust_store)}
+    try:
+        old = [block.der for block in pem_blocks(last[1]) if block.label == "CERTIFICATE"]
+    except TlsProblem:
+        return ""
+    return "".join(pem("CERTIFICATE", der) for der in dict.fromkeys(old) if der not in new)
 
 
 def _current(store_dir: str) -> tuple[str, str] | None:
