@@ -11,7 +11,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from zkcontainer.dynconfig import DynamicConfigError, parse_server
 from zkcontainer.errors import UsageError
+from zkcontainer.properties import parse_properties
+
+__all__ = [
+    "ZOO_CFG",
+    "EnsembleConfig",
+    "Member",
+    "ensemble_config",
+    "is_loopback",
+    "parse_properties",
+    "parse_server_line",
+    "read_config",
+]
 
 ZOO_CFG = "zoo.cfg"
 LOOPBACK_PREFIXES = ("127.", "::1", "[::1]", "localhost")
@@ -101,40 +114,16 @@ def members(properties: dict[str, str]) -> tuple[Member, ...]:
 def parse_server_line(key: str, value: str) -> Member:
     """A member from `server.N=host:q:e[:type][|host:q:e[:type]...][;[addr:]port]`.
 
-    ZooKeeper 3.6 allows several quorum addresses separated by `|`; clients
-    reach the member by its first one's host. The type (participant when
-    absent) may follow any of them.
+    Parsed by the one parser of server lines (zkcontainer.dynconfig); clients
+    reach the member by its first quorum address's host.
     """
-    server_id = key.removeprefix("server.")
-    if not (server_id.isascii() and server_id.isdigit()):
-        raise UsageError(f"{key}={value}: the server id must be a number")
-    addresses, _, client = value.partition(";")
-    voting = True
-    host = ""
-    for index, address in enumerate(addresses.split("|")):
-        parts = _host_and_ports(address.strip())
-        if len(parts) not in (3, 4) or not parts[0]:
-            raise UsageError(f"{key}={value}: expected host:port:port[:participant|:observer]")
-        if index == 0:
-            host = parts[0]
-        if len(parts) == 4:
-            if parts[3] not in ("participant", "observer"):
-                raise UsageError(f"{key}={value}: {parts[3]} is neither participant nor observer")
-            voting = parts[3] == "participant"
-    client_port = None
-    if client.strip():
-        client_port = _number(client.strip().rpartition(":")[2], f"{key}={value}")
-    return Member(id=int(server_id), host=host, voting=voting, client_port=client_port)
-
-
-def _host_and_ports(address: str) -> list[str]:
-    """`[v6]:a:b` or `host:a:b` split at its colons, an IPv6 address kept whole."""
-    if address.startswith("["):
-        host, bracket, rest = address[1:].partition("]")
-        if not bracket:
-            return []
-        return [host, *rest.removeprefix(":").split(":")]
-    return address.split(":")
+    try:
+        member = parse_server(key, value)
+    except DynamicConfigError as error:
+        raise UsageError(str(error)) from None
+    return Member(
+        id=member.id, host=member.host, voting=member.voting, client_port=member.client_port
+    )
 
 
 def _port(properties: dict[str, str], key: str) -> int | None:
@@ -157,82 +146,3 @@ def _read(path: str, what: str) -> str:
             return file.read()
     except OSError as error:
         raise UsageError(f"{what}: cannot read: {error.strerror or error}") from None
-
-
-def parse_properties(text: str) -> dict[str, str]:
-    """`text` as java.util.Properties.load reads it, values trimmed as ZooKeeper trims them.
-
-    Comments (# or ! first), continuation lines (an odd number of trailing
-    backslashes), a key ending at the first unescaped `=`, `:` or whitespace,
-    and the escapes \\t \\n \\r \\f \\uXXXX; any other escaped character is itself.
-    """
-    properties: dict[str, str] = {}
-    for line in _logical_lines(text):
-        key_end = _key_end(line)
-        key = _unescape(line[:key_end])
-        rest = line[key_end:].lstrip(" \t\f")
-        if rest[:1] in ("=", ":"):
-            rest = rest[1:].lstrip(" \t\f")
-        properties[key] = _unescape(rest).strip()
-    return properties
-
-
-def _logical_lines(text: str) -> list[str]:
-    lines: list[str] = []
-    pending: str | None = None
-    for raw in text.splitlines():
-        line = raw.lstrip(" \t\f")
-        if pending is None and (not line or line[0] in "#!"):
-            continue
-        continued = (len(line) - len(line.rstrip("\\"))) % 2 == 1
-        if continued:
-            line = line[:-1]
-        pending = line if pending is None else pending + line
-        if not continued:
-            lines.append(pending)
-            pending = None
-    if pending is not None:
-        lines.append(pending)
-    return lines
-
-
-def _key_end(line: str) -> int:
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char in "=: \t\f":
-            return index
-        index += 1
-    return len(line)
-
-
-_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
-
-
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char != "\\" or index + 1 == len(text):
-            out.append(char)
-            index += 1
-            continue
-        escaped = text[index + 1]
-        if escaped == "u" and _is_hex(text[index + 2 : index + 6]):
-            out.append(chr(int(text[index + 2 : index + 6], 16)))
-            index += 6
-            continue
-        out.append(_ESCAPES.get(escaped, escaped))
-        index += 2
-    # \uXXXX escapes are UTF-16 code units: a pair makes one character.
-    return "".join(out).encode("utf-16-be", "surrogatepass").decode("utf-16-be", "replace")
-
-
-def _is_hex(text: str) -> bool:
-    return len(text) == 4 and all(char in "0123456789abcdefABCDEF" for char in text)

@@ -1,0 +1,123 @@
+"""Which membership a member starts with, in reconfig mode: the decision, without I/O.
+
+A member about to start knows what a serving peer says the ensemble is (or
+that none answered), the newest dynamic file its own volume kept, and whether
+its data directory holds data. From those alone it must never start a
+configuration whose only voter is itself: that server leads an ensemble of its
+own, accepts writes the real one never sees, and poisons its volume
+(ZOOKEEPER.md, "a dynamic file listing ONLY itself"). So, in order:
+
+- a serving peer answered and lists us: `use` its configuration (a restart;
+  membership never changes on a restart);
+- a serving peer answered and does not list us: `join` with its members plus
+  us, as a non-voting follower, and be added once serving (order B, the one
+  that never lowers the ensemble's fault tolerance);
+- no peer answered, and our own last dynamic file lists us beside another
+  voter: `use` it (ZooKeeper learns any newer configuration from its peers
+  during election, ZOOKEEPER.md "even a stale list works");
+- no peer, no file, no data, and our id among the initial ones: the first
+  bootstrap, with every initial member listed, never only us;
+- otherwise `wait` and ask again: starting would guess.
+
+The one ensemble whose only voter may be us is a one-server ensemble
+(`--servers=1`, run with standaloneEnabled=false so that it can grow): there,
+a first bootstrap or our own file listing only us is the real ensemble, and
+nobody else could have formed another. A configuration read from a serving
+peer is the ensemble's committed one and is used as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from zkcontainer.dynconfig import Member, Membership
+
+Action = Literal["use", "join", "bootstrap", "wait"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    # What to write as the dynamic file and start with; None only for `wait`.
+    membership: Membership | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a starting member knows about the ensemble."""
+
+    me: Member  # our own entry as we would be added: id, addresses, desired role
+    initial: tuple[Member, ...]  # ids 1..servers (participants), then the observers
+    live: Membership | None  # read from a serving peer; None: none answered
+    local: Membership | None  # the newest dynamic file on our volume; None: none
+    has_data: bool  # the data directory holds snapshots or transaction logs
+
+
+def initial_members(
+    voters: Sequence[Member], observers: Sequence[Member] = ()
+) -> tuple[Member, ...]:
+    """The initial ensemble (--servers voters, --observers observers) with their roles."""
+    return (
+        *(_as(member, "participant") for member in voters),
+        *(_as(member, "observer") for member in observers),
+    )
+
+
+def decide(evidence: Evidence) -> Decision:
+    me, live, local = evidence.me, evidence.live, evidence.local
+    if live is not None:
+        if me.id in live:
+            return Decision("use", live, f"a serving member's configuration lists {me.id}")
+        return Decision(
+            "join",
+            live.with_member(me),
+            f"{me.id} is not in the serving ensemble's configuration (version {live.version:x}):"
+            " start as a non-voting follower, then add it",
+        )
+    one_server = _voter_ids(evidence.initial) == {me.id}
+    if local is not None:
+        if me.id not in local:
+            return Decision(
+                "wait",
+                None,
+                f"no member serves, and this volume's configuration (version {local.version:x})"
+                f" no longer lists {me.id}: it was removed; waiting for a member to join",
+            )
+        if local.voter_ids <= {me.id} and not one_server:
+            return Decision(
+                "wait",
+                None,
+                f"no member serves, and this volume's configuration has no voter but {me.id}:"
+                " starting with it could form an ensemble of its own",
+            )
+        return Decision("use", local, "no member serves: this volume's last configuration")
+    if evidence.has_data:
+        return Decision(
+            "wait",
+            None,
+            "no member serves, and the data directory holds data but no configuration:"
+            " only a brand-new ensemble may bootstrap",
+        )
+    if me.id not in {member.id for member in evidence.initial}:
+        return Decision(
+            "wait",
+            None,
+            f"no member serves, and {me.id} is not one of the initial members:"
+            " it can only join a serving ensemble",
+        )
+    return Decision(
+        "bootstrap",
+        Membership(evidence.initial),
+        "no member serves and this volume is new: the first bootstrap, with every initial member",
+    )
+
+
+def _voter_ids(members: Sequence[Member]) -> set[int]:
+    return {member.id for member in members if member.voting}
+
+
+def _as(member: Member, role: Literal["participant", "observer"]) -> Member:
+    return replace(member, role=role)
