@@ -25,7 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ServerFactory
 from tests.harness.certs import Authority, mount_secret
-from tests.harness.fakezk import fake_zookeeper, port_of, replies
+from tests.harness.fakezk import fake_zookeeper, ipv6_loopback_available, port_of, replies
 from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer import metrics
@@ -39,11 +39,12 @@ HANG_BOUND = 60  # seconds: only ever reached by a test about to fail
 @dataclass
 class Exporter:
     process: subprocess.Popen[str]
+    host: str
     port: int
     start_line: str
 
     def get(self, path: str = "/metrics", method: str = "GET") -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=HANG_BOUND)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=HANG_BOUND)
         try:
             connection.request(method, path)
             answer = connection.getresponse()
@@ -67,19 +68,20 @@ class Response:
 
 
 @contextmanager
-def exporter(*args: str | int) -> Iterator[Exporter]:
-    """`zookeeper-metrics --listen 127.0.0.1:0 ARGS`, once it says where it listens."""
+def exporter(*args: str | int, listen: str = "127.0.0.1:0") -> Iterator[Exporter]:
+    """`zookeeper-metrics --listen LISTEN ARGS`, once it says where it listens."""
     process = subprocess.Popen(
-        [str(BIN / "zookeeper-metrics"), "--listen", "127.0.0.1:0", *map(str, args)],
+        [str(BIN / "zookeeper-metrics"), "--listen", listen, *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         line = first_line(process)
-        assert line.startswith("zookeeper-metrics: listening on http://127.0.0.1:"), line
-        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        yield Exporter(process, port, line)
+        assert line.startswith("zookeeper-metrics: listening on http://"), line
+        authority = line.split("http://")[1].split("/")[0]
+        host, _, port = authority.rpartition(":")
+        yield Exporter(process, host.strip("[]"), int(port), line)
     finally:
         if process.poll() is None:
             process.kill()
@@ -220,6 +222,34 @@ def test_sigterm_stops_it_with_exit_0() -> None:
         assert running.get().status == 200
         code, stderr = running.stop()
     assert (code, stderr) == (0, "")
+
+
+def test_no_request_is_logged_not_even_a_bad_one() -> None:
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
+        statuses = [running.get(path, method).status for method, path in NOISE]
+        with socket.create_connection(("127.0.0.1", running.port), timeout=HANG_BOUND) as raw:
+            raw.sendall(b"GET / HTTP/x\r\n\r\n")
+            assert b"Error code: 400" in raw.makefile("rb").read()
+        code, stderr = running.stop()
+    assert statuses == [200, 404, 405, 501]
+    assert (code, stderr) == (0, "")
+
+
+NOISE = [("GET", "/metrics"), ("GET", "/nothing"), ("POST", "/"), ("BREW", "/")]
+
+
+@pytest.mark.parametrize(
+    ("listen", "shown"),
+    [("[::1]:0", "http://[::1]:"), ("localhost:0", "http://"), (":0", "http://0.0.0.0:")],
+)
+def test_the_listen_host_may_be_ipv6_a_name_or_left_out(listen: str, shown: str) -> None:
+    if listen.startswith("[") and not ipv6_loopback_available():
+        pytest.skip("no IPv6 loopback on this machine")
+    with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk), listen=listen) as running:
+        assert running.start_line.startswith(f"zookeeper-metrics: listening on {shown}")
+        if running.host == "0.0.0.0":
+            running.host = "127.0.0.1"
+        assert families(running.get().body)["zookeeper_up"] == [({}, 1.0)]
 
 
 def test_sigterm_does_not_wait_for_a_scrape_in_flight() -> None:
