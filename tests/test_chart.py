@@ -773,6 +773,7 @@ COMMANDS = {
     "tls, migrating (step 1)": tls(quorum=False, portUnification=True),
     "tls, want, no hostname check": tls(clientAuth="want", quorumHostnameVerification=False),
     "tls, standalone": {**tls(), "replicas": 1},
+    "observers": {"observers": 2},
 }
 
 
@@ -800,7 +801,8 @@ def test_start_zookeeper_accepts_the_rendered_command(value_set: str) -> None:
     sts = one(documents(render(values)), "StatefulSet")
     settings = start_zookeeper_settings(sts)
     ports = {p["name"]: p["containerPort"] for p in container_of(sts)["ports"]}
-    assert settings.servers == sts["spec"]["replicas"]
+    assert settings.servers + settings.observers == sts["spec"]["replicas"]
+    assert settings.observers == values.get("observers", 0)
     assert (settings.server_port, settings.election_port) == (
         ports["server"],
         ports["leader-election"],
@@ -1191,6 +1193,87 @@ def test_contradictory_metrics_settings_are_refused(values: dict[str, Any], comp
 def test_the_schema_rejects_bad_values(values: dict[str, Any], complaint: str) -> None:
     with pytest.raises(HelmError, match=re.escape(complaint)):
         render(values)
+
+
+# -- observers ---------------------------------------------------------------------------
+
+
+def test_observers_are_the_pods_after_the_voting_members() -> None:
+    """replicas stays the voting members; ids come from ordinals, so the StatefulSet
+    runs replicas + observers pods, and start-zookeeper makes the last ones observers."""
+    docs = documents(render({"observers": 2}))
+    sts = one(docs, "StatefulSet")
+    assert sts["spec"]["replicas"] == 5
+    assert {"servers": "3", "observers": "2"}.items() <= flags_of(container_of(sts)).items()
+    name, service = sts["metadata"]["name"], sts["spec"]["serviceName"]
+    observing = [
+        load_settings(
+            container_of(sts)["command"][1:],
+            {},
+            lambda i=i: f"{name}-{i}.{service}.{NAMESPACE}.svc.cluster.local",  # type: ignore[misc]
+        ).observing
+        for i in range(5)
+    ]
+    assert observing == [False, False, False, True, True]
+
+
+def test_without_observers_the_command_is_as_before() -> None:
+    assert "--observers" not in " ".join(
+        container_of(one(documents(render()), "StatefulSet"))["command"]
+    )
+
+
+def test_the_test_hook_asks_the_observers_too_and_wants_them_observing() -> None:
+    script = one(documents(render({"observers": 2})), "Pod")["spec"]["containers"][0]["command"][2]
+    assert "my-zk-4.my-zk-hs ; do" in script
+    assert 'my-zk-3.*) [ "$state" = observer ]' in script
+    assert 'my-zk-4.*) [ "$state" = observer ]' in script
+    assert '[ "$leaders" -eq 1 ]' in script
+
+
+def test_notes_name_the_observers_and_say_they_never_vote() -> None:
+    text = notes(render({"observers": 2}))
+    assert "3 members and 2 observers" in text
+    assert "my-zk-4.my-zk-hs.zk:2181" in text
+    assert "Observers my-zk-3, my-zk-4 serve reads" in text
+    assert "survives 1 voting member down" in text
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"replicas": 1, "observers": 2}, "observers 2: observers need an ensemble of voting"),
+        ({"observers": 253}, "observers 253: with replicas 3 makes 256 members"),
+        ({"observers": -1}, "/observers"),
+        ({"observers": "2"}, "/observers"),
+        ({"extraFlags": ["--observers=2"]}, "the chart sets --observers itself; set observers"),
+        # The budget selects the observers too, and a drain may pick voters alone.
+        (
+            {"observers": 2, "podDisruptionBudget": {"maxUnavailable": 2}},
+            "lets a drain take 2 of 5 pods, any of them among the 3 voting members: "
+            "a quorum survives at most 1 down",
+        ),
+        ({"observers": 2, "podDisruptionBudget": {"maxUnavailable": "40%"}}, "take 2 of 5"),
+        (
+            {"observers": 3, **rolling_update(maxUnavailable="34%")},
+            "updateStrategy.rollingUpdate.maxUnavailable 34%",
+        ),
+    ],
+)
+def test_observer_settings_that_zookeeper_or_the_quorum_cannot_take_are_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render(values)
+
+
+def test_a_disruption_budget_of_one_pod_keeps_the_quorum_with_observers() -> None:
+    pdb = one(documents(render({"observers": 4})), "PodDisruptionBudget")
+    assert pdb["spec"]["maxUnavailable"] == 1
+    assert one(
+        documents(render({"observers": 4, "podDisruptionBudget": {"maxUnavailable": "14%"}})),
+        "StatefulSet",
+    )
 
 
 # -- the original chart's keys -----------------------------------------------------------

@@ -210,6 +210,7 @@ extraFlags entry naming one would override it (the last flag wins).
 */}}
 {{- define "zookeeper.chartFlags" -}}
 servers: replicas
+observers: observers
 data_dir: ""
 data_log_dir: ""
 conf_dir: ""
@@ -285,6 +286,12 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- fail (printf "heap %s: must be at most 4T" .heap) -}}
 {{- end -}}
 {{- end -}}
+{{- if and .observers (eq (int .replicas) 1) -}}
+{{- fail (printf "observers %d: observers need an ensemble of voting members, but replicas 1 is a standalone server (set replicas to 3 or more, or observers to 0)" (int .observers)) -}}
+{{- end -}}
+{{- if gt (add (int .replicas) (int .observers)) 255 -}}
+{{- fail (printf "observers %d: with replicas %d makes %d members, but server ids stop at 255" (int .observers) (int .replicas) (add (int .replicas) (int .observers))) -}}
+{{- end -}}
 {{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
 {{- range .extraFlags -}}
 {{- $flag := regexFind "^--[a-z_-]+" . | trimPrefix "--" | replace "-" "_" -}}
@@ -310,26 +317,33 @@ the members rounded up (as Kubernetes rounds maxUnavailable).
 {{- end -}}
 
 {{/*
-A drain or a rolling update must never take a quorum away: with n members,
-at most (n-1)/2 may be down at once, and a rolling update replaces one at a
-time. Takes the settings.
+A drain or a rolling update must never take a quorum away: with n voting
+members, at most (n-1)/2 may be down at once, and a rolling update replaces
+one at a time. The budget selects every pod, observers too, and a drain may
+pick any of them: observers never raise what it may take, and a percentage
+counts them. Takes the settings.
 */}}
 {{- define "zookeeper.checkDisruption" -}}
 {{- $replicas := int .replicas -}}
+{{- $pods := add $replicas (int .observers) -}}
 {{- $tolerated := div (sub $replicas 1) 2 -}}
 {{- $pdb := .podDisruptionBudget -}}
+{{- $of := printf "%d members" $replicas -}}
+{{- if .observers -}}
+{{- $of = printf "%d pods, any of them among the %d voting members" $pods $replicas -}}
+{{- end -}}
 {{- if and $pdb.enabled (gt $replicas 1) -}}
-{{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $replicas) | int -}}
+{{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
 {{- if gt $down $tolerated -}}
 {{- if eq $tolerated 0 -}}
-{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %d members, and %d members keep a quorum only with all up: set replicas to 3, or maxUnavailable to 0 (drains wait for you)" $pdb.maxUnavailable $down $replicas $replicas) -}}
+{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s, and %d members keep a quorum only with all up: set replicas to 3, or maxUnavailable to 0 (drains wait for you)" $pdb.maxUnavailable $down $of $replicas) -}}
 {{- end -}}
-{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %d members: a quorum survives at most %d down" $pdb.maxUnavailable $down $replicas $tolerated) -}}
+{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s: a quorum survives at most %d down" $pdb.maxUnavailable $down $of $tolerated) -}}
 {{- end -}}
 {{- end -}}
 {{- $rolling := (.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
 {{- if and (eq .updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
-{{- if gt (include "zookeeper.unavailable" (list $rolling $replicas) | int) 1 -}}
+{{- if gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1 -}}
 {{- fail (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
 {{- end -}}
 {{- end -}}
