@@ -83,6 +83,10 @@ CASES = {
         ],
         "zk-2.zk-hs.default.svc.cluster.local",
     ),
+    "tls-ensemble-client-ca": (
+        ["--servers=3", "--tls_dir=/etc/zookeeper/tls", "--tls_client_ca=/etc/zk-clients/ca.crt"],
+        "zk-1.zk-hs.default.svc.cluster.local",
+    ),
 }
 JAVA = "/usr/bin/java"
 CLASSPATH = ["/usr/share/java/zookeeper.jar", "/usr/share/java/slf4j-log4j12.jar"]

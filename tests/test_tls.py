@@ -563,3 +563,32 @@ def secret_and_store(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Path]
     store = tmp_path / "store"
     store.mkdir()
     return secret_of(tmp_path, files), store
+
+
+def test_a_client_ca_is_trusted_on_the_client_port_and_not_by_the_quorum(
+    ca: Authority, tmp_path: Path
+) -> None:
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    clients = Authority.make("clients CA")
+    client_ca = tmp_path / "clients-ca.crt"
+    client_ca.write_text(clients.pem + ca.pem)  # the members' CA again: no duplicate
+    with mock.patch("os.execve"), mock.patch("zkcontainer.start.start_tls_watcher"):
+        main(start(tmp_path, f"--tls_dir={secret}", f"--tls_client_ca={client_ca}", "--servers=3"))
+    store = tmp_path / "conf" / "tls"
+    der = [tls.pem_blocks(pem)[0].der for pem in (ca.pem, clients.pem)]
+    assert [b.der for b in tls.pem_blocks((store / "truststore.pem").read_text())] == der[:1]
+    assert [b.der for b in tls.pem_blocks((store / "client-truststore.pem").read_text())] == der
+    zoo_cfg = (tmp_path / "conf" / "zoo.cfg").read_text()
+    assert f"ssl.trustStore.location={store}/client-truststore.pem\n" in zoo_cfg
+    assert f"ssl.quorum.trustStore.location={store}/truststore.pem\n" in zoo_cfg
+
+
+def test_a_client_ca_file_without_a_valid_ca_is_refused(
+    ca: Authority, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = secret_of(tmp_path, ca.secret(NAMES))
+    client_ca = tmp_path / "clients-ca.crt"
+    client_ca.write_text(Authority.make("clients CA", expired=True).pem)
+    flags = [f"--tls_dir={secret}", f"--tls_client_ca={client_ca}", "--dry-run"]
+    assert main(start(tmp_path, *flags)) == 1
+    assert "--tls_client_ca expired at " in capsys.readouterr().err

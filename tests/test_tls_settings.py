@@ -33,7 +33,7 @@ def test_every_true_false_variable_refuses_a_bad_value(flag: Flag) -> None:
 
 @pytest.mark.parametrize("name", TLS_ONLY_FLAGS)
 def test_a_tls_flag_without_tls_dir_is_refused_not_ignored(name: str) -> None:
-    value = FLAGS_BY_NAME[name].default
+    value = FLAGS_BY_NAME[name].default or "/etc/zk-clients/ca.crt"
     assert f"--{name}={value}: needs --tls_dir" in problems([f"--{name}={value}"])
     env_name = FLAGS_BY_NAME[name].env_name
     assert f"{env_name}={value}: needs --tls_dir" in problems([], {env_name: str(value)})

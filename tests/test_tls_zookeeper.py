@@ -127,3 +127,26 @@ def test_with_port_0_a_bad_renewal_fails_no_probe_given_the_store_directory(
     assert until(2, "zookeeper-ready", "--tls_dir", secret, secure).returncode == 2
     result = until(0, "zookeeper-ready", "--serving", "--tls_dir", store, secure)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_client_of_the_client_ca_connects_to_the_tls_port(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    members, clients = Authority.make("members CA"), Authority.make("clients CA")
+    secret = tmp_path / "secret"
+    mount_secret(secret, members.secret(NAMES))
+    client_ca = tmp_path / "clients-ca.crt"
+    client_ca.write_text(clients.pem)
+    client = tmp_path / "client"  # a client's certificate, trusting the members' CA
+    mount_secret(client, {**clients.secret(["app"]), "ca.crt": members.pem})
+    secure = free_port()
+    server = zookeeper_server(
+        f"--tls_dir={secret}", f"--secure_client_port={secure}", f"--tls_client_ca={client_ca}"
+    )
+    server.start()
+    server.wait_until_imok()
+    with tls_kazoo(f"127.0.0.1:{secure}", client) as zk:
+        zk.create("/from-a-client-ca", b"yes")
+    # The members' own certificate still gets through: the probes present it.
+    result = until(0, "zookeeper-ready", "--tls_dir", server.root / "conf" / "tls", secure)
+    assert (result.returncode, result.stderr) == (0, "")

@@ -122,13 +122,18 @@ def tls_entries(settings: Settings) -> list[tuple[str, object]]:
         return []
     key_store = posixpath.join(settings.tls_store_dir, "keystore.pem")
     trust_store = posixpath.join(settings.tls_store_dir, "truststore.pem")
+    # Clients from --tls_client_ca's CAs too; the quorum trusts the members' CA alone
+    # (on 3.9 any certificate its trust store takes may join as a member).
+    client_trust_store = trust_store
+    if settings.tls_client_ca is not None:
+        client_trust_store = posixpath.join(settings.tls_store_dir, "client-truststore.pem")
     entries: list[tuple[str, object]] = [
         # Only Netty serves a secure client port.
         ("serverCnxnFactory", NETTY_FACTORY),
         ("secureClientPort", settings.secure_client_port),
         ("ssl.keyStore.location", key_store),
         ("ssl.keyStore.type", "PEM"),
-        ("ssl.trustStore.location", trust_store),
+        ("ssl.trustStore.location", client_trust_store),
         ("ssl.trustStore.type", "PEM"),
         ("ssl.clientAuth", settings.tls_client_auth),
         # 3.9: re-read the stores when they change (3.8 has no such key: ignored there).

@@ -31,6 +31,7 @@ TLS_ONLY_FLAGS = (
     "tls_quorum_hostname_verification",
     "tls_port_unification",
     "tls_reload_interval",
+    "tls_client_ca",
 )
 
 # What the probes send: zookeeper-ready sends ruok, zookeeper-ready --serving and
@@ -158,6 +159,13 @@ FLAGS: tuple[Flag, ...] = (
         1,
         3600,
     ),
+    Flag(
+        "tls_client_ca",
+        None,
+        "a PEM file of CAs whose certificates clients may present (with ca.crt's); "
+        "the quorum keeps trusting ca.crt alone",
+        "path",
+    ),
     Flag("jvm_flags", "", "extra JVM options, shell-quoted", secret=True),
     Flag("hostname", None, "override the pod's short hostname (zk-0)"),
     Flag("domain", None, "override the pod's domain (zk-hs.default.svc.cluster.local)"),
@@ -207,6 +215,7 @@ class Settings:
     tls_quorum_hostname_verification: bool
     tls_port_unification: bool
     tls_reload_interval: int
+    tls_client_ca: str | None
     jvm_flags: tuple[str, ...]
     hostname: str
     domain: str
@@ -514,6 +523,7 @@ def _build(
         tls_quorum_hostname_verification=bools["tls_quorum_hostname_verification"],
         tls_port_unification=bools["tls_port_unification"],
         tls_reload_interval=_known(ints["tls_reload_interval"]),
+        tls_client_ca=paths["tls_client_ca"],
         jvm_flags=jvm_flags,
         hostname=hostname,
         domain=domain,

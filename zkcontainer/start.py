@@ -164,7 +164,7 @@ def tls_stores(settings: Settings) -> tls.Stores | None:
     if not os.path.isdir(settings.tls_dir):
         raise EnvironmentProblem(f"{where}: not a directory")
     try:
-        secret = tls.read_secret(settings.tls_dir)
+        secret = tls.read_secret(settings.tls_dir, settings.tls_client_ca)
         return tls.stores(secret, client_auth_for=client_auth_for(settings))
     except tls.TlsProblem as error:
         # One line, as every exit 1 is: every problem of the Secret, so one fix does.
@@ -185,12 +185,17 @@ def tls_files(settings: Settings, stores: tls.Stores | None) -> dict[str, tuple[
     if stores is None:
         return {}
     key_store, trust_store = tls.store_paths(settings.tls_store_dir)
-    return {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
+    files = {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
+    if stores.client_authorities is not None:
+        client_trust_store = os.path.join(settings.tls_store_dir, tls.CLIENT_TRUST_STORE)
+        files[client_trust_store] = (stores.trust_store + stores.client_authorities, 0o644)
+    return files
 
 
 def remove_tls_stores(settings: Settings) -> None:
     """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
-    for path in tls.store_paths(settings.tls_store_dir):
+    client_trust_store = os.path.join(settings.tls_store_dir, tls.CLIENT_TRUST_STORE)
+    for path in [*tls.store_paths(settings.tls_store_dir), client_trust_store]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
@@ -219,6 +224,7 @@ def start_tls_watcher(settings: Settings) -> None:
             settings.tls_dir,
             settings.tls_store_dir,
             client_auth_for=client_auth_for(settings),
+            client_ca=settings.tls_client_ca,
             interval=settings.tls_reload_interval,
             write=runtime.write_atomically,  # a failure is logged, and retried next pass
             keep_going=lambda: os.getppid() == parent,

@@ -31,6 +31,9 @@ STORE_SETTLE_SECONDS = 2.0
 # While a renewed Secret is refused, the log says so again this often.
 REMIND_SECONDS = 3600.0
 TRUST_STORE = "truststore.pem"
+# With --tls_client_ca: what the client port trusts, ca.crt's CAs and the clients' CAs.
+CLIENT_TRUST_STORE = "client-truststore.pem"
+CLIENT_CA = "--tls_client_ca"  # its text's key among the Secret's, and its name in messages
 
 # Object identifiers, as their DER encodings.
 _RSA_ENCRYPTION = bytes.fromhex("06092a864886f70d010101")  # 1.2.840.113549.1.1.1
@@ -380,10 +383,11 @@ class Stores:
     key_store: str
     trust_store: str
     leaf: Certificate
+    client_authorities: str | None = None  # --tls_client_ca's CAs that ca.crt lacks
 
 
-def read_secret(directory: str) -> dict[str, str]:
-    """The three files, read from one version of the Secret.
+def read_secret(directory: str, client_ca: str | None = None) -> dict[str, str]:
+    """The three files, read from one version of the Secret, and the `client_ca` file.
 
     Kubernetes swaps a `..data` symlink to update a Secret: reading through
     its target keeps a key and a certificate from different versions apart.
@@ -401,6 +405,13 @@ def read_secret(directory: str) -> dict[str, str]:
             problems.append(f"{name} cannot be read: {error.strerror}")
         except TlsProblem as error:
             problems.append(f"{name} {error}")
+    if client_ca is not None:
+        try:
+            texts[CLIENT_CA] = read_small_file(client_ca)
+        except OSError as error:
+            problems.append(f"{CLIENT_CA}={client_ca} cannot be read: {error.strerror}")
+        except TlsProblem as error:
+            problems.append(f"{CLIENT_CA}={client_ca} {error}")
     if problems:
         raise TlsProblem("; ".join(problems))
     return texts
@@ -454,7 +465,12 @@ def stores(
             f"{CERT_FILE} lacks the extended key usage clientAuth, which {client_auth_for} "
             "needs (cert-manager: usages: [server auth, client auth])"
         )
-    authorities = _checked_authorities(texts[CA_FILE], now, problems)
+    authorities = _checked_authorities(CA_FILE, texts[CA_FILE], now, problems)
+    client_authorities = None
+    if CLIENT_CA in texts:
+        known = {ca.der for ca in authorities}
+        extra = _checked_authorities(CLIENT_CA, texts[CLIENT_CA], now, problems)
+        client_authorities = "".join(pem("CERTIFICATE", c.der) for c in extra if c.der not in known)
     if authorities and chain and not _issued_by(chain, authorities):
         problems.append(
             f"{CERT_FILE} is not issued by a valid CA of {CA_FILE} (directly or through "
@@ -466,7 +482,7 @@ def stores(
         raise TlsProblem("\n".join(problems))
     key_store = pem("PRIVATE KEY", key) + "".join(pem("CERTIFICATE", c.der) for c in chain)
     trust_store = "".join(pem("CERTIFICATE", c.der) for c in authorities)
-    return Stores(key_store, trust_store, chain[0])
+    return Stores(key_store, trust_store, chain[0], client_authorities)
 
 
 def _key_problems(key: bytes, chain: list[Certificate]) -> list[str]:
@@ -498,14 +514,14 @@ def _issued_by(chain: list[Certificate], authorities: list[Certificate]) -> bool
 
 
 def _checked_authorities(
-    text: str, now: datetime.datetime, problems: list[str]
+    name: str, text: str, now: datetime.datetime, problems: list[str]
 ) -> list[Certificate]:
     """ca.crt's CAs, the valid ones only; an expired CA in a bundle beside a valid one
     (an old CA kept through a rollover) is no problem, a bundle of none valid is."""
-    found = _read_certificates(CA_FILE, text, problems)
-    valid = [ca for ca in found if not _validity_problems(CA_FILE, ca, now)]
+    found = _read_certificates(name, text, problems)
+    valid = [ca for ca in found if not _validity_problems(name, ca, now)]
     if found and not valid:
-        problems += _validity_problems(CA_FILE, found[0], now)
+        problems += _validity_problems(name, found[0], now)
     return valid
 
 
@@ -543,6 +559,7 @@ def watch(
     log: Callable[[str], None],
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    client_ca: str | None = None,
 ) -> None:
     """Rewrite the stores whenever the Secret's content changes, until `keep_going` says no.
 
@@ -552,13 +569,13 @@ def watch(
     while that lasts (with the date the served certificate expires), and says
     when the problem is gone.
     """
-    last: tuple[str, str] | None = _current(store_dir)
+    last: _Written | None = _current(store_dir)
     checked: dict[str, str] | None = None  # the Secret's files the stores were built from
     said, said_at = "", 0.0
     while keep_going():
         sleep(interval)
         try:
-            texts = read_secret(secret_dir)
+            texts = read_secret(secret_dir, client_ca)
             if texts != checked:  # checked again only when the Secret's bytes change
                 last = _rewrite(
                     secret_dir,
@@ -586,7 +603,7 @@ def watch(
             said = ""
 
 
-def _served_until(last: tuple[str, str] | None) -> str:
+def _served_until(last: _Written | None) -> str:
     try:
         leaf = certificates(last[0])[0] if last else None
     except (TlsProblem, IndexError):
@@ -600,22 +617,27 @@ def _rewrite(
     secret_dir: str,
     store_dir: str,
     texts: dict[str, str],
-    last: tuple[str, str] | None,
+    last: _Written | None,
     *,
     client_auth_for: str | None,
     write: Callable[[str, str, int], None],
     log: Callable[[str], None],
     sleep: Callable[[float], None],
-) -> tuple[str, str] | None:
+) -> _Written:
     """The stores rewritten from the Secret's files where they changed; what they hold now."""
     built = stores(texts, client_auth_for=client_auth_for)
     trust_store = built.trust_store + _previous_authorities(built.trust_store, last)
-    if (built.key_store, trust_store) == last:
+    client_trust_store = ""
+    if built.client_authorities is not None:
+        client_trust_store = trust_store + built.client_authorities
+    if (built.key_store, trust_store, client_trust_store) == last:
         return last
     # Only what changed: ZooKeeper reloads at each file's change, and reads the key
     # store twice (chain, then key). A renewal under the same CA is then one
     # change, one reload; a new CA gets its trust store first, and its reload time
     # to finish before the key store changes under it.
+    if client_trust_store and (last is None or client_trust_store != last[2]):
+        write(os.path.join(store_dir, CLIENT_TRUST_STORE), client_trust_store, 0o644)
     if last is None or trust_store != last[1]:
         write(os.path.join(store_dir, TRUST_STORE), trust_store, 0o644)
         if last is not None and built.key_store != last[0]:
@@ -626,10 +648,10 @@ def _rewrite(
         f"TLS material in {secret_dir} changed: key store rewritten, certificate valid "
         f"until {built.leaf.not_after:%Y-%m-%d %H:%M:%S} UTC"
     )
-    return (built.key_store, trust_store)
+    return (built.key_store, trust_store, client_trust_store)
 
 
-def _previous_authorities(trust_store: str, last: tuple[str, str] | None) -> str:
+def _previous_authorities(trust_store: str, last: _Written | None) -> str:
     """The CAs trusted so far that the new ca.crt leaves out, kept for the pod's life:
     the kubelet updates each pod's Secret at its own time, so a member that has the
     new CA still meets members presenting certificates of the old one."""
@@ -643,15 +665,21 @@ def _previous_authorities(trust_store: str, last: tuple[str, str] | None) -> str
     return "".join(pem("CERTIFICATE", der) for der in dict.fromkeys(old) if der not in new)
 
 
-def _current(store_dir: str) -> tuple[str, str] | None:
-    try:
-        with (
-            open(os.path.join(store_dir, KEY_STORE)) as key,
-            open(os.path.join(store_dir, TRUST_STORE)) as trust,
-        ):
-            return key.read(), trust.read()
-    except OSError:
-        return None
+# What the key store, the trust store and the client trust store ("" if none) hold.
+_Written = tuple[str, str, str]
+
+
+def _current(store_dir: str) -> _Written | None:
+    texts = []
+    for name in (KEY_STORE, TRUST_STORE, CLIENT_TRUST_STORE):
+        try:
+            with open(os.path.join(store_dir, name)) as file:
+                texts.append(file.read())
+        except OSError:
+            if name != CLIENT_TRUST_STORE:
+                return None
+            texts.append("")
+    return texts[0], texts[1], texts[2]
 
 
 def store_paths(store_dir: str) -> Sequence[str]:
