@@ -348,6 +348,7 @@ def test_a_certificate_of_another_ca_is_refused(ca: Authority) -> None:
     with pytest.raises(tls.TlsProblem, match=r"tls\.crt is not issued by a valid CA of ca\.crt"):
         built(files)
     built({**files, "ca.crt": ca.pem + other.pem})
+    built({**files, "ca.crt": files["tls.crt"]})  # the certificate itself trusted
 
 
 def test_every_server_needs_server_auth(ca: Authority) -> None:

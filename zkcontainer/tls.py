@@ -502,6 +502,8 @@ def _key_problems(key: bytes, chain: list[Certificate]) -> list[str]:
 
 def _issued_by(chain: list[Certificate], authorities: list[Certificate]) -> bool:
     """Whether the leaf leads to a CA of ca.crt, through the chain's certificates."""
+    if any(ca.der == chain[0].der for ca in authorities):
+        return True  # the certificate itself trusted: Java takes a trusted leaf as it is
     current = chain[0]
     for _ in chain:
         if any(ca.issued(current) for ca in authorities):
