@@ -1,7 +1,8 @@
 """3 voters and 2 observers, as the chart runs them (`observers: 2`), in the image.
 
-One ensemble serves the module, in order: the observers observe, serve reads
-and forward writes; then two voters are killed, and the observers, up, serve
+One ensemble serves the module, in order: the observers observe (and the
+chart's `helm test` says so), serve reads and forward writes; then two voters
+are killed, and the observers, up, serve
 nothing; then the voters return. A client writing through the observers runs
 from the first test to the last, which checks every acknowledged write.
 """
@@ -9,8 +10,9 @@ from the first test to the last, which checks every acknowledged write.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import docker
 import pytest
@@ -81,6 +83,19 @@ def test_the_voters_elect_a_leader_and_the_observers_observe(ensemble: Ensemble)
     # Readiness: an observer in sync ("observing - broadcast") serves.
     wait_for(lambda: all(serving(sts, i) for i in OBSERVERS), 30, lambda: "observers not Ready")
     written(ensemble.writer, 20)
+
+
+def test_helm_test_passes_asking_every_observer(ensemble: Ensemble) -> None:
+    code, output = ensemble.sts.run_pod(one_pod(render(VALUES)))
+    assert code == 0, output
+    assert output.count(": observer") == 2
+    assert output.count(": leader") == 1
+
+
+def one_pod(rendered: Mapping[str, str]) -> dict[str, Any]:
+    """The chart's `helm test` pod."""
+    (pod,) = [doc for doc in documents(rendered) if doc["kind"] == "Pod"]
+    return pod
 
 
 def test_zookeeper_status_shows_two_observers_outside_the_quorum(ensemble: Ensemble) -> None:
