@@ -10,8 +10,8 @@ own, accepts writes the real one never sees, and poisons its volume
 - a serving peer answered and lists us: `use` its configuration (a restart;
   membership never changes on a restart);
 - a serving peer answered and does not list us: `join` with its members plus
-  us, as a non-voting follower, and be added once serving (order B, the one
-  that never lowers the ensemble's fault tolerance);
+  us, at version 0, as a non-voting follower, and be added once serving
+  (order B, the one that never lowers the ensemble's fault tolerance);
 - no peer answered, and our own last dynamic file lists us beside another
   voter: `use` it (ZooKeeper learns any newer configuration from its peers
   during election, ZOOKEEPER.md "even a stale list works");
@@ -73,7 +73,12 @@ def decide(evidence: Evidence) -> Decision:
             return Decision("use", live, f"a serving member's configuration lists {me.id}")
         return Decision(
             "join",
-            live.with_member(me),
+            # Version 0, below any committed one: the new member adopts the
+            # ensemble's configuration from the leader and reports it as it is
+            # (without itself) until the add commits. Started at the live
+            # version it keeps its own list, and its /zookeeper/config claims a
+            # membership nobody committed (measured on 3.8).
+            replace(live.with_member(me), version=0),
             f"{me.id} is not in the serving ensemble's configuration (version {live.version:x}):"
             " start as a non-voting follower, then add it",
         )

@@ -1,0 +1,269 @@
+"""Read and change a running ensemble's membership, through kazoo.
+
+Runs beside start-up (read the live configuration before choosing one; add
+this member once it serves) and in zookeeper-scale (remove members); never on
+the probe path, which must not import kazoo (tests check it).
+
+Why kazoo and not ZooKeeper's own ZooKeeperMain: that is a second JVM in a pod
+whose memory limit is sized for the server's heap. Measured in the image beside
+a running server, reading the configuration: ZooKeeperMain 2.8 s and 75 MB
+resident at its peak; this module with kazoo 0.3 s and 22 MB. In the image
+kazoo is Debian's python3-kazoo, without its Depends (eventlet, gevent and
+jinja2 serve only optional handlers), in a directory of its own that only this
+module puts on sys.path.
+
+Authorization is ZooKeeper's superuser: every server runs with
+-Dzookeeper.DigestAuthenticationProvider.superDigest=super:<digest> made from
+a password file (a mounted Secret), and this client authenticates as
+`digest super:<password>`. The narrowest choice that needs no state: skipACL
+would turn off every ACL of every client, and an ACL set on /zookeeper/config
+needs a superuser once anyway.
+
+Every failure is a ReconfigError with a named reason, as fourlw's ProbeError:
+no member serves, not authorized, refused, timed out.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from zkcontainer.dynconfig import CONFIG_NODE, DynamicConfigError, Member, Membership, parse_config
+from zkcontainer.errors import ZkContainerError
+
+SUPER_USER = "super"
+SUPER_DIGEST_PROPERTY = "zookeeper.DigestAuthenticationProvider.superDigest"
+# Where the image puts kazoo and six (docker/Dockerfile): beside the package.
+VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vendor")
+# A reconfig, its retries and the reads between them take 0.05-0.25 s on a
+# healthy ensemble (ZOOKEEPER.md); the pause between retries grows to this.
+MAX_PAUSE = 2.0
+
+
+class ReconfigError(ZkContainerError):
+    """The membership could not be read or changed. `reason` is one of: no member
+    serves, not authorized, refused, timed out, unexpected reply."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def super_digest(password: str, user: str = SUPER_USER) -> str:
+    """`user:base64(sha1(user:password))`, as DigestAuthenticationProvider.generateDigest."""
+    sha1 = hashlib.sha1(f"{user}:{password}".encode(), usedforsecurity=False).digest()
+    return f"{user}:{base64.b64encode(sha1).decode('ascii')}"
+
+
+def super_digest_flag(password: str) -> str:
+    """The JVM flag that makes `super:<password>` ZooKeeper's superuser."""
+    return f"-D{SUPER_DIGEST_PROPERTY}={super_digest(password)}"
+
+
+def read_password(path: str) -> str:
+    """The password in a mounted Secret's file, without the line end editors add."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            password = file.read().removesuffix("\n").removesuffix("\r")
+    except (OSError, UnicodeDecodeError) as error:
+        detail = getattr(error, "strerror", None) or str(error)
+        raise ReconfigError("not authorized", f"{path}: cannot read: {detail}") from None
+    if not password:
+        raise ReconfigError("not authorized", f"{path}: the password is empty")
+    return password
+
+
+def load_kazoo() -> Any:
+    """kazoo's client module: the installed one, else the image's copy in VENDOR_DIR."""
+    try:
+        import kazoo.client  # type: ignore[import-untyped]  # noqa: PLC0415
+    except ImportError:
+        if VENDOR_DIR not in sys.path:
+            sys.path.append(VENDOR_DIR)
+        import kazoo.client  # noqa: PLC0415
+    return kazoo.client
+
+
+@contextmanager
+def session(hosts: Sequence[str], timeout: float, password: str | None = None) -> Iterator[Any]:
+    """A kazoo client connected to whichever of `hosts` (host:port) serves first.
+
+    A host that does not resolve yet (a pod not created, a headless Service
+    without its record) is left out rather than handed to kazoo, whose
+    connection loop gives up on a name error in some versions.
+    """
+    client_module = load_kazoo()
+    reachable = [host for host in hosts if _resolves(host)]
+    if not reachable:
+        raise ReconfigError("no member serves", f"none of {', '.join(hosts)} resolves")
+    auth = [("digest", f"{SUPER_USER}:{password}")] if password is not None else None
+    client = client_module.KazooClient(
+        hosts=",".join(reachable),
+        timeout=max(timeout, 2.0),
+        auth_data=auth,
+        connection_retry={"max_tries": -1, "delay": 0.1, "max_delay": 1.0},
+    )
+    try:
+        client.start(timeout=timeout)
+    except Exception as error:  # kazoo's timeout type depends on its handler
+        with suppress(Exception):
+            client.stop()
+            client.close()
+        raise ReconfigError(
+            "no member serves", f"none of {', '.join(hosts)} served within {timeout:g}s"
+        ) from error
+    try:
+        yield client
+    finally:
+        client.stop()
+        client.close()
+
+
+def read_live(client: Any, deadline: float) -> Membership:
+    """The ensemble's last committed configuration, as the connected member knows it
+    once it has caught up with the leader (sync)."""
+    _wait(client.sync_async(CONFIG_NODE), deadline)
+    data, _stat = _wait(client.get_async(CONFIG_NODE), deadline)
+    try:
+        return parse_config(data.decode("utf-8"))
+    except DynamicConfigError as error:
+        raise ReconfigError("unexpected reply", str(error)) from None
+    except UnicodeDecodeError as error:
+        raise ReconfigError("unexpected reply", f"{CONFIG_NODE}: {error}") from None
+
+
+def _wait(result: Any, deadline: float) -> Any:
+    """An asynchronous call's result by the deadline: kazoo queues calls made while
+    it reconnects, and its blocking calls would wait for the connection forever."""
+    return result.get(timeout=max(deadline - time.monotonic(), 0.001))
+
+
+def read_membership(hosts: Sequence[str], timeout: float) -> Membership:
+    """The configuration a serving member of `hosts` reports (world-readable: no auth)."""
+    with session(hosts, timeout) as client:
+        deadline = time.monotonic() + timeout
+        return _retrying(lambda: read_live(client, deadline), lambda _: True, deadline, "read")
+
+
+def add(client: Any, member: Member, timeout: float) -> Membership:
+    """Add `member` (or change its role), and return the configuration that lists it.
+
+    Idempotent: it reads first, and does nothing once the member is listed with
+    its role. Versioned (from_config), so a conflicting change is a BadVersion
+    that is retried after a fresh read. Several members starting together race:
+    all but one get ReconfigInProcessError, and retry.
+    """
+
+    def listed(membership: Membership) -> bool:
+        known = membership.get(member.id)
+        return known is not None and known.role == member.role
+
+    return _change(client, listed, lambda: (member.spec(), None), timeout, f"add {member.id}")
+
+
+def remove(client: Any, server_ids: Iterable[int], timeout: float) -> Membership:
+    """Remove `server_ids` and return the configuration without them. Idempotent.
+
+    Removing the member the client is connected to, or the leader, commits but
+    answers ConnectionLoss: the next read tells the outcome.
+    """
+    gone = sorted(set(server_ids))
+
+    def removed(membership: Membership) -> bool:
+        return not membership.ids & set(gone)
+
+    leaving = ",".join(str(server_id) for server_id in gone)
+    return _change(client, removed, lambda: (None, leaving), timeout, f"remove {leaving}")
+
+
+def _change(
+    client: Any,
+    done: Any,
+    change: Any,
+    timeout: float,
+    what: str,
+) -> Membership:
+    exceptions = _kazoo_exceptions()
+    deadline = time.monotonic() + timeout
+
+    def attempt() -> Membership:
+        current = read_live(client, deadline)
+        if done(current):
+            return current
+        joining, leaving = change()
+        _wait(client.reconfig_async(joining, leaving, None, current.version), deadline)
+        # Read again rather than parse the reply: the outcome is whatever committed.
+        raise _Retry("committed; reading the outcome")
+
+    def retryable(error: Exception) -> bool:
+        if isinstance(error, exceptions.NoAuthError):
+            raise ReconfigError(
+                "not authorized", f"{what}: ZooKeeper requires its superuser"
+            ) from None
+        if isinstance(error, (exceptions.UnimplementedError, exceptions.BadArgumentsError)):
+            raise ReconfigError("refused", f"{what}: {type(error).__name__}") from None
+        return True
+
+    return _retrying(attempt, retryable, deadline, what)
+
+
+class _Retry(Exception):
+    """An attempt that must be followed by another (a change committed: read it back)."""
+
+
+def _retrying(attempt: Any, retryable: Any, deadline: float, what: str) -> Membership:
+    """`attempt()` until it returns or the deadline passes; errors that
+    `retryable` accepts (conflicts, a lost connection) are retried."""
+    exceptions = _kazoo_exceptions()
+    timeout_type = _kazoo_timeout()
+    pause = 0.1
+    last = "no attempt"
+    while True:
+        try:
+            result: Membership = attempt()
+            return result
+        except _Retry:
+            last = "committed"
+            pause = 0.0
+        except (exceptions.KazooException, timeout_type) as error:
+            if not retryable(error):
+                raise
+            last = type(error).__name__
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ReconfigError("timed out", f"{what}: last attempt: {last}")
+        time.sleep(min(pause, remaining))
+        pause = min(max(pause * 2, 0.1), MAX_PAUSE)
+
+
+def _kazoo_exceptions() -> Any:
+    load_kazoo()
+    import kazoo.exceptions  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    return kazoo.exceptions
+
+
+def _kazoo_timeout() -> type[Exception]:
+    """What an asynchronous result's get() raises at its timeout (the threading handler)."""
+    load_kazoo()
+    import kazoo.handlers.threading  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    timeout: type[Exception] = kazoo.handlers.threading.KazooTimeoutError
+    return timeout
+
+
+def _resolves(host_port: str) -> bool:
+    host = host_port.rpartition(":")[0].removeprefix("[").removesuffix("]") or host_port
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return True
