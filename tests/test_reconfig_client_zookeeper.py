@@ -252,3 +252,19 @@ def test_members_joining_together_are_all_added(ensemble: Ensemble) -> None:
     finally:
         ensemble.discard(5)
         ensemble.discard(6)
+
+
+def test_removing_the_leader_it_is_connected_to_still_reports_the_outcome(
+    ensemble: Ensemble,
+) -> None:
+    # The leader commits and steps down: the caller's connection drops (ConnectionLoss)
+    # and only a fresh read, once a new leader serves, tells what happened.
+    leader = ensemble.leader()
+    with session([leader.address], timeout=20, password=PASSWORD) as client:
+        after = remove(client, [leader.member.id], timeout=60)
+    assert after.ids == {1, 2, 3} - {leader.member.id}
+    # The removed server keeps running, without a vote; added back, it votes again.
+    survivors = [node.address for node in ensemble.nodes.values() if node is not leader]
+    with session(survivors, timeout=20, password=PASSWORD) as client:
+        assert add(client, leader.member, timeout=60).voter_ids == {1, 2, 3}
+    assert leader.wait_serving() in ("leader", "follower")
