@@ -30,6 +30,7 @@ import hashlib
 import os
 import socket
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -101,7 +102,8 @@ def session(hosts: Sequence[str], timeout: float, password: str | None = None) -
     connection loop gives up on a name error in some versions.
     """
     client_module = load_kazoo()
-    reachable = [host for host in hosts if _resolves(host)]
+    deadline = time.monotonic() + timeout
+    reachable = _resolvable(hosts, deadline)
     if not reachable:
         raise ReconfigError("no member serves", f"none of {', '.join(hosts)} resolves")
     auth = [("digest", f"{SUPER_USER}:{password}")] if password is not None else None
@@ -112,7 +114,7 @@ def session(hosts: Sequence[str], timeout: float, password: str | None = None) -
         connection_retry={"max_tries": -1, "delay": 0.1, "max_delay": 1.0},
     )
     try:
-        client.start(timeout=timeout)
+        client.start(timeout=max(deadline - time.monotonic(), 0.1))
     except Exception as error:  # kazoo's timeout type depends on its handler
         with suppress(Exception):
             client.stop()
@@ -258,6 +260,23 @@ def _kazoo_timeout() -> type[Exception]:
 
     timeout: type[Exception] = kazoo.handlers.threading.KazooTimeoutError
     return timeout
+
+
+def _resolvable(hosts: Sequence[str], deadline: float) -> list[str]:
+    """The hosts whose names resolve by the deadline, looked up at once: a resolver
+    that never answers must not hold up the others, nor the caller's deadline."""
+    resolved: set[str] = set()
+
+    def look_up(host: str) -> None:
+        if _resolves(host):
+            resolved.add(host)
+
+    threads = [threading.Thread(target=look_up, args=(host,), daemon=True) for host in hosts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    return [host for host in hosts if host in resolved]
 
 
 def _resolves(host_port: str) -> bool:
