@@ -76,10 +76,12 @@ def assert_zoo_cfg_reads_back(settings: Settings, java: JavaReaders, workdir: Pa
         assert servers == {
             f"server.{i}": f"{settings.identity.set_name}-{i - 1}.{settings.domain}"
             f":{settings.server_port}:{settings.election_port}"
-            for i in range(1, settings.servers + 1)
+            + (":observer" if i > settings.servers else "")
+            for i in range(1, settings.members + 1)
         }
     else:
         assert servers == {}
+    assert read.get("peerType") == ("observer" if settings.observing else None)
 
 
 def assert_java_env_reads_back(settings: Settings, workdir: Path) -> None:
