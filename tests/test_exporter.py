@@ -224,6 +224,39 @@ def test_sigterm_stops_it_with_exit_0() -> None:
     assert (code, stderr) == (0, "")
 
 
+def test_sigterm_stops_it_while_connections_keep_arriving() -> None:
+    """The signal may land while the main thread hands a connection to its
+    thread, inside socketserver's `except Exception`: it must stop the
+    exporter there too, not be logged as a failed scrape."""
+    stop_clients = threading.Event()
+
+    def connect_and_leave(port: int) -> None:
+        while not stop_clients.is_set():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                return  # the exporter is gone
+
+    for _ in range(20):
+        with exporter(free_port()) as running:
+            clients = [
+                threading.Thread(target=connect_and_leave, args=(running.port,))
+                for _ in range(4)
+            ]
+            for client in clients:
+                client.start()
+            try:
+                running.get()  # the clients' connections are being accepted
+                code, stderr = running.stop()
+            finally:
+                stop_clients.set()
+                for client in clients:
+                    client.join(HANG_BOUND)
+                stop_clients.clear()
+        assert code == 0
+        assert "internal error" not in stderr
+
+
 def test_no_request_is_logged_not_even_a_bad_one() -> None:
     with fake_zookeeper(replies(STANDALONE)) as zk, exporter(port_of(zk)) as running:
         statuses = [running.get(path, method).status for method, path in NOISE]

@@ -78,5 +78,7 @@ def test_with_tls_only_it_speaks_tls_with_the_servers_own_stores(
     (member,) = json.loads(result.stdout)["members"]
     assert (member["address"], member["role"]) == (f"127.0.0.1:{secure}", "standalone")
 
-    given = status(f"--conf_dir={server.root / 'conf'}", f"--tls_dir={secret}")
-    assert given.returncode == 0, given.stderr
+    # --tls_dir takes what the probes take: the Secret's mount or the store directory.
+    for tls_dir in (secret, server.root / "conf" / "tls"):
+        given = status(f"--conf_dir={server.root / 'conf'}", f"--tls_dir={tls_dir}")
+        assert given.returncode == 0, given.stderr

@@ -444,7 +444,7 @@ def test_a_probe_takes_the_store_directory_start_zookeeper_wrote(
     stores = built(ca.secret(NAMES))
     (store / "keystore.pem").write_text(stores.key_store)
     (store / "truststore.pem").write_text(stores.trust_store)
-    fourlw._tls_context(str(store))
+    fourlw.tls_context(str(store))
 
 
 def test_a_probe_reads_one_version_of_the_secret(ca: Authority, tmp_path: Path) -> None:
@@ -453,7 +453,7 @@ def test_a_probe_reads_one_version_of_the_secret(ca: Authority, tmp_path: Path) 
     (tmp_path / "other.key").write_text(key_pem(new_key("rsa"), "pkcs1"))
     (secret / "tls.key").unlink()
     (secret / "tls.key").symlink_to(tmp_path / "other.key")
-    fourlw._tls_context(str(secret))
+    fourlw.tls_context(str(secret))
 
 
 def test_a_probe_refuses_an_encrypted_key_without_asking_for_a_pass_phrase(
@@ -492,7 +492,7 @@ def test_a_probe_refuses_a_fifo_without_waiting_for_a_writer(ca: Authority, tmp_
     (secret / "..data" / "ca.crt").unlink()
     os.mkfifo(secret / "..data" / "ca.crt")
     with pytest.raises(UsageError, match=r"ca\.crt is not a regular file"):
-        fourlw._tls_context(str(secret))
+        fourlw.tls_context(str(secret))
 
 
 def watched(

@@ -10,6 +10,7 @@ when --listen is given.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import socketserver
@@ -20,7 +21,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 from zkcontainer import ProbeError, UsageError, ZkContainerError
-from zkcontainer.fourlw import Address, _tls_context, address_label, numeric_address, send_word
+from zkcontainer.fourlw import Address, address_label, numeric_address, send_word, tls_context
 from zkcontainer.metrics import render
 from zkcontainer.probeargs import ProbeArgs, is_dns_name, shown
 
@@ -53,27 +54,22 @@ def serve(listen: str, args: ProbeArgs) -> None:
     host, port = listen_address(listen)
     if args.tls_dir is not None:
         # Unusable certificates are a bad argument: say so now, not at the first scrape.
-        _tls_context(args.tls_dir)
+        tls_context(args.tls_dir)
     target = Target(args)
     server = _bind(bind_address(host, port), target, listen)
-    previous = {}
-    try:
-        # SIGTERM (the kubelet stopping the pod) or Ctrl-C ends serve_forever
-        # wherever the main thread is; scrapes in flight die with the process.
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            previous[signum] = signal.signal(signum, _stop)
-        bound_host, bound_port = server.server_address[:2]
-        log(
-            f"listening on http://{address_label(str(bound_host), int(bound_port))}/metrics,"
-            f" mntr from {target.where}{' over TLS' if args.tls_dir else ''}"
-        )
-        server.serve_forever()
-    except _Stopped:
-        pass
-    finally:
-        server.server_close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    # SIGTERM (the kubelet stopping the pod) or Ctrl-C ends the process at
+    # once, wherever its threads are: scrapes in flight die with it, and the
+    # kernel closes every socket. An exception raised from the handler
+    # instead could land inside socketserver's `except Exception` or in the
+    # middle of threading's own locking, and leave the exporter running.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_at_once)
+    bound_host, bound_port = server.server_address[:2]
+    log(
+        f"listening on http://{address_label(str(bound_host), int(bound_port))}/metrics,"
+        f" mntr from {target.where}{' over TLS' if args.tls_dir else ''}"
+    )
+    server.serve_forever()
 
 
 def listen_address(text: str) -> tuple[str, int]:
@@ -219,7 +215,7 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         super().__init__(address[3], _Handler)  # type: ignore[arg-type]
 
     def process_request(self, request: object, client_address: object) -> None:
-        self._slots.acquire()  # interrupted by SIGTERM like the rest of the loop
+        self._slots.acquire()  # SIGTERM ends the process even while this waits
         try:
             super().process_request(request, client_address)  # type: ignore[arg-type]
         except BaseException:
@@ -252,12 +248,8 @@ def _bind(address: Address, target: Target, listen: str) -> _Server:
         ) from None
 
 
-class _Stopped(Exception):
-    """Raised by the SIGTERM and SIGINT handler in the main thread."""
-
-
-def _stop(_signum: int, _frame: object) -> None:
-    raise _Stopped
+def _exit_at_once(_signum: int, _frame: object) -> None:
+    os._exit(0)
 
 
 def log(message: str) -> None:

@@ -41,6 +41,7 @@ def send_word(
     *,
     deadline: float | None = None,
     tls_dir: str | None = None,
+    context: "_ssl._SSLContext | None" = None,
 ) -> str:
     """Send `word`, half-close, read the reply to EOF within `timeout` seconds overall.
 
@@ -50,14 +51,15 @@ def send_word(
     order, until one accepts. ZooKeeper closes the connection after replying,
     so EOF marks the end of the reply; a single recv would truncate a large mntr.
 
-    `tls_dir` (a kubernetes.io/tls Secret's mount) makes it speak TLS, with
-    tls.crt and tls.key as the client certificate, verified against ca.crt.
+    `tls_dir` (see tls_context) makes it speak TLS; so does `context`, one
+    made by the caller for many exchanges.
     """
     if deadline is None:
         deadline = time.monotonic() + timeout
     where = address_label(host, port)
     # Certificates first: unusable ones are a bad argument, whatever the server does.
-    context = None if tls_dir is None else _tls_context(tls_dir)
+    if tls_dir is not None:
+        context = tls_context(tls_dir)
     sock = connect(resolve(host, port, deadline, where), deadline, where)
     try:
         if context is None:
@@ -220,7 +222,7 @@ def _read_to_eof(
         chunks.append(chunk)
 
 
-def _tls_context(tls_dir: str) -> "_ssl._SSLContext":
+def tls_context(tls_dir: str) -> "_ssl._SSLContext":
     """A client context with `tls_dir`'s certificate and key, trusting its CAs alone.
 
     `tls_dir` is start-zookeeper's store directory (`keystore.pem` with key and
@@ -290,7 +292,7 @@ def _tls_exchange(
     where: str,
 ) -> bytes:
     """`word` over TLS: no half-close (TLS has none); ZooKeeper closes after its reply."""
-    import _ssl  # noqa: PLC0415  (loaded already by _tls_context)
+    import _ssl  # noqa: PLC0415  (loaded already by tls_context)
 
     phase = "handshaking"
     # _ssl keeps a weak reference to its socket, which _socket.socket cannot have.

@@ -39,8 +39,10 @@ and zookeeper_scrape_duration_seconds.
 
   PORT               client port (default 2181)
   --host HOST        an IPv4 or IPv6 address (default 127.0.0.1) or a DNS name
-  --tls_dir DIR      speak TLS to PORT (the secure client port) with DIR's
-                     tls.crt, tls.key and ca.crt: for --client_port=0
+  --tls_dir DIR      speak TLS to PORT (the secure client port), for
+                     --client_port=0: DIR is start-zookeeper's store directory
+                     (<conf_dir>/tls: keystore.pem, truststore.pem), or a
+                     Secret's mount (tls.crt, tls.key, ca.crt, through ..data)
   --timeout SECONDS  limit for all of it: resolving HOST, connect, send, reply
                      and formatting (default 1); with --listen, for each scrape
   --listen [HOST:]PORT

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import status_query
+from zkcontainer import fourlw, status_query
 from zkcontainer.ensemble import ZOO_CFG, EnsembleConfig, read_config
 from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
@@ -44,7 +44,8 @@ why it could not be read.
                      (default $ZK_CONF_DIR, else /opt/zookeeper/conf)
   --config FILE      that zoo.cfg itself
   --format FORMAT    text (a table, default) or json ({"members": [...], "quorum": {...}})
-  --tls_dir DIR      a kubernetes.io/tls Secret's mount (tls.crt, tls.key, ca.crt) to
+  --tls_dir DIR      start-zookeeper's store directory (<conf_dir>/tls) or a
+                     kubernetes.io/tls Secret's mount (tls.crt, tls.key, ca.crt) to
                      ask the members' secureClientPort with (default $ZK_TLS_DIR; else,
                      when zoo.cfg's plaintext port is the pod's own, the key and trust
                      stores zoo.cfg names: the pod's certificate)
@@ -208,11 +209,11 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
 
 
 def context_for(config: EnsembleConfig, config_path: str, tls_dir: str | None) -> _ssl._SSLContext:
-    """The TLS client context: --tls_dir's Secret files, else the stores zoo.cfg names
-    (start-zookeeper writes the key store as the PEM key and chain in one file)."""
+    """The TLS client context: --tls_dir's stores or Secret files, as the probes
+    take them, else the stores zoo.cfg names (start-zookeeper writes the key
+    store as the PEM key and chain in one file)."""
     if tls_dir is not None:
-        cert, key, ca = (os.path.join(tls_dir, name) for name in ("tls.crt", "tls.key", "ca.crt"))
-        return status_query.tls_context(cert, key, ca, flag=f"--tls_dir={tls_dir}")
+        return fourlw.tls_context(tls_dir)
     if config.key_store is None or config.trust_store is None:
         raise UsageError(
             f"{config_path}: secureClientPort without ssl.keyStore.location and"

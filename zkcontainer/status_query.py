@@ -123,28 +123,9 @@ def tls_context(cert: str, key: str, ca: str, flag: str) -> _ssl._SSLContext:
 
 def ask(word: str, target: Target, deadline: float, context: _ssl._SSLContext | None) -> str:
     """`word`'s reply from `target`, failures named as fourlw names them."""
-    if context is None:
-        return fourlw.send_word(word, target.host, target.port, deadline=deadline)
-    # fourlw's own steps, with a context made once for every member (from the
-    # server's stores or --tls_dir) instead of one per exchange from a Secret.
-    where = target.address
-    sock = fourlw.connect(
-        fourlw.resolve(target.host, target.port, deadline, where), deadline, where
-    )
-    try:
-        reply = fourlw._tls_exchange(
-            sock,
-            word,
-            context=context,
-            deadline=deadline,
-            max_reply=fourlw.DEFAULT_MAX_REPLY,
-            where=where,
-        )
-    finally:
-        sock.close()
-    text = reply.decode("utf-8", "replace")
-    fourlw._raise_for_refusal(word, text, where)
-    return text
+    # One context, made once for every member (from the server's stores or
+    # --tls_dir), instead of one per exchange.
+    return fourlw.send_word(word, target.host, target.port, deadline=deadline, context=context)
 
 
 def read_member(target: Target, deadline: float, context: _ssl._SSLContext | None) -> Reading:
