@@ -976,9 +976,10 @@ def test_the_readme_cert_manager_example_is_the_certificate_the_chart_makes() ->
     """README, TLS: the Certificate to apply without the chart is the one its helm command
     makes for release zk in namespace default."""
     section = README.split("### A copy-paste cert-manager example\n", 1)[1].split("\n### ", 1)[0]
-    (example,) = re.findall(r"```yaml\n(apiVersion:.*?)```", section, re.DOTALL)
+    examples = re.findall(r"```yaml\n(apiVersion:.*?)```", section, re.DOTALL)
     (written,) = [
         doc
+        for example in examples
         for doc in yaml.safe_load_all(example)
         if doc["kind"] == "Certificate" and doc["spec"]["secretName"] == "zk-tls"
     ]

@@ -25,9 +25,9 @@ from zkcontainer.settings import FLAGS
 from zkcontainer.start import main
 
 PREFIX = "start-zookeeper: "
-OPTIONAL_PATHS = ("zk_home", "tls_dir")
+OPTIONAL_PATHS = ("zk_home", "tls_dir", "tls_client_ca")
 # Every directory a run writes gets a default under the example's directory;
-# --zk_home and --tls_dir are optional, and drawn like the rest when given.
+# --zk_home and the TLS paths are optional, and drawn like the rest when given.
 PATH_FLAGS = [flag for flag in FLAGS if flag.kind == "path" and flag.name not in OPTIONAL_PATHS]
 
 
@@ -59,7 +59,7 @@ plausible = {
     "zk_home": st.sampled_from(["/nonexistent", f"{TMP}/zk"]),
     "dry_run": st.sampled_from(["true", "false", "maybe"]),
 }
-path_names = {flag.name for flag in PATH_FLAGS} | {"tls_dir"}
+path_names = {flag.name for flag in PATH_FLAGS} | {"tls_dir", "tls_client_ca"}
 
 
 def values_of(name: str) -> st.SearchStrategy[str]:
