@@ -240,8 +240,7 @@ def test_sigterm_stops_it_while_connections_keep_arriving() -> None:
     for _ in range(20):
         with exporter(free_port()) as running:
             clients = [
-                threading.Thread(target=connect_and_leave, args=(running.port,))
-                for _ in range(4)
+                threading.Thread(target=connect_and_leave, args=(running.port,)) for _ in range(4)
             ]
             for client in clients:
                 client.start()
