@@ -19,6 +19,16 @@ Service selecting the pods is a DNS name every pod answers to
 (`services`), and a bare Pod, such as a `helm test` hook, runs to completion
 beside them (`run_pod`) with a pod's DNS search path.
 
+What the controller does to a running set is here too: `scale` (new pods
+together under podManagementPolicy Parallel, one Ready at a time under
+OrderedReady; a scale-down removes the highest ordinals and keeps their
+volumes, as PVCs are kept) and `rolling_restart` (highest ordinal first,
+each Ready before the next). A Secret volume is a read-only bind mount of a
+directory of this machine laid out as the kubelet lays one out
+(tests/harness/certs.py `mount_secret`), given per Secret name (`secrets`);
+`cut` moves a pod onto a network of its own, where no peer resolves or
+answers, until `heal`, and a pod created while cut starts there.
+
 Not emulated: restarting a container whose liveness probe fails (tests call
 `restart` themselves), Services' virtual IPs and ports (a Service name
 resolves to the pods, round robin), and any API server.
@@ -131,14 +141,17 @@ class StatefulSet:
         publish: Sequence[int] = (),
         owner: str | None = None,
         services: Sequence[str] = (),
+        secrets: Mapping[str, str] | None = None,
     ) -> None:
         """`publish`: container ports to publish on random 127.0.0.1 ports (not a Kubernetes
         notion; lets a host tool such as nc reach a pod). `owner`: what to label as the
         owner instead of this process, for pods that outlive it (make demo). `services`:
-        names of Services that select these pods; each resolves to them."""
+        names of Services that select these pods; each resolves to them. `secrets`: Secret
+        name -> a directory of this machine holding its files as the kubelet mounts them."""
         self.client = client or docker.from_env()
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.publish = publish
+        self.secrets: Mapping[str, str] = secrets or {}
         self.owner = owner or str(os.getpid())
         spec = manifest["spec"]
         self.name: str = manifest["metadata"]["name"]
@@ -164,11 +177,10 @@ class StatefulSet:
             )
             if key in self.container_spec
         ]
-        self.pods = [
-            Pod(f"{self.name}-{i}", i, f"{self.name}-{i}.{self.domain}")
-            for i in range(self.replicas)
-        ]
+        self.pods = [self._new_pod(i) for i in range(self.replicas)]
         self.network: Network | None = None
+        self._cut_network: Network | None = None
+        self._cut: set[int] = set()  # ordinals on the cut network instead of the set's
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._prober: threading.Thread | None = None
@@ -194,6 +206,68 @@ class StatefulSet:
             self._create(pod)
         for pod in self.pods:
             self._start(pod)
+
+    def _new_pod(self, ordinal: int) -> Pod:
+        return Pod(f"{self.name}-{ordinal}", ordinal, f"{self.name}-{ordinal}.{self.domain}")
+
+    def scale(self, replicas: int, ready_timeout: float = 180) -> None:
+        """`kubectl scale statefulset --replicas`: as the controller does it.
+
+        Up: the new ordinals are created and started together under Parallel (each
+        on the volumes an earlier pod of that ordinal left, if any), and one at a
+        time, each Ready before the next, under OrderedReady; the call returns once
+        they are started (Parallel) or Ready (OrderedReady). Down: the highest
+        ordinals are deleted (SIGTERM and the grace period), all at once under
+        Parallel, highest first under OrderedReady; their volumes stay.
+        """
+        if replicas > self.replicas:
+            new = [self._new_pod(i) for i in range(self.replicas, replicas)]
+            with self._lock:
+                self.pods = [*self.pods, *new]
+                self.replicas = replicas
+            if self.ordered_ready:
+                for pod in new:
+                    self._create(pod)
+                    self._start(pod)
+                    self.wait_ready([pod.ordinal], ready_timeout)
+                return
+            for pod in new:
+                self._create(pod)
+            for pod in new:
+                self._start(pod)
+            return
+        leaving = list(reversed(self.pods[replicas:]))
+        if self.ordered_ready:
+            for pod in leaving:
+                self._remove_pod(pod)
+        else:
+            threads = [threading.Thread(target=self._remove_pod, args=(pod,)) for pod in leaving]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        with self._lock:
+            self.pods = self.pods[:replicas]
+            self.replicas = replicas
+
+    def _remove_pod(self, pod: Pod) -> None:
+        """Delete the pod for good: stopped within its grace period, then removed."""
+        container = pod.container
+        if container is None:
+            return
+        container.stop(timeout=int(self.grace))
+        container.remove(force=True)
+        with self._lock:
+            pod.container, pod.ready = None, False
+        self._cut.discard(pod.ordinal)
+
+    def rolling_restart(self, ready_timeout: float = 180) -> None:
+        """A RollingUpdate of the template (`kubectl rollout restart`): each pod deleted
+        and recreated on its volumes, highest ordinal first, the next only once the
+        new one is Ready."""
+        for pod in reversed(list(self.pods)):
+            self.delete(pod.ordinal)
+            self.wait_ready([pod.ordinal], ready_timeout)
 
     def stop_probing(self) -> None:
         """Stop running probes; the pods keep running."""
@@ -232,7 +306,10 @@ class StatefulSet:
         if self.network is not None:
             # Aliases are per network endpoint: reconnect with the FQDN as the pod's DNS name.
             self.network.disconnect(container)
-            self.network.connect(container, aliases=[pod.fqdn, *self.service_names])
+            if pod.ordinal in self._cut:
+                self._cut_off().connect(container)
+            else:
+                self.network.connect(container, aliases=self._aliases(pod))
         with self._lock:
             pod.container = container
 
@@ -284,6 +361,14 @@ class StatefulSet:
         pod.incarnation += 1
         for mount in self.container_spec.get("volumeMounts", []):
             name, path = mount["name"], mount["mountPath"]
+            if "subPath" in mount:
+                raise ValueError(f"volume {name}: subPath mounts are not emulated")
+            secret = self.volumes.get(name, {}).get("secret")
+            if secret is not None and secret["secretName"] in self.secrets:
+                # A Secret volume is always read-only, whatever the mount says.
+                source = self.secrets[secret["secretName"]]
+                mounts.append(Mount(path, source, type="bind", read_only=True))
+                continue
             if name in self.claims:
                 volume = self._volume_name(name, pod)
                 self._provision(volume, fs_group, mode="2775" if fs_group is not None else None)
@@ -291,7 +376,9 @@ class StatefulSet:
                 volume = f"{self._volume_name(name, pod)}-{pod.incarnation}"
                 self._provision(volume, fs_group, mode="2777" if fs_group is not None else "777")
             else:
-                raise ValueError(f"volume {name}: only volumeClaimTemplates and emptyDir")
+                raise ValueError(
+                    f"volume {name}: only volumeClaimTemplates, emptyDir and given secrets"
+                )
             # no_copy: both start empty; Docker would otherwise copy the image's files in.
             mounts.append(
                 Mount(
@@ -382,7 +469,59 @@ class StatefulSet:
 
     def reconnect(self, ordinal: int) -> None:
         assert self.network is not None
-        self.network.connect(self.container(ordinal), aliases=[self.pods[ordinal].fqdn])
+        self.network.connect(self.container(ordinal), aliases=self._aliases(self.pods[ordinal]))
+
+    def _aliases(self, pod: Pod) -> list[str]:
+        return [pod.fqdn, *self.service_names]
+
+    def cut(self, ordinal: int) -> None:
+        """Cut the pod off its peers: moved onto a network of its own (DNS answers there,
+        but no peer's name resolves and no peer is reachable), where it stays across
+        restarts and a new pod of that ordinal starts, until `heal`."""
+        assert self.network is not None
+        container = self.container(ordinal)
+        self._cut_off().connect(container)
+        self.network.disconnect(container)
+        self._cut.add(ordinal)
+
+    def heal(self, ordinal: int) -> None:
+        """Back on the set's network, under its own names."""
+        assert self.network is not None
+        container = self.container(ordinal)
+        self.network.connect(container, aliases=self._aliases(self.pods[ordinal]))
+        self._cut_off().disconnect(container)
+        self._cut.discard(ordinal)
+
+    def _cut_off(self) -> Network:
+        if self._cut_network is None:
+            self._cut_network = self.client.networks.create(
+                f"{self.name}-{self.run_id}-cut",
+                driver="bridge",
+                internal=True,
+                labels=self.labels(),
+            )
+        return self._cut_network
+
+    def container_run(self, ordinal: int) -> tuple[str, str, int]:
+        """The pod's container id, when it last started and how often Docker restarted
+        it: the same later means the pod has run throughout, without a restart."""
+        container = self.container(ordinal)
+        container.reload()
+        state = container.attrs["State"]
+        return container.id or "", str(state["StartedAt"]), int(container.attrs["RestartCount"])
+
+    def on_volume(self, claim: str, ordinal: int, script: str) -> str:
+        """Run `script` (sh, as root) on a pod's claim volume, mounted at /v, with the
+        pod down or gone (an operator's debug pod); returns its output."""
+        output: bytes = self.client.containers.run(
+            self.image,
+            entrypoint=["sh", "-c", script],
+            user="0",
+            mounts=[Mount("/v", self._volume_name(claim, self._new_pod(ordinal)), type="volume")],
+            labels=self.labels(),
+            remove=True,
+        )
+        return output.decode(errors="replace")
 
     def exec(self, ordinal: int, command: Sequence[str] | str) -> tuple[int, str]:
         argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
