@@ -493,6 +493,11 @@ def test_storage_class_null_is_the_default_class_and_empty_is_none() -> None:
     assert claim({"StorageClass": "-"})["storageClassName"] == ""
 
 
+def memory_of(quantity: str | int) -> dict[str, Any]:
+    """resources with that memory request and limit, as the README asks."""
+    return {"requests": {"memory": quantity}, "limits": {"memory": quantity}}
+
+
 @pytest.mark.parametrize(
     ("values", "fits"),
     [
@@ -500,19 +505,19 @@ def test_storage_class_null_is_the_default_class_and_empty_is_none() -> None:
         ({"heap": "4G"}, False),
         ({"Memory": "4Gi", "Heap": "2G"}, True),  # the original chart's values.yaml
         ({"Memory": "4Gi", "Heap": "3G"}, False),  # the original's production manifest
-        ({"heap": "512M", "resources": {"limits": {"memory": "768Mi"}}}, True),
-        ({"heap": "512m", "resources": {"limits": {"memory": "767Mi"}}}, False),
-        ({"heap": "1G", "resources": {"limits": {"memory": "1610612736"}}}, True),
-        ({"heap": "1G", "resources": {"limits": {"memory": "1.5Gi"}}}, True),
-        ({"heap": "2G", "resources": {"limits": {"memory": "3G"}}}, False),  # 3G = 10^9 x 3
+        ({"heap": "512M", "resources": memory_of("768Mi")}, True),
+        ({"heap": "512m", "resources": memory_of("767Mi")}, False),
+        ({"heap": "1G", "resources": memory_of("1610612736")}, True),
+        ({"heap": "1G", "resources": memory_of("1.5Gi")}, True),
+        ({"heap": "2G", "resources": memory_of("3G")}, False),  # 3G = 10^9 x 3
         ({"heap": "8G", "resources": {"limits": None}}, True),  # no limit, nothing to outgrow
         # Plain numbers, as YAML gives `memory: 5368709120`, and thousandths of a byte.
-        ({"resources": {"limits": {"memory": 5368709120}}}, True),
-        ({"resources": {"limits": {"memory": 4831838207}}}, False),
+        ({"resources": memory_of(5368709120)}, True),
+        ({"resources": memory_of(4831838207)}, False),
         ({"Memory": 4294967296, "Heap": "2G"}, True),
-        ({"resources": {"limits": {"memory": "5368709120000m"}}}, True),
-        ({"resources": {"limits": {"memory": "4831838207000m"}}}, False),
-        ({"resources": {"limits": {"memory": "5.36870912e9"}}}, True),
+        ({"resources": memory_of("5368709120000m")}, True),
+        ({"resources": memory_of("4831838207000m")}, False),
+        ({"resources": memory_of("5.36870912e9")}, True),
     ],
 )
 def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], fits: bool) -> None:
@@ -524,6 +529,13 @@ def test_a_heap_the_memory_limit_cannot_hold_is_refused(values: dict[str, Any], 
     else:
         with pytest.raises(HelmError, match=r"needs a memory limit of at least 1\.5 x heap"):
             render(values)
+
+
+def test_a_memory_request_above_the_limit_is_refused() -> None:
+    # heap: auto with a smaller limit alone would leave the default 5Gi request above it.
+    with pytest.raises(HelmError, match=re.escape("resources.requests.memory 5Gi exceeds")):
+        render({"heap": "auto", "resources": {"limits": {"memory": "1Gi"}}})
+    render({"heap": "auto", "resources": memory_of("1Gi")})
 
 
 def test_heap_auto_passes_on_to_start_zookeeper_with_a_memory_limit() -> None:
@@ -544,8 +556,8 @@ def test_heap_auto_without_a_limit_that_can_hold_one_is_refused(
 ) -> None:
     # start-zookeeper would exit 2 in every pod; the chart says so at install.
     with pytest.raises(HelmError, match=re.escape(complaint)):
-        render({"heap": "auto", "resources": {"limits": limits}})
-    render({"heap": "auto", "resources": {"limits": {"memory": "384Mi"}}})
+        render({"heap": "auto", "resources": {"requests": limits, "limits": limits}})
+    render({"heap": "auto", "resources": memory_of("384Mi")})
 
 
 @pytest.mark.parametrize(

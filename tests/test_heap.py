@@ -64,6 +64,18 @@ def test_auto_heap_flags_go_to_java_env_and_the_command_before_jvm_flags() -> No
     )
 
 
+@pytest.mark.parametrize(
+    "jvm_flag", ["-Xmx4G", "-Xms4G", "-XX:MaxHeapSize=4g", "-XX:MaxRAMPercentage=90"]
+)
+def test_auto_refuses_jvm_flags_that_would_size_the_heap_instead(jvm_flag: str) -> None:
+    # The last -Xmx on the command line wins: a 4G heap in a 1 GiB container. (The
+    # flag's whole value is not shown: --jvm_flags may carry a password.)
+    assert problems("--heap=auto", f"--jvm_flags=-Dx=1 {jvm_flag}", limit=Limit(GIB, "m")) == [
+        f"--jvm_flags: {jvm_flag} sizes the heap, which --heap=auto sizes"
+        " from the memory limit: drop it, or give an explicit --heap"
+    ]
+
+
 def test_an_explicit_heap_reads_no_limit_and_caps_nothing() -> None:
     sized = settings("--heap=512M")  # settings() fails if the limit is read
     assert (sized.heap, sized.max_direct_memory, sized.heap_reason) == ("512M", None, None)

@@ -194,6 +194,38 @@ def test_every_auto_heap_keeps_the_readme_rule_and_fits_with_its_direct_memory()
         assert sized.heap + sized.max_direct_memory < limit
 
 
+def test_the_largest_limit_sizes_no_heap_beyond_4_tib() -> None:
+    sized = auto_heap(2**61)
+    assert sized is not None
+    assert sized.heap == 4 * 2**40
+
+
+def meminfo(tmp_path: Path, total_kib: int) -> str:
+    path = tmp_path / "meminfo"
+    path.write_text(f"MemTotal:       {total_kib} kB\nMemFree:        1024 kB\n")
+    return str(path)
+
+
+def test_a_limit_above_the_machines_memory_is_the_machines_memory(tmp_path: Path) -> None:
+    # Kubernetes lets a pod's limit exceed its node: -Xms of the limit's 2/3 would not commit.
+    root = tree(tmp_path, {"memory.max": str(100 * GIB)})
+    found = container_limit(
+        str(root), proc_cgroup(tmp_path, V2_NAMESPACED), meminfo(tmp_path, 8 * 1024 * 1024)
+    )
+    assert found.limit == 8 * GIB
+    assert found.source.endswith(f"meminfo MemTotal: less than {root / 'memory.max'}")
+
+
+def test_a_limit_below_the_machines_memory_stays_and_no_meminfo_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    root = tree(tmp_path, {"memory.max": str(GIB)})
+    cgroup = proc_cgroup(tmp_path, V2_NAMESPACED)
+    expected = Limit(GIB, str(root / "memory.max"))
+    assert container_limit(str(root), cgroup, meminfo(tmp_path, 8 * 1024 * 1024)) == expected
+    assert container_limit(str(root), cgroup, str(tmp_path / "absent")) == expected
+
+
 def test_a_limit_below_384_mib_sizes_no_heap() -> None:
     assert auto_heap(384 * MIB - 1) is None
     assert auto_heap(0) is None

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 PROC_SELF_CGROUP = "/proc/self/cgroup"
+PROC_MEMINFO = "/proc/meminfo"
 MIB = 2**20
+MAX_HEAP = 4 * 2**40  # the largest heap start-zookeeper runs, given or sized
 
 # cgroup v1 says "unlimited" with the largest page count it can hold, times the
 # page size (9223372036854771712 with 4 KiB pages): anything this big is no limit.
@@ -63,23 +65,50 @@ def auto_heap(limit: int) -> AutoHeap | None:
     if limit < MIN_LIMIT:
         return None
     numerator, denominator = HEAP_FRACTION
-    heap = min(limit * numerator // denominator, limit - MIN_OVERHEAD)
+    heap = min(limit * numerator // denominator, limit - MIN_OVERHEAD, MAX_HEAP)
     return AutoHeap(heap=heap // MIB * MIB, max_direct_memory=limit // DIRECT_FRACTION // MIB * MIB)
 
 
-def container_limit(root: str | None = None, proc_cgroup: str | None = None) -> Limit:
+def container_limit(
+    root: str | None = None, proc_cgroup: str | None = None, meminfo: str | None = None
+) -> Limit:
     """The memory limit of the cgroup this process runs in; missing files mean none.
 
-    `root` and `proc_cgroup` default to CGROUP_ROOT and PROC_SELF_CGROUP, read
-    at the call. Raises Unreadable when a limit file holds no number, or
-    cannot be read.
+    A limit above the machine's memory (Kubernetes lets a pod's limit exceed
+    its node's) is the machine's memory: a heap sized from more would fail
+    to commit (-Xms = -Xmx) and the pod would crash-loop, where the JVM's own
+    container sizing takes the smaller of the two as well.
+
+    `root`, `proc_cgroup` and `meminfo` default to CGROUP_ROOT,
+    PROC_SELF_CGROUP and PROC_MEMINFO, read at the call. Raises Unreadable
+    when a limit file holds no number, or cannot be read.
     """
     root = root or CGROUP_ROOT
     paths = _own_cgroup_paths(proc_cgroup or PROC_SELF_CGROUP)
     v1_mount = os.path.join(root, "memory")
     if os.path.isdir(v1_mount):
-        return _smallest(v1_mount, paths.get("memory"), "memory.limit_in_bytes")
-    return _smallest(root, paths.get(""), "memory.max")
+        found = _smallest(v1_mount, paths.get("memory"), "memory.limit_in_bytes")
+    else:
+        found = _smallest(root, paths.get(""), "memory.max")
+    meminfo = meminfo or PROC_MEMINFO
+    machine = _machine_memory(meminfo)
+    if found.limit is not None and machine is not None and machine < found.limit:
+        return Limit(machine, f"the machine's memory, {meminfo} MemTotal: less than {found.source}")
+    return found
+
+
+def _machine_memory(meminfo: str) -> int | None:
+    """MemTotal in bytes, or None when /proc/meminfo cannot say."""
+    try:
+        with open(meminfo, encoding="ascii", errors="replace") as lines:
+            for line in lines:
+                name, _, value = line.partition(":")
+                words = value.split()
+                if name == "MemTotal" and len(words) == 2 and words[0].isdigit():
+                    return int(words[0]) * {"kB": 1024}.get(words[1], 0) or None
+    except OSError:
+        pass
+    return None
 
 
 def _own_cgroup_paths(proc_cgroup: str) -> dict[str, str]:

@@ -53,7 +53,7 @@ MAX_SERVERS = 255
 JAVA_INT_MAX = 2**31 - 1
 
 # The JVM accepts -Xmx with a k/m/g/t suffix; beyond this nothing is real.
-MAX_HEAP_BYTES = 4 * 2**40
+MAX_HEAP_BYTES = memory.MAX_HEAP
 MIN_HEAP_BYTES = 32 * 2**20
 _HEAP_UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
@@ -452,16 +452,8 @@ def _build(
         else:
             read.problem("max_session_timeout", f"below the minimum session timeout {min_session}")
 
-    heap = read.text("heap") or ""
-    max_direct_memory = heap_reason = None
-    if heap.lower() == "auto":
-        heap, max_direct_memory, heap_reason = _auto_heap(read, memory_limit)
-    elif not _HEAP.fullmatch(heap):
-        read.problem("heap", "must be a size like 512M or 2G, or auto")
-    elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] > MAX_HEAP_BYTES:
-        read.problem("heap", "must be at most 4T")
-    elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] < MIN_HEAP_BYTES:
-        read.problem("heap", "must be at least 32M: the JVM cannot start ZooKeeper in less")
+    jvm_flags = _jvm_flags(read)
+    heap, max_direct_memory, heap_reason = _heap(read, memory_limit, jvm_flags)
 
     log_level = (read.text("log_level") or "").upper()
     if log_level not in LOG_LEVELS:
@@ -480,7 +472,6 @@ def _build(
         # The plaintext port is for the probes in the pod only.
         client_address = "127.0.0.1"
     words = _four_letter_words(read)
-    jvm_flags = _jvm_flags(read)
     hostname, domain = _hostname_and_domain(read, system_fqdn)
     pod = parse_pod_hostname(hostname)
     observers = _observers(read, ints["servers"], ints["observers"])
@@ -598,6 +589,23 @@ def _check_ports_distinct(read: _Reader, ints: Mapping[str, int | None]) -> None
             seen[port] = name
 
 
+def _heap(
+    read: _Reader, memory_limit: Callable[[], memory.Limit], jvm_flags: tuple[str, ...]
+) -> tuple[str, str | None, str | None]:
+    """(heap, direct memory cap, the line saying how it was sized) from --heap."""
+    heap = read.text("heap") or ""
+    if heap.lower() == "auto":
+        _check_no_heap_sizing(read, jvm_flags)
+        return _auto_heap(read, memory_limit)
+    if not _HEAP.fullmatch(heap):
+        read.problem("heap", "must be a size like 512M or 2G, or auto")
+    elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] > MAX_HEAP_BYTES:
+        read.problem("heap", "must be at most 4T")
+    elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] < MIN_HEAP_BYTES:
+        read.problem("heap", "must be at least 32M: the JVM cannot start ZooKeeper in less")
+    return heap, None, None
+
+
 def _auto_heap(
     read: _Reader, memory_limit: Callable[[], memory.Limit]
 ) -> tuple[str, str | None, str | None]:
@@ -680,6 +688,25 @@ def _four_letter_words(read: _Reader) -> tuple[str, ...]:
     elif unknown:
         read.problem("four_letter_words", "unknown four-letter word " + shown(", ".join(unknown)))
     return words
+
+
+# JVM options that size the heap. --jvm_flags come after start-zookeeper's own
+# on the JVM's command line and the last one wins, so with --heap=auto one of
+# these would silently replace the heap that fits the limit. The direct memory
+# cap may be raised there (it is the operator's to trade against the limit).
+_HEAP_SIZING = ("-Xmx", "-Xms", "-XX:MaxHeapSize=", "-XX:InitialHeapSize=")
+_HEAP_SIZING_RAM = ("RAMPercentage=", "RAMFraction=")
+
+
+def _check_no_heap_sizing(read: _Reader, jvm_flags: tuple[str, ...]) -> None:
+    for flag in jvm_flags:
+        ram_sizing = flag.startswith("-XX:") and any(name in flag for name in _HEAP_SIZING_RAM)
+        if flag.startswith(_HEAP_SIZING) or ram_sizing:
+            read.problem(
+                "jvm_flags",
+                f"{shown(flag)} sizes the heap, which --heap=auto sizes from the memory "
+                "limit: drop it, or give an explicit --heap",
+            )
 
 
 def _jvm_flags(read: _Reader) -> tuple[str, ...]:

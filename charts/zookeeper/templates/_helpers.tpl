@@ -188,6 +188,11 @@ the rule manifests/ and the README keep.
 */}}
 {{- define "zookeeper.checkHeap" -}}
 {{- $limit := ((.resources).limits).memory -}}
+{{- $request := ((.resources).requests).memory -}}
+{{- /* The API server refuses such a pod: say so at install, naming both. */ -}}
+{{- if and $limit $request (gt (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64)) -}}
+{{- fail (printf "resources.requests.memory %v exceeds resources.limits.memory %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $request $limit) -}}
+{{- end -}}
 {{- if eq .heap "auto" -}}
 {{- /* start-zookeeper sizes it from the limit (2/3, at least 256Mi beside it) and exits 2 without one: refuse that here, before a pod crash-loops. */ -}}
 {{- if not $limit -}}
