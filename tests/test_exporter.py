@@ -14,9 +14,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from tests.harness.fakezk import fake_zookeeper, ipv6_loopback_available, port_o
 from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer import metrics
-from zkcontainer.exporter import CONTENT_TYPE, MAX_SCRAPES
+from zkcontainer.exporter import CONTENT_TYPE, MAX_CONNECTIONS, MAX_SCRAPES
 
 BIN = Path(sys.executable).parent
 STANDALONE = "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_znode_count\t5\n"
@@ -284,25 +285,30 @@ def test_the_listen_host_may_be_ipv6_a_name_or_left_out(listen: str, shown: str)
         assert families(running.get().body)["zookeeper_up"] == [({}, 1.0)]
 
 
-def test_sigterm_does_not_wait_for_a_scrape_in_flight() -> None:
-    """The scrape's mntr meets a server that never answers, with a --timeout of 10
-    minutes: the exporter stops anyway, and the scrape gets no answer."""
-    asked = threading.Event()
+@pytest.mark.parametrize("held", [1, MAX_SCRAPES])
+def test_sigterm_does_not_wait_for_scrapes_in_flight(held: int) -> None:
+    """`held` scrapes' mntr meet a server that never answers, with a --timeout of
+    10 minutes, and one more scrape arrives (with every slot held, it waits for
+    one): the exporter stops anyway with exit 0, and no scrape gets an answer."""
+    asked = threading.Semaphore(0)
 
     def holds_the_reply(_conn: socket.socket, _word: bytes, stop: threading.Event) -> None:
-        asked.set()
+        asked.release()
         stop.wait(HANG_BOUND * 20)
 
     with (
         fake_zookeeper(holds_the_reply) as zk,
         exporter("--timeout=600", port_of(zk)) as running,
-        ThreadPoolExecutor(1) as pool,
+        ThreadPoolExecutor(held + 1) as pool,
     ):
-        scrape = pool.submit(running.get)
-        assert asked.wait(HANG_BOUND)
+        scrapes = [pool.submit(running.get) for _ in range(held)]
+        for _ in range(held):
+            assert asked.acquire(timeout=HANG_BOUND)
+        scrapes.append(pool.submit(running.get))
         code, stderr = running.stop()
-        with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
-            scrape.result(HANG_BOUND)
+        for scrape in scrapes:
+            with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+                scrape.result(HANG_BOUND)
     assert (code, stderr) == (0, "")
 
 
@@ -348,6 +354,76 @@ def test_at_most_max_scrapes_run_at_once_and_the_rest_wait_their_turn() -> None:
         answers = list(pool.map(lambda _: running.get(), range(scrapes)))
     assert in_flight[1] == MAX_SCRAPES
     assert [families(a.body)["zookeeper_up"] for a in answers] == [[({}, 1.0)]] * scrapes
+
+
+@contextmanager
+def slow_clients(port: int, count: int) -> Iterator[list[socket.socket]]:
+    """`count` connections that have sent part of a request line and nothing more."""
+    clients = [
+        socket.create_connection(("127.0.0.1", port), timeout=HANG_BOUND) for _ in range(count)
+    ]
+    try:
+        for client in clients:
+            client.sendall(b"GET /metrics HTT")
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
+
+
+def still_open(client: socket.socket) -> bool:
+    """Whether the exporter has neither answered nor closed `client`."""
+    client.setblocking(False)
+    try:
+        client.recv(1)  # an answer, or b"" for a closed connection
+    except BlockingIOError:
+        return True
+    except ConnectionResetError:
+        pass
+    finally:
+        client.settimeout(HANG_BOUND)
+    return False
+
+
+def test_a_scrape_is_answered_while_slow_clients_hold_connections() -> None:
+    """Clients that never finish their request hold connections, not scrape slots:
+    the scrape is answered while every one of them is still connected."""
+    with (
+        fake_zookeeper(replies(STANDALONE)) as zk,
+        exporter(port_of(zk)) as running,
+        slow_clients(running.port, 2 * MAX_SCRAPES) as clients,
+    ):
+        answer = running.get()
+        assert [still_open(client) for client in clients] == [True] * len(clients)
+    assert families(answer.body)["zookeeper_up"] == [({}, 1.0)]
+
+
+def test_a_client_trickling_its_request_is_dropped_at_the_deadline() -> None:
+    """A byte at a time, each well within any one receive's timeout: the
+    whole request still has one deadline, and the exporter closes the connection."""
+    with exporter(free_port()) as running:
+        client = socket.create_connection(("127.0.0.1", running.port), timeout=HANG_BOUND)
+        with closing(client):
+            sent = 0
+            client.sendall(b"GET /metrics HTTP/1.1\r\n")
+            while sent < HANG_BOUND * 4 and still_open(client):
+                with suppress(OSError):  # closed since
+                    client.sendall(b"X")
+                sent += 1
+                time.sleep(0.25)
+            assert not still_open(client), "still reading the request"
+
+
+def test_connections_beyond_the_limit_are_closed_at_once() -> None:
+    with (
+        exporter(free_port()) as running,
+        slow_clients(running.port, MAX_CONNECTIONS) as clients,
+    ):
+        # Accepted in the order they connected: the slow clients first.
+        extra = socket.create_connection(("127.0.0.1", running.port), timeout=HANG_BOUND)
+        with closing(extra):
+            assert extra.recv(1) == b""
+        assert [still_open(client) for client in clients] == [True] * MAX_CONNECTIONS
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

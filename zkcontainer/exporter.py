@@ -10,6 +10,7 @@ when --listen is given.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import socket
@@ -27,11 +28,15 @@ from zkcontainer.probeargs import ProbeArgs, is_dns_name, shown
 
 PROG = "zookeeper-metrics"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-# Scrapes answered at once; more wait in the listen backlog for a free slot.
-# Each runs one mntr, and ZooKeeper allows 60 connections per client address
-# (maxClientCnxns), which the pod's probes share.
+# Scrapes run at once; more wait for a free slot. Each runs one mntr, and
+# ZooKeeper allows 60 connections per client address (maxClientCnxns), which
+# the pod's probes share.
 MAX_SCRAPES = 8
-# A client that sends its request or reads the answer slower than this gives up its slot.
+# Connections open at once, scrapes or not; one more is closed at once. A
+# slow client holds a connection, never a scrape slot.
+MAX_CONNECTIONS = 32
+# The time a client has to send its whole request (line and headers), and then
+# for each write of the answer.
 CLIENT_SECONDS = 10.0
 # The exporter's own families: an mntr key that would make the same name is left
 # out, as Prometheus rejects a scrape that repeats a family.
@@ -171,10 +176,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = _not_allowed
 
+    def setup(self) -> None:
+        super().setup()
+        # One deadline for the whole request: a socket timeout alone bounds
+        # each receive, and a client sending a byte at a time would never meet it.
+        deadline = time.monotonic() + CLIENT_SECONDS
+        self.rfile = io.BufferedReader(_ReadBefore(self.connection, deadline))
+
     def _answer(self, *, body: bool) -> None:
+        self.connection.settimeout(CLIENT_SECONDS)  # the request is in: now for the answer
         path = self.path.partition("?")[0]
         if path == "/metrics":
-            self._send(200, CONTENT_TYPE, self.server.target.scrape(), body=body)
+            with self.server.scrape_slots:
+                data = self.server.target.scrape()
+            self._send(200, CONTENT_TYPE, data, body=body)
         elif path == "/":
             self._send(200, "text/html; charset=utf-8", INDEX, body=body)
         else:
@@ -210,16 +225,19 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         # asks DNS for the address's name (socket.getfqdn) before it listens.
         self.address_family = address[0]
         self.target = target
-        self._slots = threading.BoundedSemaphore(MAX_SCRAPES)
+        self.scrape_slots = threading.BoundedSemaphore(MAX_SCRAPES)
+        self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         # An AF_INET or AF_INET6 sockaddr, which Address types loosely.
         super().__init__(address[3], _Handler)  # type: ignore[arg-type]
 
     def process_request(self, request: object, client_address: object) -> None:
-        self._slots.acquire()  # SIGTERM ends the process even while this waits
+        if not self._connections.acquire(blocking=False):
+            self.shutdown_request(request)  # type: ignore[arg-type]
+            return
         try:
             super().process_request(request, client_address)  # type: ignore[arg-type]
         except BaseException:
-            self._slots.release()
+            self._connections.release()
             raise
 
     def process_request_thread(self, request: object, client_address: object) -> None:
@@ -229,7 +247,7 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         try:
             super().process_request_thread(request, client_address)  # type: ignore[arg-type]
         finally:
-            self._slots.release()
+            self._connections.release()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client gone mid-answer is its own business; anything else is one line,
@@ -237,6 +255,24 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         error = sys.exc_info()[1]
         if not isinstance(error, OSError):
             log(f"internal error answering a scrape: {type(error).__name__}: {error}")
+
+
+class _ReadBefore(io.RawIOBase):
+    """A connection's reads, each within what is left before `deadline`."""
+
+    def __init__(self, connection: socket.socket, deadline: float) -> None:
+        self._connection = connection
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no whole request in time")
+        self._connection.settimeout(remaining)
+        return self._connection.recv_into(buffer)
 
 
 def _bind(address: Address, target: Target, listen: str) -> _Server:
