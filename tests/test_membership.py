@@ -89,10 +89,21 @@ def test_a_one_server_ensemble_bootstraps_and_restarts_alone() -> None:
 
 
 @pytest.mark.parametrize(
+    ("my_id", "role"), [(1, "participant"), (3, "participant"), (4, "observer")]
+)
+def test_a_static_members_volume_starts_with_the_initial_members(my_id: int, role: str) -> None:
+    # Data, no dynamic file ever written: the static mode, which never grew.
+    result = decision(my_id, has_data=True, servers=3, observers=1, role=role)
+    assert result.action == "use"
+    assert result.membership == ensemble(1, 2, 3, version=0, observers=(4,))
+    assert "static" in result.reason
+
+
+@pytest.mark.parametrize(
     ("evidence", "why"),
     [
         (dict(my_id=4), "not one of the initial members"),
-        (dict(my_id=2, has_data=True), "holds data but no configuration"),
+        (dict(my_id=5, has_data=True), "holds data but no configuration"),
         (dict(my_id=4, local=ensemble(1, 2, 3), has_data=True), "no longer lists 4"),
         (dict(my_id=1, local=ensemble(1)), "no voter but 1"),
         (dict(my_id=1, local=ensemble(1, observers=(4,))), "no voter but 1"),

@@ -25,7 +25,7 @@ from zkcontainer.settings import FLAGS
 from zkcontainer.start import main
 
 PREFIX = "start-zookeeper: "
-OPTIONAL_PATHS = ("zk_home", "tls_dir", "tls_client_ca")
+OPTIONAL_PATHS = ("zk_home", "tls_dir", "tls_client_ca", "reconfig_password_file")
 # Every directory a run writes gets a default under the example's directory;
 # --zk_home and the TLS paths are optional, and drawn like the rest when given.
 PATH_FLAGS = [flag for flag in FLAGS if flag.kind == "path" and flag.name not in OPTIONAL_PATHS]
@@ -59,7 +59,11 @@ plausible = {
     "zk_home": st.sampled_from(["/nonexistent", f"{TMP}/zk"]),
     "dry_run": st.sampled_from(["true", "false", "maybe"]),
 }
-path_names = {flag.name for flag in PATH_FLAGS} | {"tls_dir", "tls_client_ca"}
+path_names = {flag.name for flag in PATH_FLAGS} | {
+    "tls_dir",
+    "tls_client_ca",
+    "reconfig_password_file",
+}
 
 
 def values_of(name: str) -> st.SearchStrategy[str]:

@@ -20,6 +20,7 @@ COMMANDS = {
     "zookeeper-ready": "zkcontainer.ready",
     "zookeeper-metrics": "zkcontainer.metrics",
     "zookeeper-status": "zkcontainer.status",
+    "zookeeper-scale": "zkcontainer.scale",
 }
 
 TEMPLATE = """\

@@ -17,6 +17,9 @@ own, accepts writes the real one never sees, and poisons its volume
   during election, ZOOKEEPER.md "even a stale list works");
 - no peer, no file, no data, and our id among the initial ones: the first
   bootstrap, with every initial member listed, never only us;
+- no peer, no file, but data, and our id among the initial ones: a volume of
+  the static mode, before --reconfig: its membership is the initial one (it
+  never grew, since growing needs reconfig mode, which writes files);
 - otherwise `wait` and ask again: starting would guess.
 
 The one ensemble whose only voter may be us is a one-server ensemble
@@ -99,14 +102,23 @@ def decide(evidence: Evidence) -> Decision:
                 " starting with it could form an ensemble of its own",
             )
         return Decision("use", local, "no member serves: this volume's last configuration")
+    initial_ids = {member.id for member in evidence.initial}
+    if evidence.has_data and me.id in initial_ids:
+        return Decision(
+            "use",
+            Membership(evidence.initial),
+            "no member serves, and the data directory holds data but no configuration:"
+            " a member of the static ensemble, which had the initial members",
+        )
     if evidence.has_data:
         return Decision(
             "wait",
             None,
-            "no member serves, and the data directory holds data but no configuration:"
-            " only a brand-new ensemble may bootstrap",
+            f"no member serves, and the data directory holds data but no configuration,"
+            f" and {me.id} is not one of the initial members: it can only join a serving"
+            " ensemble",
         )
-    if me.id not in {member.id for member in evidence.initial}:
+    if me.id not in initial_ids:
         return Decision(
             "wait",
             None,

@@ -49,8 +49,27 @@ class LoggingBackend(enum.Enum):
         return "log4j.properties" if self is LoggingBackend.LOG4J else "logback.xml"
 
 
-def zoo_cfg_path(settings: Settings) -> str:
+# With --reconfig, where zoo.cfg and ZooKeeper's dynamic files live: on the data
+# volume, since ZooKeeper writes the membership it learns next to the static
+# file, and a member beyond --servers can only restart from that file when no
+# peer serves (a full restart). <conf_dir>/zoo.cfg links there.
+RECONFIG_SUBDIR = "reconfig"
+
+
+def reconfig_dir(settings: Settings) -> str:
+    return posixpath.join(settings.data_dir, RECONFIG_SUBDIR)
+
+
+def conf_zoo_cfg_path(settings: Settings) -> str:
+    """Where humans and zookeeper-status look for zoo.cfg."""
     return posixpath.join(settings.conf_dir, "zoo.cfg")
+
+
+def zoo_cfg_path(settings: Settings) -> str:
+    """The zoo.cfg the JVM reads (and, with --reconfig, rewrites)."""
+    if settings.reconfig:
+        return posixpath.join(reconfig_dir(settings), "zoo.cfg")
+    return conf_zoo_cfg_path(settings)
 
 
 def logging_config_path(settings: Settings, backend: LoggingBackend) -> str:
@@ -70,9 +89,13 @@ def server_lines(settings: Settings) -> list[str]:
     ]
 
 
-def zoo_cfg(settings: Settings) -> str:
+def zoo_cfg(settings: Settings, dynamic_file: str | None = None) -> str:
+    """zoo.cfg's text; with --reconfig, the static part, pointing at `dynamic_file`."""
     client: list[tuple[str, object]] = []
-    if settings.client_port:  # 0: no plaintext port (TLS only)
+    # With --reconfig the client address is in each member's server line (the
+    # dynamic file): a clientPort here would have to agree with it, and
+    # ZooKeeper drops it when it rewrites this file anyway.
+    if settings.client_port and not settings.reconfig:  # 0: no plaintext port (TLS only)
         client.append(("clientPort", settings.client_port))
         if settings.client_address:
             client.append(("clientPortAddress", settings.client_address))
@@ -95,10 +118,17 @@ def zoo_cfg(settings: Settings) -> str:
     ]
     if settings.admin_port:
         entries.append(("admin.serverPort", settings.admin_port))
-    if settings.servers > 1:
+    if settings.servers > 1 or settings.reconfig:
         # Bind quorum ports on every address instead of resolving our own name,
         # which a headless Service may not publish before the pod is Ready.
         entries.append(("quorumListenOnAllIPs", "true"))
+    if settings.reconfig:
+        entries += [
+            ("reconfigEnabled", "true"),
+            # Even one server runs as an ensemble of one, so that it can grow.
+            ("standaloneEnabled", "false"),
+            ("dynamicConfigFile", dynamic_file or ""),
+        ]
     if settings.observing:
         # ZooKeeper >= 3.5 takes the role from this member's own `:observer`
         # line and only warns when peerType disagrees ("Defaulting to servers
@@ -106,7 +136,27 @@ def zoo_cfg(settings: Settings) -> str:
         entries.append(("peerType", "observer"))
     entries += tls_entries(settings)
     lines = [f"{key}={java_properties_value(str(value))}" for key, value in entries]
-    return HEADER + "\n".join([*lines, *server_lines(settings)]) + "\n"
+    servers = [] if settings.reconfig else server_lines(settings)
+    return HEADER + "\n".join([*lines, *servers]) + "\n"
+
+
+SCALE_PROPERTIES = "zookeeper-scale.properties"
+
+
+def scale_properties_path(settings: Settings) -> str:
+    return posixpath.join(settings.conf_dir, SCALE_PROPERTIES)
+
+
+def scale_properties(settings: Settings) -> str:
+    """What zookeeper-scale, run by `kubectl exec` in this pod, needs to reach the
+    local server as the superuser: whichever way the flags were given (argv or
+    ZK_* variables, which an exec'd command does not always inherit)."""
+    entries = [
+        ("reconfig_password_file", settings.reconfig_password_file or ""),
+        ("client_port", settings.client_port),
+        ("client_address", settings.client_address or ""),
+    ]
+    return HEADER + "".join(f"{k}={java_properties_value(str(v))}\n" for k, v in entries)
 
 
 NETTY_FACTORY = "org.apache.zookeeper.server.NettyServerCnxnFactory"
@@ -141,7 +191,7 @@ def tls_entries(settings: Settings) -> list[tuple[str, object]]:
     ]
     if settings.tls_port_unification and settings.client_port:
         entries.append(("client.portUnification", "true"))
-    if settings.servers > 1 and settings.tls_dir is not None:
+    if (settings.servers > 1 or settings.reconfig) and settings.tls_dir is not None:
         entries += [
             ("sslQuorum", "true" if settings.tls_quorum else "false"),
             ("ssl.quorum.keyStore.location", key_store),

@@ -166,6 +166,19 @@ FLAGS: tuple[Flag, ...] = (
         "the quorum keeps trusting ca.crt alone",
         "path",
     ),
+    # Dynamic membership (README, "Scaling"): ZooKeeper's reconfig, as its superuser.
+    Flag(
+        "reconfig",
+        "false",
+        "dynamic membership: pods beyond --servers join by themselves, zookeeper-scale removes",
+        "bool",
+    ),
+    Flag(
+        "reconfig_password_file",
+        None,
+        "with --reconfig: a file (a Secret's) holding ZooKeeper's superuser password",
+        "path",
+    ),
     Flag("jvm_flags", "", "extra JVM options, shell-quoted", secret=True),
     Flag("hostname", None, "override the pod's short hostname (zk-0)"),
     Flag("domain", None, "override the pod's domain (zk-hs.default.svc.cluster.local)"),
@@ -216,6 +229,8 @@ class Settings:
     tls_port_unification: bool
     tls_reload_interval: int
     tls_client_ca: str | None
+    reconfig: bool
+    reconfig_password_file: str | None
     jvm_flags: tuple[str, ...]
     hostname: str
     domain: str
@@ -237,7 +252,8 @@ class Settings:
     @property
     def observing(self) -> bool:
         """Whether this pod is one of the observers (peerType=observer)."""
-        return self.myid is not None and self.myid > self.servers
+        # In reconfig mode ids beyond servers + observers join as voters.
+        return self.myid is not None and self.servers < self.myid <= self.members
 
     @property
     def tls_store_dir(self) -> str:
@@ -246,7 +262,8 @@ class Settings:
     @property
     def quorum_tls(self) -> bool:
         """Whether members talk TLS to each other: a standalone has no quorum."""
-        return self.tls_dir is not None and self.tls_quorum and self.servers > 1
+        ensemble = self.servers > 1 or self.reconfig  # one server in reconfig mode may grow
+        return self.tls_dir is not None and self.tls_quorum and ensemble
 
 
 @dataclass(frozen=True)
@@ -476,8 +493,15 @@ def _build(
     pod = parse_pod_hostname(hostname)
     observers = _observers(read, ints["servers"], ints["observers"])
     members = None if ints["servers"] is None else ints["servers"] + (observers or 0)
+    reconfig = bools["reconfig"]
+    _check_reconfig(read, reconfig, paths["reconfig_password_file"], tls_dir, client_address)
+    if reconfig and pod is not None:
+        # A pod beyond the initial members names itself in its server line.
+        members = max(members or 1, pod.myid, 2)
     _check_dns_names(read, hostname, pod, domain, members)
-    identity = _identity(read, hostname, pod, domain, ints["servers"], observers=observers)
+    identity = _identity(
+        read, hostname, pod, domain, ints["servers"], observers=observers, reconfig=reconfig
+    )
 
     if problems:
         raise ConfigError(problems)
@@ -515,6 +539,8 @@ def _build(
         tls_port_unification=bools["tls_port_unification"],
         tls_reload_interval=_known(ints["tls_reload_interval"]),
         tls_client_ca=paths["tls_client_ca"],
+        reconfig=bools["reconfig"],
+        reconfig_password_file=paths["reconfig_password_file"],
         jvm_flags=jvm_flags,
         hostname=hostname,
         domain=domain,
@@ -798,6 +824,39 @@ def _observers(read: _Reader, servers: int | None, observers: int | None) -> int
     return observers
 
 
+def _check_reconfig(
+    read: _Reader,
+    reconfig: bool,
+    password_file: str | None,
+    tls_dir: str | None,
+    client_address: str | None,
+) -> None:
+    """--reconfig needs the superuser's password, and peers that can read each
+    other's membership over the plaintext client port."""
+    if not reconfig:
+        if "reconfig_password_file" in read.given:
+            read.problem("reconfig_password_file", "needs --reconfig")
+        return
+    if password_file is None and not any(
+        p.startswith(read.origin("reconfig_password_file")) for p in read.problems
+    ):
+        read.problem(
+            "reconfig",
+            "needs --reconfig_password_file=FILE, the superuser password that "
+            "changes the membership (a Secret's file)",
+        )
+    loopback = client_address is not None and ipaddress.ip_address(client_address).is_loopback
+    if tls_dir is not None and (loopback or read.text("client_port") == "0"):
+        # A starting member reads the membership from its peers' client port, so
+        # a plaintext port on loopback only (the TLS default) hides every peer.
+        read.problem(
+            "reconfig",
+            "with --tls_dir needs the plaintext client port open to the peers, to read "
+            "the membership from them: --client_address=0.0.0.0 (or ::), or "
+            "--tls_port_unification",
+        )
+
+
 def _identity(
     read: _Reader,
     hostname: str,
@@ -806,6 +865,7 @@ def _identity(
     servers: int | None,
     *,
     observers: int | None,
+    reconfig: bool = False,
 ) -> PodIdentity | None:
     """The pod's server id, from the ordinal at the end of its hostname.
 
@@ -816,7 +876,7 @@ def _identity(
     """
     if servers is None:
         return identity
-    if servers == 1:
+    if servers == 1 and not reconfig:
         return identity if identity is not None and identity.ordinal == 0 else None
     where = _hostname_origin(read, hostname)
     if identity is None:
@@ -831,7 +891,13 @@ def _identity(
             "(set the StatefulSet's serviceName or pass --domain)"
         )
     # A bad --observers is its own problem: no guess at the ensemble's size here.
-    if identity is not None and observers is not None and identity.myid > servers + observers:
+    # With --reconfig a pod beyond them joins the running ensemble.
+    if (
+        not reconfig
+        and identity is not None
+        and observers is not None
+        and identity.myid > servers + observers
+    ):
         ensemble, beyond = f"--servers={servers}", "--servers"
         if observers:
             ensemble += f" and {read.origin('observers')} (ids 1 to {servers + observers})"
@@ -839,6 +905,6 @@ def _identity(
         read.problems.append(
             f"{where}: ordinal {identity.ordinal} gives myid {identity.myid}, outside an "
             f"ensemble of {ensemble}; scaling beyond {beyond} needs dynamic "
-            "reconfiguration, which is not supported yet"
+            "reconfiguration (--reconfig)"
         )
     return identity

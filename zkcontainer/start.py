@@ -13,12 +13,14 @@ import io
 import os
 import shlex
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from zkcontainer import datalock, render, runtime, tls, txnlog
+from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
 from zkcontainer.errors import ConfigError, EnvironmentProblem
 from zkcontainer.identity import parse_pod_hostname
+from zkcontainer.membership import decide
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 
 PROG = "start-zookeeper"
@@ -26,9 +28,13 @@ TRUST_EMPTY = "zookeeper.snapshot.trust.empty"
 
 
 def planned_files(settings: Settings, backend: render.LoggingBackend) -> dict[str, str]:
-    """Every configuration file to write, path -> text; myid is handled on its own."""
+    """Every configuration file to write, path -> text; myid is handled on its own,
+    and so is zoo.cfg with --reconfig, which names the dynamic file decided at start."""
+    files = {render.zoo_cfg_path(settings): render.zoo_cfg(settings)}
+    if settings.reconfig:
+        files = {render.scale_properties_path(settings): render.scale_properties(settings)}
     return {
-        render.zoo_cfg_path(settings): render.zoo_cfg(settings),
+        **files,
         os.path.join(settings.conf_dir, "java.env"): render.java_env(settings),
         render.logging_config_path(settings, backend): render.logging_config(settings, backend),
     }
@@ -63,7 +69,7 @@ def check(
     evidence = read_evidence(settings)
     runtime.check_directories(*_directories(settings))
     datalock.check_unlocked(_locked_directories(settings))
-    runtime.check_replaceable([*files, *private, myid_path(settings)])
+    runtime.check_replaceable(_replaced(settings, files, private))
     return evidence
 
 
@@ -81,7 +87,7 @@ def prepare(
     # Again under the lock: of two processes racing for one directory, the
     # second sees the first's myid, and refuses if it is not its own.
     evidence = read_evidence(settings)
-    runtime.check_replaceable([*files, *private, myid_path(settings)])
+    runtime.check_replaceable(_replaced(settings, files, private))
     for path, (text, mode) in private.items():
         runtime.write_atomically(path, text, mode)
     for path, text in files.items():
@@ -89,6 +95,13 @@ def prepare(
     if evidence.write_myid:
         runtime.write_atomically(myid_path(settings), f"{settings.myid}\n")
     return evidence
+
+
+def _replaced(
+    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
+) -> list[str]:
+    reconfig = [render.zoo_cfg_path(settings), render.conf_zoo_cfg_path(settings)]
+    return [*files, *private, myid_path(settings), *(reconfig if settings.reconfig else [])]
 
 
 def data_properties(settings: Settings) -> tuple[list[str], str | None]:
@@ -149,6 +162,8 @@ def _directories(settings: Settings) -> tuple[list[str], list[str]]:
     """(must be writable, must exist). Logs go to stdout: log_dir is only
     zookeeper.log.dir and may sit on a read-only root filesystem."""
     writable = [settings.conf_dir, settings.data_dir, settings.data_log_dir]
+    if settings.reconfig:
+        writable.append(render.reconfig_dir(settings))
     if settings.tls_dir is not None:
         writable.append(settings.tls_store_dir)
     return writable, [settings.log_dir]
@@ -210,6 +225,29 @@ def start_tls_watcher(settings: Settings) -> None:
     leaves when the JVM it was forked for is gone.
     """
     assert settings.tls_dir is not None
+    tls_dir = settings.tls_dir
+
+    def watch(keep_going: Callable[[], bool], log: Callable[[str], None]) -> None:
+        tls.watch(
+            tls_dir,
+            settings.tls_store_dir,
+            client_auth_for=client_auth_for(settings),
+            client_ca=settings.tls_client_ca,
+            interval=settings.tls_reload_interval,
+            write=runtime.write_atomically,  # a failure is logged, and retried next pass
+            keep_going=keep_going,
+            log=log,
+        )
+
+    fork_child(watch, "TLS watcher")
+
+
+ChildWork = Callable[[Callable[[], bool], Callable[[str], None]], None]
+
+
+def fork_child(work: ChildWork, name: str) -> None:
+    """Run `work(keep_going, log)` in a child that leaves when its parent (the JVM,
+    once exec'd) is gone; the parent returns at once."""
     parent = os.getpid()
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
@@ -219,19 +257,12 @@ def start_tls_watcher(settings: Settings) -> None:
     code = 0
     try:
         _close_inherited_descriptors()  # the data directories' locks are the JVM's alone
-
-        tls.watch(
-            settings.tls_dir,
-            settings.tls_store_dir,
-            client_auth_for=client_auth_for(settings),
-            client_ca=settings.tls_client_ca,
-            interval=settings.tls_reload_interval,
-            write=runtime.write_atomically,  # a failure is logged, and retried next pass
-            keep_going=lambda: os.getppid() == parent,
-            log=lambda line: print(f"{PROG}: {line}", file=sys.stderr, flush=True),
+        work(
+            lambda: os.getppid() == parent,
+            lambda line: print(f"{PROG}: {line}", file=sys.stderr, flush=True),
         )
     except BaseException as error:  # a child must never return into the parent's code
-        print(f"{PROG}: TLS watcher stopped: {error!r}", file=sys.stderr, flush=True)
+        print(f"{PROG}: {name} stopped: {error!r}", file=sys.stderr, flush=True)
         code = 1
     finally:
         os._exit(code)
@@ -247,6 +278,69 @@ def _close_inherited_descriptors() -> None:
 
 def _locked_directories(settings: Settings) -> list[str]:
     return [settings.data_dir, settings.data_log_dir]
+
+
+def reconfig_password(settings: Settings) -> str | None:
+    """The superuser's password, read once: it reaches the joiner in memory only."""
+    if not settings.reconfig or settings.reconfig_password_file is None:
+        return None
+    from zkcontainer.reconfig_client import ReconfigError, read_password  # noqa: PLC0415
+
+    try:
+        return read_password(settings.reconfig_password_file)
+    except ReconfigError as error:
+        raise EnvironmentProblem(f"--reconfig_password_file: {error.detail}") from error
+
+
+def super_digest_flag(password: str) -> str:
+    from zkcontainer.reconfig_client import super_digest_flag as flag  # noqa: PLC0415
+
+    return flag(password)
+
+
+def reconfig_files(settings: Settings) -> tuple[dict[str, str], Member | None]:
+    """With --reconfig: decide the membership and write it (zoo.cfg and the dynamic
+    file, path -> text), and the member to add once it serves, if it joins.
+
+    --dry-run asks no peer and writes nothing: it shows what this volume alone
+    would give, which a serving member's configuration overrides at start.
+    """
+    from zkcontainer import reconfig  # noqa: PLC0415
+
+    def log(line: str) -> None:
+        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
+
+    if settings.dry_run:
+        decision = decide(reconfig.evidence(settings, live=None))
+        log(f"--dry-run asks no peer; without one: {decision.action}: {decision.reason}")
+        if decision.membership is None:
+            return {render.zoo_cfg_path(settings): render.zoo_cfg(settings)}, None
+        dynamic_path = os.path.join(
+            render.reconfig_dir(settings), dynamic_file_name(decision.membership)
+        )
+        return {
+            render.zoo_cfg_path(settings): render.zoo_cfg(settings, dynamic_path),
+            dynamic_path: render_dynamic_file(decision.membership),
+        }, None
+    decision = reconfig.settle(settings, log)
+    log(f"membership: {decision.action}: {decision.reason}")
+    zoo_cfg, dynamic_path, dynamic_text = reconfig.write(settings, decision)
+    joining = reconfig.own_member(settings) if decision.action == "join" else None
+    return {render.zoo_cfg_path(settings): zoo_cfg, dynamic_path: dynamic_text}, joining
+
+
+def start_joiner(settings: Settings, member: Member, password: str) -> None:
+    """Fork the child that adds this member once it serves (zkcontainer.joiner)."""
+    from zkcontainer import joiner  # noqa: PLC0415
+
+    host = settings.client_address or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+
+    def add(keep_going: Callable[[], bool], log: Callable[[str], None]) -> None:
+        joiner.join(member, host, settings.client_port, password, keep_going=keep_going, log=log)
+
+    fork_child(add, "joiner")
 
 
 def show_dry_run(
@@ -303,6 +397,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
             raise EnvironmentProblem(installation.netty_missing)
         classpath += [jar for jar in installation.netty_classpath if jar not in classpath]
     private = tls_files(settings, tls_stores(settings))
+    password = reconfig_password(settings)
     if settings.dry_run:
         evidence = check(settings, files, private)
     else:
@@ -313,6 +408,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     if evidence.why:
         print(f"{PROG}: {evidence.why}", file=sys.stderr)
     properties = list(evidence.properties)
+    if password is not None:
+        # The digest (a SHA-1 of super:<password>), never the password: the
+        # JVM's argv is visible to anyone in the pod (ps), as is java.env.
+        properties.append(super_digest_flag(password))
     main_class = render.MAIN_CLASS
     if settings.fast_failover:
         properties += render.FAST_FAILOVER_PROPERTIES
@@ -328,6 +427,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         properties=properties,
         main_class=main_class,
     )
+    joining = None
+    if settings.reconfig:
+        membership_files, joining = reconfig_files(settings)
+        files = {**membership_files, **files}
     if settings.dry_run:
         claim = None
         if settings.myid is not None and evidence.write_myid:
@@ -340,6 +443,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
     if settings.tls_dir is not None:
         start_tls_watcher(settings)
+    if joining is not None and password is not None:
+        start_joiner(settings, joining, password)
     runtime.exec_java(command, runtime.jvm_environment(environ))
 
 

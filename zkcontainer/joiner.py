@@ -1,0 +1,72 @@
+"""The joiner: once this member serves as a non-voting follower, add it to the ensemble.
+
+start-zookeeper execs the JVM, so what must happen after ZooKeeper serves
+runs in a child forked just before (as the TLS watcher): ZooKeeper's safer
+join order (ZOOKEEPER.md, order B) starts the member with the serving
+members plus itself, lets it sync without a vote, and only then adds it, so
+the ensemble's fault tolerance never drops while it syncs. Not the readiness
+probe (a probe must be free of side effects), not a sidecar (a second
+container to wire into every pod spec, for one call per start). The child
+waits for the local server to serve, adds the member with retries, logs the
+outcome in one line, and exits; it leaves too when the JVM is gone
+(start-zookeeper's fork_child).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from zkcontainer import ZkContainerError
+from zkcontainer.dynconfig import Member
+from zkcontainer.fourlw import find_value, send_word
+
+# A follower or observer that has synced: what zookeeper-ready --serving wants.
+SYNCED = ("following - broadcast", "observing - broadcast")
+ADD_TIMEOUT = 30.0
+POLL = 0.5
+MAX_PAUSE = 10.0
+
+
+def serving(host: str, port: int) -> bool:
+    """Whether the local server has synced with a leader (mntr's zk_peer_state)."""
+    try:
+        mntr = send_word("mntr", host, port, timeout=2.0)
+    except ZkContainerError:
+        return False
+    return find_value(mntr, "zk_peer_state") in SYNCED
+
+
+def join(
+    member: Member,
+    host: str,
+    port: int,
+    password: str,
+    *,
+    keep_going: Callable[[], bool],
+    log: Callable[[str], None],
+) -> bool:
+    """Wait until the server on host:port serves, then add `member`; False if it went away."""
+    from zkcontainer.reconfig_client import ReconfigError, add, session  # noqa: PLC0415
+
+    while not serving(host, port):
+        if not keep_going():
+            return False
+        time.sleep(POLL)
+    said = ""
+    pause = 1.0
+    while keep_going():
+        try:
+            with session([f"{host}:{port}"], ADD_TIMEOUT, password) as client:
+                membership = add(client, member, ADD_TIMEOUT)
+        except ReconfigError as error:
+            if str(error) != said:
+                log(f"adding {member.spec()} failed, retrying: {error}")
+                said = str(error)
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_PAUSE)
+            continue
+        voters = ", ".join(str(i) for i in sorted(membership.voter_ids))
+        log(f"added {member.spec()}: configuration version {membership.version:x}, voters {voters}")
+        return True
+    return False

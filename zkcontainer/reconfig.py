@@ -1,0 +1,188 @@
+"""start-zookeeper --reconfig: choose the membership to start with, and write it.
+
+The story: gather the evidence (the configuration a serving peer reports,
+the newest dynamic file on this volume, whether the volume holds data), let
+zkcontainer.membership decide, and write the dynamic file and the static
+zoo.cfg beside it on the data volume. While the decision is `wait`, ask
+again, for ever: a pod that must not start yet stays not live, and the
+kubelet's probes, not this loop, decide when to restart it.
+
+Only start-zookeeper in reconfig mode imports this: reading from the peers
+loads kazoo, which the static start and the probes never load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable
+
+from zkcontainer import render, runtime
+from zkcontainer.dynconfig import (
+    DYNAMIC_SUFFIX,
+    DynamicConfigError,
+    Member,
+    Membership,
+    dynamic_file_name,
+    newest_dynamic_file,
+    read_dynamic_file,
+    render_dynamic_file,
+)
+from zkcontainer.errors import EnvironmentProblem
+from zkcontainer.membership import Decision, Evidence, decide, initial_members
+from zkcontainer.settings import Settings
+
+# Reading a peer's configuration takes well under a second when one serves;
+# this bounds a start-up where none does (names that resolve, ports that do not answer).
+READ_TIMEOUT = 3.0
+# Between two looks while waiting: short at first (the peer being restarted
+# next to us is back in seconds), then no more often than this.
+MAX_WAIT_PAUSE = 10.0
+STATIC_NAME = "zoo.cfg"
+
+
+def member(settings: Settings, server_id: int, role: str = "participant") -> Member:
+    """Server `server_id`'s entry as every pod of this StatefulSet would write it."""
+    assert settings.identity is not None
+    host = f"{settings.identity.peer_hostname(server_id - 1)}.{settings.domain}"
+    return Member(
+        server_id,
+        host,
+        settings.server_port,
+        settings.election_port,
+        "observer" if role == "observer" else "participant",
+        # The client address belongs in the server line once reconfig is on
+        # (ZOOKEEPER.md: with clientPortAddress=127.0.0.1 the line must say so).
+        settings.client_port,
+        settings.client_address,
+    )
+
+
+def own_member(settings: Settings) -> Member:
+    """This pod's entry: an observer between servers+1 and servers+observers, else a voter."""
+    assert settings.myid is not None
+    return member(settings, settings.myid, "observer" if settings.observing else "participant")
+
+
+def initial(settings: Settings) -> tuple[Member, ...]:
+    """--servers voters and --observers observers: the first bootstrap's membership."""
+    return initial_members(
+        [member(settings, i) for i in range(1, settings.servers + 1)],
+        [member(settings, i) for i in range(settings.servers + 1, settings.members + 1)],
+    )
+
+
+def candidate_hosts(settings: Settings, local: Membership | None) -> list[str]:
+    """host:port of every pod that may be a member, but this one.
+
+    The StatefulSet's pods for ordinals below the largest of: the initial
+    members, our own ordinal + 1 (pods start in order), and any id our own
+    file knows. Each one's client port is the one our file lists for it, else ours.
+    """
+    assert settings.myid is not None
+    known = max(local.ids) if local is not None and local.ids else 0
+    highest = max(settings.members, settings.myid, known)
+    hosts = []
+    for server_id in range(1, highest + 1):
+        if server_id == settings.myid:
+            continue
+        listed = local.get(server_id) if local is not None else None
+        port = listed.client_port if listed is not None and listed.client_port else None
+        entry = member(settings, server_id)
+        hosts.append(f"{entry.host}:{port or settings.client_port}")
+    return hosts
+
+
+def read_local(settings: Settings) -> Membership | None:
+    """The newest dynamic file this volume kept, by version."""
+    path = newest_dynamic_file(render.reconfig_dir(settings), STATIC_NAME)
+    if path is None:
+        return None
+    try:
+        return read_dynamic_file(path)
+    except DynamicConfigError as error:
+        raise EnvironmentProblem(
+            f"{error}; ZooKeeper would not start from it either: move it away, and this "
+            "member starts from the serving members' configuration"
+        ) from error
+
+
+def read_live(settings: Settings, local: Membership | None) -> tuple[Membership | None, str]:
+    """What a serving peer reports, or None and why not."""
+    from zkcontainer.reconfig_client import ReconfigError, read_membership  # noqa: PLC0415
+
+    try:
+        return read_membership(candidate_hosts(settings, local), READ_TIMEOUT), ""
+    except ReconfigError as error:
+        return None, str(error)
+
+
+def evidence(settings: Settings, live: Membership | None) -> Evidence:
+    return Evidence(
+        me=own_member(settings),
+        initial=initial(settings),
+        live=live,
+        local=read_local(settings),
+        has_data=runtime.holds_zookeeper_data([settings.data_dir, settings.data_log_dir]),
+    )
+
+
+def settle(
+    settings: Settings,
+    log: Callable[[str], None],
+    *,
+    read: Callable[[Settings, Membership | None], tuple[Membership | None, str]] = read_live,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Decision:
+    """Decide, asking again while the decision is to wait; one line per new reason."""
+    said = ""
+    pause = 1.0
+    while True:
+        live, _why_none = read(settings, read_local(settings))
+        decision = decide(evidence(settings, live))
+        if decision.action != "wait":
+            return decision
+        if decision.reason != said:
+            log(f"waiting: {decision.reason}")
+            said = decision.reason
+        sleep(pause)
+        pause = min(pause * 2, MAX_WAIT_PAUSE)
+
+
+def write(settings: Settings, decision: Decision) -> tuple[str, str, str]:
+    """Write the dynamic file and the static zoo.cfg that names it:
+    (zoo.cfg's text, the dynamic file's path, its text)."""
+    assert decision.membership is not None
+    directory = render.reconfig_dir(settings)
+    dynamic_path = os.path.join(directory, dynamic_file_name(decision.membership, STATIC_NAME))
+    dynamic_text = render_dynamic_file(decision.membership)
+    if decision.action == "join":
+        # The files left here describe a membership this member is no longer in
+        # (a scale-down's stale volume): they must not be the ones it restarts
+        # from when no peer serves, before the add commits.
+        _remove_dynamic_files(directory, keep=dynamic_path)
+    runtime.write_atomically(dynamic_path, dynamic_text)
+    zoo_cfg = render.zoo_cfg(settings, dynamic_path)
+    runtime.write_atomically(render.zoo_cfg_path(settings), zoo_cfg)
+    link_conf_zoo_cfg(settings)
+    return zoo_cfg, dynamic_path, dynamic_text
+
+
+def link_conf_zoo_cfg(settings: Settings) -> None:
+    """<conf_dir>/zoo.cfg -> the data volume's, where zookeeper-status and people look."""
+    link = render.conf_zoo_cfg_path(settings)
+    temporary = f"{link}.link-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    os.symlink(render.zoo_cfg_path(settings), temporary)
+    os.replace(temporary, link)
+
+
+def _remove_dynamic_files(directory: str, keep: str) -> None:
+    prefix = f"{STATIC_NAME}{DYNAMIC_SUFFIX}"
+    for name in os.listdir(directory):
+        path = os.path.join(directory, name)
+        if name.startswith(prefix) and path != keep:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)

@@ -1,0 +1,172 @@
+"""zookeeper-scale N: shrink a --reconfig ensemble to the members with ids 1..N.
+
+Run in any member (`kubectl exec zk-0 -- zookeeper-scale 3`), then
+`kubectl scale statefulset zk --replicas=3`: the StatefulSet deletes the
+pods with ordinals N and above, which are ids N+1 and above, so every member
+above N goes, voters and observers alike. It speaks to the local server as
+ZooKeeper's superuser, reads the live configuration, and removes those ids
+in one reconfig, after checking that the voters that remain have a serving
+majority (otherwise ZooKeeper could not commit the change, or the ensemble
+would stop once the pods are gone). Idempotent: at N already, nothing to do.
+
+Exit: 0 done or nothing to do, 1 refused or failed (one line), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+
+from zkcontainer import render
+from zkcontainer.dynconfig import Member, Membership
+from zkcontainer.errors import ZkContainerError
+from zkcontainer.fourlw import find_value, send_word
+from zkcontainer.properties import parse_properties
+
+PROG = "zookeeper-scale"
+DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
+SERVING_MODES = ("leader", "follower")
+
+
+class Refused(ZkContainerError):
+    """The change would leave the ensemble without a serving quorum, or cannot be made."""
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Remove every member with an id above N from a --reconfig ensemble; "
+        "then run kubectl scale statefulset <name> --replicas=N.",
+    )
+    parser.add_argument("members", metavar="N", type=int, help="members to keep: ids 1..N")
+    parser.add_argument(
+        "--reconfig_password_file",
+        help="the superuser password's file (default: $ZK_RECONFIG_PASSWORD_FILE, else the "
+        "one start-zookeeper was given, from <conf_dir>/zookeeper-scale.properties)",
+    )
+    parser.add_argument("--conf_dir", help=f"start-zookeeper's --conf_dir ({DEFAULT_CONF_DIR})")
+    parser.add_argument("--client_port", type=int, help="the local server's client port")
+    parser.add_argument("--host", help="the local server's address (127.0.0.1)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds for it all (30)")
+    return parser
+
+
+def scale(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """Remove the members above N; the line that says what was done."""
+    from zkcontainer.reconfig_client import read_live, read_password, remove, session  # noqa: PLC0415
+
+    if args.members < 1:
+        raise Refused(f"{args.members}: an ensemble keeps at least member 1")
+    known = _started_with(args.conf_dir or environ.get("ZK_CONF_DIR", DEFAULT_CONF_DIR))
+    password_file = (
+        args.reconfig_password_file
+        or environ.get("ZK_RECONFIG_PASSWORD_FILE")
+        or known.get("reconfig_password_file")
+    )
+    if not password_file:
+        raise Refused(
+            "no --reconfig_password_file, ZK_RECONFIG_PASSWORD_FILE, or start-zookeeper "
+            "--reconfig in this pod to take it from"
+        )
+    port = args.client_port or int(
+        environ.get("ZK_CLIENT_PORT") or known.get("client_port") or 2181
+    )
+    host = args.host or _local(known.get("client_address"))
+    password = read_password(password_file)
+    deadline = time.monotonic() + args.timeout
+    with session([f"{host}:{port}"], args.timeout, password) as client:
+        live = read_live(client, deadline)
+        leaving = sorted(i for i in live.ids if i > args.members)
+        if not leaving:
+            return f"nothing to do: the members are {_ids(live.ids)}"
+        _check_quorum(live, args.members, deadline)
+        result = remove(client, leaving, max(deadline - time.monotonic(), 1.0))
+    return (
+        f"removed {_ids(leaving)}: members {_ids(result.ids)}, voters {_ids(result.voter_ids)}"
+        f" (version {result.version:x}); now: kubectl scale statefulset <name>"
+        f" --replicas={args.members}"
+    )
+
+
+def _check_quorum(live: Membership, keep: int, deadline: float) -> None:
+    """The voters that remain must have a serving majority among themselves."""
+    remaining = [m for m in live.members if m.voting and m.id <= keep]
+    if not remaining:
+        raise Refused(f"no voter among ids 1..{keep}: voters are {_ids(live.voter_ids)}")
+    serving = _serving(remaining, deadline)
+    majority = len(remaining) // 2 + 1
+    if len(serving) < majority:
+        raise Refused(
+            f"the voters that would remain ({_ids(m.id for m in remaining)}) need {majority}"
+            f" serving, but only {len(serving)} serve ({_ids(serving) or 'none'}):"
+            " the ensemble would lose its quorum"
+        )
+
+
+def _serving(members: Sequence[Member], deadline: float) -> list[int]:
+    """The ids among `members` whose servers answer srvr as leader or follower, asked at once."""
+    found: list[int] = []
+
+    def ask(member: Member) -> None:
+        try:
+            srvr = send_word(
+                "srvr",
+                member.host,
+                member.client_port or 2181,
+                deadline=min(deadline, time.monotonic() + 3),
+            )
+        except ZkContainerError:
+            return
+        if find_value(srvr, "Mode", ": ") in SERVING_MODES:
+            found.append(member.id)
+
+    threads = [threading.Thread(target=ask, args=(m,), daemon=True) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    return sorted(found)
+
+
+def _started_with(conf_dir: str) -> dict[str, str]:
+    """What start-zookeeper --reconfig left for this command in its conf dir, if anything."""
+    path = os.path.join(conf_dir, render.SCALE_PROPERTIES)
+    try:
+        with open(path, encoding="latin-1") as file:
+            return {k: v for k, v in parse_properties(file.read()).items() if v}
+    except OSError:
+        return {}
+
+
+def _local(address: str | None) -> str:
+    if not address or address == "0.0.0.0":
+        return "127.0.0.1"
+    return "::1" if address == "::" else address
+
+
+def _ids(ids: object) -> str:
+    return ", ".join(str(i) for i in sorted(ids))  # type: ignore[call-overload]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit:  # --help (0), or bad arguments (2) with argparse's line
+        return int(exit.code or 0)
+    try:
+        print(f"{PROG}: {scale(args, os.environ)}")
+    except ZkContainerError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # the last line of defence: never a traceback
+        print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
