@@ -30,7 +30,7 @@ from tests.harness.fakezk import fake_zookeeper, ipv6_loopback_available, port_o
 from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer import metrics
-from zkcontainer.exporter import CONTENT_TYPE, MAX_CONNECTIONS, MAX_SCRAPES
+from zkcontainer.exporter import CONTENT_TYPE, MAX_CONNECTIONS, MAX_MNTR, MAX_SCRAPES
 
 BIN = Path(sys.executable).parent
 STANDALONE = "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_znode_count\t5\n"
@@ -178,6 +178,35 @@ def test_an_mntr_key_named_like_the_exporters_own_families_is_left_out() -> None
         parsed = families(running.get().body)
     assert parsed["zookeeper_up"] == [({}, 1.0)]
     assert parsed["zookeeper_scrape_duration_seconds"] != [({}, 9.0)]
+
+
+def mntr_of(size: int) -> str:
+    """A standalone server's mntr padded with keys to exactly `size` bytes."""
+    lines, length, index = [STANDALONE], len(STANDALONE), 0
+    while length < size - 32:
+        line = f"zk_padding_{index}\t{index}\n"
+        lines.append(line)
+        length += len(line)
+        index += 1
+    last = "zk_end\t"
+    return "".join(lines) + last + "1" * (size - length - len(last) - 1) + "\n"
+
+
+def test_an_mntr_reply_beyond_the_limit_is_zookeeper_up_0_and_one_line() -> None:
+    """A real mntr is a few KiB; converting one costs many times its size in memory."""
+    sizes = [MAX_MNTR, MAX_MNTR + 1]
+    ups = []
+    for size in sizes:
+        mntr = mntr_of(size)
+        assert len(mntr.encode()) == size
+        with fake_zookeeper(replies(mntr)) as zk, exporter("--timeout=60", port_of(zk)) as running:
+            ups.append(families(running.get().body)["zookeeper_up"])
+            code, stderr = running.stop()
+    assert ups == [[({}, 1.0)], [({}, 0.0)]]
+    assert code == 0
+    [line] = stderr.splitlines()
+    assert line.startswith("zookeeper-metrics: zookeeper_up 0 until mntr answers: too large: ")
+    assert line.endswith(f": reply to mntr exceeds {MAX_MNTR} bytes")
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,10 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # ZooKeeper allows 60 connections per client address (maxClientCnxns), which
 # the pod's probes share.
 MAX_SCRAPES = 8
+# The largest mntr reply scraped: a real one is a few KiB, and converting one
+# takes some 60 times its size in memory while it lasts. A larger reply is
+# zookeeper_up 0.
+MAX_MNTR = 256 * 1024
 # Connections open at once, scrapes or not; one more is closed at once. A
 # slow client holds a connection, never a scrape slot.
 MAX_CONNECTIONS = 32
@@ -123,14 +127,25 @@ class Target:
         self.tls_dir = args.tls_dir
         self.where = address_label(args.host, args.port)
         self._lock = threading.Lock()
+        self._converting = threading.Lock()
         self._failing = False
 
     def scrape(self) -> bytes:
         started = time.monotonic()
         deadline = started + self.timeout
         try:
-            reply = send_word("mntr", self.host, self.port, deadline=deadline, tls_dir=self.tls_dir)
-            text = render(reply, "prometheus", deadline, self.where, reserved=OWN_FAMILIES)
+            reply = send_word(
+                "mntr",
+                self.host,
+                self.port,
+                max_reply=MAX_MNTR,
+                deadline=deadline,
+                tls_dir=self.tls_dir,
+            )
+            # One conversion at a time: the mntr exchanges, the slow part, still
+            # overlap, and memory holds one reply's objects rather than one per slot.
+            with self._converting:
+                text = render(reply, "prometheus", deadline, self.where, reserved=OWN_FAMILIES)
             failure = None
         except ZkContainerError as error:  # a renewed Secret that does not load, too
             text, failure = "", str(error)
