@@ -215,6 +215,9 @@ def test_an_mntr_reply_beyond_the_limit_is_zookeeper_up_0_and_one_line() -> None
         ("GET", "/metrics?name[]=zookeeper_up", 200, CONTENT_TYPE),
         ("GET", "/", 200, "text/html; charset=utf-8"),
         ("GET", "/metrics/", 404, "text/plain; charset=utf-8"),
+        ("GET", "//metrics", 404, "text/plain; charset=utf-8"),
+        ("GET", "//", 404, "text/plain; charset=utf-8"),
+        ("GET", "http://localhost/metrics", 404, "text/plain; charset=utf-8"),
         ("GET", "/favicon.ico", 404, "text/plain; charset=utf-8"),
         ("POST", "/metrics", 405, "text/plain; charset=utf-8"),
         ("PUT", "/metrics", 405, "text/plain; charset=utf-8"),
@@ -490,6 +493,17 @@ def test_a_port_in_use_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]
     assert (
         err
         == f"zookeeper-metrics: cannot listen: --listen=127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_a_name_that_does_not_resolve_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["--listen", "no-such-host.invalid:9141"], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "zookeeper-metrics: cannot listen: --listen=no-such-host.invalid:9141:"
+        " cannot resolve no-such-host.invalid: "
     )
 
 

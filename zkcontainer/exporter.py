@@ -65,7 +65,7 @@ def serve(listen: str, args: ProbeArgs) -> None:
         # Unusable certificates are a bad argument: say so now, not at the first scrape.
         tls_context(args.tls_dir)
     target = Target(args)
-    server = _bind(bind_address(host, port), target, listen)
+    server = _bind(bind_address(host, port, listen), target, listen)
     # SIGTERM (the kubelet stopping the pod) or Ctrl-C ends the process at
     # once, wherever its threads are: scrapes in flight die with it, and the
     # kernel closes every socket. An exception raised from the handler
@@ -103,7 +103,7 @@ def listen_address(text: str) -> tuple[str, int]:
     )
 
 
-def bind_address(host: str, port: int) -> Address:
+def bind_address(host: str, port: int, listen: str) -> Address:
     if not host:
         return socket.AF_INET, socket.SOCK_STREAM, 0, ("0.0.0.0", port)
     numeric = numeric_address(host, port)
@@ -112,7 +112,9 @@ def bind_address(host: str, port: int) -> Address:
     try:
         infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
     except OSError as error:
-        raise ListenError("cannot listen", f"--listen: cannot resolve {host}: {error}") from None
+        raise ListenError(
+            "cannot listen", f"--listen={shown(listen)}: cannot resolve {host}: {error}"
+        ) from None
     family, socktype, proto, _, sockaddr = infos[0]
     return family, socktype, proto, sockaddr
 
@@ -200,7 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, body: bool) -> None:
         self.connection.settimeout(CLIENT_SECONDS)  # the request is in: now for the answer
-        path = self.path.partition("?")[0]
+        # The path as sent: http.server collapses leading slashes in self.path.
+        path = self.requestline.split()[1].partition("?")[0]
         if path == "/metrics":
             with self.server.scrape_slots:
                 data = self.server.target.scrape()
