@@ -341,3 +341,19 @@ def test_scale_takes_what_start_zookeeper_left_in_the_conf_dir(tmp_path: Path) -
         "reconfig_password_file": "/etc/zookeeper/reconfig/password",
         "client_port": "2191",
     }
+
+
+def test_a_one_server_ensemble_that_may_grow_claims_its_volume_as_an_ensemble_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    (data / "version-2").mkdir(parents=True)
+    (data / "version-2" / "log.1").write_bytes(b"\0")
+    password_file = tmp_path / "password"
+    password_file.write_text(PASSWORD)
+    argv = [*pod_flags(tmp_path, "--servers=1"), f"--reconfig_password_file={password_file}"]
+    argv[1] = "--hostname=zk-2"  # a pod beyond the one server: a member to be, not a standalone
+    assert start_main([*argv, "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "holds ZooKeeper data but no myid" in err
+    assert "warning" not in err

@@ -148,7 +148,7 @@ def myid_to_write(settings: Settings) -> bool:
     if runtime.check_myid(myid_path(settings), settings.myid):
         return False
     if runtime.holds_zookeeper_data([settings.data_dir, settings.data_log_dir]):
-        if settings.servers > 1:
+        if settings.servers > 1 or settings.reconfig:
             raise EnvironmentProblem(
                 f"{settings.data_dir} holds ZooKeeper data but no myid, so no server of "
                 f"this ensemble wrote it; refusing to adopt it as server {settings.myid} "
@@ -373,7 +373,8 @@ def probe_warnings(settings: Settings) -> list[str]:
 def identity_warnings(settings: Settings) -> list[str]:
     """A standalone whose hostname ends in an ordinal other than 0 runs without a server id."""
     identity = parse_pod_hostname(settings.hostname)
-    if settings.servers > 1 or identity is None or identity.ordinal == 0:
+    ensemble = settings.servers > 1 or settings.reconfig  # with --reconfig, one that may grow
+    if ensemble or identity is None or identity.ordinal == 0:
         return []
     return [
         f"hostname {settings.hostname} ends in -{identity.ordinal} but --servers=1: running "
