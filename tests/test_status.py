@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -12,15 +13,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.harness.fakezk import fake_zookeeper, port_of, silent
+from tests.harness.fakezk import answers, fake_zookeeper, port_of, silent
 from zkcontainer import render, status
 from zkcontainer.ensemble import Member, parse_properties, parse_server_line, read_config
 from zkcontainer.errors import UsageError
 from zkcontainer.settings import load_settings
-from zkcontainer.status_query import Reading, Target, from_srvr, targets, use_tls, with_lag
+from zkcontainer.status_query import (
+    Reading,
+    Target,
+    from_srvr,
+    read_member,
+    targets,
+    use_tls,
+    with_lag,
+)
 
 DOMAIN = "zk-hs.default.svc.cluster.local"
 TLS_FLAGS = ["--tls_dir=/etc/zookeeper/tls"]
+HANG_BOUND = 60  # seconds: only ever reached by a test about to fail
 
 # srvr as ZooKeeper 3.9.3 (the image) and 3.8.0 (Debian 12) answer it.
 SRVR_39 = """\
@@ -195,6 +205,56 @@ def test_srvr_of_either_version_gives_the_columns() -> None:
     assert from_srvr(target(1), SRVR_38).role == "standalone"
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("Zxid", "1_000"),
+        ("Zxid", "-0x5"),
+        ("Zxid", "0x10000000000000000"),
+        ("Zxid", "0o17"),
+        ("Zxid", "0x"),
+        ("Connections", "1_000"),
+        ("Connections", "-3"),
+        ("Connections", "١٢"),  # Arabic-Indic digits, which int() takes
+        ("Latency min/avg/max", "0/NaN/12"),
+        ("Latency min/avg/max", "0/inf/12"),
+        ("Latency min/avg/max", "0/1_0.5/12"),
+        ("Latency min/avg/max", "0/1.5/1_2"),
+    ],
+)
+def test_garbage_numbers_are_unknown(field: str, value: str) -> None:
+    reading = from_srvr(target(2), f"{SRVR_39}{field}: {value}\n")
+    column = {"Zxid": "zxid", "Connections": "connections"}.get(field)
+    if column:
+        assert getattr(reading, column) is None
+    else:
+        assert None in (reading.latency_avg, reading.latency_max)
+
+
+def test_the_largest_zxid_is_a_number() -> None:
+    reading = from_srvr(target(2), SRVR_39.replace("0x200000007", "0xffffffffffffffff"))
+    assert reading.zxid == 2**64 - 1
+
+
+@pytest.mark.parametrize("mode", ["\x1b[2J\x1b[31mleader", "leader\x07", "candidate", "LEADER"])
+def test_a_mode_that_is_no_role_is_an_unexpected_reply(mode: str) -> None:
+    with fake_zookeeper(answers({"srvr": SRVR_39.replace("follower", mode)})) as member:
+        where = Target(Member(1, "127.0.0.1", True), "127.0.0.1", port_of(member))
+        reading = read_member(where, time.monotonic() + HANG_BOUND, None)
+    assert (reading.role, reading.reason) == (None, "unexpected reply")
+    assert reading.detail == f"127.0.0.1:{port_of(member)}: srvr Mode is {mode!r}"
+
+
+def test_an_observer_that_says_it_leads_is_an_unexpected_reply() -> None:
+    leader = SRVR_39.replace("follower", "leader")
+    with fake_zookeeper(answers({"srvr": leader})) as member:
+        observer = Target(Member(4, "127.0.0.1", False), "127.0.0.1", port_of(member))
+        reading = read_member(observer, time.monotonic() + HANG_BOUND, None)
+    assert (reading.role, reading.reason) == (None, "unexpected reply")
+    assert reading.detail is not None
+    assert reading.detail.endswith("configured as an observer, says it is the leader")
+
+
 def test_lag_is_behind_the_leader_in_its_epoch() -> None:
     readings = with_lag(
         [
@@ -230,6 +290,29 @@ def test_lag_is_behind_the_leader_in_its_epoch() -> None:
         ),
         # Two leaders: a split ensemble, whatever the count.
         ([serving(1, "leader"), serving(2, "leader"), serving(3, "follower")], False),
+        # Followers whose sync state is unknown (mntr not whitelisted) answered srvr.
+        (
+            [
+                serving(1, "leader"),
+                Reading(target(2), role="follower", synced=None),
+                Reading(target(3), role="follower", synced=None),
+            ],
+            True,
+        ),
+        # One voter, as ZooKeeper 3.5+ runs a single server line: standalone.
+        ([serving(1, "standalone")], True),
+        ([serving(1, "standalone"), Reading(target(2, voting=False), role="observer")], True),
+        # Among several voters, standalone is a member outside the ensemble.
+        ([serving(1, "standalone"), serving(2, "follower"), serving(3, "follower")], False),
+        # An observer's role is never the one leader.
+        (
+            [
+                Reading(target(4, voting=False), role="leader", synced=True),
+                serving(1, "follower"),
+                serving(2, "follower"),
+            ],
+            False,
+        ),
     ],
 )
 def test_a_quorum_is_one_leader_and_a_voting_majority(
@@ -358,6 +441,72 @@ def test_a_member_that_never_answers_times_out_and_one_closed_refuses(
     assert [(m["id"], m["reason"]) for m in members] == [(1, "timed out"), (2, "refused")]
     assert err == (
         "zookeeper-status: no quorum: no leader, 0 of 2 voting members serving (2 needed)\n"
+    )
+
+
+def test_nothing_a_member_says_reaches_the_terminal_unescaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A member's reply is its own text: escapes in it would drive the operator's terminal."""
+    mode = "\x1b[2J\x1b]0;owned\x07"
+    with fake_zookeeper(answers({"srvr": SRVR_39.replace("follower", mode)})) as member:
+        (tmp_path / "zoo.cfg").write_text(f"server.1=127.0.0.1:2888:3888;{port_of(member)}\n")
+        code = status.main([f"--conf_dir={tmp_path}"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.replace("\n", "").isprintable()
+    assert "\\x1b[2J\\x1b]0;owned\\x07" in out
+    assert "(unexpected reply)" in out
+    assert err.isascii()
+
+
+def test_json_never_holds_nan_or_infinity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    srvr = SRVR_39.replace("0/1.5/12", "0/NaN/12").replace("follower", "standalone")
+    with fake_zookeeper(answers({"srvr": srvr})) as member:
+        (tmp_path / "zoo.cfg").write_text(f"server.1=127.0.0.1:2888:3888;{port_of(member)}\n")
+        code = status.main([f"--conf_dir={tmp_path}", "--format=json"])
+    out = capsys.readouterr().out
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    (member_json,) = json.loads(out, parse_constant=refuse)["members"]
+    assert (code, member_json["role"], member_json["latency_avg"]) == (0, "standalone", None)
+
+
+@pytest.mark.parametrize(
+    ("lines", "complaint"),
+    [
+        (
+            ["server.01=a:2888:3888", "server.1=b:2888:3888"],
+            "server.1 is listed twice: server.01, server.1",
+        ),
+        (
+            ["server.9223372036854775808=a:2888:3888"],
+            "server.9223372036854775808=a:2888:3888: the server id is beyond a Java long",
+        ),
+    ],
+)
+def test_ids_zookeeper_would_not_take_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: list[str], complaint: str
+) -> None:
+    (tmp_path / "zoo.cfg").write_text("clientPort=2181\n" + "\n".join(lines) + "\n")
+    assert status.main([f"--conf_dir={tmp_path}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"zookeeper-status: {tmp_path}/zoo.cfg: {complaint}")
+    assert err.count("\n") == 1
+
+
+def test_a_member_without_a_client_port_names_the_file_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "noport.cfg"
+    config.write_text("server.1=a:2888:3888\n")
+    assert status.main([f"--config={config}"]) == 2
+    assert capsys.readouterr().err == (
+        f"zookeeper-status: {config}: server.1 has no client port, and there is no clientPort\n"
     )
 
 

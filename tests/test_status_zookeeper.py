@@ -36,6 +36,27 @@ def test_a_standalone_server_is_its_own_quorum(zookeeper_server: ServerFactory) 
     assert table.stdout.splitlines()[-1].startswith("quorum serving: standalone")
 
 
+def test_a_config_with_one_server_line_serves_standalone(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    """ZooKeeper 3.5+ runs a config whose only server line is its own as a standalone
+    server (standaloneEnabled): its one voter serves."""
+    server = started(zookeeper_server())
+    until(0, "zookeeper-ready", "--serving", server.client_port)
+    config = tmp_path / "zoo.cfg"
+    config.write_text(f"server.1=127.0.0.1:2888:3888;{server.client_port}\n")
+    result = status(f"--config={config}")
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.split("\n")[1].split()[:3] == [
+        "1",
+        f"127.0.0.1:{server.client_port}",
+        "standalone",
+    ]
+    assert result.stdout.splitlines()[-1] == (
+        "quorum serving: standalone server.1, 1 of 1 voting members serving (1 needed)"
+    )
+
+
 def test_a_member_without_quorum_is_shown_not_serving(
     zookeeper_server: ServerFactory, tmp_path: Path
 ) -> None:

@@ -28,6 +28,8 @@ __all__ = [
 
 ZOO_CFG = "zoo.cfg"
 LOOPBACK_PREFIXES = ("127.", "::1", "[::1]", "localhost")
+# ZooKeeper reads a server id as a Java long (QuorumPeerConfig: Long.parseLong).
+MAX_SERVER_ID = 2**63
 
 
 @dataclass(frozen=True)
@@ -102,12 +104,18 @@ def ensemble_config(
 
 
 def members(properties: dict[str, str]) -> tuple[Member, ...]:
-    """Every `server.N` entry, by id."""
-    found = [
-        parse_server_line(key, value)
-        for key, value in properties.items()
-        if key.startswith("server.")
-    ]
+    """Every `server.N` entry, by id; one id under two keys (`server.01`, `server.1`)
+    is refused, as it would be one member counted twice."""
+    keys: dict[int | None, list[str]] = {}
+    found = []
+    for key, value in properties.items():
+        if key.startswith("server."):
+            member = parse_server_line(key, value)
+            keys.setdefault(member.id, []).append(key)
+            found.append(member)
+    for member_id, named in keys.items():
+        if len(named) > 1:
+            raise UsageError(f"server.{member_id} is listed twice: {', '.join(named)}")
     return tuple(sorted(found, key=lambda member: member.id or 0))
 
 
@@ -121,6 +129,10 @@ def parse_server_line(key: str, value: str) -> Member:
         member = parse_server(key, value)
     except DynamicConfigError as error:
         raise UsageError(str(error)) from None
+    if member.id >= MAX_SERVER_ID:
+        raise UsageError(
+            f"{key}={value}: the server id is beyond a Java long, as ZooKeeper reads it"
+        )
     return Member(
         id=member.id, host=member.host, voting=member.voting, client_port=member.client_port
     )

@@ -52,7 +52,8 @@ why it could not be read.
   --timeout SECONDS  limit for asking every member (default 2)
 
 Exit: 0 a quorum serves (one leader and a majority of the voting members
-serving and synced), 1 it does not (one line saying why), 2 bad arguments."""
+leading, or following and not known to be syncing), 1 it does not (one line
+saying why), 2 bad arguments."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Quorum:
     voters: int
     serving_voters: int
     leaders: tuple[int | None, ...]  # the ids of the members that say they lead
+    standalone: bool = False  # the one voter runs standalone
 
     @property
     def needed(self) -> int:
@@ -71,7 +73,9 @@ class Quorum:
             f"{self.serving_voters} of {self.voters} voting members serving ({self.needed} needed)"
         )
         if len(self.leaders) == 1:
-            leader = "standalone" if self.leaders[0] is None else f"leader server.{self.leaders[0]}"
+            leader = "standalone" if self.standalone or self.leaders[0] is None else "leader"
+            if self.leaders[0] is not None:
+                leader += f" server.{self.leaders[0]}"
         elif self.leaders:
             leader = "leaders " + ", ".join(f"server.{i}" for i in self.leaders)
         else:
@@ -81,18 +85,24 @@ class Quorum:
 
 def quorum(readings: Sequence[Reading]) -> Quorum:
     """Whether the members make a serving ensemble: one leader, and a majority of the
-    voting members (observers never count) leading or following in sync.
+    voting members (observers never count) leading or following. A follower whose
+    sync state is unknown (mntr not whitelisted) counts: it answered srvr as a
+    follower, and nothing else could show it still syncing.
 
-    A standalone server is its own quorum of one.
+    A standalone server is its own quorum of one, and so is the one voter of a
+    config with a single server line, which ZooKeeper 3.5+ runs standalone.
     """
     if len(readings) == 1 and readings[0].target.member.id is None:
         serving = readings[0].role == "standalone"
         return Quorum(serving, 1, int(serving), (None,) if serving else ())
     voters = [r for r in readings if r.target.member.voting]
-    serving_voters = [r for r in voters if r.role in SERVING_VOTER_ROLES and r.synced is not False]
-    leaders = tuple(r.target.member.id for r in readings if r.role == "leader")
+    alone = len(voters) == 1 and voters[0].role == "standalone"
+    serving_voters = [
+        r for r in voters if (r.role in SERVING_VOTER_ROLES or alone) and r.synced is not False
+    ]
+    leaders = tuple(r.target.member.id for r in voters if r.role == "leader" or alone)
     serves = len(leaders) == 1 and len(serving_voters) > len(voters) // 2
-    return Quorum(serves, len(voters), len(serving_voters), leaders)
+    return Quorum(serves, len(voters), len(serving_voters), leaders, standalone=alone)
 
 
 def as_json(readings: Sequence[Reading], summary: Quorum) -> str:
@@ -122,7 +132,8 @@ def as_json(readings: Sequence[Reading], summary: Quorum) -> str:
         "serving_voting_members": summary.serving_voters,
         "needed": summary.needed,
     }
-    return json.dumps({"members": members, "quorum": quorum_json}, indent=2) + "\n"
+    document = {"members": members, "quorum": quorum_json}
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
 COLUMNS = (
@@ -141,13 +152,13 @@ COLUMNS = (
 
 def as_table(readings: Sequence[Reading], summary: Quorum) -> str:
     """One row a member; an unread member's ROLE says why, its detail follows the table."""
-    rows = [COLUMNS, *(_row(r) for r in readings)]
+    rows = [COLUMNS, *(tuple(map(printable, _row(r))) for r in readings)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
-    lines += [f"{_name(r)}: {r.reason}: {r.detail}" for r in readings if r.reason]
+    lines += [printable(f"{_name(r)}: {r.reason}: {r.detail}") for r in readings if r.reason]
     lines.append(f"quorum {'serving' if summary.serving else 'NOT serving'}: {summary.summary()}")
     return "\n".join(lines) + "\n"
 
@@ -162,6 +173,14 @@ def _row(r: Reading) -> tuple[str, ...]:
     values = (r.lag, latency, r.connections, r.outstanding, r.znodes)
     zxid = "-" if r.zxid is None else hex(r.zxid)
     return (ident, r.target.address, r.role or "-", synced, zxid, *map(_text, values))
+
+
+def printable(text: str) -> str:
+    """`text` with what a terminal would act on (escapes, controls) shown as Python escapes:
+    members' replies and zoo.cfg's names reach an operator's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _name(r: Reading) -> str:
@@ -229,7 +248,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     config = read_config(args.config, args.given_as)
     tls = status_query.use_tls(config, args.tls_dir)
     context = context_for(config, args.config, args.tls_dir) if tls else None
-    found = status_query.targets(config, tls)
+    found = status_query.targets(config, tls, args.config)
     readings = status_query.with_lag(status_query.read_all(found, deadline, context))
     summary = quorum(readings)
     render = as_json if args.format == "json" else as_table

@@ -10,6 +10,7 @@ member is synced is unknown rather than a failure.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 # fourlw bounds every step by the deadline itself, so this is only a margin.
 JOIN_MARGIN = 0.5
 SYNCED_SUFFIX = "- broadcast"
+# srvr's Mode, as ZooKeeper's ServerState and read-only mode name it.
+ROLES = ("leader", "follower", "observer", "standalone", "read-only")
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,15 @@ class Reading:
     detail: str | None = None
 
 
-def targets(config: EnsembleConfig, tls: bool) -> list[Target]:
-    """One target per member; a standalone server is asked on its own loopback."""
+def targets(config: EnsembleConfig, tls: bool, where: str = "zoo.cfg") -> list[Target]:
+    """One target per member; a standalone server is asked on its own loopback.
+
+    `where` names the config file in messages.
+    """
     if not config.members:
         port = config.client_port if not tls else config.secure_client_port
         if port is None:
-            raise UsageError("zoo.cfg: no clientPort and no secureClientPort: nothing to ask")
+            raise UsageError(f"{where}: no clientPort and no secureClientPort: nothing to ask")
         host = config.client_address or "127.0.0.1"
         if host in ("0.0.0.0", "::"):  # bound on every address
             host = "127.0.0.1"
@@ -78,7 +84,9 @@ def targets(config: EnsembleConfig, tls: bool) -> list[Target]:
         else:
             port = member.client_port or config.client_port or 0
             if not port:
-                raise UsageError(f"zoo.cfg: server.{member.id} has no client port, nor has zoo.cfg")
+                raise UsageError(
+                    f"{where}: server.{member.id} has no client port, and there is no clientPort"
+                )
         found.append(Target(member, member.host, port))
     return found
 
@@ -133,6 +141,10 @@ def read_member(target: Target, deadline: float, context: _ssl._SSLContext | Non
         reading = from_srvr(target, ask("srvr", target, deadline, context))
     except ProbeError as error:
         return Reading(target, reason=error.reason, detail=error.detail)
+    if reading.role == "leader" and not target.member.voting:
+        # An observer cannot lead: its own config is not the one read here.
+        detail = f"{target.address}: configured as an observer, says it is the leader"
+        return Reading(target, reason="unexpected reply", detail=detail)
     if reading.role in ("leader", "standalone"):
         return replace(reading, synced=True)
     if reading.role not in ("follower", "observer"):
@@ -152,6 +164,8 @@ def from_srvr(target: Target, reply: str) -> Reading:
     role = values.get("Mode")
     if not role:
         raise ProbeError("unexpected reply", f"{target.address}: srvr reply has no Mode")
+    if role not in ROLES:
+        raise ProbeError("unexpected reply", f"{target.address}: srvr Mode is {role!r}")
     latency = values.get("Latency min/avg/max", "").split("/")
     return Reading(
         target,
@@ -216,16 +230,24 @@ def lag(leader_zxid: int, zxid: int) -> int:
 
 
 def _integer(text: str | None) -> int | None:
+    """A count, or a 0x... zxid: 0 up to 2^64 (a Java long's bits), digits only."""
     if text is None:
         return None
+    digits, base = (text[2:], 16) if text[:2] in ("0x", "0X") else (text, 10)
+    if not (digits and digits.isascii() and digits.isalnum()):
+        return None  # no sign, underscore or space, which int() would take
     try:
-        return int(text, 0)  # Zxid is 0x...
+        value = int(digits, base)
     except ValueError:
         return None
+    return value if value < 2**64 else None
 
 
 def _decimal(text: str) -> float | None:
+    if "_" in text:
+        return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # JSON has no NaN or Infinity
