@@ -411,7 +411,8 @@ def test_tls_without_a_secure_port_is_a_bad_argument(
     zoo_cfg(tmp_path)
     assert status.main([f"--conf_dir={tmp_path}", f"--tls_dir={tmp_path}"]) == 2
     assert capsys.readouterr().err == (
-        f"zookeeper-status: --tls_dir={tmp_path}: zoo.cfg has no secureClientPort to speak TLS to\n"
+        f"zookeeper-status: --tls_dir={tmp_path}: {tmp_path}/zoo.cfg has no secureClientPort"
+        " to speak TLS to\n"
     )
 
 

@@ -246,7 +246,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     args = parse_args(argv, environ)
     deadline = time.monotonic() + args.timeout
     config = read_config(args.config, args.given_as)
-    tls = status_query.use_tls(config, args.tls_dir)
+    tls = status_query.use_tls(config, args.tls_dir, args.config)
     context = context_for(config, args.config, args.tls_dir) if tls else None
     found = status_query.targets(config, tls, args.config)
     readings = status_query.with_lag(status_query.read_all(found, deadline, context))

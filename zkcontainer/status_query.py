@@ -91,15 +91,16 @@ def targets(config: EnsembleConfig, tls: bool, where: str = "zoo.cfg") -> list[T
     return found
 
 
-def use_tls(config: EnsembleConfig, tls_dir: str | None) -> bool:
+def use_tls(config: EnsembleConfig, tls_dir: str | None, where: str = "zoo.cfg") -> bool:
     """TLS when asked for, or when the plaintext port is for the pod itself only.
 
     A standalone server is asked on its own loopback, where plaintext works.
+    `where` names the config file in messages.
     """
     if tls_dir is not None:
         if config.secure_client_port is None:
             raise UsageError(
-                f"--tls_dir={tls_dir}: zoo.cfg has no secureClientPort to speak TLS to"
+                f"--tls_dir={tls_dir}: {where} has no secureClientPort to speak TLS to"
             )
         return True
     if config.secure_client_port is None:
