@@ -62,11 +62,22 @@ def test_both_come_from_the_environment_too() -> None:
     assert settings.reconfig_password_file == "/run/pw"
 
 
-def test_reconfig_with_tls_needs_peers_to_reach_the_plaintext_port() -> None:
-    found = problems(["--reconfig", "--reconfig_password_file=/p", "--servers=3", "--tls_dir=/tls"])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--tls_dir=/tls"],  # the plaintext port then defaults to 127.0.0.1
+        ["--tls_dir=/tls", "--client_port=0"],
+        ["--client_address=127.0.0.1"],
+        ["--client_address=::1"],
+    ],
+)
+def test_reconfig_needs_peers_to_reach_the_plaintext_port(flags: list[str]) -> None:
+    found = problems(["--reconfig", "--reconfig_password_file=/p", "--servers=3", *flags])
     assert len(found) == 1
-    assert "--client_address=0.0.0.0" in found[0]
-    # With port unification the plaintext port listens on every address.
+    assert found[0].startswith("--reconfig=true: needs the plaintext client port open to the peers")
+
+
+def test_with_tls_port_unification_the_plaintext_port_listens_everywhere() -> None:
     unified = settings_of("--servers=3", "--tls_dir=/tls", "--tls_port_unification=true")
     assert unified.client_address is None
 
@@ -155,10 +166,10 @@ def test_the_static_file_has_no_members_and_the_dynamic_file_every_one() -> None
     assert f"server.2=zk-1.{DOMAIN}:2888:3888:participant;2181\n" in lines
 
 
-def test_a_loopback_client_address_is_written_into_the_server_line() -> None:
+def test_the_client_address_is_written_into_the_server_line() -> None:
     # 3.8 exits when a member's line and its clientPortAddress disagree.
-    settings = settings_of("--servers=3", "--client_address=127.0.0.1")
-    assert reconfig.own_member(settings).spec().endswith(";127.0.0.1:2181")
+    settings = settings_of("--servers=3", "--client_address=10.1.2.3")
+    assert reconfig.own_member(settings).spec().endswith(";10.1.2.3:2181")
 
 
 def test_static_mode_is_unchanged_by_the_reconfig_flags() -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import socket
 import sys
@@ -90,6 +91,11 @@ def load_kazoo() -> Any:
         if VENDOR_DIR not in sys.path:
             sys.path.append(VENDOR_DIR)
         import kazoo.client  # noqa: PLC0415
+    # kazoo logs every refused connection as a WARNING; with no handler configured,
+    # Python would print each one bare on stderr. Failures reach callers as ReconfigError.
+    logger = logging.getLogger("kazoo")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
     return kazoo.client
 
 

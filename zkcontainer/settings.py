@@ -846,14 +846,14 @@ def _check_reconfig(
             "changes the membership (a Secret's file)",
         )
     loopback = client_address is not None and ipaddress.ip_address(client_address).is_loopback
-    if tls_dir is not None and (loopback or read.text("client_port") == "0"):
-        # A starting member reads the membership from its peers' client port, so
-        # a plaintext port on loopback only (the TLS default) hides every peer.
+    if loopback or (tls_dir is not None and read.text("client_port") == "0"):
+        # A starting member reads the membership from its peers' plaintext client
+        # port: one on loopback only (with --tls_dir, the default) hides every peer.
         read.problem(
             "reconfig",
-            "with --tls_dir needs the plaintext client port open to the peers, to read "
-            "the membership from them: --client_address=0.0.0.0 (or ::), or "
-            "--tls_port_unification",
+            "needs the plaintext client port open to the peers, which read the membership "
+            "from it: drop --client_address or give a non-loopback one (0.0.0.0, ::)"
+            + (", or --tls_port_unification" if tls_dir is not None else ""),
         )
 
 
