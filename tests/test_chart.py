@@ -3,6 +3,7 @@ original chart's, the source of manifests/, packaged as a repository, and runnab
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 import shutil
@@ -1287,6 +1288,111 @@ def test_a_disruption_budget_of_one_pod_keeps_the_quorum_with_observers() -> Non
         documents(render({"observers": 4, "podDisruptionBudget": {"maxUnavailable": "14%"}})),
         "StatefulSet",
     )
+
+
+# -- reconfig ------------------------------------------------------------------------------
+
+
+RECONFIG_MOUNT = "/etc/zookeeper/reconfig"
+
+
+def reconfig_secret(docs: list[Document]) -> Document:
+    return of_kind(docs, "Secret")["my-zk-reconfig"]
+
+
+def test_without_reconfig_there_is_no_password_and_the_command_is_as_before() -> None:
+    docs = rendered_documents("defaults")
+    assert "Secret" not in {doc["kind"] for doc in docs}
+    command = container_of(one(docs, "StatefulSet"))["command"]
+    assert not [arg for arg in command if arg.startswith("--reconfig")]
+
+
+def test_reconfig_runs_every_member_with_the_password_of_one_secret_mounted_whole() -> None:
+    docs = documents(render({"reconfig": True}))
+    sts = one(docs, "StatefulSet")
+    command = container_of(sts)["command"]
+    assert command[-2:] == [
+        "--reconfig",
+        f"--reconfig_password_file={RECONFIG_MOUNT}/password",
+    ]
+    mount, volume = secret_mount(sts)
+    # Whole and read-only: a subPath mount would never see the Secret change.
+    assert mount == {"name": "reconfig", "mountPath": RECONFIG_MOUNT, "readOnly": True}
+    assert volume["secret"] == {"secretName": "my-zk-reconfig"}
+    secret = reconfig_secret(docs)
+    assert secret["type"] == "Opaque"
+    assert secret["metadata"]["namespace"] == NAMESPACE
+    password = base64.b64decode(secret["data"]["password"]).decode()
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", password)
+
+
+def test_offline_every_render_makes_a_new_password() -> None:
+    """`helm template` sees no cluster, so no Secret to keep: applying its output again
+    changes the password (the README says so); an install or upgrade keeps the one
+    the cluster holds."""
+    first, second = (reconfig_secret(documents(render({"reconfig": True}))) for _ in range(2))
+    assert first["data"]["password"] != second["data"]["password"]
+
+
+def test_reconfig_keeps_the_initial_ensemble_and_starts_new_pods_together() -> None:
+    """replicas and observers are the initial ensemble (--servers, --observers); the
+    pods of a `kubectl scale` start together, each adding itself."""
+    sts = one(documents(render({"reconfig": True, "observers": 2})), "StatefulSet")
+    assert sts["spec"]["replicas"] == 5
+    assert sts["spec"]["podManagementPolicy"] == "Parallel"
+    command = container_of(sts)["command"]
+    assert {"--servers=3", "--observers=2", "--reconfig"} <= set(command)
+
+
+def test_reconfig_renders_valid_kubernetes_objects() -> None:
+    for doc in documents(render({"reconfig": True, "observers": 2})):
+        kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
+    report = lint_report({"reconfig": True})
+    assert (report["messages"], report["errors"]) == ([], []), report
+
+
+def test_with_reconfig_the_members_reach_each_others_client_port() -> None:
+    clients = [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]
+    members = {"podSelector": {"matchLabels": {"app": "my-zk"}}}
+    policy = {"networkPolicy": {"clientFrom": clients}}
+    assert members in (ingress_rules({**policy, "reconfig": True})[2181] or [])
+    assert members not in (ingress_rules(policy)[2181] or [])
+
+
+def test_notes_give_the_scaling_procedure_with_reconfig() -> None:
+    text = notes(render({"reconfig": True}))
+    assert "kubectl -n zk scale statefulset my-zk --replicas=N" in text
+    down = "kubectl -n zk exec my-zk-0 -- zookeeper-scale N\n  kubectl -n zk scale statefulset"
+    assert down in text
+    assert "Secret my-zk-reconfig" in text
+    assert "zookeeper-scale" not in notes(_rendered("defaults"))
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {"reconfig": True, **tls()},
+            "reconfig with tls.enabled needs tls.portUnification",
+        ),
+        ({"extraFlags": ["--reconfig"]}, "the chart sets --reconfig itself; set reconfig"),
+        (
+            {"extraFlags": ["--reconfig_password_file=/pw"]},
+            "the chart sets --reconfig_password_file itself; set reconfig",
+        ),
+        ({"reconfig": "yes"}, "/reconfig"),
+    ],
+)
+def test_reconfig_settings_the_members_cannot_run_are_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render(values)
+
+
+def test_reconfig_with_tls_renders_while_the_plaintext_port_is_unified() -> None:
+    sts = one(documents(render({"reconfig": True, **tls(portUnification=True)})), "StatefulSet")
+    assert "--reconfig" in container_of(sts)["command"]
 
 
 # -- the original chart's keys -----------------------------------------------------------

@@ -42,6 +42,28 @@ app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 {{- .Values.tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
 {{- end -}}
 
+{{/* The Secret holding ZooKeeper's superuser password, with reconfig. */}}
+{{- define "zookeeper.reconfigSecretName" -}}
+{{- printf "%s-reconfig" (include "zookeeper.fullname" .) -}}
+{{- end -}}
+
+{{/*
+The StatefulSet's replica count: the voters and the observers, or, with
+reconfig, the count the cluster runs now when the StatefulSet exists, since
+`kubectl scale` (not the values) changes the size of a dynamic ensemble and
+an upgrade must not undo it. Offline (helm template) nothing exists yet.
+*/}}
+{{- define "zookeeper.replicaCount" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $count := add (int $s.replicas) (int $s.observers) -}}
+{{- if $s.reconfig -}}
+{{- with lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .) -}}
+{{- $count = int .spec.replicas -}}
+{{- end -}}
+{{- end -}}
+{{- $count -}}
+{{- end -}}
+
 {{/*
 Whether the plaintext client port serves outside the pod: without TLS, or
 while port unification migrates to it. Otherwise start-zookeeper binds it to
@@ -59,6 +81,16 @@ while port unification migrates to it. Otherwise start-zookeeper binds it to
 {{- end -}}
 {{- if and $certManager.enabled (not ($certManager.issuerRef).name) -}}
 {{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer (a CA of this ensemble alone) that signs the members' certificate" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+With reconfig a member reads and changes the membership through its peers'
+plaintext client port, which TLS keeps on each pod's loopback.
+*/}}
+{{- define "zookeeper.checkReconfig" -}}
+{{- if and .reconfig .tls.enabled (not .tls.portUnification) -}}
+{{- fail "reconfig with tls.enabled needs tls.portUnification: members read and change the membership through each other's plaintext client port, which TLS otherwise keeps on each pod's loopback" -}}
 {{- end -}}
 {{- end -}}
 
@@ -238,6 +270,8 @@ tls_client_auth: tls.clientAuth
 tls_quorum: tls.quorum
 tls_quorum_hostname_verification: tls.quorumHostnameVerification
 tls_port_unification: tls.portUnification
+reconfig: reconfig
+reconfig_password_file: reconfig
 {{- end -}}
 
 {{/*
