@@ -1344,6 +1344,25 @@ def test_reconfig_keeps_the_initial_ensemble_and_starts_new_pods_together() -> N
     assert {"--servers=3", "--observers=2", "--reconfig"} <= set(command)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"reconfig": True},
+        {"reconfig": True, "replicas": 5, "observers": 2},
+        {"reconfig": True, **tls(portUnification=True)},
+    ],
+    ids=["reconfig", "with observers", "with tls, unified"],
+)
+def test_start_zookeeper_accepts_the_rendered_reconfig_command(values: dict[str, Any]) -> None:
+    sts = one(documents(render(values)), "StatefulSet")
+    settings = start_zookeeper_settings(sts)
+    assert settings.reconfig
+    assert settings.reconfig_password_file == f"{RECONFIG_MOUNT}/password"
+    initial = (values.get("replicas", 3), values.get("observers", 0))
+    assert (settings.servers, settings.observers) == initial
+    assert settings.servers + settings.observers == sts["spec"]["replicas"]
+
+
 def test_reconfig_renders_valid_kubernetes_objects() -> None:
     for doc in documents(render({"reconfig": True, "observers": 2})):
         kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
