@@ -6,11 +6,12 @@ import os
 import shlex
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from zkcontainer import reconfig, render, scale
+from zkcontainer import joiner, reconfig, reconfig_client, render, scale
 from zkcontainer.dynconfig import Membership, parse_dynamic_file, render_dynamic_file
 from zkcontainer.errors import ConfigError
 from zkcontainer.membership import decide
@@ -368,3 +369,50 @@ def test_a_one_server_ensemble_that_may_grow_claims_its_volume_as_an_ensemble_do
     err = capsys.readouterr().err
     assert "holds ZooKeeper data but no myid" in err
     assert "warning" not in err
+
+
+# The joiner, without a server
+
+
+def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = settings_of("--servers=3", host="zk-3")
+    me = reconfig.own_member(settings)
+    states = iter([False, False, True])
+    outcomes: list[object] = [
+        reconfig_client.ReconfigError("timed out", "add 4: last attempt: ReconfigInProcessError"),
+        reconfig_client.ReconfigError("timed out", "add 4: last attempt: ReconfigInProcessError"),
+        Membership((*reconfig.initial(settings), me), 0x300000002),
+    ]
+
+    @contextmanager
+    def session(hosts: list[str], timeout: float, password: str):  # type: ignore[no-untyped-def]
+        assert (hosts, password) == (["127.0.0.1:2181"], PASSWORD)
+        yield object()
+
+    def add(_client: object, member: object, _timeout: float) -> Membership:
+        assert member == me
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        assert isinstance(outcome, Membership)
+        return outcome
+
+    monkeypatch.setattr(joiner, "serving", lambda _h, _p: next(states))
+    monkeypatch.setattr(reconfig_client, "session", session)
+    monkeypatch.setattr(reconfig_client, "add", add)
+    monkeypatch.setattr(joiner.time, "sleep", lambda _s: None)
+    lines: list[str] = []
+    assert joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: True, log=lines.append)
+    assert lines == [
+        f"adding {me.spec()} failed, retrying: timed out: add 4: last attempt:"
+        " ReconfigInProcessError",
+        f"added {me.spec()}: configuration version 300000002, voters 1, 2, 3, 4",
+    ]
+
+
+def test_the_joiner_leaves_when_the_server_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(joiner, "serving", lambda _h, _p: False)
+    me = reconfig.own_member(settings_of("--servers=3", host="zk-3"))
+    assert not joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: False, log=print)
