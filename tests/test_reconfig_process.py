@@ -335,7 +335,10 @@ def test_a_full_restart_starts_every_member_from_its_own_volume(ensemble: Ensemb
     before = ensemble.wait_for("three voters", lambda m: m.voter_ids == {1, 2, 3})
     for server_id in (1, 2, 3):
         ensemble.pods[server_id].stop()
-    for server_id in (1, 2, 3):
+    # The first one decides while no peer serves: from its own volume.
+    ensemble.pods[1].start()
+    ensemble.pods[1].wait_for_line("membership: use")
+    for server_id in (2, 3):
         ensemble.pods[server_id].start()
     for server_id in (1, 2, 3):
         ensemble.pods[server_id].wait_serving()
