@@ -304,6 +304,18 @@ def test_zookeeper_scale_removes_the_members_above_n(ensemble: Ensemble) -> None
     ensemble.pods[4].stop()
 
 
+def test_a_removed_member_back_on_its_stale_volume_joins_again(ensemble: Ensemble) -> None:
+    fourth = ensemble.pods[4]
+    assert 4 not in ensemble.live()
+    fourth.start()  # its volume still holds the configuration that listed it
+    ensemble.wait_for("4 a voter again", lambda m: m.voter_ids == {1, 2, 3, 4})
+    output = fourth.wait_for_line("added server.4=")
+    assert "membership: join" in output
+    assert scale(ensemble, 3).returncode == 0
+    fourth.stop()
+    assert ensemble.live().ids == {1, 2, 3}
+
+
 def test_zookeeper_scale_refuses_to_lose_the_quorum(ensemble: Ensemble) -> None:
     # Down to voters 1 and 2 needs both; with 2 down the ensemble would stop.
     ensemble.pods[2].stop()
