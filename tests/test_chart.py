@@ -1400,6 +1400,15 @@ def test_notes_give_the_scaling_procedure_with_reconfig() -> None:
             "the chart sets --reconfig_password_file itself; set reconfig",
         ),
         ({"reconfig": "yes"}, "/reconfig"),
+        # Checked against 5 pods, 40% is 2; after a scale-down to 3 it is still 2.
+        (
+            {"reconfig": True, "replicas": 5, "podDisruptionBudget": {"maxUnavailable": "40%"}},
+            "podDisruptionBudget.maxUnavailable 40% with reconfig",
+        ),
+        (
+            {"reconfig": True, "replicas": 5, "podDisruptionBudget": {"maxUnavailable": 2}},
+            "only 0 or 1 keeps a quorum at every size",
+        ),
     ],
 )
 def test_reconfig_settings_the_members_cannot_run_are_refused(

@@ -371,6 +371,10 @@ counts them. Takes the settings.
 {{- if .observers -}}
 {{- $of = printf "%d pods, any of them among the %d voting members" $pods $replicas -}}
 {{- end -}}
+{{- if and .reconfig $pdb.enabled (not (has (toString $pdb.maxUnavailable) (list "0" "1"))) -}}
+{{- /* kubectl scale, not replicas, sizes a dynamic ensemble: only 0 or 1 is safe at every size of 3 or more (a percentage of 5 pods is 2 of 3 after a scale-down). */ -}}
+{{- fail (printf "podDisruptionBudget.maxUnavailable %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size" $pdb.maxUnavailable) -}}
+{{- end -}}
 {{- if and $pdb.enabled (gt $replicas 1) -}}
 {{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
 {{- if gt $down $tolerated -}}
