@@ -7,12 +7,18 @@ import shlex
 import subprocess
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from zkcontainer import joiner, reconfig, reconfig_client, render, scale
-from zkcontainer.dynconfig import Membership, parse_dynamic_file, render_dynamic_file
+from zkcontainer.dynconfig import (
+    Membership,
+    parse_config,
+    parse_dynamic_file,
+    render_dynamic_file,
+)
 from zkcontainer.errors import ConfigError
 from zkcontainer.membership import decide
 from zkcontainer.reconfig_client import super_digest
@@ -244,6 +250,46 @@ def test_a_join_clears_the_files_of_a_membership_it_was_removed_from(tmp_path: P
     conf_zoo_cfg = tmp_path / "conf" / "zoo.cfg"
     assert os.readlink(conf_zoo_cfg) == str(stale_dir / "zoo.cfg")
     assert "dynamicConfigFile=" in conf_zoo_cfg.read_text()
+
+
+def test_a_live_configuration_without_client_parts_gets_the_statefulsets_client_port(
+    tmp_path: Path,
+) -> None:
+    # A static ensemble, asked during a rolling migration to --reconfig, lists no
+    # client parts; zoo.cfg in reconfig mode has no clientPort, so without one in
+    # our own line the member would serve no client at all.
+    settings = settings_of(
+        "--servers=3",
+        "--client_port=2281",
+        f"--data_dir={tmp_path}",
+        f"--conf_dir={tmp_path}/conf",
+    )
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "reconfig").mkdir()
+    live = parse_config(
+        "".join(f"server.{i}=zk-{i - 1}.{DOMAIN}:2888:3888:participant\n" for i in (1, 2, 3))
+        + "version=0\n"
+    )
+    decision = decide(reconfig.evidence(settings, live))
+    assert decision.action == "use"
+    _zoo_cfg, path, text = reconfig.write(settings, decision)
+    assert path.endswith("zoo.cfg.dynamic.0")
+    assert text == "".join(
+        f"server.{i}=zk-{i - 1}.{DOMAIN}:2888:3888:participant;2281\n" for i in (1, 2, 3)
+    )
+    assert Path(path).read_text() == text
+
+
+def test_filled_in_client_parts_follow_the_client_address_and_keep_those_listed() -> None:
+    settings = settings_of("--servers=3", "--client_address=10.1.2.3")
+    listed = reconfig.member(settings, 1)
+    bare = reconfig.member(settings, 2)
+    live = Membership((listed, replace(bare, client_port=None, client_address=None)), 7)
+    filled = reconfig.with_client_ports(settings, live)
+    assert filled.version == 7
+    assert filled.get(1) == listed
+    assert filled.get(2) == bare
+    assert filled.get(2).spec().endswith(";10.1.2.3:2181")  # type: ignore[union-attr]
 
 
 # The password

@@ -17,6 +17,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from zkcontainer import render, runtime
 from zkcontainer.dynconfig import (
@@ -154,9 +155,10 @@ def write(settings: Settings, decision: Decision) -> tuple[str, str, str]:
     """Write the dynamic file and the static zoo.cfg that names it:
     (zoo.cfg's text, the dynamic file's path, its text)."""
     assert decision.membership is not None
+    membership = with_client_ports(settings, decision.membership)
     directory = render.reconfig_dir(settings)
-    dynamic_path = os.path.join(directory, dynamic_file_name(decision.membership, STATIC_NAME))
-    dynamic_text = render_dynamic_file(decision.membership)
+    dynamic_path = os.path.join(directory, dynamic_file_name(membership, STATIC_NAME))
+    dynamic_text = render_dynamic_file(membership)
     if decision.action == "join":
         # The files left here describe a membership this member is no longer in
         # (a scale-down's stale volume): they must not be the ones it restarts
@@ -167,6 +169,31 @@ def write(settings: Settings, decision: Decision) -> tuple[str, str, str]:
     runtime.write_atomically(render.zoo_cfg_path(settings), zoo_cfg)
     link_conf_zoo_cfg(settings)
     return zoo_cfg, dynamic_path, dynamic_text
+
+
+def with_client_ports(settings: Settings, membership: Membership) -> Membership:
+    """`membership` with our client address and port for every member whose line has none.
+
+    A static ensemble's members, asked during a rolling migration to --reconfig,
+    report server lines without a client part. Written as they are, this member's
+    own line would have none either, and since zoo.cfg in reconfig mode has no
+    clientPort, it would serve no client at all. Every member of a StatefulSet
+    has the same --client_port, so the one start-zookeeper would write for us is
+    theirs too. ZooKeeper compares configurations by version alone, so a file
+    that adds client parts at the live version is the live configuration.
+    """
+    if all(known.client_port is not None for known in membership.members):
+        return membership
+    ours = member(settings, settings.myid or 1)
+    return replace(
+        membership,
+        members=tuple(
+            known
+            if known.client_port is not None
+            else replace(known, client_port=ours.client_port, client_address=ours.client_address)
+            for known in membership.members
+        ),
+    )
 
 
 def link_conf_zoo_cfg(settings: Settings) -> None:
