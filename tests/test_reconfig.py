@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -390,6 +391,108 @@ def test_scale_with_bad_arguments_exits_2(argv: list[str]) -> None:
 def test_scale_refuses_to_keep_no_member(capsys: pytest.CaptureFixture[str]) -> None:
     assert scale.main(["0", "--reconfig_password_file=/nonexistent"]) == 1
     assert capsys.readouterr().err == "zookeeper-scale: 0: an ensemble keeps at least member 1\n"
+
+
+def test_scale_refuses_to_leave_one_voter_without_asking_a_server(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Its configuration would list only itself: start-zookeeper --reconfig
+    # never restarts from that, and the volume is lost.
+    assert scale.main(["1", "--reconfig_password_file=/nonexistent"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        "zookeeper-scale: 1: would leave one voter, whose configuration would list only"
+        " itself: it could not restart; keep at least 2\n",
+    )
+
+
+class FakeEnsemble:
+    """reconfig_client's session, read_live and remove, over a membership in memory."""
+
+    def __init__(self, live: Membership) -> None:
+        self.live = live
+        self.removed: list[list[int]] = []
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        @contextmanager
+        def session(*_args: object) -> Iterator[object]:
+            yield object()
+
+        def remove(_client: object, ids: list[int], _timeout: float) -> Membership:
+            self.removed.append(list(ids))
+            self.live = replace(self.live.without(ids), version=self.live.version + 1)
+            return self.live
+
+        monkeypatch.setattr(reconfig_client, "session", session)
+        monkeypatch.setattr(reconfig_client, "read_live", lambda *_: self.live)
+        monkeypatch.setattr(reconfig_client, "remove", remove)
+        monkeypatch.setattr(scale, "_serving", lambda members, _deadline: [m.id for m in members])
+
+
+def run_scale(
+    tmp_path: Path, members: int, warnings: list[str], host: str = "my-zk-1.zk-hs.default"
+) -> list[str]:
+    password = tmp_path / "password"
+    password.write_text(PASSWORD)
+    args = scale.parser().parse_args([str(members), f"--reconfig_password_file={password}"])
+    return scale.scale(args, {}, warnings.append, lambda: host)
+
+
+def test_scale_refuses_to_leave_one_voter_beside_observers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_of("--servers=3")
+    ensemble = FakeEnsemble(
+        Membership(
+            (
+                reconfig.member(settings, 1),
+                *(reconfig.member(settings, i, "observer") for i in (2, 3)),
+            ),
+            9,
+        )
+    )
+    ensemble.install(monkeypatch)
+    with pytest.raises(scale.Refused, match=r"^2: would leave one voter \(1\), whose"):
+        run_scale(tmp_path, 2, [])
+    assert ensemble.removed == []
+
+
+def three_voters(monkeypatch: pytest.MonkeyPatch) -> FakeEnsemble:
+    settings = settings_of("--servers=3")
+    ensemble = FakeEnsemble(Membership(tuple(reconfig.member(settings, i) for i in (1, 2, 3)), 9))
+    ensemble.install(monkeypatch)
+    return ensemble
+
+
+def test_scale_to_two_voters_warns_and_says_what_comes_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ensemble = three_voters(monkeypatch)
+    warnings: list[str] = []
+    assert run_scale(tmp_path, 2, warnings) == [
+        "removed 3: members 1, 2, voters 1, 2 (version a)",
+        "next: kubectl scale statefulset my-zk --replicas=2",
+        "then: zookeeper-scale 2 again: it removes any member that added itself meanwhile"
+        " (a joiner still in flight, or a removed member whose container restarted before its"
+        " pod was deleted)",
+    ]
+    assert ensemble.removed == [[3]]
+    assert warnings == [
+        "warning: 2 leaves 2 voters (1, 2), which tolerate no failure: either one down stops"
+        " the ensemble; 3 tolerate one"
+    ]
+
+
+def test_scale_with_nothing_to_do_still_says_what_comes_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ensemble = three_voters(monkeypatch)
+    warnings: list[str] = []
+    lines = run_scale(tmp_path, 3, warnings, host="localhost")
+    assert lines[0] == "nothing to do: the members are 1, 2, 3"
+    assert lines[1] == "next: kubectl scale statefulset <name> --replicas=3"  # not a pod
+    assert lines[2].startswith("then: zookeeper-scale 3 again: ")
+    assert (ensemble.removed, warnings) == ([], [])
 
 
 def test_scale_takes_what_start_zookeeper_left_in_the_conf_dir(tmp_path: Path) -> None:

@@ -1,13 +1,18 @@
 """zookeeper-scale N: shrink a --reconfig ensemble to the members with ids 1..N.
 
 Run in any member (`kubectl exec zk-0 -- zookeeper-scale 3`), then
-`kubectl scale statefulset zk --replicas=3`: the StatefulSet deletes the
-pods with ordinals N and above, which are ids N+1 and above, so every member
+`kubectl scale statefulset zk --replicas=3`, then `zookeeper-scale 3` again:
+a member can add itself meanwhile (a joiner still in flight, or a removed
+member whose container restarted before its pod was deleted). The
+StatefulSet deletes the pods with ordinals N and above, which are ids N+1 and above, so every member
 above N goes, voters and observers alike. It speaks to the local server as
 ZooKeeper's superuser, reads the live configuration, and removes those ids
 in one reconfig, after checking that the voters that remain have a serving
 majority (otherwise ZooKeeper could not commit the change, or the ensemble
-would stop once the pods are gone). Idempotent: at N already, nothing to do.
+would stop once the pods are gone). It refuses to leave a single voter: a
+configuration that lists only itself is one start-zookeeper --reconfig never
+restarts from. It warns when two voters would remain, which tolerate no failure.
+Idempotent: at N already, nothing to do.
 
 Exit: 0 done or nothing to do, 1 refused or failed (one line), 2 bad arguments.
 """
@@ -16,15 +21,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from zkcontainer import render
 from zkcontainer.dynconfig import Member, Membership
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
+from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.properties import parse_properties
 
 PROG = "zookeeper-scale"
@@ -40,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Remove every member with an id above N from a --reconfig ensemble; "
-        "then run kubectl scale statefulset <name> --replicas=N.",
+        "then run kubectl scale statefulset <name> --replicas=N, then this command again.",
     )
     parser.add_argument("members", metavar="N", type=int, help="members to keep: ids 1..N")
     parser.add_argument(
@@ -55,12 +62,22 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def scale(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
-    """Remove the members above N; the line that says what was done."""
+def scale(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    warn: Callable[[str], None] = lambda line: None,
+    hostname: Callable[[], str] = socket.gethostname,
+) -> list[str]:
+    """Remove the members above N; the lines that say what was done and what comes next."""
     from zkcontainer.reconfig_client import read_live, read_password, remove, session  # noqa: PLC0415
 
     if args.members < 1:
         raise Refused(f"{args.members}: an ensemble keeps at least member 1")
+    if args.members == 1:
+        # Ids 1..1 hold one voter at most: a configuration that lists only
+        # itself, from which start-zookeeper --reconfig never restarts it
+        # (it could be an ensemble of its own), and whose volume is then lost.
+        raise Refused(_one_voter(args.members))
     known = _started_with(args.conf_dir or environ.get("ZK_CONF_DIR", DEFAULT_CONF_DIR))
     password_file = (
         args.reconfig_password_file
@@ -81,14 +98,43 @@ def scale(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     with session([f"{host}:{port}"], args.timeout, password) as client:
         live = read_live(client, deadline)
         leaving = sorted(i for i in live.ids if i > args.members)
+        remaining = sorted(m.id for m in live.members if m.voting and m.id <= args.members)
+        if leaving and len(remaining) == 1:
+            raise Refused(_one_voter(args.members, remaining))
         if not leaving:
-            return f"nothing to do: the members are {_ids(live.ids)}"
-        _check_quorum(live, args.members, deadline)
-        result = remove(client, leaving, max(deadline - time.monotonic(), 1.0))
+            done = f"nothing to do: the members are {_ids(live.ids)}"
+        else:
+            _check_quorum(live, args.members, deadline)
+            result = remove(client, leaving, max(deadline - time.monotonic(), 1.0))
+            done = (
+                f"removed {_ids(leaving)}: members {_ids(result.ids)},"
+                f" voters {_ids(result.voter_ids)} (version {result.version:x})"
+            )
+    if len(remaining) == 2:
+        warn(
+            f"warning: {args.members} leaves 2 voters ({_ids(remaining)}), which tolerate"
+            " no failure: either one down stops the ensemble; 3 tolerate one"
+        )
+    return [done, *next_steps(args.members, hostname())]
+
+
+def next_steps(members: int, hostname: str) -> list[str]:
+    """What the operator does next, one line per step."""
+    pod = parse_pod_hostname(hostname.partition(".")[0])
+    name = pod.set_name if pod is not None else "<name>"
+    return [
+        f"next: kubectl scale statefulset {name} --replicas={members}",
+        f"then: zookeeper-scale {members} again: it removes any member that added itself"
+        " meanwhile (a joiner still in flight, or a removed member whose container restarted"
+        " before its pod was deleted)",
+    ]
+
+
+def _one_voter(members: int, remaining: Sequence[int] = ()) -> str:
+    which = f" ({_ids(remaining)})" if remaining else ""
     return (
-        f"removed {_ids(leaving)}: members {_ids(result.ids)}, voters {_ids(result.voter_ids)}"
-        f" (version {result.version:x}); now: kubectl scale statefulset <name>"
-        f" --replicas={args.members}"
+        f"{members}: would leave one voter{which}, whose configuration would list only"
+        " itself: it could not restart; keep at least 2"
     )
 
 
@@ -158,7 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit:  # --help (0), or bad arguments (2) with argparse's line
         return int(exit.code or 0)
     try:
-        print(f"{PROG}: {scale(args, os.environ)}")
+        lines = scale(args, os.environ, lambda line: print(f"{PROG}: {line}", file=sys.stderr))
+        for line in lines:
+            print(f"{PROG}: {line}")
     except ZkContainerError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 1
