@@ -10,7 +10,7 @@ DEMO_DIR ?= $(CURDIR)/demo-data
 IMAGE ?= zkcontainer:dev
 export IMAGE
 
-.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-failover bench-start image docker manifests chart
+.PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-revisions bench-failover bench-start image docker manifests chart
 
 # The fast tiers first (seconds), so a broken unit stops the run before the
 # container tier (minutes) starts; that one reports each test as it finishes.
@@ -96,3 +96,9 @@ bench-start: deps image
 bench: deps
 	@scripts/install-system-deps time
 	$(BIN)/python bench/probes.py
+
+# The probes of an earlier revision against this tree's, alternating in one
+# run: a change must not slow them (REV=v0.1.0, a commit, HEAD~5 ...).
+REV ?= HEAD
+bench-revisions: deps
+	$(BIN)/python bench/revisions.py $(REV)
