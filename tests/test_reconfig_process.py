@@ -227,24 +227,32 @@ class Ensemble:
         raise AssertionError(f"never {wanted}; last configuration {last}\n{logs}")
 
 
-@pytest.fixture(scope="module")
-def ensemble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ensemble]:
+def prepare(
+    tmp_path_factory: pytest.TempPathFactory, name: str, network: Network, names: int
+) -> tuple[Path, Path]:
+    """Skip without what the namespaces need; else the pods' root and the hosts file
+    naming zk-0..zk-<names - 1>, beside the password and a resolv.conf."""
     require_zookeeper()
     if os.geteuid() != 0:
         missing("network namespaces need root")
     for tool in ("ip", "unshare", "mount"):
         if shutil.which(tool) is None:
             missing(f"no {tool} on this machine")
-    root = tmp_path_factory.mktemp("reconfig-process")
-    tag = f"{os.getpid() % 10000:04d}"
-    network = Network(tag, f"10.254.{20 + os.getpid() % 200}")
+    root = tmp_path_factory.mktemp(name)
     (root / "password").write_text(PASSWORD + "\n")
     hosts = root / "hosts"
     hosts.write_text(
         "127.0.0.1 localhost\n"
-        + "".join(f"{network.address(i)} zk-{i - 1}.{DOMAIN}\n" for i in range(1, MEMBERS + 2))
+        + "".join(f"{network.address(i)} zk-{i - 1}.{DOMAIN}\n" for i in range(1, names + 1))
     )
     (root / "resolv.conf").write_text("nameserver 127.0.0.1\n")  # nothing else resolves, at once
+    return root, hosts
+
+
+@pytest.fixture(scope="module")
+def ensemble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ensemble]:
+    network = Network(f"{os.getpid() % 10000:04d}", f"10.254.{20 + os.getpid() % 200}")
+    root, hosts = prepare(tmp_path_factory, "reconfig-process", network, MEMBERS + 1)
     pods = {i: Pod(i, root / f"zk-{i - 1}", network, hosts) for i in range(1, MEMBERS + 1)}
     try:
         try:
