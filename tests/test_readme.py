@@ -32,6 +32,8 @@ NOT_RUN = {
     "docker tag": "needs a registry",
     "kubectl apply": "needs a cluster; the manifests are validated in test_manifests.py",
     "kubectl rollout": "needs a cluster",
+    "kubectl exec zk-0 -- zookeeper-scale": "needs a --reconfig ensemble:"
+    " tests/test_reconfig_container.py runs it in one, as the README's scale-down does",
     "kubectl -n zk": "needs a cluster",
     "helm ": "no helm binary: tests/test_chart.py renders, lints and packages the chart with"
     " Helm's own engine, and runs what it renders",
