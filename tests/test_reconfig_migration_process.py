@@ -8,6 +8,7 @@ tests/test_reconfig_process.py.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -76,3 +77,35 @@ def test_a_member_restarted_with_reconfig_serves_beside_static_members(
         check=False,
     )
     assert ready.returncode == 0, ready.stdout + ready.stderr
+
+
+def test_the_rest_of_the_roll_leaves_a_dynamic_ensemble_with_a_quorum(
+    static_pods: dict[int, MigratingPod],
+) -> None:
+    """Members 2, then 1, restarted with --reconfig as a rolling update goes on: each
+    serves again before the next, and at the end every member runs reconfigEnabled
+    and the three still make one ensemble."""
+    for i in (2, 1):
+        pod = static_pods[i]
+        pod.stop()
+        pod.reconfig = True
+        pod.start()
+        pod.wait_serving()
+        assert "membership: use" in pod.output()
+    for pod in static_pods.values():
+        assert "reconfigEnabled=true" in (pod.root / "conf" / "zoo.cfg").read_text()
+    status = subprocess.run(
+        static_pods[1].inside(
+            [
+                str(BIN / "zookeeper-status"),
+                f"--conf_dir={static_pods[1].root / 'conf'}",
+                "--format=json",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert status.returncode == 0, status.stdout + status.stderr
+    members = json.loads(status.stdout)["members"]
+    assert sorted(member["role"] for member in members) == ["follower", "follower", "leader"]
