@@ -232,20 +232,28 @@ def tls_context(tls_dir: str) -> "_ssl._SSLContext":
     `_ssl` is the C module behind `ssl`, which would import socket, enum and
     more on top; it is loaded only here, when the plaintext port is off.
     """
-    import _ssl  # noqa: PLC0415
-
-    context = _ssl._SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
-    # The probe asks its own pod by address: the chain is verified against
-    # the CAs, the name is not (the certificate names the pod's DNS names).
-    context.check_hostname = False
     if _regular_file(tls_dir + "/keystore.pem") is not None:
         names = ("keystore.pem", "keystore.pem", "truststore.pem")
         base = tls_dir
     else:
         names = ("tls.crt", "tls.key", "ca.crt")
         base = _one_version(tls_dir)
+    cert, key, ca = (base + "/" + name for name in names)
+    return context_from_files(cert, key, ca, named=f"--tls_dir={tls_dir}", shown=names)
+
+
+def context_from_files(
+    cert: str, key: str, ca: str, *, named: str, shown: "Sequence[str]"
+) -> "_ssl._SSLContext":
+    """A client context presenting `cert` and `key`, trusting `ca`'s CAs alone;
+    a file that will not load is a UsageError naming `named` and `shown`."""
+    import _ssl  # noqa: PLC0415
+
+    context = _ssl._SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+    # Peers are asked by address or by the names in zoo.cfg: the chain is
+    # verified against the CAs, the name is not (certificates name DNS names).
+    context.check_hostname = False
     try:
-        cert, key, ca = (base + "/" + name for name in names)
         for path in dict.fromkeys((cert, key, ca)):
             if _regular_file(path) is False:
                 raise OSError(0, f"{path} is not a regular file")
@@ -254,8 +262,8 @@ def tls_context(tls_dir: str) -> "_ssl._SSLContext":
         context.load_verify_locations(ca)
     except OSError as error:  # _ssl.SSLError is one
         detail = error.strerror or str(error)
-        files = ", ".join(dict.fromkeys(names))
-        raise UsageError(f"--tls_dir={tls_dir}: cannot load {files}: {detail}") from None
+        files = ", ".join(dict.fromkeys(shown))
+        raise UsageError(f"{named}: cannot load {files}: {detail}") from None
     return context
 
 

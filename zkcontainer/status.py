@@ -239,7 +239,8 @@ def context_for(config: EnsembleConfig, config_path: str, tls_dir: str | None) -
             " ssl.trustStore.location: give --tls_dir"
         )
     flag = f"{config_path}: ssl.keyStore.location"
-    return status_query.tls_context(config.key_store, config.key_store, config.trust_store, flag)
+    stores = (config.key_store, config.key_store, config.trust_store)
+    return fourlw.context_from_files(*stores, named=flag, shown=stores)
 
 
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:

@@ -110,26 +110,6 @@ def use_tls(config: EnsembleConfig, tls_dir: str | None, where: str = "zoo.cfg")
     return not config.plaintext_reaches_peers
 
 
-def tls_context(cert: str, key: str, ca: str, flag: str) -> _ssl._SSLContext:
-    """A client context presenting `cert` (and `key`), trusting `ca` alone.
-
-    The certificate is checked against the CA, not the member's name: members
-    are asked by the names in zoo.cfg, which the certificates may not list.
-    """
-    import _ssl  # noqa: PLC0415  (only with TLS)
-
-    context = _ssl._SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    try:
-        context.load_cert_chain(cert, key)
-        context.load_verify_locations(ca)
-    except OSError as error:  # _ssl.SSLError is one
-        raise UsageError(
-            f"{flag}: cannot load {cert}, {key}, {ca}: {error.strerror or error}"
-        ) from None
-    return context
-
-
 def ask(word: str, target: Target, deadline: float, context: _ssl._SSLContext | None) -> str:
     """`word`'s reply from `target`, failures named as fourlw names them."""
     # One context, made once for every member (from the server's stores or
