@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import socket
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.harness.fakezk import answers, fake_zookeeper, port_of, silent
+from tests.harness.fakezk import Behaviour, answers, fake_zookeeper, port_of, silent
 from zkcontainer import render, status
 from zkcontainer.ensemble import Member, parse_properties, parse_server_line, read_config
 from zkcontainer.errors import UsageError
@@ -21,10 +23,13 @@ from zkcontainer.settings import load_settings
 from zkcontainer.status_query import (
     Reading,
     Target,
+    digests_from_hash,
+    divergence,
     from_srvr,
     read_member,
     targets,
     use_tls,
+    with_divergence,
     with_lag,
 )
 
@@ -76,6 +81,22 @@ def serving(member_id: int, role: str, zxid: int = 0x100000005, **fields: object
 
 def unread(member_id: int, reason: str = "refused", voting: bool = True) -> Reading:
     return Reading(target(member_id, voting), reason=reason, detail=f"zk-{member_id - 1}: {reason}")
+
+
+def tree(member_id: int, role: str, znodes: int, zxid: int = 0x100000005) -> Reading:
+    """A serving member whose znode count held still across two srvr replies."""
+    return serving(member_id, role, zxid=zxid, znodes=znodes, steady=True)
+
+
+def hashed(
+    member_id: int, role: str, *digests: tuple[int, int], zxid: int = 0x100000105
+) -> Reading:
+    """A serving member that answered hash with `digests`; its count was not steady."""
+    return serving(member_id, role, zxid=zxid, znodes=7, digests=digests)
+
+
+NOT_WHITELISTED = "hash is not executed because it is not in the whitelist.\n"
+FOLLOWING = "zk_peer_state\tfollowing - broadcast\n"
 
 
 # The config
@@ -269,6 +290,151 @@ def test_lag_is_behind_the_leader_in_its_epoch() -> None:
     assert [r.lag for r in without_leader] == [None, None]
 
 
+def test_srvr_twice_with_the_same_zxid_and_count_is_steady_and_hash_gives_digests() -> None:
+    """A member whose tree is compared is asked srvr, mntr, hash and srvr again."""
+    words = {"srvr": SRVR_39, "mntr": FOLLOWING, "hash": "200000000: 1234\n200000080: -77\n"}
+    with fake_zookeeper(answers(words)) as member:
+        where = Target(Member(2, "127.0.0.1", True), "127.0.0.1", port_of(member))
+        reading = read_member(where, time.monotonic() + HANG_BOUND, None, compared=True)
+        alone = read_member(where, time.monotonic() + HANG_BOUND, None)
+    assert member.words == [b"srvr", b"mntr", b"hash", b"srvr", b"srvr", b"mntr"]
+    assert (reading.synced, reading.steady) == (True, True)
+    assert reading.digests == ((0x200000000, 1234), (0x200000080, -77))
+    # Alone (nothing to compare with), neither hash nor a second srvr is asked.
+    assert (alone.steady, alone.digests) == (False, None)
+
+
+def changing(first: str, then: str) -> Behaviour:
+    """srvr answered with `first`, then `then`; hash refused, as start-zookeeper refuses it."""
+    srvr = [first, then]
+
+    def behave(conn: socket.socket, word: bytes, _stop: object) -> None:
+        reply = {"mntr": FOLLOWING, "hash": NOT_WHITELISTED}.get(word.decode())
+        conn.sendall((reply or srvr.pop(0)).encode())
+
+    return behave
+
+
+@pytest.mark.parametrize(
+    ("then", "steady"),
+    [
+        (SRVR_39, True),
+        # A transaction between the two replies: the count may be the next tree's.
+        (SRVR_39.replace("0x200000007", "0x200000008"), False),
+        # The tree changed, the zxid not yet: srvr caught a transaction half applied.
+        (SRVR_39.replace("Node count: 9", "Node count: 10"), False),
+    ],
+)
+def test_a_count_is_steady_only_when_a_second_srvr_agrees(then: str, steady: bool) -> None:
+    with fake_zookeeper(changing(SRVR_39, then)) as member:
+        where = Target(Member(2, "127.0.0.1", True), "127.0.0.1", port_of(member))
+        reading = read_member(where, time.monotonic() + HANG_BOUND, None, compared=True)
+    assert (reading.zxid, reading.znodes, reading.steady) == (0x200000007, 9, steady)
+    assert reading.digests is None  # hash refused: no digest, no failure
+    assert reading.reason is None
+
+
+def test_hash_lines_are_zxid_and_digest_pairs() -> None:
+    reply = (
+        "100000080: 252855206484\n"
+        "100000100: -9223372036854775808\n"
+        "100000180: 0\n"  # digest.enabled=false: no tree's digest
+        "1_0: 5\n"
+        "0x80: 5\n"
+        "80: 9223372036854775808\n"  # beyond a Java long
+        "10000000000000080: 5\n"  # beyond 64 bits
+        "garbage\n"
+    )
+    assert digests_from_hash(reply) == ((0x100000080, 252855206484), (0x100000100, -(2**63)))
+
+
+# Divergence
+
+
+def test_members_at_one_zxid_with_one_count_have_not_diverged() -> None:
+    readings = [tree(1, "follower", 7), tree(2, "leader", 7), tree(3, "follower", 7)]
+    assert divergence(readings) == {}
+
+
+def test_a_different_count_at_the_same_zxid_is_divergence_from_the_leader() -> None:
+    readings = [tree(1, "follower", 7), tree(2, "leader", 7), tree(3, "follower", 9)]
+    assert divergence(readings) == {2: "at zxid 0x100000005: 9 znodes, server.2 has 7"}
+    # The leader's tree is what a resynced member copies, even against a majority.
+    readings = [tree(1, "follower", 9), tree(2, "leader", 7), tree(3, "follower", 9)]
+    assert set(divergence(readings)) == {0, 2}
+
+
+def test_without_the_leader_the_majority_is_the_reference_and_a_tie_diverges_all() -> None:
+    readings = [tree(1, "follower", 7), tree(2, "follower", 9), tree(3, "follower", 7)]
+    assert divergence(readings) == {1: "at zxid 0x100000005: 9 znodes, server.1 has 7"}
+    pair = [tree(1, "standalone", 7), tree(2, "standalone", 6)]
+    assert divergence(pair) == {
+        0: "at zxid 0x100000005: 7 znodes, server.2 has 6",
+        1: "at zxid 0x100000005: 6 znodes, server.1 has 7",
+    }
+
+
+def test_members_at_different_zxids_are_never_compared_by_count() -> None:
+    readings = [
+        tree(1, "leader", 9, zxid=0x100000006),
+        tree(2, "follower", 7, zxid=0x100000005),  # lagging, not diverged
+        tree(3, "follower", 8, zxid=0x100000004),
+    ]
+    assert divergence(readings) == {}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Reading(target(3), role="follower", synced=False, zxid=0x100000005, znodes=9, steady=True),
+        Reading(target(3), role="read-only", synced=None, zxid=0x100000005, znodes=9, steady=True),
+        serving(3, "follower", znodes=9),  # not steady: srvr may have caught a transaction
+        unread(3, "not serving"),
+    ],
+)
+def test_members_not_serving_or_not_steady_are_not_compared(other: Reading) -> None:
+    assert divergence([tree(1, "leader", 7), tree(2, "follower", 7), other]) == {}
+
+
+def test_a_follower_whose_sync_state_is_unknown_is_compared() -> None:
+    unknown = Reading(target(3), role="follower", synced=None, zxid=0x100000005, znodes=9)
+    readings = [tree(1, "leader", 7), tree(2, "follower", 7), replace(unknown, steady=True)]
+    assert set(divergence(readings)) == {2}
+
+
+def test_different_digests_for_one_zxid_are_divergence_whatever_the_zxids_now() -> None:
+    readings = [
+        hashed(1, "leader", (0x100000080, 11), (0x100000100, 12), zxid=0x100000105),
+        hashed(2, "follower", (0x100000080, 11), (0x100000100, 12), zxid=0x100000104),
+        # Behind the others, and its count not steady: its digest still compares.
+        hashed(3, "follower", (0x100000080, 11), (0x100000100, 99), zxid=0x100000101),
+    ]
+    assert divergence(readings) == {2: "at zxid 0x100000100: tree digest 99, server.1 has 12"}
+
+
+def test_each_member_is_judged_at_the_latest_digest_it_shares() -> None:
+    """An older mismatch the members have since agreed past is not the tree they hold."""
+    readings = [
+        hashed(1, "leader", (0x100000080, 11), (0x100000100, 12), (0x100000180, 13)),
+        hashed(2, "follower", (0x100000080, 55), (0x100000100, 12)),
+    ]
+    assert divergence(readings) == {}
+    readings[1] = hashed(2, "follower", (0x100000080, 11), (0x100000100, 66))
+    assert set(divergence(readings)) == {1}
+
+
+def test_digests_of_members_not_serving_are_not_compared() -> None:
+    syncing = replace(hashed(3, "follower", (0x100000080, 99)), synced=False)
+    readings = [hashed(1, "leader", (0x100000080, 11)), syncing]
+    assert divergence(readings) == {}
+
+
+def test_a_divergence_found_by_count_is_also_found_by_digest_once() -> None:
+    leader = replace(tree(1, "leader", 7), digests=((0x100000080, 11),))
+    follower = replace(tree(2, "follower", 9), digests=((0x100000080, 12),))
+    assert divergence([leader, follower]) == {1: "at zxid 0x100000005: 9 znodes, server.1 has 7"}
+
+
 # The quorum
 
 
@@ -358,6 +524,23 @@ def test_the_table_has_a_row_a_member_and_says_why_one_is_unread() -> None:
     assert table[5] == ("quorum serving: leader server.2, 2 of 3 voting members serving (2 needed)")
 
 
+def test_a_diverged_member_says_so_in_the_synced_column_and_the_summary() -> None:
+    readings = with_divergence(
+        with_lag([tree(1, "follower", 7), tree(2, "leader", 7), tree(3, "follower", 9)])
+    )
+    table = status.as_table(readings, status.quorum(readings)).splitlines()
+    assert [row.split()[3] for row in table[1:4]] == ["yes", "yes", "DIVERGED"]
+    assert table[4] == "server.3: diverged: at zxid 0x100000005: 9 znodes, server.2 has 7"
+    assert table[5] == (
+        "quorum serving: leader server.2, 3 of 3 voting members serving (2 needed);"
+        " 1 of 3 members DIVERGED (server.3)"
+    )
+    document = json.loads(status.as_json(readings, status.quorum(readings)))
+    assert [m["diverged"] for m in document["members"]] == [False, False, True]
+    assert document["members"][2]["divergence"] == table[4].removeprefix("server.3: diverged: ")
+    assert document["members"][0]["divergence"] is None
+
+
 def test_json_lists_members_each_with_a_role() -> None:
     readings = healthy_with_one_down()
     document = json.loads(status.as_json(readings, status.quorum(readings)))
@@ -443,6 +626,88 @@ def test_a_member_that_never_answers_times_out_and_one_closed_refuses(
     assert err == (
         "zookeeper-status: no quorum: no leader, 0 of 2 voting members serving (2 needed)\n"
     )
+
+
+@contextmanager
+def fake_ensemble(tmp_path: Path, *behaviours: Behaviour) -> Iterator[None]:
+    """Fake members listening, and a zoo.cfg in `tmp_path` naming them server.1, 2, ..."""
+    with ExitStack() as stack:
+        members = [stack.enter_context(fake_zookeeper(b)) for b in behaviours]
+        (tmp_path / "zoo.cfg").write_text(
+            "".join(
+                f"server.{i}=127.0.0.1:2888:3888;{port_of(m)}\n" for i, m in enumerate(members, 1)
+            )
+        )
+        yield
+
+
+def member_at_0x200000007(
+    role: str, znodes: int = 9, hash_reply: str = NOT_WHITELISTED
+) -> Behaviour:
+    srvr = SRVR_39.replace("follower", role).replace("Node count: 9", f"Node count: {znodes}")
+    return answers({"srvr": srvr, "mntr": FOLLOWING, "hash": hash_reply})
+
+
+@pytest.mark.parametrize(
+    ("third", "code", "synced", "why"),
+    [
+        (member_at_0x200000007("follower"), 0, "yes", None),
+        (member_at_0x200000007("follower", 12), 1, "DIVERGED", "12 znodes, server.1 has 9"),
+        (member_at_0x200000007("follower", hash_reply="80: 5\n"), 0, "yes", None),
+        (
+            member_at_0x200000007("follower", hash_reply="80: 6\n"),
+            1,
+            "DIVERGED",
+            "tree digest 6, server.1 has 5",
+        ),
+    ],
+)
+def test_divergence_exits_1_and_shows_in_the_table(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    third: Behaviour,
+    code: int,
+    synced: str,
+    why: str | None,
+) -> None:
+    """A leader and a follower alike, and a third member: alike, or not."""
+    leader = member_at_0x200000007("leader", hash_reply="80: 5\n")
+    follower = member_at_0x200000007("follower", hash_reply="80: 5\n")
+    with fake_ensemble(tmp_path, leader, follower, third):
+        assert status.main([f"--conf_dir={tmp_path}"]) == code
+    out, err = capsys.readouterr()
+    rows = out.splitlines()
+    assert [row.split()[3] for row in rows[1:4]] == ["yes", "yes", synced]
+    if why is None:
+        assert (len(rows), err) == (5, "")
+        return
+    zxid = "0x200000007" if "znodes" in why else "0x80"
+    assert rows[4] == f"server.3: diverged: at zxid {zxid}: {why}"
+    assert rows[5].endswith("; 1 of 3 members DIVERGED (server.3)")
+    assert err == (
+        "zookeeper-status: diverged: 1 of 3 members hold another tree at the same zxid: server.3\n"
+    )
+
+
+def test_json_says_which_members_diverged_and_how(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two members that both run standalone, each with its own tree: a tie, so both."""
+    with fake_ensemble(
+        tmp_path,
+        member_at_0x200000007("standalone", 9),
+        member_at_0x200000007("standalone", 7),
+    ):
+        code = status.main([f"--conf_dir={tmp_path}", "--format=json"])
+    out, err = capsys.readouterr()
+    members = json.loads(out)["members"]
+    assert code == 1
+    assert [(m["diverged"], m["divergence"]) for m in members] == [
+        (True, "at zxid 0x200000007: 9 znodes, server.2 has 7"),
+        (True, "at zxid 0x200000007: 7 znodes, server.1 has 9"),
+    ]
+    # Standalone servers make no quorum of two, which is said first.
+    assert err.startswith("zookeeper-status: no quorum: ")
 
 
 def test_nothing_a_member_says_reaches_the_terminal_unescaped(

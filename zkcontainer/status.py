@@ -2,7 +2,9 @@
 
 Not a probe: it reads the running config, asks every member in parallel and
 prints a table (or JSON). It imports what it likes, and nothing on the probe
-path imports it.
+path imports it. Members whose trees differ at one zxid (replicas diverged
+after a data-loss accident, each reporting the same last zxid) are marked
+DIVERGED, and the command exits 1: nothing else in ZooKeeper shows them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from zkcontainer import fourlw, status_query
 from zkcontainer.ensemble import ZOO_CFG, EnsembleConfig, read_config
 from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
-from zkcontainer.status_query import Reading
+from zkcontainer.status_query import Reading, member_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,7 +40,9 @@ Asks every member of the ensemble in the running config (the server.N lines
 of zoo.cfg, or of the dynamicConfigFile it names) for srvr and mntr, all in
 parallel, and prints each one's role, whether it is synced, zxid and lag
 behind the leader, latency, connections, outstanding requests and znodes; or
-why it could not be read.
+why it could not be read. Serving members at one zxid with different znode
+counts, or different tree digests (hash, when whitelisted) for one zxid, are
+DIVERGED.
 
   --conf_dir DIR     where start-zookeeper wrote zoo.cfg
                      (default $ZK_CONF_DIR, else /opt/zookeeper/conf)
@@ -52,8 +56,9 @@ why it could not be read.
   --timeout SECONDS  limit for asking every member (default 2)
 
 Exit: 0 a quorum serves (one leader and a majority of the voting members
-leading, or following and not known to be syncing), 1 it does not (one line
-saying why), 2 bad arguments."""
+leading, or following and not known to be syncing) and no member has
+diverged, 1 no quorum serves or a member has diverged (one line saying why),
+2 bad arguments."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ def as_json(readings: Sequence[Reading], summary: Quorum) -> str:
             "znodes": r.znodes,
             "reason": r.reason,
             "detail": r.detail,
+            "diverged": r.divergence is not None,
+            "divergence": r.divergence,
         }
         for r in readings
     ]
@@ -158,9 +165,20 @@ def as_table(readings: Sequence[Reading], summary: Quorum) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
-    lines += [printable(f"{_name(r)}: {r.reason}: {r.detail}") for r in readings if r.reason]
-    lines.append(f"quorum {'serving' if summary.serving else 'NOT serving'}: {summary.summary()}")
+    lines += [printable(f"{member_name(r)}: {r.reason}: {r.detail}") for r in readings if r.reason]
+    lines += [
+        printable(f"{member_name(r)}: diverged: {r.divergence}") for r in readings if r.divergence
+    ]
+    last = f"quorum {'serving' if summary.serving else 'NOT serving'}: {summary.summary()}"
+    diverged = diverged_names(readings)
+    if diverged:
+        last += f"; {len(diverged)} of {len(readings)} members DIVERGED ({', '.join(diverged)})"
+    lines.append(printable(last))
     return "\n".join(lines) + "\n"
+
+
+def diverged_names(readings: Sequence[Reading]) -> list[str]:
+    return [member_name(r) for r in readings if r.divergence]
 
 
 def _row(r: Reading) -> tuple[str, ...]:
@@ -168,7 +186,7 @@ def _row(r: Reading) -> tuple[str, ...]:
     ident = _text(member.id) + ("" if member.voting else " (observer)")
     if r.reason:
         return (ident, r.target.address, f"({r.reason})", *("-" * 7))
-    synced = {True: "yes", False: "no", None: "?"}[r.synced]
+    synced = "DIVERGED" if r.divergence else {True: "yes", False: "no", None: "?"}[r.synced]
     latency = f"{_text(r.latency_avg)}/{_text(r.latency_max)}"
     values = (r.lag, latency, r.connections, r.outstanding, r.znodes)
     zxid = "-" if r.zxid is None else hex(r.zxid)
@@ -181,11 +199,6 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def _name(r: Reading) -> str:
-    member_id = r.target.member.id
-    return r.target.address if member_id is None else f"server.{member_id}"
 
 
 def _text(value: object) -> str:
@@ -250,13 +263,18 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     tls = status_query.use_tls(config, args.tls_dir, args.config)
     context = context_for(config, args.config, args.tls_dir) if tls else None
     found = status_query.targets(config, tls, args.config)
-    readings = status_query.with_lag(status_query.read_all(found, deadline, context))
+    readings = status_query.read_all(found, deadline, context)
+    readings = status_query.with_divergence(status_query.with_lag(readings))
     summary = quorum(readings)
     render = as_json if args.format == "json" else as_table
     # Writing may take its own moment past the members' deadline.
     write_output(render(readings, summary).encode(), time.monotonic() + args.timeout)
     if not summary.serving:
         raise ProbeError("no quorum", summary.summary())
+    diverged = diverged_names(readings)
+    if diverged:
+        detail = f"{len(diverged)} of {len(readings)} members hold another tree at the same zxid"
+        raise ProbeError("diverged", printable(f"{detail}: {', '.join(diverged)}"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
