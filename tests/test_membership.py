@@ -9,6 +9,13 @@ from hypothesis import strategies as st
 from tests.test_dynconfig import member
 from zkcontainer.dynconfig import Member, Membership
 from zkcontainer.membership import Decision, Evidence, decide, initial_members
+from zkcontainer.startgate import Verdict
+from zkcontainer.volume import Volume
+
+OPEN = Verdict(True, "new", True, "every voter answered with an empty volume: a new ensemble")
+CLOSED = Verdict(False, None, False, "this volume holds no data, so 1 must not help form a quorum")
+DATA = Volume("data", last_zxid=0x100000005, epoch=1)
+EMPTY = Volume("empty", last_zxid=0, epoch=0)
 
 
 def ensemble(*ids: int, version: int = 0x100000000, observers: tuple[int, ...] = ()) -> Membership:
@@ -33,8 +40,20 @@ def decision(
     servers: int = 3,
     observers: int = 0,
     role: str = "participant",
+    gate: Verdict | None = OPEN,
+    live_zxid: int | None = None,
 ) -> Decision:
-    return decide(Evidence(member(my_id, role), initial(servers, observers), live, local, has_data))
+    return decide(
+        Evidence(
+            member(my_id, role),
+            initial(servers, observers),
+            live,
+            local,
+            DATA if has_data else EMPTY,
+            live_zxid=live_zxid,
+            gate=gate,
+        )
+    )
 
 
 def test_a_restart_uses_the_serving_ensembles_configuration_unchanged() -> None:
@@ -145,8 +164,10 @@ def memberships(draw: st.DrawFn) -> Membership | None:
     live=memberships(),
     local=memberships(),
     has_data=st.booleans(),
+    gate=st.sampled_from([OPEN, CLOSED]),
+    live_zxid=st.one_of(st.none(), st.integers(min_value=0, max_value=2**40)),
 )
-def test_no_decision_ever_starts_alone_or_without_this_member(
+def test_no_decision_ever_starts_alone_without_this_member_or_behind_this_volume(
     my_id: int,
     role: str,
     servers: int,
@@ -154,6 +175,8 @@ def test_no_decision_ever_starts_alone_or_without_this_member(
     live: Membership | None,
     local: Membership | None,
     has_data: bool,
+    gate: Verdict,
+    live_zxid: int | None,
 ) -> None:
     result = decision(
         my_id,
@@ -163,11 +186,22 @@ def test_no_decision_ever_starts_alone_or_without_this_member(
         live=live,
         local=local,
         has_data=has_data,
+        gate=gate,
+        live_zxid=live_zxid,
+    )
+    behind = live is not None and (
+        (local is not None and live.version < local.version)
+        or (has_data and live_zxid is not None and live_zxid < DATA.last_zxid)
     )
     if result.action == "wait":
         assert result.membership is None
-        assert live is None  # a serving peer always gives a way to start
+        # A serving peer gives a way to start unless it is behind this volume.
+        assert live is None or behind
         return
+    assert not behind
+    if live is None and not has_data:
+        # An empty volume forms a quorum only when the start gate lets it.
+        assert gate.start
     assert result.membership is not None
     assert my_id in result.membership
     if live is None and servers > 1:
@@ -180,3 +214,34 @@ def test_no_decision_ever_starts_alone_or_without_this_member(
         assert local is None
         assert not has_data
         assert result.membership.ids == set(range(1, servers + observers + 1))
+
+
+def test_a_serving_ensemble_older_than_this_volumes_configuration_is_waited_out() -> None:
+    # Two wiped members bootstrapped the initial three at version 0; this volume
+    # saw the ensemble grow to five. Joining them would drop its configuration.
+    result = decision(
+        4, live=ensemble(1, 2, 3, version=0), local=ensemble(1, 2, 3, 4, 5), has_data=True
+    )
+    assert result.action == "wait"
+    assert "older than this volume's" in result.reason
+
+
+def test_a_serving_ensemble_behind_this_volumes_zxid_is_waited_out() -> None:
+    live = ensemble(1, 2, 3, 4, 5)
+    result = decision(3, live=live, local=live, has_data=True, live_zxid=0x100000002)
+    assert result.action == "wait"
+    assert "behind this volume's 0x100000005" in result.reason
+    caught_up = decision(3, live=live, local=live, has_data=True, live_zxid=0x200000000)
+    assert caught_up.action == "use"
+
+
+@pytest.mark.parametrize("local", [None, ensemble(1, 2, 3, 4, 5)])
+def test_an_empty_volume_starts_without_a_serving_ensemble_only_through_the_gate(
+    local: Membership | None,
+) -> None:
+    waiting = decision(1, local=local, gate=CLOSED)
+    assert waiting.action == "wait"
+    assert "must not help form a quorum" in waiting.reason
+    assert decision(1, local=local, gate=OPEN).action in ("use", "bootstrap")
+    # With data the gate is not asked: ZooKeeper's election prefers the newest.
+    assert decision(1, local=local, has_data=True, gate=None).action == "use"

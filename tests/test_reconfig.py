@@ -6,14 +6,16 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from zkcontainer import joiner, reconfig, reconfig_client, render, scale
+from zkcontainer import joiner, reconfig, reconfig_client, render, scale, waiting
+from zkcontainer.announce import Announcement, PeerAddress
 from zkcontainer.dynconfig import (
     Membership,
     parse_config,
@@ -25,6 +27,8 @@ from zkcontainer.membership import decide
 from zkcontainer.reconfig_client import super_digest
 from zkcontainer.settings import Settings, load_settings
 from zkcontainer.start import main as start_main
+from zkcontainer.startgate import PeerView, Verdict
+from zkcontainer.volume import Volume
 
 GOLDEN = Path(__file__).parent / "golden"
 PASSWORD = "correct horse battery staple"
@@ -130,9 +134,8 @@ def decided(settings: Settings, case: str) -> Membership:
     live = None
     if case == "reconfig-join":
         live = Membership(tuple(reconfig.member(settings, i) for i in (1, 2, 3)), 0x200000004)
-    evidence = reconfig.evidence(settings, live)
-    evidence = type(evidence)(evidence.me, evidence.initial, live, None, has_data=False)
-    decision = decide(evidence)
+    gate = Verdict(True, "new", True, "every voter answered with an empty volume")
+    decision = decide(replace(reconfig.evidence(settings, live, gate=gate), local=None))
     assert decision.membership is not None
     return decision.membership
 
@@ -230,11 +233,27 @@ def test_waiting_says_each_reason_once(tmp_path: Path) -> None:
     def read(_settings: Settings, _local: Membership | None) -> tuple[Membership | None, str]:
         return next(answers), "no member serves"
 
-    decision = reconfig.settle(settings, lines.append, read=read, sleep=pauses.append)
+    decision = reconfig.settle(settings, lines.append, read=read, room=quiet_room(pauses))
     assert decision.action == "join"
     assert len(lines) == 1
     assert "not one of the initial members" in lines[0]
     assert pauses == [1.0, 2.0, 4.0]
+
+
+def quiet_room(pauses: list[float]) -> Callable[..., AbstractContextManager[waiting.Room]]:
+    """waiting.room without listening on any port: every peer absent, pauses recorded."""
+
+    def absent(addresses: list[PeerAddress], _timeout: float, _tls: str | None) -> dict:
+        return {address.id: PeerView(address.id, "absent") for address in addresses}
+
+    @contextmanager
+    def room(
+        settings: Settings, volume: Volume, log: Callable[[str], None], version: int | None
+    ) -> Iterator[waiting.Room]:
+        announcer = SimpleNamespace(current=Announcement(settings.myid or 0, volume, version))
+        yield waiting.Room(settings, announcer, log, sleep=pauses.append, read=absent)  # type: ignore[arg-type]
+
+    return room
 
 
 def test_a_join_clears_the_files_of_a_membership_it_was_removed_from(tmp_path: Path) -> None:
@@ -246,8 +265,15 @@ def test_a_join_clears_the_files_of_a_membership_it_was_removed_from(tmp_path: P
     live = Membership(tuple(reconfig.member(settings, i) for i in (1, 3)), 0x400000000)
     decision = decide(reconfig.evidence(settings, live))
     assert decision.action == "join"
+    # A file newer than the serving configuration makes the decision wait, so a
+    # join never meets one; were one there, it is evidence and stays.
+    (stale_dir / "zoo.cfg.dynamic.500000000").write_text("server.9=x:1:2\n")
     reconfig.write(settings, decision)
-    assert sorted(os.listdir(stale_dir)) == ["zoo.cfg", "zoo.cfg.dynamic.0"]
+    assert sorted(os.listdir(stale_dir)) == [
+        "zoo.cfg",
+        "zoo.cfg.dynamic.0",
+        "zoo.cfg.dynamic.500000000",
+    ]
     conf_zoo_cfg = tmp_path / "conf" / "zoo.cfg"
     assert os.readlink(conf_zoo_cfg) == str(stale_dir / "zoo.cfg")
     assert "dynamicConfigFile=" in conf_zoo_cfg.read_text()

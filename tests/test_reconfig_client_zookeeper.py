@@ -31,6 +31,7 @@ from zkcontainer.reconfig_client import (
     session,
     super_digest_flag,
 )
+from zkcontainer.volume import Volume
 
 pytestmark = pytest.mark.process
 
@@ -138,7 +139,7 @@ class Ensemble:
         """A new member started as start-up decides (order B: the serving members and itself)."""
         node = Node(member, self.root / f"zk{member.id}")
         self.nodes[member.id] = node
-        decision = decide(Evidence(member, (), live, None, has_data=False))
+        decision = decide(Evidence(member, (), live, None, Volume("empty", 0, 0)))
         assert decision.action == "join"
         assert decision.membership is not None
         node.start(decision.membership)

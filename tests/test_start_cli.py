@@ -331,6 +331,11 @@ def test_of_two_identities_racing_for_one_data_dir_at_most_one_execs(
     for race in range(20):
         root = tmp_path / f"race-{race}"
         execs = root / "execs"
+        # No peer exists here, and the volume is empty: without the operator's
+        # declaration the winner would wait at the start gate for its peers.
+        for ordinal in (0, 1):
+            (root / f"conf-{ordinal}").mkdir(parents=True)
+            (root / f"conf-{ordinal}" / "declared-lost").write_text(f"{ordinal + 1}\n")
         env = {
             **os.environ,
             "JAVA_HOME": str(java_home),

@@ -197,15 +197,22 @@ def newest_dynamic_file(directory: str, static_name: str = "zoo.cfg") -> str | N
         names = os.listdir(directory)
     except FileNotFoundError:
         return None
-    prefix = f"{static_name}{DYNAMIC_SUFFIX}"
     versions = {
-        int(name[len(prefix) :], 16): name
+        version: name
         for name in names
-        if name.startswith(prefix) and _VERSION.fullmatch(name[len(prefix) :])
+        if (version := dynamic_version(name, static_name)) is not None
     }
     if not versions:
         return None
     return os.path.join(directory, versions[max(versions)])
+
+
+def dynamic_version(name: str, static_name: str = "zoo.cfg") -> int | None:
+    """The version in a dynamic file's name; None for any other name (`.next`, temporary files)."""
+    prefix = f"{static_name}{DYNAMIC_SUFFIX}"
+    if name.startswith(prefix) and _VERSION.fullmatch(name[len(prefix) :]):
+        return int(name[len(prefix) :], 16)
+    return None
 
 
 def read_dynamic_file(path: str) -> Membership:

@@ -21,6 +21,7 @@ COMMANDS = {
     "zookeeper-metrics": "zkcontainer.metrics",
     "zookeeper-status": "zkcontainer.status",
     "zookeeper-scale": "zkcontainer.scale",
+    "zookeeper-declare-lost": "zkcontainer.declare_lost",
 }
 
 TEMPLATE = """\

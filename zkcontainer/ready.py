@@ -26,6 +26,9 @@ With --serving (readiness): exits 0 only when the server serves requests: mntr
 reports leader, follower, observer or standalone, and a follower or observer
 has finished syncing with its leader (zk_peer_state ends in "- broadcast").
 Falls back to srvr when mntr is not whitelisted. Use it as readinessProbe.
+While start-zookeeper waits before starting ZooKeeper (its volume holds no
+data: see README, "Lost volumes"), ruok passes and --serving fails with the
+reason it waits.
 
 Four-letter words the server must whitelist (4lw.commands.whitelist):
 ruok for liveness, mntr for readiness (srvr, which ZooKeeper >= 3.5 always
@@ -56,13 +59,16 @@ def check_serving(args: ProbeArgs) -> str:
     try:
         mntr = send_word("mntr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
         state, peer_state = find_value(mntr, "zk_server_state"), find_value(mntr, "zk_peer_state")
+        wait_reason = find_value(mntr, "zk_wait_reason")
     except ProbeError as error:
         if error.reason != "not whitelisted":
             raise
         # srvr carries no peer state, but a follower only answers it once synced.
         srvr = send_word("srvr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
-        state, peer_state = find_value(srvr, "Mode", ": "), None
+        state, peer_state, wait_reason = find_value(srvr, "Mode", ": "), None, None
     where = address_label(args.host, args.port)
+    if state == "waiting":  # start-zookeeper, before the exec: its reason (zkcontainer.announce)
+        raise ProbeError("not serving", f"{where}: waiting: {wait_reason}")
     if state is None:
         raise ProbeError("unexpected reply", f"{where}: no server state in mntr or srvr")
     if state not in SERVING_STATES:

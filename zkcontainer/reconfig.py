@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from zkcontainer import render, runtime
+from zkcontainer import render, runtime, waiting
 from zkcontainer.dynconfig import (
-    DYNAMIC_SUFFIX,
     DynamicConfigError,
     Member,
     Membership,
     dynamic_file_name,
+    dynamic_version,
     newest_dynamic_file,
     read_dynamic_file,
     render_dynamic_file,
@@ -33,13 +33,12 @@ from zkcontainer.dynconfig import (
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.membership import Decision, Evidence, decide, initial_members
 from zkcontainer.settings import Settings
+from zkcontainer.startgate import Verdict
+from zkcontainer.volume import Volume, classify
 
 # Reading a peer's configuration takes well under a second when one serves;
 # this bounds a start-up where none does (names that resolve, ports that do not answer).
 READ_TIMEOUT = 3.0
-# Between two looks while waiting: short at first (the peer being restarted
-# next to us is back in seconds), then no more often than this.
-MAX_WAIT_PAUSE = 10.0
 STATIC_NAME = "zoo.cfg"
 
 
@@ -119,14 +118,32 @@ def read_live(settings: Settings, local: Membership | None) -> tuple[Membership 
         return None, str(error)
 
 
-def evidence(settings: Settings, live: Membership | None) -> Evidence:
+def evidence(
+    settings: Settings,
+    live: Membership | None,
+    *,
+    live_zxid: int | None = None,
+    gate: Verdict | None = None,
+) -> Evidence:
     return Evidence(
         me=own_member(settings),
         initial=initial(settings),
         live=live,
         local=read_local(settings),
-        has_data=runtime.holds_zookeeper_data([settings.data_dir, settings.data_log_dir]),
+        volume=classify(settings.data_dir, settings.data_log_dir),
+        live_zxid=live_zxid,
+        gate=gate,
     )
+
+
+def voters_to_start_with(settings: Settings, local: Membership | None) -> frozenset[int]:
+    """The voters this member would form a quorum with: its own file's, else the initial ones."""
+    if local is not None:
+        return local.voter_ids
+    return frozenset(range(1, settings.servers + 1))
+
+
+RoomFactory = Callable[[Settings, Volume, Callable[[str], None], "int | None"], Any]
 
 
 def settle(
@@ -134,21 +151,27 @@ def settle(
     log: Callable[[str], None],
     *,
     read: Callable[[Settings, Membership | None], tuple[Membership | None, str]] = read_live,
-    sleep: Callable[[float], None] = time.sleep,
+    room: RoomFactory = waiting.room,
 ) -> Decision:
-    """Decide, asking again while the decision is to wait; one line per new reason."""
-    said = ""
-    pause = 1.0
-    while True:
-        live, _why_none = read(settings, read_local(settings))
-        decision = decide(evidence(settings, live))
-        if decision.action != "wait":
-            return decision
-        if decision.reason != said:
-            log(f"waiting: {decision.reason}")
-            said = decision.reason
-        sleep(pause)
-        pause = min(pause * 2, MAX_WAIT_PAUSE)
+    """Decide, asking again while the decision is to wait; one line per new reason.
+
+    For the whole time this member tells its peers what its volume holds
+    (zkcontainer.announce), so that they can decide too.
+    """
+    volume = classify(settings.data_dir, settings.data_log_dir)
+    local = read_local(settings)
+    with room(settings, volume, log, None if local is None else local.version) as waiting_room:
+        while True:
+            local = read_local(settings)
+            live, _why_none = read(settings, local)
+            verdict = waiting_room.look(voters_to_start_with(settings, local), None)
+            decision = decide(
+                evidence(settings, live, live_zxid=waiting_room.serving_zxid(), gate=verdict)
+            )
+            if decision.action != "wait":
+                waiting_room.started(verdict)
+                return decision
+            waiting_room.waited(decision.reason)
 
 
 def write(settings: Settings, decision: Decision) -> tuple[str, str, str]:
@@ -162,8 +185,10 @@ def write(settings: Settings, decision: Decision) -> tuple[str, str, str]:
     if decision.action == "join":
         # The files left here describe a membership this member is no longer in
         # (a scale-down's stale volume): they must not be the ones it restarts
-        # from when no peer serves, before the add commits.
-        _remove_dynamic_files(directory, keep=dynamic_path)
+        # from when no peer serves, before the add commits. Only those up to the
+        # serving configuration's version: a newer one is evidence of members
+        # the serving ones have not heard of, and is never deleted.
+        _remove_dynamic_files(directory, keep=dynamic_path, up_to=decision.adopted_version)
     runtime.write_atomically(dynamic_path, dynamic_text)
     zoo_cfg = render.zoo_cfg(settings, dynamic_path)
     runtime.write_atomically(render.zoo_cfg_path(settings), zoo_cfg)
@@ -206,10 +231,10 @@ def link_conf_zoo_cfg(settings: Settings) -> None:
     os.replace(temporary, link)
 
 
-def _remove_dynamic_files(directory: str, keep: str) -> None:
-    prefix = f"{STATIC_NAME}{DYNAMIC_SUFFIX}"
+def _remove_dynamic_files(directory: str, keep: str, up_to: int) -> None:
     for name in os.listdir(directory):
         path = os.path.join(directory, name)
-        if name.startswith(prefix) and path != keep:
+        version = dynamic_version(name, STATIC_NAME)
+        if version is not None and version <= up_to and path != keep:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)

@@ -175,18 +175,6 @@ def check_myid(path: str, expected: int) -> bool:
     )
 
 
-def holds_zookeeper_data(directories: Sequence[str]) -> bool:
-    """Whether ZooKeeper has written snapshots or transaction logs in any of these."""
-    for directory in directories:
-        try:
-            names = os.listdir(os.path.join(directory, "version-2"))
-        except OSError:
-            continue
-        if any(name.startswith(("snapshot.", "log.")) for name in names):
-            return True
-    return False
-
-
 def check_replaceable(paths: Sequence[str]) -> None:
     """Every file to write can be replaced by a rename: nothing that is a
     directory (or a device, a FIFO...) stands in the way."""

@@ -16,12 +16,13 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import datalock, render, runtime, tls, txnlog
+from zkcontainer import datalock, render, runtime, tls, txnlog, volume
 from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
-from zkcontainer.errors import ConfigError, EnvironmentProblem
+from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.membership import decide
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
+from zkcontainer.startgate import Verdict
 
 PROG = "start-zookeeper"
 TRUST_EMPTY = "zookeeper.snapshot.trust.empty"
@@ -147,7 +148,7 @@ def myid_to_write(settings: Settings) -> bool:
         return False
     if runtime.check_myid(myid_path(settings), settings.myid):
         return False
-    if runtime.holds_zookeeper_data([settings.data_dir, settings.data_log_dir]):
+    if volume.holds_files([settings.data_dir, settings.data_log_dir]):
         if settings.servers > 1 or settings.reconfig:
             raise EnvironmentProblem(
                 f"{settings.data_dir} holds ZooKeeper data but no myid, so no server of "
@@ -311,7 +312,8 @@ def reconfig_files(settings: Settings) -> tuple[dict[str, str], Member | None]:
         print(f"{PROG}: {line}", file=sys.stderr, flush=True)
 
     if settings.dry_run:
-        decision = decide(reconfig.evidence(settings, live=None))
+        assumed = Verdict(True, "new", False, "--dry-run assumes every voter answers empty")
+        decision = decide(reconfig.evidence(settings, live=None, gate=assumed))
         log(f"--dry-run asks no peer; without one: {decision.action}: {decision.reason}")
         if decision.membership is None:
             return {render.zoo_cfg_path(settings): render.zoo_cfg(settings)}, None
@@ -327,6 +329,35 @@ def reconfig_files(settings: Settings) -> tuple[dict[str, str], Member | None]:
     zoo_cfg, dynamic_path, dynamic_text = reconfig.write(settings, decision)
     joining = reconfig.own_member(settings) if decision.action == "join" else None
     return {render.zoo_cfg_path(settings): zoo_cfg, dynamic_path: dynamic_text}, joining
+
+
+def needs_start_gate(settings: Settings) -> bool:
+    """Static mode: a voter of an ensemble passes the start gate (zkcontainer.startgate);
+    with --reconfig the membership decision asks it. A standalone has no quorum to
+    help form, and an observer never votes."""
+    return (
+        not settings.reconfig
+        and settings.servers > 1
+        and settings.myid is not None
+        and not settings.observing
+    )
+
+
+def pass_start_gate(settings: Settings) -> None:
+    """A voter's volume without data waits here until a quorum of this ensemble serves,
+    every voter is new, or the operator declares its data lost; one with data goes on."""
+    if not needs_start_gate(settings):
+        return
+    state = volume.classify(settings.data_dir, settings.data_log_dir)
+    if state.holds_data:
+        return
+    from zkcontainer import waiting  # noqa: PLC0415
+
+    def log(line: str) -> None:
+        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
+
+    voters = frozenset(range(1, settings.servers + 1))
+    waiting.until_safe(settings, state, log, voters, ensemble_size=settings.servers)
 
 
 def start_joiner(settings: Settings, member: Member, password: str) -> None:
@@ -383,12 +414,16 @@ def identity_warnings(settings: Settings) -> list[str]:
     ]
 
 
-def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    settings = load_settings(argv, environ, runtime.system_fqdn)
+def say_what_to_know(settings: Settings) -> None:
     for warning in [*identity_warnings(settings), *probe_warnings(settings)]:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     if settings.heap_reason is not None:
         print(f"{PROG}: {settings.heap_reason}", file=sys.stderr)
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    settings = load_settings(argv, environ, runtime.system_fqdn)
+    say_what_to_know(settings)
     java = runtime.find_java(environ)
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
@@ -440,6 +475,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         for path in private:
             print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
         return 0
+    pass_start_gate(settings)
     # As the original did: the effective zoo.cfg at the top of the pod's log.
     print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
     if settings.tls_dir is not None:
@@ -467,13 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.close(devnull)
         print(f"{PROG}: standard output was closed before everything was written", file=sys.stderr)
         return 1
-    except ConfigError as error:
-        for problem in error.problems:
-            print(f"{PROG}: {problem}", file=sys.stderr)
-        return 2
-    except EnvironmentProblem as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 1
+    except (ConfigError, EnvironmentProblem) as error:
+        return exit_code(PROG, error)
     except Exception as error:  # the last line of defence: never a traceback
         print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

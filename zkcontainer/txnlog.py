@@ -151,8 +151,8 @@ def logs_without_snapshot(snap_dir: str, log_dir: str) -> LogsWithoutSnapshot | 
     """The logs ZooKeeper would refuse to start from, or None when there are none
     or a snapshot ZooKeeper would read accompanies them."""
     snapshots_dir = os.path.join(snap_dir, "version-2")
-    snapshots = _names(snapshots_dir, "snapshot.", suffixes=(".gz", ".snappy"))
-    logs = _names(os.path.join(log_dir, "version-2"), "log.")
+    snapshots = file_names(snapshots_dir, "snapshot.", suffixes=(".gz", ".snappy"))
+    logs = file_names(os.path.join(log_dir, "version-2"), "log.")
     if not logs or any(_valid_snapshot(os.path.join(snapshots_dir, s)) for s in snapshots):
         return None
     return LogsWithoutSnapshot(log_dir=os.path.join(log_dir, "version-2"), files=tuple(logs))
@@ -174,7 +174,7 @@ def _valid_snapshot(path: str) -> bool:
         return False
 
 
-def _names(directory: str, prefix: str, suffixes: tuple[str, ...] = ()) -> list[str]:
+def file_names(directory: str, prefix: str, suffixes: tuple[str, ...] = ()) -> list[str]:
     """Files named prefix + hex zxid (+ one of suffixes), oldest first, as
     ZooKeeper finds them: names whose zxid Long.parseLong cannot read are not
     its files."""
@@ -188,10 +188,20 @@ def _names(directory: str, prefix: str, suffixes: tuple[str, ...] = ()) -> list[
     for name in names:
         if not name.startswith(prefix):
             continue
-        zxid = name[len(prefix) :]
-        for suffix in suffixes:
-            zxid = zxid.removesuffix(suffix)
+        zxid = _zxid_text(name, prefix, suffixes)
         hexadecimal = 0 < len(zxid) <= 16 and all(c in "0123456789abcdefABCDEF" for c in zxid)
         if hexadecimal and int(zxid, 16) <= MAX_ZXID:
             found.append((int(zxid, 16), name))
     return [name for _, name in sorted(found)]
+
+
+def name_zxid(name: str, prefix: str, suffixes: tuple[str, ...] = ()) -> int:
+    """The zxid in the name of a file that file_names found."""
+    return int(_zxid_text(name, prefix, suffixes), 16)
+
+
+def _zxid_text(name: str, prefix: str, suffixes: tuple[str, ...]) -> str:
+    zxid = name[len(prefix) :]
+    for suffix in suffixes:
+        zxid = zxid.removesuffix(suffix)
+    return zxid

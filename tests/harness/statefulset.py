@@ -250,6 +250,17 @@ class StatefulSet:
             self.pods = self.pods[:replicas]
             self.replicas = replicas
 
+    def upgrade(self, manifest: Mapping[str, Any], ready_timeout: float = 180) -> None:
+        """`helm upgrade` changing the template and the replica count, as the controller
+        applies it: pods added by the new count start from the new template at once
+        (`scale`); the pods already running keep the old one until `rolling_restart`,
+        which the controller starts only once every new pod is Ready."""
+        changed = StatefulSet(manifest, self.image, client=self.client, run_id=self.run_id)
+        self.template, self.container_spec = changed.template, changed.container_spec
+        self.grace, self.pod_security = changed.grace, changed.pod_security
+        self.volumes, self.probes, self.claims = changed.volumes, changed.probes, changed.claims
+        self.scale(changed.replicas, ready_timeout)
+
     def _remove_pod(self, pod: Pod) -> None:
         """Delete the pod for good: stopped within its grace period, then removed."""
         container = pod.container
