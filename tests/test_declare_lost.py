@@ -36,7 +36,7 @@ def test_unknown_and_present_ids_are_refused_each_on_a_line_and_nothing_is_writt
         "zookeeper-declare-lost: ID 9: not a voter of this ensemble (voters: 1, 2, 3)",
         "zookeeper-declare-lost: ID 3: present (at the last look it held data or ran a"
         " server), so its data is not lost",
-        "zookeeper-declare-lost: ID 'x': not a server id (a number from 1)",
+        "zookeeper-declare-lost: ID 'x': not a server id (a number from 1 to 255)",
     ]
     assert not (conf / "declared-lost").exists()
 

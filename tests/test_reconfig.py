@@ -22,7 +22,7 @@ from zkcontainer.dynconfig import (
     parse_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.errors import ConfigError
+from zkcontainer.errors import ConfigError, ProbeError
 from zkcontainer.membership import decide
 from zkcontainer.reconfig_client import super_digest
 from zkcontainer.settings import Settings, load_settings
@@ -591,3 +591,22 @@ def test_the_joiner_leaves_when_the_server_is_gone(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(joiner, "serving", lambda _h, _p: False)
     me = reconfig.own_member(settings_of("--servers=3", host="zk-3"))
     assert not joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: False, log=print)
+
+
+def test_without_a_file_a_wiped_member_asks_every_pod_that_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Grown by kubectl scale from 3 to 7: pods zk-0..zk-6 resolve, zk-7 does not.
+    settings = settings_of("--servers=3", host="zk-0")
+
+    def resolve(host: str, port: int, deadline: float, where: str) -> list[object]:
+        if int(host.split(".", maxsplit=1)[0].removeprefix("zk-")) > 6:
+            raise ProbeError("unreachable", f"{where}: does not resolve")
+        return []
+
+    monkeypatch.setattr(reconfig, "resolve", resolve)
+    assert reconfig.pods_beyond_initial(settings) == [4, 5, 6, 7]
+    assert reconfig.voters_to_start_with(settings, None) == {1, 2, 3, 4, 5, 6, 7}
+    assert len(reconfig.candidate_hosts(settings, None)) == 6
+    local = Membership(reconfig.initial(settings))
+    assert reconfig.voters_to_start_with(settings, local) == {1, 2, 3}

@@ -493,3 +493,13 @@ def test_a_directory_held_whole_is_refused_even_without_its_lock_file(
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_client_port_hidden_from_the_peers_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hidden = [*ENSEMBLE_MEMBER, "--client_address=127.0.0.1", "--dry-run"]
+    assert main([*dirs(tmp_path), *hidden]) == 0, capsys.readouterr().err
+    assert "a member on an empty volume cannot see them serve" in capsys.readouterr().err
+    assert main([*dirs(tmp_path), *ENSEMBLE_MEMBER, "--dry-run"]) == 0
+    assert "cannot see them serve" not in capsys.readouterr().err

@@ -274,6 +274,8 @@ def test_a_static_resize_from_one_to_three_stalls_before_the_data_is_touched(
         assert "1 serves its data as a standalone" in readiness(sts, 1)
         # Never Ready, so the controller never rolls pod 0, which serves throughout.
         assert serving(sts, 0)
+        # helm rollback: the waiting pods go at SIGTERM, not at the grace period's end.
+        assert sts.stop(2) < SMALL["terminationGracePeriodSeconds"] - 1
         print(f"case 1: {writes.none_lost([0])}")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import ServerFactory
 from tests.harness.clients import kazoo_client
+from zkcontainer import txnlog
 from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.volume import RESTORE_MARKER, Volume, classify
 
@@ -58,3 +59,14 @@ def test_a_new_server_leaves_an_empty_volume_and_writes_make_it_data(
     assert volume.kind == "data"
     assert volume.last_zxid == zxid
     assert volume.epoch == zxid >> 32
+
+
+def test_a_version_directory_that_cannot_be_listed_is_never_called_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Permissions do not stop root, who runs CI: the listing error is what matters.
+    def unlistable(directory: str, prefix: str, suffixes: tuple[str, ...] = ()) -> list[str]:
+        raise txnlog.UnreplayableLogs(f"cannot list {directory}: Permission denied")
+
+    monkeypatch.setattr(txnlog, "file_names", unlistable)
+    assert classify(str(tmp_path), str(tmp_path)).holds_data

@@ -286,7 +286,8 @@ def _read_greeting(sock: _socket.socket, deadline: float) -> str | None:
         if not chunk:
             break
         data += chunk
-    if not data.startswith(MAGIC.encode()):
+    # A whole line or nothing: a cut one could end in the middle of a number.
+    if not data.startswith(MAGIC.encode()) or not data.endswith(b"\n"):
         return None
     return data.decode("ascii", "replace")
 
@@ -303,5 +304,5 @@ def _decimal(text: str | None) -> int | None:
         return None
     try:
         return int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or inf
         return None

@@ -79,8 +79,8 @@ def accepted_ids(texts: Sequence[str], state: Mapping[str, object]) -> set[int]:
     problems = []
     ids = set()
     for text in texts:
-        if not (text.isascii() and text.isdigit()) or int(text) == 0:
-            problems.append(f"ID {text!r}: not a server id (a number from 1)")
+        if not (text.isascii() and text.isdigit() and 0 < len(text) <= 3) or int(text) == 0:
+            problems.append(f"ID {text[:20]!r}: not a server id (a number from 1 to 255)")
         elif int(text) not in voters:
             known = ", ".join(str(i) for i in sorted(voters))
             problems.append(f"ID {text}: not a voter of this ensemble (voters: {known})")

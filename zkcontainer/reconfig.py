@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -30,7 +31,8 @@ from zkcontainer.dynconfig import (
     read_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer.errors import EnvironmentProblem, ProbeError
+from zkcontainer.fourlw import resolve
 from zkcontainer.membership import Decision, Evidence, decide, initial_members
 from zkcontainer.settings import Settings
 from zkcontainer.startgate import Verdict
@@ -39,6 +41,8 @@ from zkcontainer.volume import Volume, classify
 # Reading a peer's configuration takes well under a second when one serves;
 # this bounds a start-up where none does (names that resolve, ports that do not answer).
 READ_TIMEOUT = 3.0
+# ZooKeeper's server ids: 1..255 (a session id carries the id in its top byte).
+MAX_MEMBERS = 255
 STATIC_NAME = "zoo.cfg"
 
 
@@ -73,15 +77,40 @@ def initial(settings: Settings) -> tuple[Member, ...]:
     )
 
 
+def pods_beyond_initial(settings: Settings) -> list[int]:
+    """The ids of the StatefulSet's pods beyond the initial members that exist now.
+
+    A volume without a dynamic file knows no member beyond the initial ones,
+    yet `kubectl scale` may have grown the ensemble far past them: asking
+    only the initial ids, wiped initial members would take each other for
+    the whole ensemble and bootstrap a second one beside it. A StatefulSet's
+    ordinals are contiguous, so the pods that exist are those whose names
+    resolve (the headless Service publishes pods that are not Ready), up to
+    the first that does not.
+    """
+    found = []
+    for server_id in range(settings.members + 1, MAX_MEMBERS + 1):
+        host = member(settings, server_id).host
+        try:
+            resolve(host, settings.client_port, time.monotonic() + READ_TIMEOUT, host)
+        except ProbeError:
+            break
+        found.append(server_id)
+    return found
+
+
 def candidate_hosts(settings: Settings, local: Membership | None) -> list[str]:
     """host:port of every pod that may be a member, but this one.
 
     The StatefulSet's pods for ordinals below the largest of: the initial
-    members, our own ordinal + 1 (pods start in order), and any id our own
-    file knows. Each one's client port is the one our file lists for it, else ours.
+    members, our own ordinal + 1 (pods start in order), any id our own file
+    knows, and without a file, any pod beyond the initial members that exists.
+    Each one's client port is the one our file lists for it, else ours.
     """
     assert settings.myid is not None
     known = max(local.ids) if local is not None and local.ids else 0
+    if local is None:
+        known = max(pods_beyond_initial(settings), default=0)
     highest = max(settings.members, settings.myid, known)
     hosts = []
     for server_id in range(1, highest + 1):
@@ -137,10 +166,12 @@ def evidence(
 
 
 def voters_to_start_with(settings: Settings, local: Membership | None) -> frozenset[int]:
-    """The voters this member would form a quorum with: its own file's, else the initial ones."""
+    """The voters whose answers the start gate needs: those of this volume's file, else the
+    initial ones and every pod beyond the initial members that exists (any of them may
+    be a voter that holds the data)."""
     if local is not None:
         return local.voter_ids
-    return frozenset(range(1, settings.servers + 1))
+    return frozenset((*range(1, settings.servers + 1), *pods_beyond_initial(settings)))
 
 
 RoomFactory = Callable[[Settings, Volume, Callable[[str], None], "int | None"], Any]

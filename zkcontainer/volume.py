@@ -46,6 +46,9 @@ def classify(data_dir: str, data_log_dir: str) -> Volume:
     logs_dir = os.path.join(data_log_dir, VERSION_DIR)
     snapshot_zxids = _zxids_in_names(snapshots_dir, "snapshot.", (".gz", ".snappy"))
     log_files = _zxids_in_names(logs_dir, "log.")
+    if snapshot_zxids is None or log_files is None:
+        # What cannot be listed cannot be proven empty.
+        return Volume("data", 0, 0)
     last_zxid = max(snapshot_zxids, default=0)
     if log_files:
         newest = max(log_files)
@@ -87,10 +90,13 @@ def _read_epoch(path: str) -> int:
     return int(text) if text.isdecimal() else 0
 
 
-def _zxids_in_names(directory: str, prefix: str, suffixes: tuple[str, ...] = ()) -> list[int]:
-    """The zxids in the names of ZooKeeper's files there, as ZooKeeper reads them."""
+def _zxids_in_names(
+    directory: str, prefix: str, suffixes: tuple[str, ...] = ()
+) -> list[int] | None:
+    """The zxids in the names of ZooKeeper's files there, as ZooKeeper reads them;
+    None when the directory exists but cannot be listed."""
     try:
         names = txnlog.file_names(directory, prefix, suffixes)
     except txnlog.UnreplayableLogs:
-        return []
+        return None
     return [txnlog.name_zxid(name, prefix, suffixes) for name in names]

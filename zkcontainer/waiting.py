@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -51,9 +52,9 @@ def declaration_path(conf_dir: str) -> str:
 def read_declaration(conf_dir: str) -> frozenset[int]:
     """The ids the operator declared lost in this pod; none when there is no declaration."""
     try:
-        with open(declaration_path(conf_dir), encoding="ascii") as file:
+        with open(declaration_path(conf_dir), encoding="ascii", errors="replace") as file:
             text = file.read(4096)
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return frozenset()
     return frozenset(int(word) for word in text.replace(",", " ").split() if word.isdecimal())
 
@@ -106,7 +107,7 @@ class Room:
         addresses = [peer_address(settings, i) for i in sorted(voters) if i != self.me]
         self.views = self._read(addresses, LOOK_TIMEOUT, peer_tls_dir(settings))
         self.heard_empty |= {view.id for view in self.views.values() if view.said_empty}
-        declared = self._declared(voters)
+        own, declared = self._declared(voters)
         current = self.announcer.current
         verdict = gate(
             GateEvidence(
@@ -119,6 +120,15 @@ class Room:
                 ensemble_size=ensemble_size,
             )
         )
+        unheard = self._not_yet_relayed(own)
+        if verdict.situation == "declared" and unheard:
+            verdict = Verdict(
+                False,
+                None,
+                False,
+                f"the operator declared the data of {self.me} lost; telling the waiting"
+                f" {_ids(unheard)} first, so that they need no declaration of their own",
+            )
         self.announcer.current = replace(
             current,
             phase="ready" if verdict.ready else "waiting",
@@ -148,17 +158,24 @@ class Room:
         return max(zxids, default=None)
 
     def started(self, verdict: Verdict) -> None:
-        """The wait is over: the operator's declaration is used up, and the command's
-        view of the wait is gone."""
-        if verdict.situation == "declared":
+        """The wait is over, whatever ended it: the operator's declaration was made for
+        this wait alone, and the command's view of the wait is gone."""
+        for path in (declaration_path(self.settings.conf_dir), state_path(self.settings.conf_dir)):
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(declaration_path(self.settings.conf_dir))
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(state_path(self.settings.conf_dir))
+                os.unlink(path)
 
-    def _declared(self, voters: frozenset[int]) -> frozenset[int]:
-        """The operator's declaration here, and any a peer announces (one command in one
-        waiting pod is enough), limited to this ensemble's voters."""
+    def _not_yet_relayed(self, own: frozenset[int]) -> list[int]:
+        """The peers still waiting that do not announce this pod's declaration yet: a
+        declaration made here is relayed before this member stops announcing."""
+        return [
+            view.id
+            for view in self.views.values()
+            if view.kind == "announcing" and not own <= view.declared_lost
+        ]
+
+    def _declared(self, voters: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
+        """(this pod's declaration, it and any a peer announces): one command in one
+        waiting pod is enough. Limited to this ensemble's voters."""
         own = read_declaration(self.settings.conf_dir)
         relayed: dict[int, int] = {}
         for view in self.views.values():
@@ -172,7 +189,7 @@ class Room:
             if new:
                 self.log(f"the operator declared the data of {said} lost (zookeeper-declare-lost)")
             self._declared_said = declared
-        return declared
+        return own & voters, declared
 
     def _write_state(self, voters: frozenset[int], verdict: Verdict) -> None:
         state = {
@@ -186,6 +203,16 @@ class Room:
             runtime.write_atomically(state_path(self.settings.conf_dir), json.dumps(state) + "\n")
 
 
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in sorted(ids))
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """While waiting, start-zookeeper is the pod's PID 1, which gets no default
+    SIGTERM action: without this a deleted pod would wait out its grace period."""
+    raise SystemExit(128 + signum)
+
+
 @contextlib.contextmanager
 def room(
     settings: Settings,
@@ -196,6 +223,7 @@ def room(
     """Announce this member on its ports for as long as the wait lasts."""
     assert settings.myid is not None
     announcement = Announcement(settings.myid, volume, config_version)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with announcing(
         announcement,
         settings.election_port,
@@ -203,7 +231,10 @@ def room(
         settings.client_address,
         log,
     ) as announcer:
-        yield Room(settings, announcer, log)
+        try:
+            yield Room(settings, announcer, log)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def until_safe(
