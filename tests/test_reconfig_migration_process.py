@@ -36,7 +36,7 @@ class MigratingPod(Pod):
 @pytest.fixture(scope="module")
 def static_pods(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, MigratingPod]]:
     network = Network(f"{(os.getpid() + 5000) % 10000:04d}", f"10.253.{20 + os.getpid() % 200}")
-    root, hosts = prepare(tmp_path_factory, "reconfig-migration", network, 3)
+    root, hosts = prepare(tmp_path_factory, "reconfig-migration")
     pods = {i: MigratingPod(i, root / f"zk-{i - 1}", network, hosts) for i in (1, 2, 3)}
     try:
         try:

@@ -158,12 +158,22 @@ class Pod:
     def start(self) -> None:
         self.runs += 1
         self.root.mkdir(parents=True, exist_ok=True)
+        self.publish_name()
         with open(self.root / f"output.{self.runs}", "wb") as output:
             self.process = subprocess.Popen(
                 self.inside([str(BIN / "start-zookeeper"), *self.flags()]),
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
+
+    def publish_name(self) -> None:
+        """The pod's name resolves from its first start on, as the headless Service
+        publishes a pod once it exists: a name that resolves is a pod that exists,
+        which is how a member without a dynamic file finds an ensemble's pods."""
+        entry = f"{self.network.address(self.server_id)} zk-{self.server_id - 1}.{DOMAIN}\n"
+        if entry not in self.hosts_file.read_text():
+            with open(self.hosts_file, "a") as hosts:  # in place: the mounts share its inode
+                hosts.write(entry)
 
     def output(self) -> str:
         path = self.root / f"output.{self.runs}"
@@ -227,11 +237,9 @@ class Ensemble:
         raise AssertionError(f"never {wanted}; last configuration {last}\n{logs}")
 
 
-def prepare(
-    tmp_path_factory: pytest.TempPathFactory, name: str, network: Network, names: int
-) -> tuple[Path, Path]:
+def prepare(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
     """Skip without what the namespaces need; else the pods' root and the hosts file
-    naming zk-0..zk-<names - 1>, beside the password and a resolv.conf."""
+    (each pod adds its name at its first start), beside the password and a resolv.conf."""
     require_zookeeper()
     if os.geteuid() != 0:
         missing("network namespaces need root")
@@ -241,10 +249,7 @@ def prepare(
     root = tmp_path_factory.mktemp(name)
     (root / "password").write_text(PASSWORD + "\n")
     hosts = root / "hosts"
-    hosts.write_text(
-        "127.0.0.1 localhost\n"
-        + "".join(f"{network.address(i)} zk-{i - 1}.{DOMAIN}\n" for i in range(1, names + 1))
-    )
+    hosts.write_text("127.0.0.1 localhost\n")
     (root / "resolv.conf").write_text("nameserver 127.0.0.1\n")  # nothing else resolves, at once
     return root, hosts
 
@@ -252,7 +257,7 @@ def prepare(
 @pytest.fixture(scope="module")
 def ensemble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ensemble]:
     network = Network(f"{os.getpid() % 10000:04d}", f"10.254.{20 + os.getpid() % 200}")
-    root, hosts = prepare(tmp_path_factory, "reconfig-process", network, MEMBERS + 1)
+    root, hosts = prepare(tmp_path_factory, "reconfig-process")
     pods = {i: Pod(i, root / f"zk-{i - 1}", network, hosts) for i in range(1, MEMBERS + 1)}
     try:
         try:
