@@ -57,7 +57,7 @@ def member(settings: Settings, server_id: int, role: str = "participant") -> Mem
         settings.election_port,
         "observer" if role == "observer" else "participant",
         # The client address belongs in the server line once reconfig is on
-        # (ZOOKEEPER.md: with clientPortAddress=127.0.0.1 the line must say so).
+        # (with clientPortAddress=127.0.0.1, ZooKeeper 3.8 exits unless the line says so).
         settings.client_port,
         settings.client_address,
     )
@@ -153,13 +153,16 @@ def evidence(
     *,
     live_zxid: int | None = None,
     gate: Verdict | None = None,
+    volume: Volume | None = None,
 ) -> Evidence:
+    """`volume`: what the data directories hold, when already read (it cannot change
+    while no server runs); else read here."""
     return Evidence(
         me=own_member(settings),
         initial=initial(settings),
         live=live,
         local=read_local(settings),
-        volume=classify(settings.data_dir, settings.data_log_dir),
+        volume=volume or classify(settings.data_dir, settings.data_log_dir),
         live_zxid=live_zxid,
         gate=gate,
     )
@@ -197,7 +200,13 @@ def settle(
             live, _why_none = read(settings, local)
             verdict = waiting_room.look(voters_to_start_with(settings, local), None)
             decision = decide(
-                evidence(settings, live, live_zxid=waiting_room.serving_zxid(), gate=verdict)
+                evidence(
+                    settings,
+                    live,
+                    live_zxid=waiting_room.serving_zxid(),
+                    gate=verdict,
+                    volume=volume,
+                )
             )
             if decision.action != "wait":
                 waiting_room.started(verdict)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from zkcontainer import memory
+from zkcontainer.ensemble import is_loopback
 from zkcontainer.errors import ConfigError
 from zkcontainer.identity import PodIdentity, parse_pod_hostname, split_fqdn
 
@@ -258,6 +259,12 @@ class Settings:
     @property
     def tls_store_dir(self) -> str:
         return posixpath.join(self.conf_dir, TLS_STORE_SUBDIR)
+
+    @property
+    def plaintext_reaches_peers(self) -> bool:
+        """Whether the other pods reach the plaintext client port: it is open, and not
+        bound to this pod's loopback (as TLS binds it by default)."""
+        return bool(self.client_port) and not is_loopback(self.client_address)
 
     @property
     def quorum_tls(self) -> bool:

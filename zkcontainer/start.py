@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from zkcontainer import datalock, render, runtime, tls, txnlog, volume
 from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
-from zkcontainer.ensemble import is_loopback
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.membership import decide
@@ -417,14 +416,13 @@ def identity_warnings(settings: Settings) -> list[str]:
 
 def gate_warnings(settings: Settings) -> list[str]:
     """What hides a serving ensemble from the start gate of a member on an empty volume."""
-    if not needs_start_gate(settings) or settings.tls_dir is not None:
+    gated = needs_start_gate(settings) and settings.tls_dir is None
+    if not gated or settings.plaintext_reaches_peers:
         return []
     if settings.client_port == 0:
         hidden = "--client_port=0 closes the client port to"
-    elif is_loopback(settings.client_address):
-        hidden = f"--client_address={settings.client_address} keeps the client port from"
     else:
-        return []
+        hidden = f"--client_address={settings.client_address} keeps the client port from"
     return [
         f"{hidden} the other members, so a member on an empty volume cannot see them serve:"
         " it waits until every voter is new, or its data is declared lost"

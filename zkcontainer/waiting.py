@@ -27,7 +27,6 @@ from dataclasses import replace
 
 from zkcontainer import runtime
 from zkcontainer.announce import Announcement, Announcer, PeerAddress, announcing, read_peers
-from zkcontainer.ensemble import is_loopback
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import Settings
 from zkcontainer.startgate import GateEvidence, PeerView, Verdict, gate, present
@@ -70,9 +69,7 @@ def peer_address(settings: Settings, server_id: int) -> PeerAddress:
 def peer_tls_dir(settings: Settings) -> str | None:
     """The stores to ask peers' secure port with, when TLS keeps their plaintext
     port to the pod itself (loopback, or off); None: their plaintext port."""
-    if settings.tls_dir is None:
-        return None
-    if settings.client_port and not is_loopback(settings.client_address):
+    if settings.tls_dir is None or settings.plaintext_reaches_peers:
         return None
     return settings.tls_store_dir
 
