@@ -4,7 +4,7 @@ With reconfigEnabled, ZooKeeper keeps the member list apart from zoo.cfg: a
 serving member answers it at /zookeeper/config (`server.N=` lines and
 `version=<hex>`), and every member writes it to `zoo.cfg.dynamic.<hex>` next to
 its static zoo.cfg, the version only in the file's name. A `version=` line
-inside a dynamic file makes ZooKeeper exit (ZOOKEEPER.md), so rendering never
+inside a dynamic file makes ZooKeeper exit (observed on 3.8 and 3.9), so rendering never
 writes one. Pure functions on text, and one that lists a directory.
 """
 

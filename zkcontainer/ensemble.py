@@ -72,7 +72,7 @@ def read_config(path: str, given_as: str | None = None) -> EnsembleConfig:
     `given_as` is how the command line named it, for messages (default
     `--config=<path>`). A relative dynamicConfigFile is taken from zoo.cfg's
     directory, which is where ZooKeeper writes the files it names there
-    (ZOOKEEPER.md).
+    (observed on 3.8 and 3.9, whatever dynamicConfigFile says).
     """
     properties = parse_properties(_read(path, given_as or f"--config={path}"))
     dynamic_path = properties.get("dynamicConfigFile")

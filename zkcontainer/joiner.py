@@ -2,7 +2,7 @@
 
 start-zookeeper execs the JVM, so what must happen after ZooKeeper serves
 runs in a child forked just before (as the TLS watcher): ZooKeeper's safer
-join order (ZOOKEEPER.md, order B) starts the member with the serving
+join order (README, "Scaling without restarts") starts the member with the serving
 members plus itself, lets it sync without a vote, and only then adds it, so
 the ensemble's fault tolerance never drops while it syncs. Not the readiness
 probe (a probe must be free of side effects), not a sidecar (a second

@@ -5,7 +5,7 @@ that none answered), the newest dynamic file its own volume kept, and whether
 its data directory holds data. From those alone it must never start a
 configuration whose only voter is itself: that server leads an ensemble of its
 own, accepts writes the real one never sees, and poisons its volume
-(ZOOKEEPER.md, "a dynamic file listing ONLY itself"). So, in order:
+(observed on 3.8 and 3.9; README, "Never a configuration of one"). So, in order:
 
 - a serving peer answered and lists us: `use` its configuration (a restart;
   membership never changes on a restart);
@@ -14,7 +14,7 @@ own, accepts writes the real one never sees, and poisons its volume
   (order B, the one that never lowers the ensemble's fault tolerance);
 - no peer answered, and our own last dynamic file lists us beside another
   voter: `use` it (ZooKeeper learns any newer configuration from its peers
-  during election, ZOOKEEPER.md "even a stale list works");
+  during election: a stale list works, as observed on 3.8 and 3.9);
 - no peer, no file, no data, and our id among the initial ones: the first
   bootstrap, with every initial member listed, never only us;
 - no peer, no file, but data, and our id among the initial ones: a volume of

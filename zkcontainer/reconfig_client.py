@@ -45,7 +45,7 @@ SUPER_DIGEST_PROPERTY = "zookeeper.DigestAuthenticationProvider.superDigest"
 # Where the image puts kazoo and six (docker/Dockerfile): beside the package.
 VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vendor")
 # A reconfig, its retries and the reads between them take 0.05-0.25 s on a
-# healthy ensemble (ZOOKEEPER.md); the pause between retries grows to this.
+# healthy ensemble (measured on 3.8 and 3.9); the pause between retries grows to this.
 MAX_PAUSE = 2.0
 
 
