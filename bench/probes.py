@@ -110,8 +110,8 @@ def main() -> int:
         each.root.mkdir(parents=True)
         each.start()
     try:
-        server.wait_until_imok()
-        tls_server.wait_until_imok()
+        server.wait_until_serving()
+        tls_server.wait_until_serving()
         print(f"bench: {args.runs} rounds of every command, alternating", file=sys.stderr)
         return run_bench(args.runs, args.python, work, server.client_port, (secret, secure))
     finally:

@@ -77,7 +77,7 @@ def main() -> int:
         }
         server.root.mkdir(parents=True)
         server.start()
-        server.wait_until_imok()
+        server.wait_until_serving()
         port = str(server.client_port)
         cpu: dict[tuple[str, str], list[float]] = {}
         wall: dict[tuple[str, str], list[float]] = {}

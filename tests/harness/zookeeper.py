@@ -146,6 +146,22 @@ class ZooKeeperServer:
             time.sleep(0.2)
         raise AssertionError(f"ZooKeeper on port {self.client_port} not up after {timeout}s")
 
+    def wait_until_serving(self, timeout: float = 30.0) -> None:
+        """Wait until the server serves requests: srvr names its mode. ZooKeeper
+        answers ruok before it has loaded its database, and srvr meanwhile says
+        it is not currently serving requests."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"ZooKeeper exited with {self.process.returncode}")
+            try:
+                if "Mode: " in send_word("srvr", port=self.client_port, timeout=2.0):
+                    return
+            except ZkContainerError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"ZooKeeper on port {self.client_port} not serving after {timeout}s")
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int | None:
         """Signal the server and wait for it; returns its exit status."""
         if self.process is None or self.process.poll() is not None:
