@@ -1802,3 +1802,26 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
         raise
     finally:
         sts.teardown()
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(HelmError) as refused:
+        render(
+            {
+                "heap": "16M",
+                "ports": {"client": 2888},
+                "podDisruptionBudget": {"maxUnavailable": 2},
+                "extraFlags": ["--tick_time=1"],
+            },
+            name="my.zk",
+        )
+    message = str(refused.value)
+    assert "5 problems with the values:" in message
+    for complaint in [
+        '- the name "my.zk" is not an RFC 1035 label',
+        "- heap 16M: must be at least 32M",
+        "- ports.server 2888: same port as ports.client",
+        "- podDisruptionBudget.maxUnavailable 2 (or MaxUnavailable) lets a drain take 2 of 3",
+        '- extraFlags "--tick_time=1": the chart sets --tick_time itself',
+    ]:
+        assert complaint in message

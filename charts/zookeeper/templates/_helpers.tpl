@@ -5,14 +5,42 @@ hostname and must stay a DNS label; the controller-revision-hash label
 (<name>-<10 characters>) must stay within 63 characters: hence 52.
 */}}
 {{- define "zookeeper.fullname" -}}
-{{- $name := .Values.fullnameOverride | default .Release.Name -}}
+{{- .Values.fullnameOverride | default .Release.Name -}}
+{{- end -}}
+
+{{/* A name that could not be every resource's stem (zookeeper.fullname). */}}
+{{- define "zookeeper.checkName" -}}
+{{- $name := include "zookeeper.fullname" . -}}
 {{- if gt (len $name) 52 -}}
-{{- fail (printf "the name %q is %d characters long: at most 52 (set fullnameOverride)" $name (len $name)) -}}
+{{- println (printf "the name %q is %d characters long: at most 52 (set fullnameOverride)" $name (len $name)) -}}
 {{- end -}}
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name) -}}
-{{- fail (printf "the name %q is not an RFC 1035 label (lowercase letters, digits and '-', starting with a letter): Services and pod host names could not take it; set fullnameOverride" $name) -}}
+{{- println (printf "the name %q is not an RFC 1035 label (lowercase letters, digits and '-', starting with a letter): Services and pod host names could not take it; set fullnameOverride" $name) -}}
 {{- end -}}
-{{- $name -}}
+{{- end -}}
+
+{{/*
+Every problem with the values, reported at once: each check prints one line
+per problem and refuses nothing itself, so that a user fixes them all in
+one round. The StatefulSet's template calls this before anything else.
+*/}}
+{{- define "zookeeper.validate" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $found := list
+  (include "zookeeper.checkName" .)
+  (include "zookeeper.checkHeap" $s)
+  (include "zookeeper.checkSettings" $s)
+  (include "zookeeper.checkDisruption" $s)
+  (include "zookeeper.checkTls" $s)
+  (include "zookeeper.checkMetrics" $s)
+  (include "zookeeper.checkReconfig" $s)
+-}}
+{{- $problems := splitList "\n" (join "" $found) | compact -}}
+{{- if eq (len $problems) 1 -}}
+{{- fail (first $problems) -}}
+{{- else if $problems -}}
+{{- fail (printf "%d problems with the values:\n- %s" (len $problems) (join "\n- " $problems)) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -77,10 +105,10 @@ while port unification migrates to it. Otherwise start-zookeeper binds it to
 {{- define "zookeeper.checkTls" -}}
 {{- $certManager := .tls.certManager -}}
 {{- if and $certManager.enabled (not .tls.enabled) -}}
-{{- fail "tls.certManager.enabled: the Certificate is for TLS, which is off (set tls.enabled too)" -}}
+{{- println "tls.certManager.enabled: the Certificate is for TLS, which is off (set tls.enabled too)" -}}
 {{- end -}}
 {{- if and $certManager.enabled (not ($certManager.issuerRef).name) -}}
-{{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer (a CA of this ensemble alone) that signs the members' certificate" -}}
+{{- println "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer (a CA of this ensemble alone) that signs the members' certificate" -}}
 {{- end -}}
 {{- end -}}
 
@@ -90,14 +118,14 @@ plaintext client port, which TLS keeps on each pod's loopback.
 */}}
 {{- define "zookeeper.checkReconfig" -}}
 {{- if and .reconfig .tls.enabled (not .tls.portUnification) -}}
-{{- fail "reconfig with tls.enabled needs tls.portUnification: members read and change the membership through each other's plaintext client port, which TLS otherwise keeps on each pod's loopback" -}}
+{{- println "reconfig with tls.enabled needs tls.portUnification: members read and change the membership through each other's plaintext client port, which TLS otherwise keeps on each pod's loopback" -}}
 {{- end -}}
 {{- end -}}
 
 {{/* A ServiceMonitor needs the exporter it scrapes. */}}
 {{- define "zookeeper.checkMetrics" -}}
 {{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
-{{- fail "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
+{{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
 {{- end -}}
 {{- end -}}
 
@@ -223,20 +251,19 @@ the rule manifests/ and the README keep.
 {{- $request := ((.resources).requests).memory -}}
 {{- /* The API server refuses such a pod: say so at install, naming both. */ -}}
 {{- if and $limit $request (gt (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64)) -}}
-{{- fail (printf "resources.requests.memory %v exceeds resources.limits.memory %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $request $limit) -}}
+{{- println (printf "resources.requests.memory %v exceeds resources.limits.memory %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $request $limit) -}}
 {{- end -}}
 {{- if eq .heap "auto" -}}
 {{- /* start-zookeeper sizes it from the limit (2/3, at least 256Mi beside it) and exits 2 without one: refuse that here, before a pod crash-loops. */ -}}
 {{- if not $limit -}}
-{{- fail "heap auto: sized from the container's memory limit, so resources.limits.memory must be set (or give a heap like 3G)" -}}
-{{- end -}}
-{{- if lt (include "zookeeper.quantityBytes" $limit | float64) 0x1.8p28 -}}
-{{- fail (printf "heap auto: the memory limit %v is below 384Mi, the least that holds a 128M heap and the JVM beside it" $limit) -}}
+{{- println "heap auto: sized from the container's memory limit, so resources.limits.memory must be set (or give a heap like 3G)" -}}
+{{- else if lt (include "zookeeper.quantityBytes" $limit | float64) 0x1.8p28 -}}
+{{- println (printf "heap auto: the memory limit %v is below 384Mi, the least that holds a 128M heap and the JVM beside it" $limit) -}}
 {{- end -}}
 {{- else if $limit -}}
 {{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
 {{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
-{{- fail (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
+{{- println (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -303,40 +330,40 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- $key := toString (int (index . 1)) -}}
 {{- if hasKey $seen $key -}}
 {{- $why := ternary "the exporter shares the pod's ports with ZooKeeper" "start-zookeeper refuses it" (has "metrics.port" (list (index . 0) (get $seen $key))) -}}
-{{- fail (printf "%s %s: same port as %s (%s)" (index . 0) $key (get $seen $key) $why) -}}
+{{- println (printf "%s %s: same port as %s (%s)" (index . 0) $key (get $seen $key) $why) -}}
 {{- end -}}
 {{- $_ := set $seen $key (index . 0) -}}
 {{- end -}}
 {{- $javaIntMax := 2147483647.0 -}}
 {{- range list "initLimit" "syncLimit" -}}
 {{- if gt (mulf (float64 $zk.tickTime) (float64 (get $zk .))) $javaIntMax -}}
-{{- fail (printf "zookeeper.tickTime %d times zookeeper.%s %d exceeds 2147483647: ZooKeeper computes it as a Java int" (int $zk.tickTime) . (int (get $zk .))) -}}
+{{- println (printf "zookeeper.tickTime %d times zookeeper.%s %d exceeds 2147483647: ZooKeeper computes it as a Java int" (int $zk.tickTime) . (int (get $zk .))) -}}
 {{- end -}}
 {{- end -}}
 {{- if gt (float64 $zk.minSessionTimeout) (float64 $zk.maxSessionTimeout) -}}
-{{- fail (printf "zookeeper.minSessionTimeout %d: above the maximum session timeout %d (zookeeper.maxSessionTimeout)" (int $zk.minSessionTimeout) (int $zk.maxSessionTimeout)) -}}
+{{- println (printf "zookeeper.minSessionTimeout %d: above the maximum session timeout %d (zookeeper.maxSessionTimeout)" (int $zk.minSessionTimeout) (int $zk.maxSessionTimeout)) -}}
 {{- end -}}
 {{- if ne .heap "auto" -}}
 {{- $heap := include "zookeeper.heapBytes" .heap | float64 -}}
 {{- if lt $heap 0x1p25 -}}
-{{- fail (printf "heap %s: must be at least 32M: the JVM cannot start ZooKeeper in less" .heap) -}}
+{{- println (printf "heap %s: must be at least 32M: the JVM cannot start ZooKeeper in less" .heap) -}}
 {{- end -}}
 {{- if gt $heap 0x1p42 -}}
-{{- fail (printf "heap %s: must be at most 4T" .heap) -}}
+{{- println (printf "heap %s: must be at most 4T" .heap) -}}
 {{- end -}}
 {{- end -}}
 {{- if and .observers (eq (int .replicas) 1) -}}
-{{- fail (printf "observers %d: observers need an ensemble of voting members, but replicas 1 is a standalone server (set replicas to 3 or more, or observers to 0)" (int .observers)) -}}
+{{- println (printf "observers %d: observers need an ensemble of voting members, but replicas 1 is a standalone server (set replicas to 3 or more, or observers to 0)" (int .observers)) -}}
 {{- end -}}
 {{- if gt (add (int .replicas) (int .observers)) 255 -}}
-{{- fail (printf "observers %d: with replicas %d makes %d members, but server ids stop at 255" (int .observers) (int .replicas) (add (int .replicas) (int .observers))) -}}
+{{- println (printf "observers %d: with replicas %d makes %d members, but server ids stop at 255" (int .observers) (int .replicas) (add (int .replicas) (int .observers))) -}}
 {{- end -}}
 {{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
 {{- range .extraFlags -}}
 {{- $flag := regexFind "^--[a-z_-]+" . | trimPrefix "--" | replace "-" "_" -}}
 {{- if hasKey $chartFlags $flag -}}
 {{- $instead := get $chartFlags $flag | default "" -}}
-{{- fail (printf "extraFlags %q: the chart sets --%s itself; %s" . $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
+{{- println (printf "extraFlags %q: the chart sets --%s itself; %s" . $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -373,21 +400,22 @@ counts them. Takes the settings.
 {{- end -}}
 {{- if and .reconfig $pdb.enabled (not (has (toString $pdb.maxUnavailable) (list "0" "1"))) -}}
 {{- /* kubectl scale, not replicas, sizes a dynamic ensemble: only 0 or 1 is safe at every size of 3 or more (a percentage of 5 pods is 2 of 3 after a scale-down). */ -}}
-{{- fail (printf "podDisruptionBudget.maxUnavailable %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size" $pdb.maxUnavailable) -}}
+{{- println (printf "podDisruptionBudget.maxUnavailable %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size" $pdb.maxUnavailable) -}}
 {{- end -}}
 {{- if and $pdb.enabled (gt $replicas 1) -}}
 {{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
 {{- if gt $down $tolerated -}}
 {{- if eq $tolerated 0 -}}
-{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s, and %d members keep a quorum only with all up: set replicas to 3, or maxUnavailable to 0 (drains wait for you)" $pdb.maxUnavailable $down $of $replicas) -}}
+{{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s, and %d members keep a quorum only with all up: set replicas to 3, or maxUnavailable to 0 (drains wait for you)" $pdb.maxUnavailable $down $of $replicas) -}}
+{{- else -}}
+{{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s: a quorum survives at most %d down" $pdb.maxUnavailable $down $of $tolerated) -}}
 {{- end -}}
-{{- fail (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s: a quorum survives at most %d down" $pdb.maxUnavailable $down $of $tolerated) -}}
 {{- end -}}
 {{- end -}}
 {{- $rolling := (.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
 {{- if and (eq .updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
 {{- if gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1 -}}
-{{- fail (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
+{{- println (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
