@@ -1560,7 +1560,7 @@ def test_the_readme_upgrade_example_for_an_original_release_changes_it() -> None
     # The chart's own key alone changes nothing: the installed Heap wins.
     unchanged = one(documents(render({**installed, "heap": sets["Heap"]})), "StatefulSet")
     assert flags_of(container_of(unchanged))["heap"] == installed["Heap"]
-    assert "`fullnameOverride`" in section.split("Fixed\nfor a release's life:", 1)[1]
+    assert "`fullnameOverride`" in section.split("Not refused by the chart, but as fixed:", 1)[1]
 
 
 def test_the_readme_migration_names_the_originals_truncated_statefulset() -> None:

@@ -8,7 +8,10 @@ same functions make manifests/ (`make manifests`) and the chart repository
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -140,3 +143,30 @@ def package_repository(destination: Path, url: str | None = None) -> tuple[Path,
     archive = Path(package(CHART, destination=destination))
     index = repo_index_generate(destination, base_url=url)
     return archive, index
+
+
+# The chart's one look at the cluster (templates/_helpers.tpl, zookeeper.live).
+_LIVE_LOOKUP = 'lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .)'
+
+
+def render_upgrade(
+    live: Document, values: Mapping[str, Any] | None = None, name: str = "my-zk"
+) -> dict[str, str]:
+    """`helm upgrade` against a cluster running `live`, the release's StatefulSet.
+
+    Helm's engine renders offline, where `lookup` finds nothing; so this renders a
+    copy of the chart whose one lookup reads `live` from a file instead, and
+    everything else is the chart as it is.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        copy = Path(directory) / "zookeeper"
+        shutil.copytree(CHART, copy)
+        helpers = copy / "templates" / "_helpers.tpl"
+        text = helpers.read_text()
+        assert text.count(_LIVE_LOOKUP) == 1, "the chart looks at its StatefulSet in one place"
+        helpers.write_text(text.replace(_LIVE_LOOKUP, '.Files.Get "live.json" | fromJson'))
+        (copy / "live.json").write_text(json.dumps(live))
+        with Chart.load(copy) as chart:
+            return chart.render(
+                values=dict(values or {}), name=name, namespace="zk", is_upgrade=True
+            )

@@ -34,6 +34,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
+  (include "zookeeper.checkUpgrade" .)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
 {{- if eq (len $problems) 1 -}}
@@ -70,9 +71,78 @@ app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 {{- .Values.tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
 {{- end -}}
 
-{{/* The Secret holding ZooKeeper's superuser password, with reconfig. */}}
+{{/*
+The Secret holding ZooKeeper's superuser password, with reconfig: the
+user's (reconfigExistingSecret), or the one the chart makes.
+*/}}
 {{- define "zookeeper.reconfigSecretName" -}}
-{{- printf "%s-reconfig" (include "zookeeper.fullname" .) -}}
+{{- .Values.reconfigExistingSecret | default (printf "%s-reconfig" (include "zookeeper.fullname" .)) -}}
+{{- end -}}
+
+{{/*
+The StatefulSet this release runs now, as JSON, as the cluster holds it;
+{} at install, and wherever no cluster answers: `helm template`, a
+client-side --dry-run, Argo CD (which renders offline). Every use of the
+cluster's state goes through here, so the tests give it a StatefulSet.
+*/}}
+{{- define "zookeeper.live" -}}
+{{- lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .) | toJson -}}
+{{- end -}}
+
+{{/*
+The start-zookeeper flags the live StatefulSet's zookeeper container runs
+with, as JSON: name -> value ("true" for a bare flag). Takes zookeeper.live's.
+*/}}
+{{- define "zookeeper.liveFlags" -}}
+{{- $flags := dict -}}
+{{- range ((.spec).template).spec.containers -}}
+{{- if eq .name "zookeeper" -}}
+{{- range .command -}}
+{{- if hasPrefix "--" . -}}
+{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
+{{- $_ := set $flags (first $parts | replace "-" "_") (ternary (last $parts) "true" (eq (len $parts) 2)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $flags -}}
+{{- end -}}
+
+{{/*
+An upgrade the running ensemble cannot take, refused before anything rolls.
+The StatefulSet rolls one pod at a time, so for a while old and new members
+run side by side: any change that makes them disagree on who votes, or on
+where to reach each other, splits the ensemble mid-roll. Needs the cluster
+(zookeeper.live): `helm template` cannot check this (README, "Upgrade").
+*/}}
+{{- define "zookeeper.checkUpgrade" -}}
+{{- $live := include "zookeeper.live" . | fromJson -}}
+{{- if $live -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $flags := include "zookeeper.liveFlags" $live | fromJson -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- range list (list "ports.server" "server_port" $s.ports.server) (list "ports.election" "election_port" $s.ports.election) -}}
+{{- $running := get $flags (index . 1) -}}
+{{- if and $running (ne (toString (int (index . 2))) $running) -}}
+{{- println (printf "%s %d: the running members use %s, and mid-roll members on the old and the new port cannot reach each other, so the ensemble splits; keep %s %s" (index . 0) (int (index . 2)) $running (index . 0) $running) -}}
+{{- end -}}
+{{- end -}}
+{{- $liveReconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
+{{- $liveServers := get $flags "servers" | default "0" | atoi -}}
+{{- $liveObservers := get $flags "observers" | default "0" | atoi -}}
+{{- $livePods := int ($live.spec).replicas -}}
+{{- $servers := int $s.replicas -}}
+{{- $observers := int $s.observers -}}
+{{- if and (not $liveReconfig) (ne $servers $liveServers) -}}
+{{- println (printf "replicas %d: the ensemble runs %d voting members with static membership, and a static resize rolled pod by pod lets new, empty members outvote the data (start-zookeeper holds them back, and the roll stalls). Keep replicas %d; to resize, turn on reconfig first with the same replicas (helm upgrade --reuse-values --set reconfig=true), then kubectl scale statefulset %s --replicas=%d (README, Scaling without restarts)" $servers $liveServers $liveServers $name (add $servers $observers)) -}}
+{{- end -}}
+{{- if and $liveReconfig $s.reconfig (or (ne $servers $liveServers) (ne $observers $liveObservers)) -}}
+{{- println (printf "replicas %d, observers %d with reconfig: they name the initial ensemble, fixed at install as %d and %d; the ensemble's size is the StatefulSet's (%d pods now): change it with kubectl scale and zookeeper-scale, and keep replicas %d and observers %d" $servers $observers $liveServers $liveObservers $livePods $liveServers $liveObservers) -}}
+{{- end -}}
+{{- if and $liveReconfig (not $s.reconfig) (or (ne $livePods (add $liveServers $liveObservers)) (ne $livePods (add $servers $observers))) -}}
+{{- println (printf "reconfig false: the ensemble runs %d pods, sized by kubectl scale since the install with %d, and without reconfig every member would restart with a static list of %d, which is not the membership the members hold; keep reconfig on, or first scale to %d (zookeeper-scale, then kubectl scale) and keep replicas %d and observers %d" $livePods (add $liveServers $liveObservers) (add $servers $observers) (add $liveServers $liveObservers) $liveServers $liveObservers) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -85,7 +155,7 @@ an upgrade must not undo it. Offline (helm template) nothing exists yet.
 {{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $count := add (int $s.replicas) (int $s.observers) -}}
 {{- if $s.reconfig -}}
-{{- with lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .) -}}
+{{- with include "zookeeper.live" . | fromJson -}}
 {{- $count = int .spec.replicas -}}
 {{- end -}}
 {{- end -}}
@@ -117,6 +187,9 @@ With reconfig a member reads and changes the membership through its peers'
 plaintext client port, which TLS keeps on each pod's loopback.
 */}}
 {{- define "zookeeper.checkReconfig" -}}
+{{- if and .reconfigExistingSecret (not .reconfig) -}}
+{{- println (printf "reconfigExistingSecret %q: the superuser password is for reconfig, which is off (set reconfig too, or leave it out)" .reconfigExistingSecret) -}}
+{{- end -}}
 {{- if and .reconfig .tls.enabled (not .tls.portUnification) -}}
 {{- println "reconfig with tls.enabled needs tls.portUnification: members read and change the membership through each other's plaintext client port, which TLS otherwise keeps on each pod's loopback" -}}
 {{- end -}}

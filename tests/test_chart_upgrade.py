@@ -1,0 +1,112 @@
+"""Upgrades the running ensemble cannot take are refused before anything rolls, and
+what an upgrade keeps: the reconfig ensemble's size and its superuser password."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from helm_python.errors import HelmError
+
+from tests.harness.chart import Document, documents, render, render_upgrade
+
+
+def statefulset(values: dict[str, Any], scaled_to: int | None = None) -> Document:
+    """The StatefulSet a release installed with `values` runs, after `kubectl scale`."""
+    (sts,) = [doc for doc in documents(render(values)) if doc["kind"] == "StatefulSet"]
+    if scaled_to is not None:
+        sts["spec"]["replicas"] = scaled_to
+    return sts
+
+
+def upgraded(live: Document, values: dict[str, Any]) -> Document:
+    (sts,) = [
+        doc for doc in documents(render_upgrade(live, values)) if doc["kind"] == "StatefulSet"
+    ]
+    return sts
+
+
+def refusal(live: Document, values: dict[str, Any]) -> str:
+    with pytest.raises(HelmError) as refused:
+        render_upgrade(live, values)
+    return str(refused.value)
+
+
+STATIC = {"replicas": 3}
+RECONFIG = {"replicas": 3, "reconfig": True}
+
+
+def test_an_upgrade_that_keeps_the_membership_renders() -> None:
+    sts = upgraded(statefulset(STATIC), {**STATIC, "heap": "2G"})
+    assert "--heap=2G" in sts["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+def test_a_static_resize_is_refused_naming_the_safe_way() -> None:
+    message = refusal(statefulset({"replicas": 1}), {"replicas": 3})
+    assert "replicas 3: the ensemble runs 1 voting members with static membership" in message
+    assert "Keep replicas 1; to resize, turn on reconfig first with the same replicas" in message
+    assert "kubectl scale statefulset my-zk --replicas=3" in message
+
+
+def test_a_static_resize_with_reconfig_turned_on_in_the_same_upgrade_is_refused() -> None:
+    message = refusal(statefulset({"replicas": 3}), {"replicas": 5, "reconfig": True})
+    assert "replicas 5: the ensemble runs 3 voting members with static membership" in message
+
+
+def test_turning_reconfig_on_with_the_same_members_renders() -> None:
+    sts = upgraded(statefulset(STATIC), RECONFIG)
+    assert "--reconfig" in sts["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+def test_static_observers_may_change_the_voters_stay() -> None:
+    sts = upgraded(statefulset(STATIC), {**STATIC, "observers": 2})
+    assert sts["spec"]["replicas"] == 5
+
+
+@pytest.mark.parametrize(("port", "flag"), [("server", "2888"), ("election", "3888")])
+def test_a_new_quorum_or_election_port_is_refused(port: str, flag: str) -> None:
+    message = refusal(statefulset(STATIC), {**STATIC, "ports": {port: 4000}})
+    assert f"ports.{port} 4000: the running members use {flag}" in message
+    assert f"keep ports.{port} {flag}" in message
+
+
+def test_the_original_charts_keys_are_checked_as_they_set_the_ports() -> None:
+    message = refusal(statefulset(STATIC), {"ServerPort": 2999})
+    assert "ports.server 2999: the running members use 2888" in message
+
+
+def test_a_reconfig_ensemble_keeps_the_size_kubectl_scale_gave_it() -> None:
+    assert upgraded(statefulset(RECONFIG, scaled_to=7), RECONFIG)["spec"]["replicas"] == 7
+
+
+def test_the_initial_ensemble_of_a_reconfig_release_is_fixed() -> None:
+    message = refusal(statefulset(RECONFIG, scaled_to=5), {**RECONFIG, "replicas": 5})
+    assert "replicas 5, observers 0 with reconfig: they name the initial ensemble" in message
+    assert "(5 pods now): change it with kubectl scale and zookeeper-scale" in message
+
+
+def test_turning_reconfig_off_after_a_scale_is_refused() -> None:
+    message = refusal(statefulset(RECONFIG, scaled_to=7), STATIC)
+    assert "reconfig false: the ensemble runs 7 pods, sized by kubectl scale" in message
+    assert "keep reconfig on, or first scale to 3" in message
+
+
+def test_turning_reconfig_off_at_the_installed_size_renders() -> None:
+    sts = upgraded(statefulset(RECONFIG), STATIC)
+    assert sts["spec"]["replicas"] == 3
+    assert "--reconfig" not in sts["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+def test_every_refusal_of_an_upgrade_comes_at_once() -> None:
+    message = refusal(
+        statefulset({"replicas": 1}),
+        {"replicas": 3, "ports": {"server": 4000, "election": 4001}},
+    )
+    assert message.count("\n- ") == 3
+    assert re.search(r"3 problems with the values", message)
+
+
+def test_helm_template_cannot_see_the_cluster_and_refuses_nothing() -> None:
+    # What README, "Upgrade", says: offline there is no StatefulSet to compare with.
+    assert render({"replicas": 5, "ports": {"server": 4000}})
