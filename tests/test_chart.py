@@ -461,7 +461,7 @@ def test_everything_set_reaches_the_pods() -> None:
     assert one(docs, "PodDisruptionBudget")["spec"]["maxUnavailable"] == "40%"
 
 
-def test_affinity_replaces_the_anti_affinity_and_none_leaves_it_out() -> None:
+def test_affinity_keeps_the_anti_affinity_and_none_leaves_it_out() -> None:
     affinity = {
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
@@ -469,8 +469,17 @@ def test_affinity_replaces_the_anti_affinity_and_none_leaves_it_out() -> None:
             }
         }
     }
+    hard = {
+        "requiredDuringSchedulingIgnoredDuringExecution": [
+            {
+                "labelSelector": {"matchLabels": {"app": RELEASE}},
+                "topologyKey": "kubernetes.io/hostname",
+            }
+        ]
+    }
     cases: list[tuple[dict[str, Any], Any]] = [
-        ({"affinity": affinity}, affinity),
+        ({"affinity": affinity}, {**affinity, "podAntiAffinity": hard}),
+        ({"affinity": affinity, "antiAffinity": "none"}, affinity),
         ({"antiAffinity": "none"}, None),
     ]
     for values, expected in cases:
