@@ -944,6 +944,9 @@ def test_the_certificate_names_every_member_and_the_client_service() -> None:
     assert (spec["duration"], spec["renewBefore"]) == ("2160h", "720h")
     assert spec["dnsNames"] == [
         "*.my-zk-hs.zk.svc.cluster.local",
+        "*.my-zk-hs.zk.svc",
+        "*.my-zk-hs.zk",
+        "*.my-zk-hs",
         "my-zk-hs.zk.svc.cluster.local",
         "my-zk-cs.zk.svc.cluster.local",
         "my-zk-cs.zk.svc",
@@ -964,8 +967,11 @@ def test_the_certificate_follows_the_names_and_the_cluster_domain() -> None:
     spec = certificate(values, namespace="data")["spec"]
     assert spec["secretName"] == "coordination-certs"
     assert spec["duration"] == "720h"
-    assert spec["dnsNames"][:3] == [
+    assert spec["dnsNames"][:6] == [
         "*.coordination-hs.data.svc.k8s.example",
+        "*.coordination-hs.data.svc",
+        "*.coordination-hs.data",
+        "*.coordination-hs",
         "coordination-hs.data.svc.k8s.example",
         "coordination-cs.data.svc.k8s.example",
     ]
@@ -1783,10 +1789,14 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
     """values-micro.yaml with tls.enabled, as rendered: the member starts on its Secret
     mounted as the kubelet mounts one (PKCS#1, as cert-manager writes RSA), Ready on its
     loopback probes; the helm test pod, mounting the same Secret, finds it serving over
-    TLS by name and through the client Service; kazoo with the certificate writes on 2281."""
-    docs = documents(render({**values_file(CHART / "values-micro.yaml"), **tls()}))
+    TLS by name and through the client Service, and connects by every name NOTES give
+    clients checking it against the certificate; kazoo with the certificate writes on 2281."""
+    values = {**values_file(CHART / "values-micro.yaml"), **tls()}
+    docs = documents(render(values))
     secret = tmp_path / "my-zk-tls"
-    names = ["*.my-zk-hs.zk.svc.cluster.local", "my-zk-cs.zk.svc.cluster.local"]
+    # The names cert-manager's Certificate of the chart would give it.
+    certified = documents(render({**values, **tls(certManager=CERT_MANAGER)}))
+    names = one(certified, "Certificate")["spec"]["dnsNames"]
     mount_secret(secret, Authority.make().secret(names, "rsa", "pkcs1"))
     sts = SecretMountingPods(
         one(docs, "StatefulSet"),
@@ -1803,6 +1813,8 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
         assert code == 0, output
         assert "my-zk-0.my-zk-hs: standalone" in output
         assert "my-zk-cs:2281: serving" in output
+        for host in ["my-zk-cs.zk", "my-zk-0.my-zk-hs.zk"]:
+            assert f"{host}:2281: the certificate names it" in output
         with tls_kazoo(f"{sts.address(0)}:2281", secret) as client:
             client.create("/chart-tls", b"written over TLS")
             assert client.get("/chart-tls")[0] == b"written over TLS"

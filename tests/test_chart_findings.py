@@ -9,14 +9,23 @@ what changes no member's identity, probes or memory."""
 from __future__ import annotations
 
 import re
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
+import yaml
 from helm_python.errors import HelmError
 
-from tests.harness.chart import CHART, Document, documents, render
+from tests.harness.certs import Authority, mount_secret
+from tests.harness.chart import CHART, Document, documents, notes, render
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -162,3 +171,203 @@ def test_values_and_readme_say_affinity_merges() -> None:
     (row,) = re.findall(r"^\| `affinity` \| .*$", README, re.M)
     assert "merged with `antiAffinity`'s" in row
     assert "replaces" not in row
+
+
+# -- 2. the Certificate names what NOTES give clients; helm test checks those names --------
+
+CERT_MANAGER = {"enabled": True, "issuerRef": {"name": "zk-ca", "kind": "Issuer"}}
+TLS_VALUE_SETS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "defaults": ({"tls": {"enabled": True, "certManager": CERT_MANAGER}}, RELEASE, NAMESPACE),
+    "named, another domain": (
+        {
+            "tls": {"enabled": True, "certManager": CERT_MANAGER},
+            "fullnameOverride": "coordination",
+            "clusterDomain": "k8s.example",
+        },
+        "zk",
+        "data",
+    ),
+    "observers, another port": (
+        {
+            "tls": {"enabled": True, "certManager": CERT_MANAGER},
+            "observers": 2,
+            "ports": {"clientTls": 3281},
+        },
+        RELEASE,
+        NAMESPACE,
+    ),
+    "migrating": (
+        {"tls": {"enabled": True, "portUnification": True, "certManager": CERT_MANAGER}},
+        RELEASE,
+        NAMESPACE,
+    ),
+}
+HOST_PORT = re.compile(r"(?<![\w.<>/-])([a-z0-9][-a-z0-9.]*[a-z0-9]):([0-9]+)\b")
+
+
+def tls_hosts_in_notes(text: str, port: int) -> list[str]:
+    """Every host NOTES print with the TLS port, in order."""
+    return [host for host, found in HOST_PORT.findall(text) if int(found) == port]
+
+
+def covered(host: str, dns_names: list[str]) -> bool:
+    """RFC 6125: a name matches itself; a wildcard only as the whole leftmost label,
+    standing for exactly one label."""
+    for name in dns_names:
+        if name.startswith("*."):
+            first, dot, rest = host.partition(".")
+            if first and dot and rest == name[2:]:
+                return True
+        elif name == host:
+            return True
+    return False
+
+
+def test_wildcards_stand_for_one_label() -> None:
+    names = ["*.a.b", "c.d"]
+    assert covered("x.a.b", names)
+    assert covered("c.d", names)
+    assert not covered("a.b", names)
+    assert not covered("y.x.a.b", names)
+    assert not covered("x.c.d", names)
+
+
+@pytest.mark.parametrize("value_set", TLS_VALUE_SETS)
+def test_the_certificate_covers_every_host_notes_give_tls_clients(value_set: str) -> None:
+    values, name, namespace = TLS_VALUE_SETS[value_set]
+    rendered = render(values, name=name, namespace=namespace)
+    dns_names = one(documents(rendered), "Certificate")["spec"]["dnsNames"]
+    port = values.get("ports", {}).get("clientTls", 2281)
+    hosts = tls_hosts_in_notes(notes(rendered), port)
+    members = 3 + values.get("observers", 0)
+    assert len(hosts) == 1 + members, hosts  # the client Service, then every member
+    assert all(host.endswith(f".{namespace}") for host in hosts)
+    for host in hosts:
+        assert covered(host, dns_names), f"{host} not covered by {dns_names}"
+    # And every other form a client in the cluster may use.
+    stem = values.get("fullnameOverride") or name
+    domain = values.get("clusterDomain", "cluster.local")
+    for suffix in ["", f".{namespace}", f".{namespace}.svc", f".{namespace}.svc.{domain}"]:
+        assert covered(f"{stem}-0.{stem}-hs{suffix}", dns_names)
+        assert covered(f"{stem}-cs{suffix}", dns_names)
+
+
+def test_the_readme_naming_table_names_are_covered() -> None:
+    section = README.split("### Naming for a release\n", 1)[1].split("\n### ", 1)[0]
+    hosts = {host for host in re.findall(r"`(my-zk-[-\w]*\.[-\w.]+?)(?::[0-9]+)?`", section)}
+    assert {"my-zk-0.my-zk-hs.zk.svc.cluster.local", "my-zk-cs.zk"} <= hosts
+    values, name, namespace = TLS_VALUE_SETS["defaults"]
+    dns_names = one(documents(render(values, name, namespace)), "Certificate")["spec"]["dnsNames"]
+    for host in hosts:
+        assert covered(host, dns_names), host
+
+
+def test_the_readme_example_certificate_covers_the_hosts_notes_give() -> None:
+    section = README.split("### A copy-paste cert-manager example\n", 1)[1].split("\n### ", 1)[0]
+    (written,) = [
+        doc
+        for example in re.findall(r"```yaml\n(apiVersion:.*?)```", section, re.DOTALL)
+        for doc in yaml.safe_load_all(example)
+        if doc["kind"] == "Certificate" and doc["spec"]["secretName"] == "zk-tls"
+    ]
+    values = {"tls": {"enabled": True, "certManager": CERT_MANAGER}}
+    for host in tls_hosts_in_notes(notes(render(values, "zk", "default")), 2281):
+        assert covered(host, written["spec"]["dnsNames"]), host
+
+
+def hook_script(values: dict[str, Any]) -> str:
+    pod = one(documents(render(values)), "Pod")
+    script: str = pod["spec"]["containers"][0]["command"][-1]
+    return script
+
+
+def hostname_check(script: str) -> tuple[str, int, list[str]]:
+    """The test pod's hostname check: its Python code, port and hosts."""
+    found = re.search(
+        r"python3 -c '\n((?:(?!\n').)*server_hostname(?:(?!\n').)*)\n' (.*)", script, re.S
+    )
+    assert found, script
+    port, *hosts = found.group(2).split()
+    return found.group(1), int(port), hosts
+
+
+@pytest.mark.parametrize("value_set", TLS_VALUE_SETS)
+def test_helm_test_checks_the_names_notes_give_against_the_certificate(value_set: str) -> None:
+    values, name, namespace = TLS_VALUE_SETS[value_set]
+    rendered = render(values, name=name, namespace=namespace)
+    pod = one(documents(rendered), "Pod")
+    _code, port, hosts = hostname_check(pod["spec"]["containers"][0]["command"][-1])
+    assert port == values.get("ports", {}).get("clientTls", 2281)
+    assert hosts == tls_hosts_in_notes(notes(rendered), port)
+
+
+def test_without_tls_helm_test_checks_no_certificate() -> None:
+    assert "server_hostname" not in hook_script({})
+
+
+@contextmanager
+def tls_server(secret: Path) -> Iterator[int]:
+    """A TLS listener on 127.0.0.1 presenting the Secret's certificate; its port."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(secret / "tls.crt"), str(secret / "tls.key"))
+    context.load_verify_locations(str(secret / "ca.crt"))
+    context.verify_mode = ssl.CERT_OPTIONAL
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(5)
+            try:
+                with context.wrap_socket(conn, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    ("names", "passes"),
+    [
+        (["localhost"], True),
+        (["*.localhost", "localhost.zk"], False),  # a wildcard is one label, never none
+        (["*.my-zk-hs.zk.svc.cluster.local", "my-zk-cs"], False),
+    ],
+)
+def test_the_hostname_check_fails_on_a_name_the_certificate_lacks(
+    tmp_path: Path, names: list[str], passes: bool
+) -> None:
+    """The test pod's own Python, run against a server: it verifies names, not only the
+    chain (zookeeper-ready's check)."""
+    code, _port, _hosts = hostname_check(hook_script({"tls": {"enabled": True}}))
+    secret = tmp_path / "tls"
+    mount_secret(secret, Authority.make().secret(names))
+    code = code.replace("/etc/zookeeper/tls", str(secret))
+    with tls_server(secret) as port:
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(port), "localhost"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    if passes:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"localhost:{port}: the certificate names it\n"
+    else:
+        assert result.returncode != 0
+        assert f"localhost:{port}: " in result.stderr
+        assert "certificate verification failed: Hostname mismatch" in result.stderr

@@ -59,6 +59,46 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
+{{/*
+The names NOTES.txt gives clients for the members, <pod>.<headless Service>.
+<namespace>: the `helm test` pod asks each over TLS with hostname checks.
+Takes the root context; JSON list.
+*/}}
+{{- define "zookeeper.memberHosts" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- $hosts := list -}}
+{{- range $i := until (add (int $s.replicas) (int $s.observers) | int) -}}
+{{- $hosts = append $hosts (printf "%s-%d.%s-hs.%s" $name $i $name $.Release.Namespace) -}}
+{{- end -}}
+{{- toJson $hosts -}}
+{{- end -}}
+
+{{/*
+The members' certificate's DNS names: every form a client may name a member
+or the client Service by from inside the cluster (NOTES.txt prints
+<pod>.<name>-hs.<namespace> and <name>-cs.<namespace>; the README's naming
+table the FQDNs). A wildcard stands for one label, the pod's name (RFC 6125),
+so each of the headless Service's forms needs its own. JSON list.
+*/}}
+{{- define "zookeeper.certificateNames" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- $suffixes := list (printf "%s.svc.%s" $ns $s.clusterDomain) (printf "%s.svc" $ns) $ns -}}
+{{- $names := list -}}
+{{- range $suffixes -}}
+{{- $names = append $names (printf "*.%s-hs.%s" $name .) -}}
+{{- end -}}
+{{- $names = append $names (printf "*.%s-hs" $name) -}}
+{{- $names = append $names (printf "%s-hs.%s.svc.%s" $name $ns $s.clusterDomain) -}}
+{{- range $suffixes -}}
+{{- $names = append $names (printf "%s-cs.%s" $name .) -}}
+{{- end -}}
+{{- $names = append $names (printf "%s-cs" $name) -}}
+{{- toJson $names -}}
+{{- end -}}
+
 {{/* What the NetworkPolicy lets reach the client port besides clientFrom. */}}
 {{- define "zookeeper.testLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
