@@ -299,7 +299,9 @@ def test_the_services_the_pdb_and_the_policy_select_the_pods() -> None:
         "selector": {"matchLabels": selector},
         "maxUnavailable": 1,
     }
-    assert one(docs, "NetworkPolicy")["spec"]["podSelector"] == {"matchLabels": selector}
+    # The policy takes the chart's own labels besides: `app` alone is common.
+    governed = one(docs, "NetworkPolicy")["spec"]["podSelector"]["matchLabels"]
+    assert selector.items() < governed.items() <= pod_labels.items()
 
 
 def test_a_standalone_server_has_no_disruption_budget() -> None:
@@ -723,8 +725,15 @@ TEST_POD_PEER = {
 }
 
 
+MEMBER_LABELS = {
+    "app": RELEASE,
+    "app.kubernetes.io/name": "zookeeper",
+    "app.kubernetes.io/instance": RELEASE,
+}
+
+
 def test_quorum_ports_admit_only_the_members_and_the_client_port_its_selector() -> None:
-    members = [{"podSelector": {"matchLabels": {"app": RELEASE}}}]
+    members = [{"podSelector": {"matchLabels": MEMBER_LABELS}}]
     assert ingress_rules({}) == {
         2888: members,
         3888: members,
@@ -1387,7 +1396,7 @@ def test_reconfig_renders_valid_kubernetes_objects() -> None:
 
 def test_with_reconfig_the_members_reach_each_others_client_port() -> None:
     clients = [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]
-    members = {"podSelector": {"matchLabels": {"app": "my-zk"}}}
+    members = {"podSelector": {"matchLabels": MEMBER_LABELS}}
     policy = {"networkPolicy": {"clientFrom": clients}}
     assert members in (ingress_rules({**policy, "reconfig": True})[2181] or [])
     assert members not in (ingress_rules(policy)[2181] or [])

@@ -371,3 +371,114 @@ def test_the_hostname_check_fails_on_a_name_the_certificate_lacks(
         assert result.returncode != 0
         assert f"localhost:{port}: " in result.stderr
         assert "certificate verification failed: Hostname mismatch" in result.stderr
+
+
+# -- 3. the NetworkPolicy: the chart's own labels, and egress ------------------------------
+
+MEMBERS = {
+    "app": RELEASE,
+    "app.kubernetes.io/name": "zookeeper",
+    "app.kubernetes.io/instance": RELEASE,
+}
+MEMBER_PEER = {"podSelector": {"matchLabels": MEMBERS}}
+KUBE_SYSTEM = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}
+
+
+def policy(values: dict[str, Any]) -> Document:
+    spec: Document = one(validate_all(values), "NetworkPolicy")["spec"]
+    return spec
+
+
+def peers_of(rules: list[Document], port: int) -> list[Any]:
+    return [
+        rule.get("from", rule.get("to"))
+        for rule in rules
+        if any(p["port"] == port for p in rule.get("ports", []))
+    ]
+
+
+def test_the_quorum_ports_admit_the_members_by_the_charts_own_labels() -> None:
+    """`app: my-zk` alone is a label any workload may carry: it would reach the quorum."""
+    spec = policy({})
+    assert spec["podSelector"] == {"matchLabels": MEMBERS}
+    assert peers_of(spec["ingress"], 2888) == [[MEMBER_PEER]]
+    assert peers_of(spec["ingress"], 3888) == [[MEMBER_PEER]]
+    reconfig = policy({"reconfig": True, "networkPolicy": {"clientFrom": [{"podSelector": {}}]}})
+    assert MEMBER_PEER in peers_of(reconfig["ingress"], 2181)[0]
+
+
+def test_the_pods_carry_the_labels_and_the_statefulset_selector_stays() -> None:
+    values = {
+        "podLabels": {
+            "app.kubernetes.io/name": "other",
+            "app.kubernetes.io/instance": "other",
+            "team": "db",
+        }
+    }
+    sts = one(documents(render(values)), "StatefulSet")
+    assert sts["spec"]["selector"] == {"matchLabels": {"app": RELEASE}}  # immutable
+    labels = sts["spec"]["template"]["metadata"]["labels"]
+    assert MEMBERS.items() <= labels.items()
+    named = one(documents(render({"fullnameOverride": "zk"}, name="prod")), "NetworkPolicy")
+    assert named["spec"]["podSelector"]["matchLabels"] == {
+        "app": "zk",
+        "app.kubernetes.io/name": "zookeeper",
+        "app.kubernetes.io/instance": "prod",
+    }
+
+
+def test_the_test_pod_is_no_member() -> None:
+    labels = one(documents(render({})), "Pod")["metadata"]["labels"]
+    assert not MEMBERS.items() <= labels.items()
+
+
+def test_egress_is_left_alone_by_default() -> None:
+    spec = policy({})
+    assert spec["policyTypes"] == ["Ingress"]
+    assert "egress" not in spec
+
+
+@pytest.mark.parametrize(
+    ("values", "client_ports"),
+    [
+        ({}, [2181]),
+        ({"tls": {"enabled": True}}, [2281]),
+        ({"tls": {"enabled": True, "portUnification": True}}, [2181, 2281]),
+    ],
+)
+def test_egress_lets_the_members_reach_dns_and_each_other(
+    values: dict[str, Any], client_ports: list[int]
+) -> None:
+    spec = policy({**values, "networkPolicy": {"egress": {"enabled": True}}})
+    assert spec["policyTypes"] == ["Ingress", "Egress"]
+    dns, members = spec["egress"]
+    assert dns == {
+        "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+        "to": [KUBE_SYSTEM],
+    }
+    assert members["to"] == [MEMBER_PEER]
+    assert [p["port"] for p in members["ports"]] == [2888, 3888, *client_ports]
+
+
+def test_egress_takes_any_dns_and_extra_rules() -> None:
+    extra = [{"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}], "ports": [{"port": 2181}]}]
+    spec = policy({"networkPolicy": {"egress": {"enabled": True, "dnsTo": [], "extra": extra}}})
+    dns, _members, *rest = spec["egress"]
+    assert "to" not in dns  # any destination: node-local DNS caches are no pods
+    assert rest == extra
+
+
+def test_the_schema_refuses_an_unknown_egress_key() -> None:
+    with pytest.raises(HelmError, match="egress"):
+        render({"networkPolicy": {"egress": {"enabled": True, "rules": []}}})
+
+
+def test_the_default_client_from_stays_and_its_reach_is_documented() -> None:
+    """Narrowing it by default would cut off clients in other namespaces on upgrade."""
+    defaults = yaml.safe_load(VALUES_YAML)
+    assert defaults["networkPolicy"]["clientFrom"] == [{"namespaceSelector": {}}]
+    assert "admits every pod of every namespace" in VALUES_YAML
+    assert "an upgrade cuts off no client" in VALUES_YAML
+    (row,) = re.findall(r"^\| `networkPolicy\.clientFrom` \| .*$", README, re.M)
+    assert "any pod of any namespace" in row
+    assert "By default any pod of any namespace reaches the client port" in README

@@ -60,6 +60,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{/*
+What the NetworkPolicy takes for a member, as a peer and as the pods it
+governs: the selector's `app: <name>` and the chart's own labels, which the
+pod template sets over podLabels. `app` alone is a common label that other
+workloads carry too; the StatefulSet's selector keeps it alone (immutable).
+*/}}
+{{- define "zookeeper.memberLabels" -}}
+{{ include "zookeeper.selectorLabels" . }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+{{- end -}}
+
+{{/*
 The names NOTES.txt gives clients for the members, <pod>.<headless Service>.
 <namespace>: the `helm test` pod asks each over TLS with hostname checks.
 Takes the root context; JSON list.
