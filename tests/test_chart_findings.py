@@ -26,6 +26,7 @@ from helm_python.errors import HelmError
 
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.chart import CHART, Document, documents, notes, render
+from zkcontainer.exporter import listen_address
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -482,3 +483,66 @@ def test_the_default_client_from_stays_and_its_reach_is_documented() -> None:
     (row,) = re.findall(r"^\| `networkPolicy\.clientFrom` \| .*$", README, re.M)
     assert "any pod of any namespace" in row
     assert "By default any pod of any namespace reaches the client port" in README
+
+
+# -- 4. the metrics sidecar: probes and its listen address ---------------------------------
+
+METRICS = {"metrics": {"enabled": True}}
+
+
+def exporter(values: dict[str, Any]) -> Document:
+    return container(
+        {**values, "metrics": {"enabled": True, **values.get("metrics", {})}}, "metrics"
+    )
+
+
+def test_the_exporter_has_liveness_and_readiness_probes_on_metrics() -> None:
+    """/metrics answers 200 with zookeeper_up 0 while ZooKeeper is down
+    (tests/test_exporter.py): the probes watch the exporter, never its member."""
+    found = exporter({})
+    ports = {p["name"]: p["containerPort"] for p in found["ports"]}
+    for kind in ("livenessProbe", "readinessProbe"):
+        probe = found[kind]
+        assert probe["httpGet"] == {"path": "/metrics", "port": "metrics"}
+        assert "metrics" in ports
+        # A scrape is one mntr within the exporter's --timeout, 1s by default.
+        assert probe["timeoutSeconds"] > 1
+    assert "--timeout" not in " ".join(found["command"])
+    validate_all(METRICS)
+
+
+@pytest.mark.parametrize(
+    ("address", "listen", "parsed"),
+    [
+        (None, "--listen=0.0.0.0:9141", ("0.0.0.0", 9141)),
+        ("::", "--listen=[::]:9141", ("::", 9141)),
+        ("[::]", "--listen=[::]:9141", ("::", 9141)),
+        ("2001:db8::7", "--listen=[2001:db8::7]:9141", ("2001:db8::7", 9141)),
+        ("10.0.0.7", "--listen=10.0.0.7:9141", ("10.0.0.7", 9141)),
+    ],
+)
+def test_the_listen_address_renders_as_zookeeper_metrics_parses_it(
+    address: str | None, listen: str, parsed: tuple[str, int]
+) -> None:
+    metrics: dict[str, Any] = {} if address is None else {"listenAddress": address}
+    command = exporter({"metrics": metrics})["command"]
+    assert command[1] == listen
+    assert listen_address(command[1].removeprefix("--listen=")) == parsed
+
+
+def test_the_listen_address_follows_the_port() -> None:
+    command = exporter({"metrics": {"listenAddress": "::", "port": 9200}})["command"]
+    assert command[1] == "--listen=[::]:9200"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "[::1]", "localhost"])
+def test_a_loopback_listen_address_is_refused(address: str) -> None:
+    message = refusal({"metrics": {"enabled": True, "listenAddress": address}})
+    assert f"metrics.listenAddress {address}: a loopback address" in message
+
+
+def test_values_and_readme_document_the_listen_address() -> None:
+    defaults = yaml.safe_load(VALUES_YAML)
+    assert defaults["metrics"]["listenAddress"] == "0.0.0.0"
+    assert "--listen=[::]:9141" in VALUES_YAML
+    assert "| `metrics.listenAddress` | `0.0.0.0` |" in README

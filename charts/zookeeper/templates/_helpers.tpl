@@ -174,11 +174,30 @@ plaintext client port, which TLS keeps on each pod's loopback.
 {{- end -}}
 {{- end -}}
 
-{{/* A ServiceMonitor needs the exporter it scrapes. */}}
+{{/*
+A ServiceMonitor needs the exporter it scrapes; the exporter must listen
+where Prometheus and the kubelet's probes reach it, the pod's address.
+*/}}
 {{- define "zookeeper.checkMetrics" -}}
 {{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
 {{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
 {{- end -}}
+{{- $address := .metrics.listenAddress | default "0.0.0.0" | trimPrefix "[" | trimSuffix "]" -}}
+{{- if or (hasPrefix "127." $address) (eq $address "::1" "localhost") -}}
+{{- println (printf "metrics.listenAddress %s: a loopback address, which neither Prometheus nor the kubelet's probes reach (0.0.0.0, or :: on IPv6-only clusters)" .metrics.listenAddress) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The exporter's --listen=[HOST:]PORT (zkcontainer/exporter.py listen_address):
+an IPv6 host in brackets, [::]:9141. Takes the settings.
+*/}}
+{{- define "zookeeper.metricsListen" -}}
+{{- $address := .metrics.listenAddress | default "0.0.0.0" | trimPrefix "[" | trimSuffix "]" -}}
+{{- if contains ":" $address -}}
+{{- $address = printf "[%s]" $address -}}
+{{- end -}}
+--listen={{ $address }}:{{ int .metrics.port }}
 {{- end -}}
 
 {{- define "zookeeper.serviceAccountName" -}}
