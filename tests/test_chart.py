@@ -522,7 +522,7 @@ def memory_of(quantity: str | int) -> dict[str, Any]:
         ({"heap": "1G", "resources": memory_of("1610612736")}, True),
         ({"heap": "1G", "resources": memory_of("1.5Gi")}, True),
         ({"heap": "2G", "resources": memory_of("3G")}, False),  # 3G = 10^9 x 3
-        ({"heap": "8G", "resources": {"limits": None}}, True),  # no limit, nothing to outgrow
+        ({"heap": "3G", "resources": {"limits": None}}, True),  # no limit: the request holds it
         # Plain numbers, as YAML gives `memory: 5368709120`, and thousandths of a byte.
         ({"resources": memory_of(5368709120)}, True),
         ({"resources": memory_of(4831838207)}, False),

@@ -546,3 +546,38 @@ def test_values_and_readme_document_the_listen_address() -> None:
     assert defaults["metrics"]["listenAddress"] == "0.0.0.0"
     assert "--listen=[::]:9141" in VALUES_YAML
     assert "| `metrics.listenAddress` | `0.0.0.0` |" in README
+
+
+# -- 5. a heap without a memory limit is weighed against the request -----------------------
+
+
+def memory(request: str | None = None, limit: str | None = None) -> dict[str, Any]:
+    return {"requests": {"memory": request}, "limits": {"memory": limit}}
+
+
+def test_a_heap_the_request_cannot_hold_is_refused_without_a_limit() -> None:
+    message = refusal({"heap": "3G", "resources": memory("1Gi")})
+    assert (
+        "heap 3G needs a memory request of at least 1.5 x heap, 4.50Gi; the request is 1Gi"
+        in message
+    )
+    assert "resources.requests.memory" in message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"heap": "3G", "resources": memory("4.5Gi")},  # exactly 1.5 x heap
+        {"heap": "512M", "resources": memory("768Mi")},
+        {"heap": "3G", "resources": {"limits": None}},  # the default 5Gi request
+        {"heap": "3G", "resources": memory(None, "5Gi")},  # a limit alone: the limit's rule
+    ],
+)
+def test_a_heap_the_request_holds_renders(values: dict[str, Any]) -> None:
+    assert one(documents(render(values)), "StatefulSet")
+
+
+def test_with_a_limit_the_limit_is_what_is_weighed() -> None:
+    message = refusal({"heap": "3G", "resources": memory("1Gi", "2Gi")})
+    assert "needs a memory limit of at least 1.5 x heap" in message
+    assert "memory request" not in message

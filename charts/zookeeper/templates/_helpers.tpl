@@ -336,6 +336,12 @@ the rule manifests/ and the README keep.
 {{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
 {{- println (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
 {{- end -}}
+{{- else if $request -}}
+{{- /* No limit: the request is what the scheduler finds room for; a heap beyond it takes the node's memory from its other pods, or has this one evicted first under pressure. */ -}}
+{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
+{{- if lt (include "zookeeper.quantityBytes" $request | float64) $needed -}}
+{{- println (printf "heap %s needs a memory request of at least 1.5 x heap, %.2fGi; the request is %v and there is no limit (resources.requests.memory; better, set resources.limits.memory to the same)" .heap (divf $needed 0x1p30) $request) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
