@@ -27,6 +27,7 @@ from helm_python.errors import HelmError
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.chart import CHART, Document, documents, notes, render
 from zkcontainer.exporter import listen_address
+from zkcontainer.settings import FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -581,3 +582,157 @@ def test_with_a_limit_the_limit_is_what_is_weighed() -> None:
     message = refusal({"heap": "3G", "resources": memory("1Gi", "2Gi")})
     assert "needs a memory limit of at least 1.5 x heap" in message
     assert "memory request" not in message
+
+
+# -- 6. extraFlags: an allowlist ------------------------------------------------------------
+
+HELPERS = (CHART / "templates" / "_helpers.tpl").read_text()
+
+
+def defined(name: str) -> dict[str, Any]:
+    """A YAML map a named template of _helpers.tpl holds."""
+    opening = '{{- define "' + name + '" -}}\n'
+    found = re.search(re.escape(opening) + r"(.*?)\{\{- end -\}\}", HELPERS, re.S)
+    assert found, name
+    loaded: dict[str, Any] = yaml.safe_load(found.group(1))
+    return loaded
+
+
+def allowed() -> dict[str, Any]:
+    return defined("zookeeper.allowedFlags")
+
+
+def test_every_start_zookeeper_flag_is_allowed_refused_or_the_charts() -> None:
+    """A flag added to settings.py must be decided on here: allowed, or refused saying why."""
+    groups = [
+        set(allowed()),
+        set(defined("zookeeper.refusedFlags")),
+        set(defined("zookeeper.chartFlags")),
+    ]
+    assert set().union(*groups) == {flag.name for flag in FLAGS}
+    assert sum(len(group) for group in groups) == len(FLAGS)  # each in one group
+    assert set(allowed()) == {
+        "admin_port",
+        "fast_failover",
+        "four_letter_words",
+        "jvm_flags",
+        "tls_reload_interval",
+        "tls_client_ca",
+    }
+
+
+def start_zookeeper(values: dict[str, Any]) -> Any:
+    """What start-zookeeper makes of the rendered command, in member 0."""
+    command = container(values)["command"]
+    fqdn = f"{RELEASE}-0.{RELEASE}-hs.{NAMESPACE}.svc.cluster.local"
+    return load_settings(command[1:], {}, lambda: fqdn)
+
+
+@pytest.mark.parametrize(
+    ("flags", "tls", "check"),
+    [
+        (["--fast_failover=false"], False, ("fast_failover", False)),
+        (["--fast_failover"], False, ("fast_failover", True)),  # alone: true
+        (["--fast-failover=off"], False, ("fast_failover", False)),
+        (["--admin_port=8080"], False, ("admin_port", 8080)),
+        (["--admin-port=08080"], False, ("admin_port", 8080)),  # base 10
+        (
+            ["--four_letter_words=ruok, mntr,stat"],
+            False,
+            ("four_letter_words", ("ruok", "mntr", "stat")),
+        ),
+        (["--four_letter_words=*"], False, ("four_letter_words", ("*",))),
+        (
+            ["--jvm_flags=-XX:MaxDirectMemorySize=512m -Dzookeeper.fips-mode=false"],
+            False,
+            ("jvm_flags", ("-XX:MaxDirectMemorySize=512m", "-Dzookeeper.fips-mode=false")),
+        ),
+        (["--tls_reload_interval=30"], True, ("tls_reload_interval", 30)),
+        (
+            ["--tls_client_ca=/etc/zookeeper/clients/ca.pem"],
+            True,
+            ("tls_client_ca", "/etc/zookeeper/clients/ca.pem"),
+        ),
+    ],
+)
+def test_allowed_flags_reach_start_zookeeper(
+    flags: list[str], tls: bool, check: tuple[str, Any]
+) -> None:
+    values: dict[str, Any] = {"extraFlags": flags, "tls": {"enabled": tls}}
+    assert container(values)["command"][-len(flags) :] == flags
+    settings = start_zookeeper(values)
+    attribute, expected = check
+    assert getattr(settings, attribute) == expected
+
+
+@pytest.mark.parametrize(
+    ("flag", "complaint"),
+    [
+        (
+            "--hostname=zk-0",
+            "--hostname is refused: a member takes its server id from its pod's name",
+        ),
+        ("--domain=other-hs.zk.svc.cluster.local", "--domain is refused: members find each other"),
+        ("--dry_run=true", "--dry_run is refused: start-zookeeper would print its files and exit"),
+        ("--dry-run", "--dry_run is refused"),
+        ("--client_address=10.1.2.3", "--client_address is refused: the probes and the exporter"),
+        ("--log_dir=/tmp", "--log_dir is refused"),
+        ("--zk_home=/opt/zookeeper", "--zk_home is refused"),
+        ("--four_letter_words=stat", "the probes need ruok (liveness) and mntr"),
+        ("--four_letter_words=ruok,srvr", "the probes need ruok (liveness) and mntr"),
+        ("--jvm_flags=-Xmx64g", "-Xmx64g sizes the heap, which heap sets"),
+        ("--jvm_flags=-Dx=1 -Xms1g", "-Xms1g sizes the heap"),
+        ("--jvm_flags='-XX:MaxRAMPercentage=80'", "-XX:MaxRAMPercentage=80 sizes the heap"),
+        ("--jvm_flags=-XX:MaxRAM=8g", "-XX:MaxRAM=8g sizes the heap"),
+        ("--jvm_flags=-XX:InitialRAMPercentage=50", "-XX:InitialRAMPercentage=50 sizes the heap"),
+        ("--jvm_flags=-XX:MaxHeapSize=8g", "-XX:MaxHeapSize=8g sizes the heap"),
+        ("--tls_reload_interval=10", "--tls_reload_interval is for TLS, which is off"),
+        ("--tls_client_ca=/etc/ca.pem", "--tls_client_ca is for TLS, which is off"),
+        ("--no_such_flag=1", "--no_such_flag is not a flag extraFlags may set (admin_port, "),
+        ("--admin_port", "--admin_port needs a value: --admin_port=VALUE, in one entry"),
+        ("--jvm_flags", "--jvm_flags needs a value"),
+        ("--admin_port=70000", "--admin_port must be a number from 0 to 65535"),
+        ("--admin_port=-1", "--admin_port must be a number from 0 to 65535"),
+        ("--fast_failover=maybe", "--fast_failover must be true or false"),
+    ],
+)
+def test_flags_that_break_a_pod_or_its_identity_are_refused(flag: str, complaint: str) -> None:
+    message = refusal({"extraFlags": ["--fast_failover=false", flag]})
+    assert complaint in message
+    assert message.count("\n") == 0, message  # one problem: the allowed flag is none
+
+
+def test_a_tls_flag_with_tls_off_says_what_to_set() -> None:
+    message = refusal({"extraFlags": ["--tls_reload_interval=10"]})
+    assert "(set tls.enabled, or remove it)" in message
+
+
+def test_a_chart_set_flag_still_names_the_value_to_set() -> None:
+    message = refusal({"extraFlags": ["--heap=8G"]})
+    assert 'extraFlags "--heap=8G": the chart sets --heap itself; set heap instead' in message
+
+
+def test_an_admin_port_with_a_leading_zero_is_read_in_base_10() -> None:
+    """sprig's int reads "09141" as octal (and fails to 0): the clash went unseen."""
+    message = refusal({"extraFlags": ["--admin_port=09141"], **METRICS})
+    assert "extraFlags --admin_port 9141: same port as metrics.port" in message
+    message = refusal({"extraFlags": ["--admin_port=02181"]})
+    assert "extraFlags --admin_port 2181: same port as ports.client" in message
+    assert one(documents(render({"extraFlags": ["--admin_port=09142"], **METRICS})), "StatefulSet")
+
+
+def test_every_refused_flag_is_reported_at_once() -> None:
+    message = refusal(
+        {"extraFlags": ["--hostname=a", "--dry_run", "--jvm_flags=-Xmx1g", "--servers=5"]}
+    )
+    assert "4 problems with the values:" in message
+
+
+def test_values_and_readme_list_the_allowed_flags() -> None:
+    comment = VALUES_YAML.split("\nextraFlags:", 1)[0].rsplit("\n\n", 1)[1]
+    (row,) = re.findall(r"^\| `extraFlags` \| .*$", README, re.M)
+    for name in allowed():
+        assert f"--{name}" in comment, name
+        assert f"`--{name}`" in row, name
+    for name in ["hostname", "domain", "client_address", "dry_run"]:
+        assert f"`--{name}`" in row
