@@ -299,7 +299,9 @@ def test_the_services_the_pdb_and_the_policy_select_the_pods() -> None:
         "selector": {"matchLabels": selector},
         "maxUnavailable": 1,
     }
-    assert one(docs, "NetworkPolicy")["spec"]["podSelector"] == {"matchLabels": selector}
+    # The policy takes the chart's own labels besides: `app` alone is common.
+    governed = one(docs, "NetworkPolicy")["spec"]["podSelector"]["matchLabels"]
+    assert selector.items() < governed.items() <= pod_labels.items()
 
 
 def test_a_standalone_server_has_no_disruption_budget() -> None:
@@ -461,7 +463,7 @@ def test_everything_set_reaches_the_pods() -> None:
     assert one(docs, "PodDisruptionBudget")["spec"]["maxUnavailable"] == "40%"
 
 
-def test_affinity_replaces_the_anti_affinity_and_none_leaves_it_out() -> None:
+def test_affinity_keeps_the_anti_affinity_and_none_leaves_it_out() -> None:
     affinity = {
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
@@ -469,8 +471,17 @@ def test_affinity_replaces_the_anti_affinity_and_none_leaves_it_out() -> None:
             }
         }
     }
+    hard = {
+        "requiredDuringSchedulingIgnoredDuringExecution": [
+            {
+                "labelSelector": {"matchLabels": {"app": RELEASE}},
+                "topologyKey": "kubernetes.io/hostname",
+            }
+        ]
+    }
     cases: list[tuple[dict[str, Any], Any]] = [
-        ({"affinity": affinity}, affinity),
+        ({"affinity": affinity}, {**affinity, "podAntiAffinity": hard}),
+        ({"affinity": affinity, "antiAffinity": "none"}, affinity),
         ({"antiAffinity": "none"}, None),
     ]
     for values, expected in cases:
@@ -511,7 +522,7 @@ def memory_of(quantity: str | int) -> dict[str, Any]:
         ({"heap": "1G", "resources": memory_of("1610612736")}, True),
         ({"heap": "1G", "resources": memory_of("1.5Gi")}, True),
         ({"heap": "2G", "resources": memory_of("3G")}, False),  # 3G = 10^9 x 3
-        ({"heap": "8G", "resources": {"limits": None}}, True),  # no limit, nothing to outgrow
+        ({"heap": "3G", "resources": {"limits": None}}, True),  # no limit: the request holds it
         # Plain numbers, as YAML gives `memory: 5368709120`, and thousandths of a byte.
         ({"resources": memory_of(5368709120)}, True),
         ({"resources": memory_of(4831838207)}, False),
@@ -714,8 +725,15 @@ TEST_POD_PEER = {
 }
 
 
+MEMBER_LABELS = {
+    "app": RELEASE,
+    "app.kubernetes.io/name": "zookeeper",
+    "app.kubernetes.io/instance": RELEASE,
+}
+
+
 def test_quorum_ports_admit_only_the_members_and_the_client_port_its_selector() -> None:
-    members = [{"podSelector": {"matchLabels": {"app": RELEASE}}}]
+    members = [{"podSelector": {"matchLabels": MEMBER_LABELS}}]
     assert ingress_rules({}) == {
         2888: members,
         3888: members,
@@ -935,6 +953,9 @@ def test_the_certificate_names_every_member_and_the_client_service() -> None:
     assert (spec["duration"], spec["renewBefore"]) == ("2160h", "720h")
     assert spec["dnsNames"] == [
         "*.my-zk-hs.zk.svc.cluster.local",
+        "*.my-zk-hs.zk.svc",
+        "*.my-zk-hs.zk",
+        "*.my-zk-hs",
         "my-zk-hs.zk.svc.cluster.local",
         "my-zk-cs.zk.svc.cluster.local",
         "my-zk-cs.zk.svc",
@@ -955,8 +976,11 @@ def test_the_certificate_follows_the_names_and_the_cluster_domain() -> None:
     spec = certificate(values, namespace="data")["spec"]
     assert spec["secretName"] == "coordination-certs"
     assert spec["duration"] == "720h"
-    assert spec["dnsNames"][:3] == [
+    assert spec["dnsNames"][:6] == [
         "*.coordination-hs.data.svc.k8s.example",
+        "*.coordination-hs.data.svc",
+        "*.coordination-hs.data",
+        "*.coordination-hs",
         "coordination-hs.data.svc.k8s.example",
         "coordination-cs.data.svc.k8s.example",
     ]
@@ -1372,7 +1396,7 @@ def test_reconfig_renders_valid_kubernetes_objects() -> None:
 
 def test_with_reconfig_the_members_reach_each_others_client_port() -> None:
     clients = [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]
-    members = {"podSelector": {"matchLabels": {"app": "my-zk"}}}
+    members = {"podSelector": {"matchLabels": MEMBER_LABELS}}
     policy = {"networkPolicy": {"clientFrom": clients}}
     assert members in (ingress_rules({**policy, "reconfig": True})[2181] or [])
     assert members not in (ingress_rules(policy)[2181] or [])
@@ -1774,10 +1798,14 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
     """values-micro.yaml with tls.enabled, as rendered: the member starts on its Secret
     mounted as the kubelet mounts one (PKCS#1, as cert-manager writes RSA), Ready on its
     loopback probes; the helm test pod, mounting the same Secret, finds it serving over
-    TLS by name and through the client Service; kazoo with the certificate writes on 2281."""
-    docs = documents(render({**values_file(CHART / "values-micro.yaml"), **tls()}))
+    TLS by name and through the client Service, and connects by every name NOTES give
+    clients checking it against the certificate; kazoo with the certificate writes on 2281."""
+    values = {**values_file(CHART / "values-micro.yaml"), **tls()}
+    docs = documents(render(values))
     secret = tmp_path / "my-zk-tls"
-    names = ["*.my-zk-hs.zk.svc.cluster.local", "my-zk-cs.zk.svc.cluster.local"]
+    # The names cert-manager's Certificate of the chart would give it.
+    certified = documents(render({**values, **tls(certManager=CERT_MANAGER)}))
+    names = one(certified, "Certificate")["spec"]["dnsNames"]
     mount_secret(secret, Authority.make().secret(names, "rsa", "pkcs1"))
     sts = SecretMountingPods(
         one(docs, "StatefulSet"),
@@ -1794,6 +1822,8 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
         assert code == 0, output
         assert "my-zk-0.my-zk-hs: standalone" in output
         assert "my-zk-cs:2281: serving" in output
+        for host in ["my-zk-cs.zk", "my-zk-0.my-zk-hs.zk"]:
+            assert f"{host}:2281: the certificate names it" in output
         with tls_kazoo(f"{sts.address(0)}:2281", secret) as client:
             client.create("/chart-tls", b"written over TLS")
             assert client.get("/chart-tls")[0] == b"written over TLS"

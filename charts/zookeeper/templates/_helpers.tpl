@@ -30,6 +30,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkName" .)
   (include "zookeeper.checkHeap" $s)
   (include "zookeeper.checkSettings" $s)
+  (include "zookeeper.checkExtraFlags" $s)
   (include "zookeeper.checkDisruption" $s)
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
@@ -58,6 +59,58 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/*
+What the NetworkPolicy takes for a member, as a peer and as the pods it
+governs: the selector's `app: <name>` and the chart's own labels, which the
+pod template sets over podLabels. `app` alone is a common label that other
+workloads carry too; the StatefulSet's selector keeps it alone (immutable).
+*/}}
+{{- define "zookeeper.memberLabels" -}}
+{{ include "zookeeper.selectorLabels" . }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+{{- end -}}
+
+{{/*
+The names NOTES.txt gives clients for the members, <pod>.<headless Service>.
+<namespace>: the `helm test` pod asks each over TLS with hostname checks.
+Takes the root context; JSON list.
+*/}}
+{{- define "zookeeper.memberHosts" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- $hosts := list -}}
+{{- range $i := until (add (int $s.replicas) (int $s.observers) | int) -}}
+{{- $hosts = append $hosts (printf "%s-%d.%s-hs.%s" $name $i $name $.Release.Namespace) -}}
+{{- end -}}
+{{- toJson $hosts -}}
+{{- end -}}
+
+{{/*
+The members' certificate's DNS names: every form a client may name a member
+or the client Service by from inside the cluster (NOTES.txt prints
+<pod>.<name>-hs.<namespace> and <name>-cs.<namespace>; the README's naming
+table the FQDNs). A wildcard stands for one label, the pod's name (RFC 6125),
+so each of the headless Service's forms needs its own. JSON list.
+*/}}
+{{- define "zookeeper.certificateNames" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- $suffixes := list (printf "%s.svc.%s" $ns $s.clusterDomain) (printf "%s.svc" $ns) $ns -}}
+{{- $names := list -}}
+{{- range $suffixes -}}
+{{- $names = append $names (printf "*.%s-hs.%s" $name .) -}}
+{{- end -}}
+{{- $names = append $names (printf "*.%s-hs" $name) -}}
+{{- $names = append $names (printf "%s-hs.%s.svc.%s" $name $ns $s.clusterDomain) -}}
+{{- range $suffixes -}}
+{{- $names = append $names (printf "%s-cs.%s" $name .) -}}
+{{- end -}}
+{{- $names = append $names (printf "%s-cs" $name) -}}
+{{- toJson $names -}}
 {{- end -}}
 
 {{/* What the NetworkPolicy lets reach the client port besides clientFrom. */}}
@@ -195,11 +248,30 @@ plaintext client port, which TLS keeps on each pod's loopback.
 {{- end -}}
 {{- end -}}
 
-{{/* A ServiceMonitor needs the exporter it scrapes. */}}
+{{/*
+A ServiceMonitor needs the exporter it scrapes; the exporter must listen
+where Prometheus and the kubelet's probes reach it, the pod's address.
+*/}}
 {{- define "zookeeper.checkMetrics" -}}
 {{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
 {{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
 {{- end -}}
+{{- $address := .metrics.listenAddress | default "0.0.0.0" | trimPrefix "[" | trimSuffix "]" -}}
+{{- if or (hasPrefix "127." $address) (eq $address "::1" "localhost") -}}
+{{- println (printf "metrics.listenAddress %s: a loopback address, which neither Prometheus nor the kubelet's probes reach (0.0.0.0, or :: on IPv6-only clusters)" .metrics.listenAddress) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The exporter's --listen=[HOST:]PORT (zkcontainer/exporter.py listen_address):
+an IPv6 host in brackets, [::]:9141. Takes the settings.
+*/}}
+{{- define "zookeeper.metricsListen" -}}
+{{- $address := .metrics.listenAddress | default "0.0.0.0" | trimPrefix "[" | trimSuffix "]" -}}
+{{- if contains ":" $address -}}
+{{- $address = printf "[%s]" $address -}}
+{{- end -}}
+--listen={{ $address }}:{{ int .metrics.port }}
 {{- end -}}
 
 {{- define "zookeeper.serviceAccountName" -}}
@@ -338,6 +410,12 @@ the rule manifests/ and the README keep.
 {{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
 {{- println (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
 {{- end -}}
+{{- else if $request -}}
+{{- /* No limit: the request is what the scheduler finds room for; a heap beyond it takes the node's memory from its other pods, or has this one evicted first under pressure. */ -}}
+{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
+{{- if lt (include "zookeeper.quantityBytes" $request | float64) $needed -}}
+{{- println (printf "heap %s needs a memory request of at least 1.5 x heap, %.2fGi; the request is %v and there is no limit (resources.requests.memory; better, set resources.limits.memory to the same)" .heap (divf $needed 0x1p30) $request) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -375,6 +453,98 @@ reconfig_password_file: reconfig
 {{- end -}}
 
 {{/*
+The start-zookeeper flags (zkcontainer/settings.py, FLAGS) extraFlags may
+carry besides: none changes a member's identity, what its probes ask, or
+its memory. Every other flag is refused: those the chart sets itself
+(zookeeper.chartFlags: set the value named instead), those below in
+zookeeper.refusedFlags (with why), and any flag start-zookeeper does not know.
+kind: how the value is checked (int from min to max, bool, or as a later
+check says); tls: only with tls.enabled, as start-zookeeper refuses it
+without --tls_dir.
+*/}}
+{{- define "zookeeper.allowedFlags" -}}
+# ZooKeeper's behaviour, not its identity: the AdminServer (its port is
+# checked against the pod's others) and leaving the quorum on SIGTERM.
+admin_port: {kind: int, min: 0, max: 65535}
+fast_failover: {kind: bool}
+# TLS tuning: how often a renewed certificate is looked for, and further
+# CAs for client certificates (a file the pod must mount).
+tls_reload_interval: {kind: int, min: 1, max: 3600, tls: true}
+tls_client_ca: {kind: path, tls: true}
+# Kept only with the probes' words in (ruok for liveness, mntr for
+# readiness, the exporter and helm test), or "*".
+four_letter_words: {kind: words}
+# JVM options, without the heap sizing that heap and the memory check own.
+jvm_flags: {kind: jvm}
+{{- end -}}
+
+{{/* Flags extraFlags refuses that the chart does not set: flag -> why. */}}
+{{- define "zookeeper.refusedFlags" -}}
+hostname: "a member takes its server id from its pod's name: every pod would take the same id"
+domain: "members find each other under the headless Service's domain: another would point them at foreign peers"
+client_address: "the probes and the exporter ask the plaintext client port on 127.0.0.1, which TLS already binds it to; elsewhere they fail"
+dry_run: "start-zookeeper would print its files and exit, and the pod restart forever"
+log_dir: "logs go to stdout; the directory must exist in the image, which the chart's read-only root cannot make"
+zk_home: "the image's ZooKeeper is the one the chart's appVersion names and its probes know"
+{{- end -}}
+
+{{/*
+extraFlags, each entry one --name=value (a true/false flag may stand alone,
+as start-zookeeper reads it: true), within zookeeper.allowedFlags. Takes the
+settings.
+*/}}
+{{- define "zookeeper.checkExtraFlags" -}}
+{{- $tls := .tls.enabled -}}
+{{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
+{{- $allowed := include "zookeeper.allowedFlags" . | fromYaml -}}
+{{- $refused := include "zookeeper.refusedFlags" . | fromYaml -}}
+{{- range .extraFlags -}}
+{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
+{{- $flag := first $parts | replace "-" "_" -}}
+{{- $hasValue := eq (len $parts) 2 -}}
+{{- $value := ternary (last $parts) "" $hasValue -}}
+{{- $rule := get $allowed $flag -}}
+{{- if hasKey $chartFlags $flag -}}
+{{- $instead := get $chartFlags $flag | default "" -}}
+{{- println (printf "extraFlags %q: the chart sets --%s itself; %s" . $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
+{{- else if hasKey $refused $flag -}}
+{{- println (printf "extraFlags %q: --%s is refused: %s; remove it" . $flag (get $refused $flag)) -}}
+{{- else if not $rule -}}
+{{- println (printf "extraFlags %q: --%s is not a flag extraFlags may set (%s); remove it" . $flag (keys $allowed | sortAlpha | join ", ")) -}}
+{{- else if and $rule.tls (not $tls) -}}
+{{- println (printf "extraFlags %q: --%s is for TLS, which is off (set tls.enabled, or remove it)" . $flag) -}}
+{{- else if and (not $hasValue) (ne $rule.kind "bool") -}}
+{{- println (printf "extraFlags %q: --%s needs a value: --%s=VALUE, in one entry" . $flag $flag) -}}
+{{- else if eq $rule.kind "bool" -}}
+{{- if and $hasValue (not (has (lower $value) (list "true" "yes" "1" "on" "false" "no" "0" "off"))) -}}
+{{- println (printf "extraFlags %q: --%s must be true or false" . $flag) -}}
+{{- end -}}
+{{- else if eq $rule.kind "int" -}}
+{{- /* Base 10 with leading zeros, as start-zookeeper reads it. */ -}}
+{{- if or (not (regexMatch "^[0-9]{1,10}$" $value)) (lt (atoi $value) (int $rule.min)) (gt (atoi $value) (int $rule.max)) -}}
+{{- println (printf "extraFlags %q: --%s must be a number from %d to %d" . $flag (int $rule.min) (int $rule.max)) -}}
+{{- end -}}
+{{- else if eq $rule.kind "path" -}}
+{{- if not (hasPrefix "/" $value) -}}
+{{- println (printf "extraFlags %q: --%s must be an absolute path" . $flag) -}}
+{{- end -}}
+{{- else if eq $rule.kind "words" -}}
+{{- $words := list -}}
+{{- range splitList "," $value -}}
+{{- $words = append $words (trim .) -}}
+{{- end -}}
+{{- if not (or (has "*" $words) (and (has "ruok" $words) (has "mntr" $words))) -}}
+{{- println (printf "extraFlags %q: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test): name both, or *" .) -}}
+{{- end -}}
+{{- else if eq $rule.kind "jvm" -}}
+{{- with regexFind "(^|[\\s'\"])-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))[^\\s'\"]*" $value -}}
+{{- println (printf "extraFlags --jvm_flags: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" (trim . | trimAll "'\"")) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 What start-zookeeper would refuse (zkcontainer/settings.py), refused at
 install instead of in every pod's crash loop. Takes the settings.
 */}}
@@ -395,8 +565,9 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- $_ := set $extra (replace "-" "_" (first $parts)) (ternary (last $parts) "" (eq (len $parts) 2)) -}}
 {{- end -}}
 {{- $admin := get $extra "admin_port" | default "0" -}}
-{{- if and (regexMatch "^[0-9]+$" $admin) (ne (int $admin) 0) -}}
-{{- $ports = append $ports (list "extraFlags --admin_port" $admin) -}}
+{{- /* Base 10, as start-zookeeper reads it: sprig's int takes "09141" for octal. */ -}}
+{{- if and (regexMatch "^[0-9]{1,5}$" $admin) (ne (atoi $admin) 0) -}}
+{{- $ports = append $ports (list "extraFlags --admin_port" (atoi $admin)) -}}
 {{- end -}}
 {{- $seen := dict -}}
 {{- range $ports -}}
@@ -430,14 +601,6 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- end -}}
 {{- if gt (add (int .replicas) (int .observers)) 255 -}}
 {{- println (printf "observers %d: with replicas %d makes %d members, but server ids stop at 255" (int .observers) (int .replicas) (add (int .replicas) (int .observers))) -}}
-{{- end -}}
-{{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
-{{- range .extraFlags -}}
-{{- $flag := regexFind "^--[a-z_-]+" . | trimPrefix "--" | replace "-" "_" -}}
-{{- if hasKey $chartFlags $flag -}}
-{{- $instead := get $chartFlags $flag | default "" -}}
-{{- println (printf "extraFlags %q: the chart sets --%s itself; %s" . $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 

@@ -1,0 +1,738 @@
+"""The chart's answers to a hostile review: each finding, rendered, fixed at its cause.
+
+Anti-affinity kept when `affinity` is set; the Certificate names every host NOTES give
+clients, and `helm test` checks those names as a client would; the NetworkPolicy takes
+the chart's own labels and can open egress; the exporter has probes and a configurable
+address; a heap without a limit is weighed against the request; extraFlags carries only
+what changes no member's identity, probes or memory."""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from helm_python.errors import HelmError
+
+from tests.harness.certs import Authority, mount_secret
+from tests.harness.chart import CHART, Document, documents, notes, render
+from zkcontainer.exporter import listen_address
+from zkcontainer.settings import FLAGS, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+VALUES_YAML = (CHART / "values.yaml").read_text()
+RELEASE, NAMESPACE = "my-zk", "zk"
+KUBERNETES = "1.32.0"
+
+
+def one(docs: list[Document], kind: str) -> Document:
+    (doc,) = [doc for doc in docs if doc["kind"] == kind]
+    return doc
+
+
+def pod_spec(values: dict[str, Any], **where: str) -> Document:
+    spec: Document = one(documents(render(values, **where)), "StatefulSet")["spec"]["template"][
+        "spec"
+    ]
+    return spec
+
+
+def container(values: dict[str, Any], name: str = "zookeeper") -> Document:
+    (found,) = [c for c in pod_spec(values)["containers"] if c["name"] == name]
+    return dict(found)
+
+
+def validate_all(values: dict[str, Any]) -> list[Document]:
+    docs = documents(render(values))
+    for doc in docs:
+        if doc["kind"] not in {"Certificate", "ServiceMonitor"}:
+            kubernetes_validate.validate(doc, KUBERNETES, strict=True)
+    return docs
+
+
+def refusal(values: dict[str, Any]) -> str:
+    with pytest.raises(HelmError) as refused:
+        render(values)
+    return str(refused.value)
+
+
+# -- 1. affinity merges with antiAffinity --------------------------------------------------
+
+CHART_TERM = {
+    "labelSelector": {"matchLabels": {"app": RELEASE}},
+    "topologyKey": "kubernetes.io/hostname",
+}
+NODE_AFFINITY = {
+    "requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [{"key": "zk", "operator": "Exists"}]}]
+    }
+}
+POD_AFFINITY = {
+    "preferredDuringSchedulingIgnoredDuringExecution": [
+        {
+            "weight": 10,
+            "podAffinityTerm": {
+                "labelSelector": {"matchLabels": {"cache": "near"}},
+                "topologyKey": "topology.kubernetes.io/zone",
+            },
+        }
+    ]
+}
+USER_REQUIRED = {
+    "labelSelector": {"matchLabels": {"app": "kafka"}},
+    "topologyKey": "kubernetes.io/hostname",
+}
+USER_PREFERRED = {
+    "weight": 50,
+    "podAffinityTerm": {
+        "labelSelector": {"matchLabels": {"app": RELEASE}},
+        "topologyKey": "topology.kubernetes.io/zone",
+    },
+}
+USER_AFFINITY = {
+    "nodeAffinity": NODE_AFFINITY,
+    "podAffinity": POD_AFFINITY,
+    "podAntiAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": [USER_REQUIRED],
+        "preferredDuringSchedulingIgnoredDuringExecution": [USER_PREFERRED],
+    },
+}
+
+
+def affinity_of(values: dict[str, Any]) -> Any:
+    return pod_spec(values).get("affinity")
+
+
+def test_a_node_affinity_keeps_the_hard_anti_affinity() -> None:
+    """Setting affinity for the nodes must not let every member land on one node."""
+    assert affinity_of({"affinity": {"nodeAffinity": NODE_AFFINITY}}) == {
+        "nodeAffinity": NODE_AFFINITY,
+        "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [CHART_TERM]},
+    }
+
+
+def test_the_users_terms_follow_the_charts_own_required_for_hard() -> None:
+    assert affinity_of({"affinity": USER_AFFINITY}) == {
+        "nodeAffinity": NODE_AFFINITY,
+        "podAffinity": POD_AFFINITY,
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [CHART_TERM, USER_REQUIRED],
+            "preferredDuringSchedulingIgnoredDuringExecution": [USER_PREFERRED],
+        },
+    }
+
+
+def test_the_users_terms_follow_the_charts_own_preferred_for_soft() -> None:
+    assert affinity_of({"affinity": USER_AFFINITY, "antiAffinity": "soft"}) == {
+        "nodeAffinity": NODE_AFFINITY,
+        "podAffinity": POD_AFFINITY,
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [USER_REQUIRED],
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 100, "podAffinityTerm": CHART_TERM},
+                USER_PREFERRED,
+            ],
+        },
+    }
+
+
+def test_the_original_charts_anti_affinity_key_merges_too() -> None:
+    soft = affinity_of({"AntiAffinity": "soft", "affinity": {"nodeAffinity": NODE_AFFINITY}})
+    assert soft["nodeAffinity"] == NODE_AFFINITY
+    assert soft["podAntiAffinity"] == {
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 100, "podAffinityTerm": CHART_TERM}
+        ]
+    }
+
+
+def test_none_leaves_the_users_affinity_as_given() -> None:
+    assert affinity_of({"affinity": USER_AFFINITY, "antiAffinity": "none"}) == USER_AFFINITY
+    assert affinity_of({"antiAffinity": "none"}) is None
+
+
+@pytest.mark.parametrize("anti", ["hard", "soft", "none"])
+def test_a_merged_affinity_validates_strictly(anti: str) -> None:
+    validate_all({"affinity": USER_AFFINITY, "antiAffinity": anti})
+
+
+def test_values_and_readme_say_affinity_merges() -> None:
+    assert "Replaced\n# by `affinity`" not in VALUES_YAML
+    assert "merged with antiAffinity's" in VALUES_YAML
+    (row,) = re.findall(r"^\| `affinity` \| .*$", README, re.M)
+    assert "merged with `antiAffinity`'s" in row
+    assert "replaces" not in row
+
+
+# -- 2. the Certificate names what NOTES give clients; helm test checks those names --------
+
+CERT_MANAGER = {"enabled": True, "issuerRef": {"name": "zk-ca", "kind": "Issuer"}}
+TLS_VALUE_SETS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "defaults": ({"tls": {"enabled": True, "certManager": CERT_MANAGER}}, RELEASE, NAMESPACE),
+    "named, another domain": (
+        {
+            "tls": {"enabled": True, "certManager": CERT_MANAGER},
+            "fullnameOverride": "coordination",
+            "clusterDomain": "k8s.example",
+        },
+        "zk",
+        "data",
+    ),
+    "observers, another port": (
+        {
+            "tls": {"enabled": True, "certManager": CERT_MANAGER},
+            "observers": 2,
+            "ports": {"clientTls": 3281},
+        },
+        RELEASE,
+        NAMESPACE,
+    ),
+    "migrating": (
+        {"tls": {"enabled": True, "portUnification": True, "certManager": CERT_MANAGER}},
+        RELEASE,
+        NAMESPACE,
+    ),
+}
+HOST_PORT = re.compile(r"(?<![\w.<>/-])([a-z0-9][-a-z0-9.]*[a-z0-9]):([0-9]+)\b")
+
+
+def tls_hosts_in_notes(text: str, port: int) -> list[str]:
+    """Every host NOTES print with the TLS port, in order."""
+    return [host for host, found in HOST_PORT.findall(text) if int(found) == port]
+
+
+def covered(host: str, dns_names: list[str]) -> bool:
+    """RFC 6125: a name matches itself; a wildcard only as the whole leftmost label,
+    standing for exactly one label."""
+    for name in dns_names:
+        if name.startswith("*."):
+            first, dot, rest = host.partition(".")
+            if first and dot and rest == name[2:]:
+                return True
+        elif name == host:
+            return True
+    return False
+
+
+def test_wildcards_stand_for_one_label() -> None:
+    names = ["*.a.b", "c.d"]
+    assert covered("x.a.b", names)
+    assert covered("c.d", names)
+    assert not covered("a.b", names)
+    assert not covered("y.x.a.b", names)
+    assert not covered("x.c.d", names)
+
+
+@pytest.mark.parametrize("value_set", TLS_VALUE_SETS)
+def test_the_certificate_covers_every_host_notes_give_tls_clients(value_set: str) -> None:
+    values, name, namespace = TLS_VALUE_SETS[value_set]
+    rendered = render(values, name=name, namespace=namespace)
+    dns_names = one(documents(rendered), "Certificate")["spec"]["dnsNames"]
+    port = values.get("ports", {}).get("clientTls", 2281)
+    hosts = tls_hosts_in_notes(notes(rendered), port)
+    members = 3 + values.get("observers", 0)
+    assert len(hosts) == 1 + members, hosts  # the client Service, then every member
+    assert all(host.endswith(f".{namespace}") for host in hosts)
+    for host in hosts:
+        assert covered(host, dns_names), f"{host} not covered by {dns_names}"
+    # And every other form a client in the cluster may use.
+    stem = values.get("fullnameOverride") or name
+    domain = values.get("clusterDomain", "cluster.local")
+    for suffix in ["", f".{namespace}", f".{namespace}.svc", f".{namespace}.svc.{domain}"]:
+        assert covered(f"{stem}-0.{stem}-hs{suffix}", dns_names)
+        assert covered(f"{stem}-cs{suffix}", dns_names)
+
+
+def test_the_readme_naming_table_names_are_covered() -> None:
+    section = README.split("### Naming for a release\n", 1)[1].split("\n### ", 1)[0]
+    hosts = {host for host in re.findall(r"`(my-zk-[-\w]*\.[-\w.]+?)(?::[0-9]+)?`", section)}
+    assert {"my-zk-0.my-zk-hs.zk.svc.cluster.local", "my-zk-cs.zk"} <= hosts
+    values, name, namespace = TLS_VALUE_SETS["defaults"]
+    dns_names = one(documents(render(values, name, namespace)), "Certificate")["spec"]["dnsNames"]
+    for host in hosts:
+        assert covered(host, dns_names), host
+
+
+def test_the_readme_example_certificate_covers_the_hosts_notes_give() -> None:
+    section = README.split("### A copy-paste cert-manager example\n", 1)[1].split("\n### ", 1)[0]
+    (written,) = [
+        doc
+        for example in re.findall(r"```yaml\n(apiVersion:.*?)```", section, re.DOTALL)
+        for doc in yaml.safe_load_all(example)
+        if doc["kind"] == "Certificate" and doc["spec"]["secretName"] == "zk-tls"
+    ]
+    values = {"tls": {"enabled": True, "certManager": CERT_MANAGER}}
+    for host in tls_hosts_in_notes(notes(render(values, "zk", "default")), 2281):
+        assert covered(host, written["spec"]["dnsNames"]), host
+
+
+def hook_script(values: dict[str, Any]) -> str:
+    pod = one(documents(render(values)), "Pod")
+    script: str = pod["spec"]["containers"][0]["command"][-1]
+    return script
+
+
+def hostname_check(script: str) -> tuple[str, int, list[str]]:
+    """The test pod's hostname check: its Python code, port and hosts."""
+    found = re.search(
+        r"python3 -c '\n((?:(?!\n').)*server_hostname(?:(?!\n').)*)\n' (.*)", script, re.S
+    )
+    assert found, script
+    port, *hosts = found.group(2).split()
+    return found.group(1), int(port), hosts
+
+
+@pytest.mark.parametrize("value_set", TLS_VALUE_SETS)
+def test_helm_test_checks_the_names_notes_give_against_the_certificate(value_set: str) -> None:
+    values, name, namespace = TLS_VALUE_SETS[value_set]
+    rendered = render(values, name=name, namespace=namespace)
+    pod = one(documents(rendered), "Pod")
+    _code, port, hosts = hostname_check(pod["spec"]["containers"][0]["command"][-1])
+    assert port == values.get("ports", {}).get("clientTls", 2281)
+    assert hosts == tls_hosts_in_notes(notes(rendered), port)
+
+
+def test_without_tls_helm_test_checks_no_certificate() -> None:
+    assert "server_hostname" not in hook_script({})
+
+
+@contextmanager
+def tls_server(secret: Path) -> Iterator[int]:
+    """A TLS listener on 127.0.0.1 presenting the Secret's certificate; its port."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(secret / "tls.crt"), str(secret / "tls.key"))
+    context.load_verify_locations(str(secret / "ca.crt"))
+    context.verify_mode = ssl.CERT_OPTIONAL
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(5)
+            try:
+                with context.wrap_socket(conn, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    ("names", "passes"),
+    [
+        (["localhost"], True),
+        (["*.localhost", "localhost.zk"], False),  # a wildcard is one label, never none
+        (["*.my-zk-hs.zk.svc.cluster.local", "my-zk-cs"], False),
+    ],
+)
+def test_the_hostname_check_fails_on_a_name_the_certificate_lacks(
+    tmp_path: Path, names: list[str], passes: bool
+) -> None:
+    """The test pod's own Python, run against a server: it verifies names, not only the
+    chain (zookeeper-ready's check)."""
+    code, _port, _hosts = hostname_check(hook_script({"tls": {"enabled": True}}))
+    secret = tmp_path / "tls"
+    mount_secret(secret, Authority.make().secret(names))
+    code = code.replace("/etc/zookeeper/tls", str(secret))
+    with tls_server(secret) as port:
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(port), "localhost"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    if passes:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"localhost:{port}: the certificate names it\n"
+    else:
+        assert result.returncode != 0
+        assert f"localhost:{port}: " in result.stderr
+        assert "certificate verification failed: Hostname mismatch" in result.stderr
+
+
+# -- 3. the NetworkPolicy: the chart's own labels, and egress ------------------------------
+
+MEMBERS = {
+    "app": RELEASE,
+    "app.kubernetes.io/name": "zookeeper",
+    "app.kubernetes.io/instance": RELEASE,
+}
+MEMBER_PEER = {"podSelector": {"matchLabels": MEMBERS}}
+KUBE_SYSTEM = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}
+
+
+def policy(values: dict[str, Any]) -> Document:
+    spec: Document = one(validate_all(values), "NetworkPolicy")["spec"]
+    return spec
+
+
+def peers_of(rules: list[Document], port: int) -> list[Any]:
+    return [
+        rule.get("from", rule.get("to"))
+        for rule in rules
+        if any(p["port"] == port for p in rule.get("ports", []))
+    ]
+
+
+def test_the_quorum_ports_admit_the_members_by_the_charts_own_labels() -> None:
+    """`app: my-zk` alone is a label any workload may carry: it would reach the quorum."""
+    spec = policy({})
+    assert spec["podSelector"] == {"matchLabels": MEMBERS}
+    assert peers_of(spec["ingress"], 2888) == [[MEMBER_PEER]]
+    assert peers_of(spec["ingress"], 3888) == [[MEMBER_PEER]]
+    reconfig = policy({"reconfig": True, "networkPolicy": {"clientFrom": [{"podSelector": {}}]}})
+    assert MEMBER_PEER in peers_of(reconfig["ingress"], 2181)[0]
+
+
+def test_the_pods_carry_the_labels_and_the_statefulset_selector_stays() -> None:
+    values = {
+        "podLabels": {
+            "app.kubernetes.io/name": "other",
+            "app.kubernetes.io/instance": "other",
+            "team": "db",
+        }
+    }
+    sts = one(documents(render(values)), "StatefulSet")
+    assert sts["spec"]["selector"] == {"matchLabels": {"app": RELEASE}}  # immutable
+    labels = sts["spec"]["template"]["metadata"]["labels"]
+    assert MEMBERS.items() <= labels.items()
+    named = one(documents(render({"fullnameOverride": "zk"}, name="prod")), "NetworkPolicy")
+    assert named["spec"]["podSelector"]["matchLabels"] == {
+        "app": "zk",
+        "app.kubernetes.io/name": "zookeeper",
+        "app.kubernetes.io/instance": "prod",
+    }
+
+
+def test_the_test_pod_is_no_member() -> None:
+    labels = one(documents(render({})), "Pod")["metadata"]["labels"]
+    assert not MEMBERS.items() <= labels.items()
+
+
+def test_egress_is_left_alone_by_default() -> None:
+    spec = policy({})
+    assert spec["policyTypes"] == ["Ingress"]
+    assert "egress" not in spec
+
+
+@pytest.mark.parametrize(
+    ("values", "client_ports"),
+    [
+        ({}, [2181]),
+        ({"tls": {"enabled": True}}, [2281]),
+        ({"tls": {"enabled": True, "portUnification": True}}, [2181, 2281]),
+    ],
+)
+def test_egress_lets_the_members_reach_dns_and_each_other(
+    values: dict[str, Any], client_ports: list[int]
+) -> None:
+    spec = policy({**values, "networkPolicy": {"egress": {"enabled": True}}})
+    assert spec["policyTypes"] == ["Ingress", "Egress"]
+    dns, members = spec["egress"]
+    assert dns == {
+        "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+        "to": [KUBE_SYSTEM],
+    }
+    assert members["to"] == [MEMBER_PEER]
+    assert [p["port"] for p in members["ports"]] == [2888, 3888, *client_ports]
+
+
+def test_egress_takes_any_dns_and_extra_rules() -> None:
+    extra = [{"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}], "ports": [{"port": 2181}]}]
+    spec = policy({"networkPolicy": {"egress": {"enabled": True, "dnsTo": [], "extra": extra}}})
+    dns, _members, *rest = spec["egress"]
+    assert "to" not in dns  # any destination: node-local DNS caches are no pods
+    assert rest == extra
+
+
+def test_the_schema_refuses_an_unknown_egress_key() -> None:
+    with pytest.raises(HelmError, match="egress"):
+        render({"networkPolicy": {"egress": {"enabled": True, "rules": []}}})
+
+
+def test_the_default_client_from_stays_and_its_reach_is_documented() -> None:
+    """Narrowing it by default would cut off clients in other namespaces on upgrade."""
+    defaults = yaml.safe_load(VALUES_YAML)
+    assert defaults["networkPolicy"]["clientFrom"] == [{"namespaceSelector": {}}]
+    assert "admits every pod of every namespace" in VALUES_YAML
+    assert "an upgrade cuts off no client" in VALUES_YAML
+    (row,) = re.findall(r"^\| `networkPolicy\.clientFrom` \| .*$", README, re.M)
+    assert "any pod of any namespace" in row
+    assert "By default any pod of any namespace reaches the client port" in README
+
+
+# -- 4. the metrics sidecar: probes and its listen address ---------------------------------
+
+METRICS = {"metrics": {"enabled": True}}
+
+
+def exporter(values: dict[str, Any]) -> Document:
+    return container(
+        {**values, "metrics": {"enabled": True, **values.get("metrics", {})}}, "metrics"
+    )
+
+
+def test_the_exporter_has_liveness_and_readiness_probes_on_metrics() -> None:
+    """/metrics answers 200 with zookeeper_up 0 while ZooKeeper is down
+    (tests/test_exporter.py): the probes watch the exporter, never its member."""
+    found = exporter({})
+    ports = {p["name"]: p["containerPort"] for p in found["ports"]}
+    for kind in ("livenessProbe", "readinessProbe"):
+        probe = found[kind]
+        assert probe["httpGet"] == {"path": "/metrics", "port": "metrics"}
+        assert "metrics" in ports
+        # A scrape is one mntr within the exporter's --timeout, 1s by default.
+        assert probe["timeoutSeconds"] > 1
+    assert "--timeout" not in " ".join(found["command"])
+    validate_all(METRICS)
+
+
+@pytest.mark.parametrize(
+    ("address", "listen", "parsed"),
+    [
+        (None, "--listen=0.0.0.0:9141", ("0.0.0.0", 9141)),
+        ("::", "--listen=[::]:9141", ("::", 9141)),
+        ("[::]", "--listen=[::]:9141", ("::", 9141)),
+        ("2001:db8::7", "--listen=[2001:db8::7]:9141", ("2001:db8::7", 9141)),
+        ("10.0.0.7", "--listen=10.0.0.7:9141", ("10.0.0.7", 9141)),
+    ],
+)
+def test_the_listen_address_renders_as_zookeeper_metrics_parses_it(
+    address: str | None, listen: str, parsed: tuple[str, int]
+) -> None:
+    metrics: dict[str, Any] = {} if address is None else {"listenAddress": address}
+    command = exporter({"metrics": metrics})["command"]
+    assert command[1] == listen
+    assert listen_address(command[1].removeprefix("--listen=")) == parsed
+
+
+def test_the_listen_address_follows_the_port() -> None:
+    command = exporter({"metrics": {"listenAddress": "::", "port": 9200}})["command"]
+    assert command[1] == "--listen=[::]:9200"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "[::1]", "localhost"])
+def test_a_loopback_listen_address_is_refused(address: str) -> None:
+    message = refusal({"metrics": {"enabled": True, "listenAddress": address}})
+    assert f"metrics.listenAddress {address}: a loopback address" in message
+
+
+def test_values_and_readme_document_the_listen_address() -> None:
+    defaults = yaml.safe_load(VALUES_YAML)
+    assert defaults["metrics"]["listenAddress"] == "0.0.0.0"
+    assert "--listen=[::]:9141" in VALUES_YAML
+    assert "| `metrics.listenAddress` | `0.0.0.0` |" in README
+
+
+# -- 5. a heap without a memory limit is weighed against the request -----------------------
+
+
+def memory(request: str | None = None, limit: str | None = None) -> dict[str, Any]:
+    return {"requests": {"memory": request}, "limits": {"memory": limit}}
+
+
+def test_a_heap_the_request_cannot_hold_is_refused_without_a_limit() -> None:
+    message = refusal({"heap": "3G", "resources": memory("1Gi")})
+    assert (
+        "heap 3G needs a memory request of at least 1.5 x heap, 4.50Gi; the request is 1Gi"
+        in message
+    )
+    assert "resources.requests.memory" in message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"heap": "3G", "resources": memory("4.5Gi")},  # exactly 1.5 x heap
+        {"heap": "512M", "resources": memory("768Mi")},
+        {"heap": "3G", "resources": {"limits": None}},  # the default 5Gi request
+        {"heap": "3G", "resources": memory(None, "5Gi")},  # a limit alone: the limit's rule
+    ],
+)
+def test_a_heap_the_request_holds_renders(values: dict[str, Any]) -> None:
+    assert one(documents(render(values)), "StatefulSet")
+
+
+def test_with_a_limit_the_limit_is_what_is_weighed() -> None:
+    message = refusal({"heap": "3G", "resources": memory("1Gi", "2Gi")})
+    assert "needs a memory limit of at least 1.5 x heap" in message
+    assert "memory request" not in message
+
+
+# -- 6. extraFlags: an allowlist ------------------------------------------------------------
+
+HELPERS = (CHART / "templates" / "_helpers.tpl").read_text()
+
+
+def defined(name: str) -> dict[str, Any]:
+    """A YAML map a named template of _helpers.tpl holds."""
+    opening = '{{- define "' + name + '" -}}\n'
+    found = re.search(re.escape(opening) + r"(.*?)\{\{- end -\}\}", HELPERS, re.S)
+    assert found, name
+    loaded: dict[str, Any] = yaml.safe_load(found.group(1))
+    return loaded
+
+
+def allowed() -> dict[str, Any]:
+    return defined("zookeeper.allowedFlags")
+
+
+def test_every_start_zookeeper_flag_is_allowed_refused_or_the_charts() -> None:
+    """A flag added to settings.py must be decided on here: allowed, or refused saying why."""
+    groups = [
+        set(allowed()),
+        set(defined("zookeeper.refusedFlags")),
+        set(defined("zookeeper.chartFlags")),
+    ]
+    assert set().union(*groups) == {flag.name for flag in FLAGS}
+    assert sum(len(group) for group in groups) == len(FLAGS)  # each in one group
+    assert set(allowed()) == {
+        "admin_port",
+        "fast_failover",
+        "four_letter_words",
+        "jvm_flags",
+        "tls_reload_interval",
+        "tls_client_ca",
+    }
+
+
+def start_zookeeper(values: dict[str, Any]) -> Any:
+    """What start-zookeeper makes of the rendered command, in member 0."""
+    command = container(values)["command"]
+    fqdn = f"{RELEASE}-0.{RELEASE}-hs.{NAMESPACE}.svc.cluster.local"
+    return load_settings(command[1:], {}, lambda: fqdn)
+
+
+@pytest.mark.parametrize(
+    ("flags", "tls", "check"),
+    [
+        (["--fast_failover=false"], False, ("fast_failover", False)),
+        (["--fast_failover"], False, ("fast_failover", True)),  # alone: true
+        (["--fast-failover=off"], False, ("fast_failover", False)),
+        (["--admin_port=8080"], False, ("admin_port", 8080)),
+        (["--admin-port=08080"], False, ("admin_port", 8080)),  # base 10
+        (
+            ["--four_letter_words=ruok, mntr,stat"],
+            False,
+            ("four_letter_words", ("ruok", "mntr", "stat")),
+        ),
+        (["--four_letter_words=*"], False, ("four_letter_words", ("*",))),
+        (
+            ["--jvm_flags=-XX:MaxDirectMemorySize=512m -Dzookeeper.fips-mode=false"],
+            False,
+            ("jvm_flags", ("-XX:MaxDirectMemorySize=512m", "-Dzookeeper.fips-mode=false")),
+        ),
+        (["--tls_reload_interval=30"], True, ("tls_reload_interval", 30)),
+        (
+            ["--tls_client_ca=/etc/zookeeper/clients/ca.pem"],
+            True,
+            ("tls_client_ca", "/etc/zookeeper/clients/ca.pem"),
+        ),
+    ],
+)
+def test_allowed_flags_reach_start_zookeeper(
+    flags: list[str], tls: bool, check: tuple[str, Any]
+) -> None:
+    values: dict[str, Any] = {"extraFlags": flags, "tls": {"enabled": tls}}
+    assert container(values)["command"][-len(flags) :] == flags
+    settings = start_zookeeper(values)
+    attribute, expected = check
+    assert getattr(settings, attribute) == expected
+
+
+@pytest.mark.parametrize(
+    ("flag", "complaint"),
+    [
+        (
+            "--hostname=zk-0",
+            "--hostname is refused: a member takes its server id from its pod's name",
+        ),
+        ("--domain=other-hs.zk.svc.cluster.local", "--domain is refused: members find each other"),
+        ("--dry_run=true", "--dry_run is refused: start-zookeeper would print its files and exit"),
+        ("--dry-run", "--dry_run is refused"),
+        ("--client_address=10.1.2.3", "--client_address is refused: the probes and the exporter"),
+        ("--log_dir=/tmp", "--log_dir is refused"),
+        ("--zk_home=/opt/zookeeper", "--zk_home is refused"),
+        ("--four_letter_words=stat", "the probes need ruok (liveness) and mntr"),
+        ("--four_letter_words=ruok,srvr", "the probes need ruok (liveness) and mntr"),
+        ("--jvm_flags=-Xmx64g", "-Xmx64g sizes the heap, which heap sets"),
+        ("--jvm_flags=-Dx=1 -Xms1g", "-Xms1g sizes the heap"),
+        ("--jvm_flags='-XX:MaxRAMPercentage=80'", "-XX:MaxRAMPercentage=80 sizes the heap"),
+        ("--jvm_flags=-XX:MaxRAM=8g", "-XX:MaxRAM=8g sizes the heap"),
+        ("--jvm_flags=-XX:InitialRAMPercentage=50", "-XX:InitialRAMPercentage=50 sizes the heap"),
+        ("--jvm_flags=-XX:MaxHeapSize=8g", "-XX:MaxHeapSize=8g sizes the heap"),
+        ("--tls_reload_interval=10", "--tls_reload_interval is for TLS, which is off"),
+        ("--tls_client_ca=/etc/ca.pem", "--tls_client_ca is for TLS, which is off"),
+        ("--no_such_flag=1", "--no_such_flag is not a flag extraFlags may set (admin_port, "),
+        ("--admin_port", "--admin_port needs a value: --admin_port=VALUE, in one entry"),
+        ("--jvm_flags", "--jvm_flags needs a value"),
+        ("--admin_port=70000", "--admin_port must be a number from 0 to 65535"),
+        ("--admin_port=-1", "--admin_port must be a number from 0 to 65535"),
+        ("--fast_failover=maybe", "--fast_failover must be true or false"),
+    ],
+)
+def test_flags_that_break_a_pod_or_its_identity_are_refused(flag: str, complaint: str) -> None:
+    message = refusal({"extraFlags": ["--fast_failover=false", flag]})
+    assert complaint in message
+    assert message.count("\n") == 0, message  # one problem: the allowed flag is none
+
+
+def test_a_tls_flag_with_tls_off_says_what_to_set() -> None:
+    message = refusal({"extraFlags": ["--tls_reload_interval=10"]})
+    assert "(set tls.enabled, or remove it)" in message
+
+
+def test_a_chart_set_flag_still_names_the_value_to_set() -> None:
+    message = refusal({"extraFlags": ["--heap=8G"]})
+    assert 'extraFlags "--heap=8G": the chart sets --heap itself; set heap instead' in message
+
+
+def test_an_admin_port_with_a_leading_zero_is_read_in_base_10() -> None:
+    """sprig's int reads "09141" as octal (and fails to 0): the clash went unseen."""
+    message = refusal({"extraFlags": ["--admin_port=09141"], **METRICS})
+    assert "extraFlags --admin_port 9141: same port as metrics.port" in message
+    message = refusal({"extraFlags": ["--admin_port=02181"]})
+    assert "extraFlags --admin_port 2181: same port as ports.client" in message
+    assert one(documents(render({"extraFlags": ["--admin_port=09142"], **METRICS})), "StatefulSet")
+
+
+def test_every_refused_flag_is_reported_at_once() -> None:
+    message = refusal(
+        {"extraFlags": ["--hostname=a", "--dry_run", "--jvm_flags=-Xmx1g", "--servers=5"]}
+    )
+    assert "4 problems with the values:" in message
+
+
+def test_values_and_readme_list_the_allowed_flags() -> None:
+    comment = VALUES_YAML.split("\nextraFlags:", 1)[0].rsplit("\n\n", 1)[1]
+    (row,) = re.findall(r"^\| `extraFlags` \| .*$", README, re.M)
+    for name in allowed():
+        assert f"--{name}" in comment, name
+        assert f"`--{name}`" in row, name
+    for name in ["hostname", "domain", "client_address", "dry_run"]:
+        assert f"`--{name}`" in row
