@@ -140,3 +140,20 @@ def package_repository(destination: Path, url: str | None = None) -> tuple[Path,
     archive = Path(package(CHART, destination=destination))
     index = repo_index_generate(destination, base_url=url)
     return archive, index
+
+
+def of_kind(docs: list[Document], kind: str) -> dict[str, Document]:
+    """The rendered objects of one kind, by name."""
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind}
+
+
+def only(docs: list[Document], kind: str) -> Document:
+    """The one rendered object of a kind; an error when there are none or several."""
+    (doc,) = of_kind(docs, kind).values()
+    return doc
+
+
+def container(pod_spec: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A pod spec's container of that name (regular containers only)."""
+    (found,) = [c for c in pod_spec["containers"] if c["name"] == name]
+    return dict(found)

@@ -59,6 +59,19 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
+{{/*
+The chart's image, for every container that runs it: repository@digest when
+image.digest pins it (the tag is then left out, so that the reference names
+exactly one image), else repository:tag. Takes the image settings.
+*/}}
+{{- define "zookeeper.image" -}}
+{{- if .digest -}}
+{{- printf "%s@%s" .repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" .repository .tag -}}
+{{- end -}}
+{{- end -}}
+
 {{/* What the NetworkPolicy lets reach the client port besides clientFrom. */}}
 {{- define "zookeeper.testLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
