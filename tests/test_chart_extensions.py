@@ -6,22 +6,65 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
+import yaml
 from helm_python.errors import HelmError
 
 from tests.harness.chart import Document, container, documents, lint_report, only, render
 
+ROOT = Path(__file__).resolve().parent.parent
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
+# CustomResourceDefinitions, which kubernetes-validate has no schema for: their fields
+# are checked by hand below.
+CRD_KINDS = {"Certificate", "ServiceMonitor", "PrometheusRule"}
 DIGEST = "sha256:" + "0123456789abcdef" * 4
+RULES = [
+    {
+        "alert": "ZooKeeperDown",
+        "expr": "zookeeper_up == 0",
+        "for": "5m",
+        "labels": {"severity": "critical"},
+        "annotations": {"summary": "{{ $labels.pod }} does not answer mntr"},
+    }
+]
+RELABELINGS: list[dict[str, Any]] = [
+    {
+        "action": "replace",
+        "sourceLabels": ["__meta_kubernetes_pod_node_name"],
+        "targetLabel": "node",
+    }
+]
+METRIC_RELABELINGS: list[dict[str, Any]] = [
+    {"action": "drop", "sourceLabels": ["__name__"], "regex": "zookeeper_scrape_.*"}
+]
 
 VALUE_SETS: dict[str, dict[str, Any]] = {
     "a pinned image": {
         "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3", "digest": DIGEST},
         "metrics": {"enabled": True},
+    },
+    "every metrics object, relabelled and elsewhere": {
+        "metrics": {
+            "enabled": True,
+            "serviceMonitor": {
+                "enabled": True,
+                "namespace": "monitoring",
+                "relabelings": RELABELINGS,
+                "metricRelabelings": METRIC_RELABELINGS,
+            },
+            "prometheusRule": {
+                "enabled": True,
+                "namespace": "monitoring",
+                "labels": {"release": "prometheus", "app": "not-the-selector"},
+                "rules": RULES,
+            },
+        },
     },
 }
 
@@ -58,7 +101,8 @@ def refused(values: dict[str, Any]) -> str:
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_every_document_validates_strictly(value_set: str, version: str) -> None:
     for doc in rendered(value_set):
-        kubernetes_validate.validate(doc, version, strict=True)
+        if doc["kind"] not in CRD_KINDS:
+            kubernetes_validate.validate(doc, version, strict=True)
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
@@ -94,3 +138,70 @@ def test_by_default_the_image_is_repository_and_tag() -> None:
 )
 def test_the_schema_refuses_what_is_no_sha256_digest(digest: str) -> None:
     assert "/image/digest" in refused({"image": {"digest": digest}})
+
+
+# -- the ServiceMonitor and the PrometheusRule ----------------------------------------------
+
+
+def test_the_service_monitor_takes_its_namespace_and_relabelings() -> None:
+    monitor = only(rendered("every metrics object, relabelled and elsewhere"), "ServiceMonitor")
+    assert monitor["metadata"]["namespace"] == "monitoring"
+    # It still scrapes the exporters' Service in the release's namespace.
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["relabelings"] == RELABELINGS
+    assert endpoint["metricRelabelings"] == METRIC_RELABELINGS
+
+
+def test_by_default_the_service_monitor_is_in_the_release_namespace_without_relabelings() -> None:
+    values = {"metrics": {"enabled": True, "serviceMonitor": {"enabled": True}}}
+    monitor = only(documents(render(values, RELEASE, NAMESPACE)), "ServiceMonitor")
+    assert monitor["metadata"]["namespace"] == NAMESPACE
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert {"relabelings", "metricRelabelings"}.isdisjoint(endpoint)
+
+
+def test_the_prometheus_rule_holds_the_users_rules() -> None:
+    rule = only(rendered("every metrics object, relabelled and elsewhere"), "PrometheusRule")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["name"] == RELEASE
+    assert rule["metadata"]["namespace"] == "monitoring"
+    labels = rule["metadata"]["labels"]
+    assert labels["release"] == "prometheus"
+    assert labels["app"] == RELEASE  # the chart's own win
+    assert rule["spec"] == {"groups": [{"name": RELEASE, "rules": RULES}]}
+
+
+def test_a_prometheus_rule_in_the_release_namespace_by_default() -> None:
+    values = {"metrics": {"enabled": True, "prometheusRule": {"enabled": True, "rules": RULES}}}
+    rule = only(documents(render(values, RELEASE, NAMESPACE)), "PrometheusRule")
+    assert rule["metadata"]["namespace"] == NAMESPACE
+
+
+def test_the_values_yaml_example_rule_is_a_rule() -> None:
+    """values.yaml's commented example, uncommented, renders."""
+    text = (ROOT / "charts" / "zookeeper" / "values.yaml").read_text()
+    (example,) = re.findall(r"^  #   (rules:\n(?:  #     .*\n)+)", text, re.M)
+    rules = yaml.safe_load(example.replace("  #   ", "").replace("  #     ", "  "))["rules"]
+    values = {"metrics": {"enabled": True, "prometheusRule": {"enabled": True, "rules": rules}}}
+    rule = only(documents(render(values)), "PrometheusRule")
+    assert rule["spec"]["groups"][0]["rules"][0]["expr"] == "zookeeper_up == 0"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {"prometheusRule": {"enabled": True, "rules": RULES}},
+            "metrics.prometheusRule.enabled: its rules read the exporter's metrics, which is off",
+        ),
+        (
+            {"enabled": True, "prometheusRule": {"enabled": True}},
+            "metrics.prometheusRule.enabled without metrics.prometheusRule.rules",
+        ),
+    ],
+)
+def test_a_prometheus_rule_without_an_exporter_or_rules_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    assert complaint in refused({"metrics": values})

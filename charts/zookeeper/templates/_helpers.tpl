@@ -34,6 +34,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
+  (include "zookeeper.checkPrometheusRule" $s)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
 {{- if eq (len $problems) 1 -}}
@@ -139,6 +140,17 @@ plaintext client port, which TLS keeps on each pod's loopback.
 {{- define "zookeeper.checkMetrics" -}}
 {{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
 {{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A PrometheusRule holds the user's rules, on the exporter's metrics. */}}
+{{- define "zookeeper.checkPrometheusRule" -}}
+{{- $rule := .metrics.prometheusRule -}}
+{{- if and $rule.enabled (not .metrics.enabled) -}}
+{{- println "metrics.prometheusRule.enabled: its rules read the exporter's metrics, which is off (set metrics.enabled too)" -}}
+{{- end -}}
+{{- if and $rule.enabled (not $rule.rules) -}}
+{{- println "metrics.prometheusRule.enabled without metrics.prometheusRule.rules: the PrometheusRule would alert on nothing (give rules, like the example in values.yaml)" -}}
 {{- end -}}
 {{- end -}}
 
