@@ -15,7 +15,7 @@ import pytest
 import yaml
 from helm_python.errors import HelmError
 
-from tests.harness.chart import Document, container, documents, lint_report, only, render
+from tests.harness.chart import Document, container, documents, lint_report, of_kind, only, render
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE, NAMESPACE = "my-zk", "zk"
@@ -48,6 +48,21 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
     "a pinned image": {
         "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3", "digest": DIGEST},
         "metrics": {"enabled": True},
+    },
+    "a load balancer": {
+        "service": {
+            "type": "LoadBalancer",
+            "nodePorts": {"client": 30181},
+            "annotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
+            "loadBalancerIP": "10.1.2.3",
+            "loadBalancerSourceRanges": ["10.0.0.0/8"],
+            "externalTrafficPolicy": "Local",
+        },
+        "metrics": {"enabled": True},
+    },
+    "NodePorts under TLS with port unification": {
+        "tls": {"enabled": True, "portUnification": True},
+        "service": {"type": "NodePort", "nodePorts": {"client": 30181, "clientTls": 30281}},
     },
     "every metrics object, relabelled and elsewhere": {
         "metrics": {
@@ -86,6 +101,10 @@ def statefulset(docs: list[Document]) -> Document:
 def pod_spec(docs: list[Document]) -> dict[str, Any]:
     spec: dict[str, Any] = statefulset(docs)["spec"]["template"]["spec"]
     return spec
+
+
+def client_service(docs: list[Document]) -> Document:
+    return of_kind(docs, "Service")[f"{RELEASE}-cs"]
 
 
 def refused(values: dict[str, Any]) -> str:
@@ -138,6 +157,97 @@ def test_by_default_the_image_is_repository_and_tag() -> None:
 )
 def test_the_schema_refuses_what_is_no_sha256_digest(digest: str) -> None:
     assert "/image/digest" in refused({"image": {"digest": digest}})
+
+
+def test_by_default_the_client_service_is_a_cluster_ip_one() -> None:
+    service = client_service(documents(render({}, RELEASE, NAMESPACE)))
+    assert set(service["spec"]) == {"ports", "selector"}
+    assert all("nodePort" not in port for port in service["spec"]["ports"])
+    assert "annotations" not in service["metadata"]
+
+
+# -- the client Service ---------------------------------------------------------------------
+
+
+def test_a_load_balancer_client_service_takes_its_settings() -> None:
+    service = client_service(rendered("a load balancer"))
+    spec = service["spec"]
+    assert spec["type"] == "LoadBalancer"
+    assert spec["loadBalancerIP"] == "10.1.2.3"
+    assert spec["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
+    assert spec["externalTrafficPolicy"] == "Local"
+    assert spec["ports"] == [{"port": 2181, "name": "client", "nodePort": 30181}]
+    annotation = "service.beta.kubernetes.io/aws-load-balancer-internal"
+    assert service["metadata"]["annotations"][annotation] == "true"
+
+
+def test_node_ports_follow_the_ports_the_client_service_offers() -> None:
+    spec = client_service(rendered("NodePorts under TLS with port unification"))["spec"]
+    assert spec["type"] == "NodePort"
+    assert spec["externalTrafficPolicy"] == "Cluster"
+    assert {port["name"]: port["nodePort"] for port in spec["ports"]} == {
+        "client": 30181,
+        "client-tls": 30281,
+    }
+    assert "loadBalancerSourceRanges" not in spec
+
+
+def test_the_headless_and_metrics_services_ignore_the_service_values() -> None:
+    changed = of_kind(rendered("a load balancer"), "Service")
+    plain = of_kind(
+        documents(render({"metrics": {"enabled": True}}, RELEASE, NAMESPACE)), "Service"
+    )
+    for name in (f"{RELEASE}-hs", f"{RELEASE}-metrics"):
+        assert changed[name]["spec"] == plain[name]["spec"]
+        assert "annotations" not in changed[name]["metadata"]
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {"service": {"nodePorts": {"client": 30181}}},
+            "service.nodePorts.client 30181: a ClusterIP Service has no node ports",
+        ),
+        (
+            {
+                "service": {"type": "NodePort", "nodePorts": {"client": 30181}},
+                "tls": {"enabled": True},
+            },
+            "service.nodePorts.client 30181: with tls.enabled the client Service offers no"
+            " plaintext port",
+        ),
+        (
+            {"service": {"type": "NodePort", "nodePorts": {"clientTls": 30281}}},
+            "service.nodePorts.clientTls 30281: the client Service offers TLS only with"
+            " tls.enabled",
+        ),
+        (
+            {
+                "service": {"type": "NodePort", "nodePorts": {"client": 30181, "clientTls": 30181}},
+                "tls": {"enabled": True, "portUnification": True},
+            },
+            "service.nodePorts.clientTls 30181: same node port as service.nodePorts.client",
+        ),
+        (
+            {"service": {"type": "NodePort", "loadBalancerIP": "10.1.2.3"}},
+            "service.loadBalancerIP 10.1.2.3: only a LoadBalancer Service takes it"
+            " (service.type is NodePort)",
+        ),
+        (
+            {"service": {"loadBalancerSourceRanges": ["10.0.0.0/8"]}},
+            "service.loadBalancerSourceRanges: only a LoadBalancer Service takes them",
+        ),
+        (
+            {"service": {"externalTrafficPolicy": "Local"}},
+            "service.externalTrafficPolicy Local: a ClusterIP Service has no external traffic",
+        ),
+    ],
+)
+def test_a_client_service_setting_its_type_would_drop_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    assert complaint in refused(values)
 
 
 # -- the ServiceMonitor and the PrometheusRule ----------------------------------------------

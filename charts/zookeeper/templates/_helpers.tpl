@@ -34,6 +34,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
+  (include "zookeeper.checkService" $s)
   (include "zookeeper.checkPrometheusRule" $s)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
@@ -151,6 +152,42 @@ plaintext client port, which TLS keeps on each pod's loopback.
 {{- end -}}
 {{- if and $rule.enabled (not $rule.rules) -}}
 {{- println "metrics.prometheusRule.enabled without metrics.prometheusRule.rules: the PrometheusRule would alert on nothing (give rules, like the example in values.yaml)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The client Service's settings that its type ignores or Kubernetes refuses
+for it, refused rather than dropped. Takes the settings.
+*/}}
+{{- define "zookeeper.checkService" -}}
+{{- $service := .service -}}
+{{- $type := $service.type -}}
+{{- $nodePorts := $service.nodePorts | default dict -}}
+{{- range $key := list "client" "clientTls" -}}
+{{- $port := get $nodePorts $key -}}
+{{- if and $port (eq $type "ClusterIP") -}}
+{{- println (printf "service.nodePorts.%s %v: a ClusterIP Service has no node ports (set service.type to NodePort or LoadBalancer)" $key (int $port)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $nodePorts.client .tls.enabled (not .tls.portUnification) -}}
+{{- println (printf "service.nodePorts.client %v: with tls.enabled the client Service offers no plaintext port (set service.nodePorts.clientTls)" (int $nodePorts.client)) -}}
+{{- end -}}
+{{- if and $nodePorts.clientTls (not .tls.enabled) -}}
+{{- println (printf "service.nodePorts.clientTls %v: the client Service offers TLS only with tls.enabled" (int $nodePorts.clientTls)) -}}
+{{- end -}}
+{{- if and $nodePorts.client $nodePorts.clientTls (eq (int $nodePorts.client) (int $nodePorts.clientTls)) -}}
+{{- println (printf "service.nodePorts.clientTls %v: same node port as service.nodePorts.client" (int $nodePorts.clientTls)) -}}
+{{- end -}}
+{{- if ne $type "LoadBalancer" -}}
+{{- if $service.loadBalancerIP -}}
+{{- println (printf "service.loadBalancerIP %s: only a LoadBalancer Service takes it (service.type is %s)" $service.loadBalancerIP $type) -}}
+{{- end -}}
+{{- if $service.loadBalancerSourceRanges -}}
+{{- println (printf "service.loadBalancerSourceRanges: only a LoadBalancer Service takes them (service.type is %s)" $type) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $type "ClusterIP") (eq $service.externalTrafficPolicy "Local") -}}
+{{- println "service.externalTrafficPolicy Local: a ClusterIP Service has no external traffic (set service.type to NodePort or LoadBalancer)" -}}
 {{- end -}}
 {{- end -}}
 
