@@ -18,6 +18,7 @@ from helm_python.errors import HelmError
 from tests.harness.chart import Document, container, documents, lint_report, of_kind, only, render
 
 ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
 # CustomResourceDefinitions, which kubernetes-validate has no schema for: their fields
@@ -43,8 +44,32 @@ RELABELINGS: list[dict[str, Any]] = [
 METRIC_RELABELINGS: list[dict[str, Any]] = [
     {"action": "drop", "sourceLabels": ["__name__"], "regex": "zookeeper_scrape_.*"}
 ]
+POD_EXTENSIONS: dict[str, Any] = {
+    "extraEnvVars": [
+        {"name": "ZK_JVM_FLAGS", "value": "-XX:+UseZGC"},
+        {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+    ],
+    "lifecycleHooks": {"preStop": {"exec": {"command": ["sleep", "2"]}}},
+    "extraVolumes": [{"name": "client-ca", "secret": {"secretName": "zk-clients-ca"}}],
+    "extraVolumeMounts": [{"name": "client-ca", "mountPath": "/etc/zk-client-ca"}],
+    "initContainers": [{"name": "sysctl", "image": "busybox:1.36", "command": ["true"]}],
+    "sidecars": [
+        {
+            "name": "log-shipper",
+            "image": "fluent/fluent-bit:3.0",
+            "ports": [{"containerPort": 2020, "name": "http"}],
+        }
+    ],
+    "schedulerName": "storage-scheduler",
+    "hostAliases": [{"ip": "10.0.0.10", "hostnames": ["backup.internal"]}],
+    "dnsConfig": {"options": [{"name": "ndots", "value": "2"}]},
+    "revisionHistoryLimit": 3,
+    "metrics": {"enabled": True},
+}
 
 VALUE_SETS: dict[str, dict[str, Any]] = {
+    "the pod's extension points": POD_EXTENSIONS,
+    "a revision history of none": {"revisionHistoryLimit": 0},
     "a pinned image": {
         "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3", "digest": DIGEST},
         "metrics": {"enabled": True},
@@ -103,6 +128,10 @@ def pod_spec(docs: list[Document]) -> dict[str, Any]:
     return spec
 
 
+def zookeeper(docs: list[Document]) -> dict[str, Any]:
+    return container(pod_spec(docs), "zookeeper")
+
+
 def client_service(docs: list[Document]) -> Document:
     return of_kind(docs, "Service")[f"{RELEASE}-cs"]
 
@@ -159,11 +188,151 @@ def test_the_schema_refuses_what_is_no_sha256_digest(digest: str) -> None:
     assert "/image/digest" in refused({"image": {"digest": digest}})
 
 
+def test_by_default_the_pod_has_nothing_the_extensions_add() -> None:
+    docs = documents(render({}, RELEASE, NAMESPACE))
+    sts = statefulset(docs)
+    pod = pod_spec(docs)
+    zk = zookeeper(docs)
+    assert [c["name"] for c in pod["containers"]] == ["zookeeper"]
+    assert {"initContainers", "hostAliases", "dnsConfig", "schedulerName"}.isdisjoint(pod)
+    assert {"env", "lifecycle"}.isdisjoint(zk)
+    assert [v["name"] for v in pod["volumes"]] == ["conf"]
+    assert [m["name"] for m in zk["volumeMounts"]] == ["datadir", "conf"]
+    assert "revisionHistoryLimit" not in sts["spec"]
+
+
 def test_by_default_the_client_service_is_a_cluster_ip_one() -> None:
     service = client_service(documents(render({}, RELEASE, NAMESPACE)))
     assert set(service["spec"]) == {"ports", "selector"}
     assert all("nodePort" not in port for port in service["spec"]["ports"])
     assert "annotations" not in service["metadata"]
+
+
+# -- extraVolumes, extraVolumeMounts, extraEnvVars, lifecycleHooks --------------------------
+
+
+def readme_client_ca_example() -> dict[str, Any]:
+    (example,) = re.findall(r"```yaml\n(tls:\n.*?)```", README, re.DOTALL)
+    values: dict[str, Any] = yaml.safe_load(example)
+    return values
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_readme_client_ca_example_gives_tls_client_ca_a_file(version: str) -> None:
+    values = readme_client_ca_example()
+    docs = documents(render(values, RELEASE, NAMESPACE))
+    zk = zookeeper(docs)
+    (flag,) = [arg for arg in zk["command"] if arg.startswith("--tls_client_ca=")]
+    ca_file = Path(flag.split("=", 1)[1])
+    (mount,) = [m for m in zk["volumeMounts"] if m["name"] == "client-ca"]
+    assert ca_file.parent == Path(mount["mountPath"])
+    assert "subPath" not in mount  # a renewed CA reaches the pod
+    (volume,) = [v for v in pod_spec(docs)["volumes"] if v["name"] == "client-ca"]
+    assert volume["secret"]["items"] == [{"key": "ca.crt", "path": ca_file.name}]
+    for doc in docs:
+        if doc["kind"] not in CRD_KINDS:
+            kubernetes_validate.validate(doc, version, strict=True)
+
+
+def test_extra_volumes_and_mounts_come_after_the_charts_own() -> None:
+    docs = rendered("the pod's extension points")
+    assert [v["name"] for v in pod_spec(docs)["volumes"]] == ["conf", "client-ca"]
+    mounts = [(m["name"], m["mountPath"]) for m in zookeeper(docs)["volumeMounts"]]
+    assert mounts[-1] == ("client-ca", "/etc/zk-client-ca")
+    assert "volumeMounts" not in container(pod_spec(docs), "metrics")
+
+
+def test_extra_env_vars_and_lifecycle_hooks_are_the_zookeeper_containers() -> None:
+    docs = rendered("the pod's extension points")
+    zk = zookeeper(docs)
+    assert zk["env"] == POD_EXTENSIONS["extraEnvVars"]
+    assert zk["lifecycle"] == POD_EXTENSIONS["lifecycleHooks"]
+    for other in ("metrics", "log-shipper"):
+        assert {"env", "lifecycle"}.isdisjoint(container(pod_spec(docs), other))
+
+
+@pytest.mark.parametrize(
+    ("name", "instead"),
+    [
+        ("ZK_SERVERS", "set replicas instead"),
+        ("ZK_HEAP", "set heap instead"),
+        ("ZK_CLIENT_PORT", "set ports.client instead"),
+        ("ZK_MAX_SESSION_TIMEOUT", "set zookeeper.maxSessionTimeout instead"),
+        ("ZK_DATA_LOG_DIR", "it is the chart's volume layout, fixed"),
+        ("ZK_TLS_DIR", "set tls.enabled instead"),
+        ("ZK_RECONFIG_PASSWORD_FILE", "set reconfig instead"),
+    ],
+)
+def test_an_env_var_for_a_flag_the_chart_sets_is_refused(name: str, instead: str) -> None:
+    """start-zookeeper reads ZK_<FLAG> as --<flag>, but the chart's command line wins."""
+    flag = name.removeprefix("ZK_").lower()
+    message = refused({"extraEnvVars": [{"name": "ZK_JVM_FLAGS", "value": ""}, {"name": name}]})
+    assert f"extraEnvVars {name}: start-zookeeper reads it as --{flag}" in message
+    assert instead in message
+    assert "ZK_JVM_FLAGS" not in message
+
+
+def test_env_vars_start_zookeeper_leaves_to_the_user_render() -> None:
+    values = {"extraEnvVars": [{"name": "ZK_FOUR_LETTER_WORDS", "value": "ruok,mntr,srvr"}]}
+    assert zookeeper(documents(render(values)))["env"][0]["name"] == "ZK_FOUR_LETTER_WORDS"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {"extraVolumes": [{"name": "conf", "emptyDir": {}}]},
+            "extraVolumes conf: the chart names a volume of its own so",
+        ),
+        (
+            {"extraVolumeMounts": [{"name": "nowhere", "mountPath": "/x"}]},
+            "extraVolumeMounts nowhere: no volume of that name (add it to extraVolumes)",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/conf/"}],
+            },
+            "extraVolumeMounts scratch: /opt/zookeeper/conf/ is the chart's own mount",
+        ),
+        (
+            {"sidecars": [{"name": "metrics", "image": "exporter"}]},
+            "sidecars metrics: the chart's containers are zookeeper and metrics",
+        ),
+        (
+            {"initContainers": [{"name": "zookeeper", "image": "busybox"}]},
+            "initContainers zookeeper: the chart's containers are zookeeper and metrics",
+        ),
+    ],
+)
+def test_what_would_take_the_charts_own_names_or_paths_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    assert complaint in refused(values)
+
+
+# -- initContainers, sidecars, and the pod's own settings ----------------------------------
+
+
+def test_init_containers_and_sidecars_are_appended_to_the_pod() -> None:
+    pod = pod_spec(rendered("the pod's extension points"))
+    assert [c["name"] for c in pod["containers"]] == ["zookeeper", "metrics", "log-shipper"]
+    assert pod["initContainers"] == POD_EXTENSIONS["initContainers"]
+    assert container(pod, "log-shipper") == POD_EXTENSIONS["sidecars"][0]
+
+
+def test_the_pods_scheduler_hosts_and_dns_are_the_values() -> None:
+    pod = pod_spec(rendered("the pod's extension points"))
+    assert pod["schedulerName"] == "storage-scheduler"
+    assert pod["hostAliases"] == POD_EXTENSIONS["hostAliases"]
+    assert pod["dnsConfig"] == POD_EXTENSIONS["dnsConfig"]
+
+
+@pytest.mark.parametrize(
+    ("value_set", "limit"), [("the pod's extension points", 3), ("a revision history of none", 0)]
+)
+def test_the_revision_history_limit_is_the_statefulsets(value_set: str, limit: int) -> None:
+    assert statefulset(rendered(value_set))["spec"]["revisionHistoryLimit"] == limit
 
 
 # -- the client Service ---------------------------------------------------------------------

@@ -34,7 +34,9 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
+  (include "zookeeper.checkEnv" $s)
   (include "zookeeper.checkService" $s)
+  (include "zookeeper.checkPod" .)
   (include "zookeeper.checkPrometheusRule" $s)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
@@ -156,6 +158,24 @@ plaintext client port, which TLS keeps on each pod's loopback.
 {{- end -}}
 
 {{/*
+start-zookeeper reads ZK_<FLAG> as --<flag>, and the command line wins: an
+extraEnvVars entry for a flag the chart sets would be silently ignored.
+Takes the settings.
+*/}}
+{{- define "zookeeper.checkEnv" -}}
+{{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
+{{- range .extraEnvVars -}}
+{{- if hasPrefix "ZK_" .name -}}
+{{- $flag := trimPrefix "ZK_" .name | lower -}}
+{{- if hasKey $chartFlags $flag -}}
+{{- $instead := get $chartFlags $flag | default "" -}}
+{{- println (printf "extraEnvVars %s: start-zookeeper reads it as --%s, which the chart sets itself on the command line, where it wins; %s" .name $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 The client Service's settings that its type ignores or Kubernetes refuses
 for it, refused rather than dropped. Takes the settings.
 */}}
@@ -188,6 +208,40 @@ for it, refused rather than dropped. Takes the settings.
 {{- end -}}
 {{- if and (eq $type "ClusterIP") (eq $service.externalTrafficPolicy "Local") -}}
 {{- println "service.externalTrafficPolicy Local: a ClusterIP Service has no external traffic (set service.type to NodePort or LoadBalancer)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What the values add to the pod may not take the chart's own names or
+paths: Kubernetes refuses a pod with two volumes or containers of one name,
+or two mounts at one path, and a mount naming no volume.
+*/}}
+{{- define "zookeeper.checkPod" -}}
+{{- $values := .Values -}}
+{{- $volumes := list "datadir" "conf" "tls" "reconfig" -}}
+{{- $all := $volumes -}}
+{{- range $values.extraVolumes -}}
+{{- if has .name $volumes -}}
+{{- println (printf "extraVolumes %s: the chart names a volume of its own so (%s); choose another name" .name (join ", " $volumes)) -}}
+{{- end -}}
+{{- $all = append $all .name -}}
+{{- end -}}
+{{- $paths := list "/var/lib/zookeeper" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
+{{- range $values.extraVolumeMounts -}}
+{{- if not (has .name $all) -}}
+{{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
+{{- end -}}
+{{- if has (trimSuffix "/" .mountPath) $paths -}}
+{{- println (printf "extraVolumeMounts %s: %s is the chart's own mount (%s); mount elsewhere" .name .mountPath (join ", " $paths)) -}}
+{{- end -}}
+{{- end -}}
+{{- $containers := list "zookeeper" "metrics" -}}
+{{- range $key := list "initContainers" "sidecars" -}}
+{{- range get $values $key -}}
+{{- if has .name $containers -}}
+{{- println (printf "%s %s: the chart's containers are zookeeper and metrics; choose another name" $key .name) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
