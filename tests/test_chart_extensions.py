@@ -16,6 +16,7 @@ import yaml
 from helm_python.errors import HelmError
 
 from tests.harness.chart import Document, container, documents, lint_report, of_kind, only, render
+from zkcontainer.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -70,6 +71,18 @@ POD_EXTENSIONS: dict[str, Any] = {
 VALUE_SETS: dict[str, dict[str, Any]] = {
     "the pod's extension points": POD_EXTENSIONS,
     "a revision history of none": {"revisionHistoryLimit": 0},
+    "a log claim, every claim labelled": {
+        "storage": {
+            "labels": {"backup": "daily"},
+            "annotations": {"example.com/snapshot": "hourly"},
+            "dataLog": {"enabled": True, "size": "20Gi", "className": "fast-ssd"},
+        },
+    },
+    "a standalone on an existing claim": {"replicas": 1, "storage": {"existingClaim": "zk-data"}},
+    "a standalone on an existing claim, its log on a claim per member": {
+        "replicas": 1,
+        "storage": {"existingClaim": "zk-data", "dataLog": {"enabled": True}},
+    },
     "a pinned image": {
         "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3", "digest": DIGEST},
         "metrics": {"enabled": True},
@@ -199,6 +212,8 @@ def test_by_default_the_pod_has_nothing_the_extensions_add() -> None:
     assert [v["name"] for v in pod["volumes"]] == ["conf"]
     assert [m["name"] for m in zk["volumeMounts"]] == ["datadir", "conf"]
     assert "revisionHistoryLimit" not in sts["spec"]
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    assert claim["metadata"] == {"name": "datadir"}
 
 
 def test_by_default_the_client_service_is_a_cluster_ip_one() -> None:
@@ -417,6 +432,92 @@ def test_a_client_service_setting_its_type_would_drop_is_refused(
     values: dict[str, Any], complaint: str
 ) -> None:
     assert complaint in refused(values)
+
+
+# -- storage --------------------------------------------------------------------------------
+
+
+def test_an_existing_claim_is_the_data_volume_of_a_standalone() -> None:
+    docs = rendered("a standalone on an existing claim")
+    sts = statefulset(docs)
+    assert "volumeClaimTemplates" not in sts["spec"]
+    (datadir,) = [v for v in pod_spec(docs)["volumes"] if v["name"] == "datadir"]
+    assert datadir == {"name": "datadir", "persistentVolumeClaim": {"claimName": "zk-data"}}
+    assert {"name": "datadir", "mountPath": "/var/lib/zookeeper"} in zookeeper(docs)["volumeMounts"]
+
+
+def test_an_existing_claim_leaves_the_transaction_logs_claim_a_template() -> None:
+    docs = rendered("a standalone on an existing claim, its log on a claim per member")
+    (claim,) = statefulset(docs)["spec"]["volumeClaimTemplates"]
+    assert claim["metadata"]["name"] == "datalog"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({}, 'storage.existingClaim "zk-data": one claim for 3 pods'),
+        ({"replicas": 3, "observers": 2}, "one claim for 5 pods"),
+        ({"replicas": 1, "reconfig": True}, "with reconfig: kubectl scale would add members"),
+    ],
+)
+def test_an_existing_claim_more_than_one_member_could_mount_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    message = refused({**values, "storage": {"existingClaim": "zk-data"}})
+    assert complaint in message
+    assert "leave it empty for a claim per member" in message
+
+
+def test_storage_labels_and_annotations_are_on_every_claim_template() -> None:
+    for claim in statefulset(rendered("a log claim, every claim labelled"))["spec"][
+        "volumeClaimTemplates"
+    ]:
+        metadata = claim["metadata"]
+        assert metadata["labels"]["backup"] == "daily"
+        assert metadata["annotations"]["example.com/snapshot"] == "hourly"
+
+
+def test_the_transaction_log_gets_a_claim_of_its_own() -> None:
+    docs = rendered("a log claim, every claim labelled")
+    datadir, datalog = statefulset(docs)["spec"]["volumeClaimTemplates"]
+    assert datadir["metadata"]["name"] == "datadir"
+    assert datalog["metadata"]["name"] == "datalog"
+    assert datalog["spec"]["storageClassName"] == "fast-ssd"
+    assert datalog["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    assert "storageClassName" not in datadir["spec"]
+    mounts = {m["name"]: m["mountPath"] for m in zookeeper(docs)["volumeMounts"]}
+    assert mounts["datalog"] == "/var/lib/zookeeper-datalog"
+    # Its own mount, not a directory of the data's volume.
+    assert not mounts["datalog"].startswith(mounts["datadir"] + "/")
+
+
+def start_zookeepers_settings(docs: list[Document]) -> Any:
+    """What start-zookeeper makes of the rendered command, in member 0."""
+    command = zookeeper(docs)["command"]
+    assert command[0] == "start-zookeeper"
+    return load_settings(command[1:], {}, lambda: f"{RELEASE}-0.{RELEASE}-hs.zk.svc.cluster.local")
+
+
+def test_start_zookeeper_logs_transactions_on_the_log_claim_when_it_has_one() -> None:
+    docs = rendered("a log claim, every claim labelled")
+    mounts = {m["name"]: m["mountPath"] for m in zookeeper(docs)["volumeMounts"]}
+    settings = start_zookeepers_settings(docs)
+    assert settings.data_log_dir == mounts["datalog"] + "/log"
+    assert settings.data_dir.startswith(mounts["datadir"] + "/")
+
+
+def test_without_a_log_claim_the_layout_is_the_default_one() -> None:
+    settings = start_zookeepers_settings(documents(render({}, RELEASE, NAMESPACE)))
+    assert (settings.data_dir, settings.data_log_dir) == (
+        "/var/lib/zookeeper/data",
+        "/var/lib/zookeeper/data/log",
+    )
+
+
+def test_a_class_of_dash_binds_the_log_claim_to_pre_provisioned_volumes() -> None:
+    values = {"storage": {"dataLog": {"enabled": True, "className": "-"}}}
+    claims = statefulset(documents(render(values)))["spec"]["volumeClaimTemplates"]
+    assert claims[1]["spec"]["storageClassName"] == ""
 
 
 # -- the ServiceMonitor and the PrometheusRule ----------------------------------------------

@@ -35,6 +35,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
   (include "zookeeper.checkEnv" $s)
+  (include "zookeeper.checkStorage" $s)
   (include "zookeeper.checkService" $s)
   (include "zookeeper.checkPod" .)
   (include "zookeeper.checkPrometheusRule" $s)
@@ -73,6 +74,31 @@ exactly one image), else repository:tag. Takes the image settings.
 {{- printf "%s@%s" .repository .digest -}}
 {{- else -}}
 {{- printf "%s:%s" .repository .tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A volumeClaimTemplate's metadata: its name, storage.labels and
+storage.annotations. Takes (list $ NAME).
+*/}}
+{{- define "zookeeper.claimMetadata" -}}
+{{- $ := index . 0 -}}
+name: {{ index . 1 }}
+{{- with $.Values.storage.labels }}
+labels:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.storage.annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* A claim's storageClassName, when className names one (null: the cluster's default). */}}
+{{- define "zookeeper.storageClassName" -}}
+{{- if kindIs "string" . -}}
+{{- /* "-" is the common spelling of "no class": dynamic provisioning off. */ -}}
+storageClassName: {{ eq . "-" | ternary "" . | quote }}
 {{- end -}}
 {{- end -}}
 
@@ -176,6 +202,23 @@ Takes the settings.
 {{- end -}}
 
 {{/*
+An existing claim is one volume: every pod of the StatefulSet would mount
+it, and two members must never share a data directory. Takes the settings.
+*/}}
+{{- define "zookeeper.checkStorage" -}}
+{{- $claim := .storage.existingClaim -}}
+{{- if $claim -}}
+{{- $pods := add (int .replicas) (int .observers) -}}
+{{- if gt $pods 1 -}}
+{{- println (printf "storage.existingClaim %q: one claim for %d pods, and two members must never share a data directory; it is for a standalone server (replicas 1, no observers), or leave it empty for a claim per member" $claim $pods) -}}
+{{- end -}}
+{{- if .reconfig -}}
+{{- println (printf "storage.existingClaim %q with reconfig: kubectl scale would add members mounting the same claim; leave it empty for a claim per member" $claim) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 The client Service's settings that its type ignores or Kubernetes refuses
 for it, refused rather than dropped. Takes the settings.
 */}}
@@ -218,7 +261,7 @@ or two mounts at one path, and a mount naming no volume.
 */}}
 {{- define "zookeeper.checkPod" -}}
 {{- $values := .Values -}}
-{{- $volumes := list "datadir" "conf" "tls" "reconfig" -}}
+{{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
 {{- $all := $volumes -}}
 {{- range $values.extraVolumes -}}
 {{- if has .name $volumes -}}
@@ -226,7 +269,7 @@ or two mounts at one path, and a mount naming no volume.
 {{- end -}}
 {{- $all = append $all .name -}}
 {{- end -}}
-{{- $paths := list "/var/lib/zookeeper" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
+{{- $paths := list "/var/lib/zookeeper" "/var/lib/zookeeper-datalog" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
 {{- range $values.extraVolumeMounts -}}
 {{- if not (has .name $all) -}}
 {{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
