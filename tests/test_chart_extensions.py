@@ -45,7 +45,24 @@ RELABELINGS: list[dict[str, Any]] = [
 METRIC_RELABELINGS: list[dict[str, Any]] = [
     {"action": "drop", "sourceLabels": ["__name__"], "regex": "zookeeper_scrape_.*"}
 ]
-POD_EXTENSIONS: dict[str, Any] = {
+
+EVERY_EXTENSION: dict[str, Any] = {
+    "commonLabels": {"team": "storage", "app": "not-the-selector"},
+    "commonAnnotations": {"example.com/owner": "storage"},
+    "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3", "digest": DIGEST},
+    "storage": {
+        "labels": {"backup": "daily"},
+        "annotations": {"example.com/snapshot": "hourly"},
+        "dataLog": {"enabled": True, "size": "20Gi", "className": "fast-ssd"},
+    },
+    "service": {
+        "type": "LoadBalancer",
+        "nodePorts": {"client": 30181},
+        "annotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
+        "loadBalancerIP": "10.1.2.3",
+        "loadBalancerSourceRanges": ["10.0.0.0/8"],
+        "externalTrafficPolicy": "Local",
+    },
     "extraEnvVars": [
         {"name": "ZK_JVM_FLAGS", "value": "-XX:+UseZGC"},
         {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
@@ -65,60 +82,35 @@ POD_EXTENSIONS: dict[str, Any] = {
     "hostAliases": [{"ip": "10.0.0.10", "hostnames": ["backup.internal"]}],
     "dnsConfig": {"options": [{"name": "ndots", "value": "2"}]},
     "revisionHistoryLimit": 3,
-    "metrics": {"enabled": True},
+    "metrics": {
+        "enabled": True,
+        "serviceMonitor": {
+            "enabled": True,
+            "namespace": "monitoring",
+            "relabelings": RELABELINGS,
+            "metricRelabelings": METRIC_RELABELINGS,
+        },
+        "prometheusRule": {
+            "enabled": True,
+            "namespace": "monitoring",
+            "labels": {"release": "prometheus", "app": "not-the-selector"},
+            "rules": RULES,
+        },
+    },
 }
 
 VALUE_SETS: dict[str, dict[str, Any]] = {
-    "the pod's extension points": POD_EXTENSIONS,
-    "a revision history of none": {"revisionHistoryLimit": 0},
-    "a log claim, every claim labelled": {
-        "storage": {
-            "labels": {"backup": "daily"},
-            "annotations": {"example.com/snapshot": "hourly"},
-            "dataLog": {"enabled": True, "size": "20Gi", "className": "fast-ssd"},
-        },
+    "every extension": EVERY_EXTENSION,
+    "NodePorts under TLS with port unification": {
+        "tls": {"enabled": True, "portUnification": True},
+        "service": {"type": "NodePort", "nodePorts": {"client": 30181, "clientTls": 30281}},
     },
     "a standalone on an existing claim": {"replicas": 1, "storage": {"existingClaim": "zk-data"}},
     "a standalone on an existing claim, its log on a claim per member": {
         "replicas": 1,
         "storage": {"existingClaim": "zk-data", "dataLog": {"enabled": True}},
     },
-    "a pinned image": {
-        "image": {"repository": "registry.example/zkcontainer", "tag": "1.2.3", "digest": DIGEST},
-        "metrics": {"enabled": True},
-    },
-    "a load balancer": {
-        "service": {
-            "type": "LoadBalancer",
-            "nodePorts": {"client": 30181},
-            "annotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
-            "loadBalancerIP": "10.1.2.3",
-            "loadBalancerSourceRanges": ["10.0.0.0/8"],
-            "externalTrafficPolicy": "Local",
-        },
-        "metrics": {"enabled": True},
-    },
-    "NodePorts under TLS with port unification": {
-        "tls": {"enabled": True, "portUnification": True},
-        "service": {"type": "NodePort", "nodePorts": {"client": 30181, "clientTls": 30281}},
-    },
-    "every metrics object, relabelled and elsewhere": {
-        "metrics": {
-            "enabled": True,
-            "serviceMonitor": {
-                "enabled": True,
-                "namespace": "monitoring",
-                "relabelings": RELABELINGS,
-                "metricRelabelings": METRIC_RELABELINGS,
-            },
-            "prometheusRule": {
-                "enabled": True,
-                "namespace": "monitoring",
-                "labels": {"release": "prometheus", "app": "not-the-selector"},
-                "rules": RULES,
-            },
-        },
-    },
+    "a revision history of none": {"revisionHistoryLimit": 0},
 }
 
 
@@ -130,6 +122,15 @@ def _rendered(value_set: str) -> dict[str, str]:
 def rendered(value_set: str) -> list[Document]:
     """A fresh copy each time: a test may change what it reads."""
     return copy.deepcopy(documents(_rendered(value_set)))
+
+
+@functools.cache
+def _defaults() -> dict[str, str]:
+    return render({}, RELEASE, NAMESPACE)
+
+
+def defaults() -> list[Document]:
+    return copy.deepcopy(documents(_defaults()))
 
 
 def statefulset(docs: list[Document]) -> Document:
@@ -172,16 +173,164 @@ def test_lint_is_clean(value_set: str) -> None:
     assert (report["messages"], report["errors"]) == ([], []), report
 
 
+def test_by_default_the_pod_has_nothing_the_extensions_add() -> None:
+    docs = defaults()
+    sts = statefulset(docs)
+    pod = pod_spec(docs)
+    zk = zookeeper(docs)
+    assert [c["name"] for c in pod["containers"]] == ["zookeeper"]
+    assert {"initContainers", "hostAliases", "dnsConfig", "schedulerName"}.isdisjoint(pod)
+    assert {"env", "lifecycle"}.isdisjoint(zk)
+    assert [v["name"] for v in pod["volumes"]] == ["conf"]
+    assert [m["name"] for m in zk["volumeMounts"]] == ["datadir", "conf"]
+    assert "revisionHistoryLimit" not in sts["spec"]
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    assert claim["metadata"] == {"name": "datadir"}
+    assert zk["image"] == "zkcontainer:dev"
+
+
+def test_by_default_no_object_carries_annotations_but_the_test_hook() -> None:
+    for doc in defaults():
+        annotations = doc["metadata"].get("annotations", {})
+        if doc["kind"] == "Pod":
+            assert set(annotations) == {"helm.sh/hook", "helm.sh/hook-delete-policy"}
+        else:
+            assert annotations == {}, doc["kind"]
+    assert "annotations" not in statefulset(defaults())["spec"]["template"]["metadata"]
+
+
+def test_by_default_the_client_service_is_a_cluster_ip_one() -> None:
+    spec = client_service(defaults())["spec"]
+    assert set(spec) == {"ports", "selector"}
+    assert all("nodePort" not in port for port in spec["ports"])
+    assert of_kind(defaults(), "PrometheusRule") == {}
+
+
+# -- commonLabels, commonAnnotations ------------------------------------------------------
+
+
+def everything_with_common_metadata() -> list[Document]:
+    """Every kind the chart makes: the TLS Certificate, the exporter's Service, the
+    ServiceMonitor, the PrometheusRule, the reconfig Secret, the budget, the test pod."""
+    values = {
+        **EVERY_EXTENSION,
+        "reconfig": True,
+        "tls": {
+            "enabled": True,
+            "portUnification": True,
+            "certManager": {"enabled": True, "issuerRef": {"name": "zk-ca"}},
+        },
+        "service": {"annotations": {"example.com/cs": "yes"}},
+        "podAnnotations": {"example.com/scrape": "false"},
+        "serviceAccount": {"annotations": {"example.com/role": "zk"}},
+    }
+    return documents(render(values, RELEASE, NAMESPACE))
+
+
+def test_common_labels_are_on_every_object_the_pod_template_and_the_claims() -> None:
+    docs = everything_with_common_metadata()
+    assert {doc["kind"] for doc in docs} >= {
+        "StatefulSet",
+        "Service",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+        "ServiceAccount",
+        "Secret",
+        "Certificate",
+        "ServiceMonitor",
+        "PrometheusRule",
+        "Pod",
+    }
+    for doc in docs:
+        assert doc["metadata"]["labels"]["team"] == "storage", doc["kind"]
+    sts = statefulset(docs)
+    assert sts["spec"]["template"]["metadata"]["labels"]["team"] == "storage"
+    for claim in sts["spec"]["volumeClaimTemplates"]:
+        assert claim["metadata"]["labels"]["team"] == "storage"
+
+
+def test_the_charts_own_labels_win_over_common_labels() -> None:
+    """commonLabels app: x changes no selector, and every selector still selects."""
+    docs = rendered("every extension")
+    sts = statefulset(docs)
+    selector = sts["spec"]["selector"]["matchLabels"]
+    assert selector == {"app": RELEASE}
+    assert sts["metadata"]["labels"]["app"] == RELEASE
+    assert selector.items() <= sts["spec"]["template"]["metadata"]["labels"].items()
+    for service in of_kind(docs, "Service").values():
+        assert service["metadata"]["labels"]["app"] == RELEASE
+        assert service["spec"]["selector"] == selector
+    assert only(docs, "PrometheusRule")["metadata"]["labels"]["app"] == RELEASE
+
+
+def test_the_test_pod_keeps_what_the_network_policy_admits_and_stays_unselected() -> None:
+    """commonLabels naming the selector (app: <name>) would make the test pod a member
+    to the Services and the budget: the selector's keys stay off it."""
+    values = {"commonLabels": {"app": RELEASE, "team": "storage"}}
+    docs = documents(render(values, RELEASE, NAMESPACE))
+    pod = only(docs, "Pod")["metadata"]["labels"]
+    assert "app" not in pod
+    assert pod["team"] == "storage"
+    policy = only(docs, "NetworkPolicy")["spec"]["ingress"][1]["from"]
+    admitted = [peer["podSelector"]["matchLabels"] for peer in policy if "podSelector" in peer]
+    assert any(labels.items() <= pod.items() for labels in admitted)
+    assert statefulset(docs)["spec"]["selector"]["matchLabels"] == {"app": RELEASE}
+
+
+# Their templates, another engineer's now, do not include zookeeper.annotations yet.
+WITHOUT_COMMON_ANNOTATIONS = {"NetworkPolicy", "Certificate"}
+
+
+def test_common_annotations_are_on_every_object_the_pod_template_and_the_claims() -> None:
+    docs = everything_with_common_metadata()
+    for doc in docs:
+        if doc["kind"] not in WITHOUT_COMMON_ANNOTATIONS:
+            annotations = doc["metadata"]["annotations"]
+            assert annotations["example.com/owner"] == "storage", doc["kind"]
+    sts = statefulset(docs)
+    assert sts["spec"]["template"]["metadata"]["annotations"] == {
+        "example.com/owner": "storage",
+        "example.com/scrape": "false",
+    }
+    for claim in sts["spec"]["volumeClaimTemplates"]:
+        assert claim["metadata"]["annotations"]["example.com/owner"] == "storage"
+    assert client_service(docs)["metadata"]["annotations"]["example.com/cs"] == "yes"
+    account = only(docs, "ServiceAccount")["metadata"]["annotations"]
+    assert account["example.com/role"] == "zk"
+
+
+def test_an_objects_own_annotations_win_over_common_ones() -> None:
+    values = {
+        "commonAnnotations": {"example.com/a": "common", "helm.sh/hook": "pre-install"},
+        "podAnnotations": {"example.com/a": "pod"},
+        "service": {"annotations": {"example.com/a": "service"}},
+        "storage": {"annotations": {"example.com/a": "claim"}},
+    }
+    docs = documents(render(values, RELEASE, NAMESPACE))
+    sts = statefulset(docs)
+    assert sts["metadata"]["annotations"]["example.com/a"] == "common"
+    assert sts["spec"]["template"]["metadata"]["annotations"]["example.com/a"] == "pod"
+    assert client_service(docs)["metadata"]["annotations"]["example.com/a"] == "service"
+    claim = sts["spec"]["volumeClaimTemplates"][0]["metadata"]
+    assert claim["annotations"]["example.com/a"] == "claim"
+    test_pod = only(docs, "Pod")["metadata"]["annotations"]
+    assert test_pod["helm.sh/hook"] == "test"
+    assert test_pod["example.com/a"] == "common"
+
+
 # -- image.digest ---------------------------------------------------------------------------
 
 
 def test_a_digest_pins_every_container_of_the_charts_image() -> None:
-    docs = rendered("a pinned image")
+    docs = rendered("every extension")
     pod = pod_spec(docs)
     pinned = f"registry.example/zkcontainer@{DIGEST}"
     assert container(pod, "zookeeper")["image"] == pinned
     assert container(pod, "metrics")["image"] == pinned
     assert container(only(docs, "Pod")["spec"], "serving")["image"] == pinned
+    # The user's own containers keep their own images.
+    assert container(pod, "log-shipper")["image"] == "fluent/fluent-bit:3.0"
+    assert pod["initContainers"][0]["image"] == "busybox:1.36"
 
 
 def test_by_default_the_image_is_repository_and_tag() -> None:
@@ -199,28 +348,6 @@ def test_by_default_the_image_is_repository_and_tag() -> None:
 )
 def test_the_schema_refuses_what_is_no_sha256_digest(digest: str) -> None:
     assert "/image/digest" in refused({"image": {"digest": digest}})
-
-
-def test_by_default_the_pod_has_nothing_the_extensions_add() -> None:
-    docs = documents(render({}, RELEASE, NAMESPACE))
-    sts = statefulset(docs)
-    pod = pod_spec(docs)
-    zk = zookeeper(docs)
-    assert [c["name"] for c in pod["containers"]] == ["zookeeper"]
-    assert {"initContainers", "hostAliases", "dnsConfig", "schedulerName"}.isdisjoint(pod)
-    assert {"env", "lifecycle"}.isdisjoint(zk)
-    assert [v["name"] for v in pod["volumes"]] == ["conf"]
-    assert [m["name"] for m in zk["volumeMounts"]] == ["datadir", "conf"]
-    assert "revisionHistoryLimit" not in sts["spec"]
-    (claim,) = sts["spec"]["volumeClaimTemplates"]
-    assert claim["metadata"] == {"name": "datadir"}
-
-
-def test_by_default_the_client_service_is_a_cluster_ip_one() -> None:
-    service = client_service(documents(render({}, RELEASE, NAMESPACE)))
-    assert set(service["spec"]) == {"ports", "selector"}
-    assert all("nodePort" not in port for port in service["spec"]["ports"])
-    assert "annotations" not in service["metadata"]
 
 
 # -- extraVolumes, extraVolumeMounts, extraEnvVars, lifecycleHooks --------------------------
@@ -250,7 +377,7 @@ def test_the_readme_client_ca_example_gives_tls_client_ca_a_file(version: str) -
 
 
 def test_extra_volumes_and_mounts_come_after_the_charts_own() -> None:
-    docs = rendered("the pod's extension points")
+    docs = rendered("every extension")
     assert [v["name"] for v in pod_spec(docs)["volumes"]] == ["conf", "client-ca"]
     mounts = [(m["name"], m["mountPath"]) for m in zookeeper(docs)["volumeMounts"]]
     assert mounts[-1] == ("client-ca", "/etc/zk-client-ca")
@@ -258,10 +385,10 @@ def test_extra_volumes_and_mounts_come_after_the_charts_own() -> None:
 
 
 def test_extra_env_vars_and_lifecycle_hooks_are_the_zookeeper_containers() -> None:
-    docs = rendered("the pod's extension points")
+    docs = rendered("every extension")
     zk = zookeeper(docs)
-    assert zk["env"] == POD_EXTENSIONS["extraEnvVars"]
-    assert zk["lifecycle"] == POD_EXTENSIONS["lifecycleHooks"]
+    assert zk["env"] == EVERY_EXTENSION["extraEnvVars"]
+    assert zk["lifecycle"] == EVERY_EXTENSION["lifecycleHooks"]
     for other in ("metrics", "log-shipper"):
         assert {"env", "lifecycle"}.isdisjoint(container(pod_spec(docs), other))
 
@@ -330,21 +457,21 @@ def test_what_would_take_the_charts_own_names_or_paths_is_refused(
 
 
 def test_init_containers_and_sidecars_are_appended_to_the_pod() -> None:
-    pod = pod_spec(rendered("the pod's extension points"))
+    pod = pod_spec(rendered("every extension"))
     assert [c["name"] for c in pod["containers"]] == ["zookeeper", "metrics", "log-shipper"]
-    assert pod["initContainers"] == POD_EXTENSIONS["initContainers"]
-    assert container(pod, "log-shipper") == POD_EXTENSIONS["sidecars"][0]
+    assert pod["initContainers"] == EVERY_EXTENSION["initContainers"]
+    assert container(pod, "log-shipper") == EVERY_EXTENSION["sidecars"][0]
 
 
 def test_the_pods_scheduler_hosts_and_dns_are_the_values() -> None:
-    pod = pod_spec(rendered("the pod's extension points"))
+    pod = pod_spec(rendered("every extension"))
     assert pod["schedulerName"] == "storage-scheduler"
-    assert pod["hostAliases"] == POD_EXTENSIONS["hostAliases"]
-    assert pod["dnsConfig"] == POD_EXTENSIONS["dnsConfig"]
+    assert pod["hostAliases"] == EVERY_EXTENSION["hostAliases"]
+    assert pod["dnsConfig"] == EVERY_EXTENSION["dnsConfig"]
 
 
 @pytest.mark.parametrize(
-    ("value_set", "limit"), [("the pod's extension points", 3), ("a revision history of none", 0)]
+    ("value_set", "limit"), [("every extension", 3), ("a revision history of none", 0)]
 )
 def test_the_revision_history_limit_is_the_statefulsets(value_set: str, limit: int) -> None:
     assert statefulset(rendered(value_set))["spec"]["revisionHistoryLimit"] == limit
@@ -354,7 +481,7 @@ def test_the_revision_history_limit_is_the_statefulsets(value_set: str, limit: i
 
 
 def test_a_load_balancer_client_service_takes_its_settings() -> None:
-    service = client_service(rendered("a load balancer"))
+    service = client_service(rendered("every extension"))
     spec = service["spec"]
     assert spec["type"] == "LoadBalancer"
     assert spec["loadBalancerIP"] == "10.1.2.3"
@@ -377,13 +504,14 @@ def test_node_ports_follow_the_ports_the_client_service_offers() -> None:
 
 
 def test_the_headless_and_metrics_services_ignore_the_service_values() -> None:
-    changed = of_kind(rendered("a load balancer"), "Service")
+    changed = of_kind(rendered("every extension"), "Service")
     plain = of_kind(
         documents(render({"metrics": {"enabled": True}}, RELEASE, NAMESPACE)), "Service"
     )
     for name in (f"{RELEASE}-hs", f"{RELEASE}-metrics"):
         assert changed[name]["spec"] == plain[name]["spec"]
-        assert "annotations" not in changed[name]["metadata"]
+        assert "example.com/owner" in changed[name]["metadata"]["annotations"]
+        assert set(changed[name]["metadata"]["annotations"]) == {"example.com/owner"}
 
 
 @pytest.mark.parametrize(
@@ -469,16 +597,14 @@ def test_an_existing_claim_more_than_one_member_could_mount_is_refused(
 
 
 def test_storage_labels_and_annotations_are_on_every_claim_template() -> None:
-    for claim in statefulset(rendered("a log claim, every claim labelled"))["spec"][
-        "volumeClaimTemplates"
-    ]:
+    for claim in statefulset(rendered("every extension"))["spec"]["volumeClaimTemplates"]:
         metadata = claim["metadata"]
         assert metadata["labels"]["backup"] == "daily"
         assert metadata["annotations"]["example.com/snapshot"] == "hourly"
 
 
 def test_the_transaction_log_gets_a_claim_of_its_own() -> None:
-    docs = rendered("a log claim, every claim labelled")
+    docs = rendered("every extension")
     datadir, datalog = statefulset(docs)["spec"]["volumeClaimTemplates"]
     assert datadir["metadata"]["name"] == "datadir"
     assert datalog["metadata"]["name"] == "datalog"
@@ -499,7 +625,7 @@ def start_zookeepers_settings(docs: list[Document]) -> Any:
 
 
 def test_start_zookeeper_logs_transactions_on_the_log_claim_when_it_has_one() -> None:
-    docs = rendered("a log claim, every claim labelled")
+    docs = rendered("every extension")
     mounts = {m["name"]: m["mountPath"] for m in zookeeper(docs)["volumeMounts"]}
     settings = start_zookeepers_settings(docs)
     assert settings.data_log_dir == mounts["datalog"] + "/log"
@@ -507,7 +633,7 @@ def test_start_zookeeper_logs_transactions_on_the_log_claim_when_it_has_one() ->
 
 
 def test_without_a_log_claim_the_layout_is_the_default_one() -> None:
-    settings = start_zookeepers_settings(documents(render({}, RELEASE, NAMESPACE)))
+    settings = start_zookeepers_settings(defaults())
     assert (settings.data_dir, settings.data_log_dir) == (
         "/var/lib/zookeeper/data",
         "/var/lib/zookeeper/data/log",
@@ -524,7 +650,7 @@ def test_a_class_of_dash_binds_the_log_claim_to_pre_provisioned_volumes() -> Non
 
 
 def test_the_service_monitor_takes_its_namespace_and_relabelings() -> None:
-    monitor = only(rendered("every metrics object, relabelled and elsewhere"), "ServiceMonitor")
+    monitor = only(rendered("every extension"), "ServiceMonitor")
     assert monitor["metadata"]["namespace"] == "monitoring"
     # It still scrapes the exporters' Service in the release's namespace.
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
@@ -542,7 +668,7 @@ def test_by_default_the_service_monitor_is_in_the_release_namespace_without_rela
 
 
 def test_the_prometheus_rule_holds_the_users_rules() -> None:
-    rule = only(rendered("every metrics object, relabelled and elsewhere"), "PrometheusRule")
+    rule = only(rendered("every extension"), "PrometheusRule")
     assert rule["apiVersion"] == "monitoring.coreos.com/v1"
     assert rule["metadata"]["name"] == RELEASE
     assert rule["metadata"]["namespace"] == "monitoring"
@@ -585,3 +711,57 @@ def test_a_prometheus_rule_without_an_exporter_or_rules_is_refused(
     values: dict[str, Any], complaint: str
 ) -> None:
     assert complaint in refused({"metrics": values})
+
+
+# -- the schema and the reporting --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"service": {"type": "ExternalName"}}, "/service/type"),
+        ({"service": {"externalTrafficPolicy": "Nearest"}}, "/service/externalTrafficPolicy"),
+        ({"service": {"nodePorts": {"client": 70000}}}, "/service/nodePorts/client"),
+        ({"service": {"nodePorts": {"admin": 30080}}}, "'admin' not allowed"),
+        ({"service": {"clusterIP": "None"}}, "'clusterIP' not allowed"),
+        ({"storage": {"dataLog": {"size": "lots"}}}, "/storage/dataLog/size"),
+        ({"storage": {"dataLog": {"mountPath": "/log"}}}, "'mountPath' not allowed"),
+        ({"storage": {"existingClaim": "Data_Claim"}}, "/storage/existingClaim"),
+        ({"revisionHistoryLimit": -1}, "/revisionHistoryLimit"),
+        ({"commonLabels": {"tier": 1}}, "/commonLabels/tier"),
+        ({"extraEnvVars": [{"value": "x"}]}, "/extraEnvVars/0"),
+        ({"extraVolumeMounts": [{"name": "x"}]}, "/extraVolumeMounts/0"),
+        ({"sidecars": {"name": "x"}}, "/sidecars"),
+        ({"metrics": {"prometheusRule": {"groups": []}}}, "'groups' not allowed"),
+        (
+            {"metrics": {"serviceMonitor": {"namespace": "Monitoring"}}},
+            "/metrics/serviceMonitor/namespace",
+        ),
+    ],
+)
+def test_the_schema_rejects_bad_extension_values(values: dict[str, Any], complaint: str) -> None:
+    assert complaint in refused(values)
+
+
+def test_every_extension_problem_is_reported_with_the_others() -> None:
+    message = refused(
+        {
+            "heap": "16M",
+            "extraEnvVars": [{"name": "ZK_HEAP", "value": "1G"}],
+            "storage": {"existingClaim": "zk-data"},
+            "service": {"loadBalancerIP": "10.1.2.3"},
+            "sidecars": [{"name": "metrics", "image": "x"}],
+            "metrics": {"prometheusRule": {"enabled": True}},
+        }
+    )
+    assert "7 problems with the values:" in message
+    for value in (
+        "heap 16M",
+        "extraEnvVars ZK_HEAP",
+        "storage.existingClaim",
+        "service.loadBalancerIP",
+        "sidecars metrics",
+        "metrics.prometheusRule.enabled:",
+        "metrics.prometheusRule.enabled without",
+    ):
+        assert f"\n- {value}" in message, value

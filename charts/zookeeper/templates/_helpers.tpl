@@ -56,12 +56,33 @@ selected on (app: zk); a StatefulSet's selector cannot change, so it stays.
 app: {{ include "zookeeper.fullname" . }}
 {{- end -}}
 
+{{/* Every object's labels: commonLabels under the chart's own, which win. */}}
 {{- define "zookeeper.labels" -}}
+{{- $own := include "zookeeper.ownLabels" . -}}
+{{- with .Values.commonLabels -}}
+{{- toYaml (merge (fromYaml $own) .) -}}
+{{- else -}}
+{{- $own -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "zookeeper.ownLabels" -}}
 {{ include "zookeeper.selectorLabels" . }}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/*
+An object's annotations as YAML: its own (a map, or nil) over
+commonAnnotations; empty when there are none. Takes (list $ OWN).
+*/}}
+{{- define "zookeeper.annotations" -}}
+{{- $own := deepCopy (index . 1 | default dict) -}}
+{{- with merge $own ((index . 0).Values.commonAnnotations | default dict) -}}
+{{- toYaml . -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -78,19 +99,19 @@ exactly one image), else repository:tag. Takes the image settings.
 {{- end -}}
 
 {{/*
-A volumeClaimTemplate's metadata: its name, storage.labels and
-storage.annotations. Takes (list $ NAME).
+A volumeClaimTemplate's metadata: its name, then storage.labels over
+commonLabels and storage.annotations over commonAnnotations. Takes (list $ NAME).
 */}}
 {{- define "zookeeper.claimMetadata" -}}
 {{- $ := index . 0 -}}
 name: {{ index . 1 }}
-{{- with $.Values.storage.labels }}
+{{- with merge (deepCopy ($.Values.storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
 labels:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with $.Values.storage.annotations }}
+{{- with include "zookeeper.annotations" (list $ $.Values.storage.annotations) }}
 annotations:
-  {{- toYaml . | nindent 2 }}
+  {{- . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
