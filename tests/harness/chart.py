@@ -170,3 +170,20 @@ def render_upgrade(
             return chart.render(
                 values=dict(values or {}), name=name, namespace="zk", is_upgrade=True
             )
+
+
+def of_kind(docs: list[Document], kind: str) -> dict[str, Document]:
+    """The rendered objects of one kind, by name."""
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind}
+
+
+def only(docs: list[Document], kind: str) -> Document:
+    """The one rendered object of a kind; an error when there are none or several."""
+    (doc,) = of_kind(docs, kind).values()
+    return doc
+
+
+def container(pod_spec: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A pod spec's container of that name (regular containers only)."""
+    (found,) = [c for c in pod_spec["containers"] if c["name"] == name]
+    return dict(found)

@@ -36,6 +36,11 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
   (include "zookeeper.checkUpgrade" .)
+  (include "zookeeper.checkEnv" $s)
+  (include "zookeeper.checkStorage" $s)
+  (include "zookeeper.checkService" $s)
+  (include "zookeeper.checkPod" .)
+  (include "zookeeper.checkPrometheusRule" $s)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
 {{- if eq (len $problems) 1 -}}
@@ -53,7 +58,17 @@ selected on (app: zk); a StatefulSet's selector cannot change, so it stays.
 app: {{ include "zookeeper.fullname" . }}
 {{- end -}}
 
+{{/* Every object's labels: commonLabels under the chart's own, which win. */}}
 {{- define "zookeeper.labels" -}}
+{{- $own := include "zookeeper.ownLabels" . -}}
+{{- with .Values.commonLabels -}}
+{{- toYaml (merge (fromYaml $own) .) -}}
+{{- else -}}
+{{- $own -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "zookeeper.ownLabels" -}}
 {{ include "zookeeper.selectorLabels" . }}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
@@ -111,6 +126,55 @@ so each of the headless Service's forms needs its own. JSON list.
 {{- end -}}
 {{- $names = append $names (printf "%s-cs" $name) -}}
 {{- toJson $names -}}
+{{- end -}}
+
+{{/*
+An object's annotations as YAML: its own (a map, or nil) over
+commonAnnotations; empty when there are none. Takes (list $ OWN).
+*/}}
+{{- define "zookeeper.annotations" -}}
+{{- $own := deepCopy (index . 1 | default dict) -}}
+{{- with merge $own ((index . 0).Values.commonAnnotations | default dict) -}}
+{{- toYaml . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The chart's image, for every container that runs it: repository@digest when
+image.digest pins it (the tag is then left out, so that the reference names
+exactly one image), else repository:tag. Takes the image settings.
+*/}}
+{{- define "zookeeper.image" -}}
+{{- if .digest -}}
+{{- printf "%s@%s" .repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" .repository .tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A volumeClaimTemplate's metadata: its name, then storage.labels over
+commonLabels and storage.annotations over commonAnnotations. Takes (list $ NAME).
+*/}}
+{{- define "zookeeper.claimMetadata" -}}
+{{- $ := index . 0 -}}
+name: {{ index . 1 }}
+{{- with merge (deepCopy ($.Values.storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
+labels:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with include "zookeeper.annotations" (list $ $.Values.storage.annotations) }}
+annotations:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* A claim's storageClassName, when className names one (null: the cluster's default). */}}
+{{- define "zookeeper.storageClassName" -}}
+{{- if kindIs "string" . -}}
+{{- /* "-" is the common spelling of "no class": dynamic provisioning off. */ -}}
+storageClassName: {{ eq . "-" | ternary "" . | quote }}
+{{- end -}}
 {{- end -}}
 
 {{/* What the NetworkPolicy lets reach the client port besides clientFrom. */}}
@@ -272,6 +336,122 @@ an IPv6 host in brackets, [::]:9141. Takes the settings.
 {{- $address = printf "[%s]" $address -}}
 {{- end -}}
 --listen={{ $address }}:{{ int .metrics.port }}
+{{- end -}}
+
+{{/* A PrometheusRule holds the user's rules, on the exporter's metrics. */}}
+{{- define "zookeeper.checkPrometheusRule" -}}
+{{- $rule := .metrics.prometheusRule -}}
+{{- if and $rule.enabled (not .metrics.enabled) -}}
+{{- println "metrics.prometheusRule.enabled: its rules read the exporter's metrics, which is off (set metrics.enabled too)" -}}
+{{- end -}}
+{{- if and $rule.enabled (not $rule.rules) -}}
+{{- println "metrics.prometheusRule.enabled without metrics.prometheusRule.rules: the PrometheusRule would alert on nothing (give rules, like the example in values.yaml)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+start-zookeeper reads ZK_<FLAG> as --<flag>, and the command line wins: an
+extraEnvVars entry for a flag the chart sets would be silently ignored.
+Takes the settings.
+*/}}
+{{- define "zookeeper.checkEnv" -}}
+{{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
+{{- range .extraEnvVars -}}
+{{- if hasPrefix "ZK_" .name -}}
+{{- $flag := trimPrefix "ZK_" .name | lower -}}
+{{- if hasKey $chartFlags $flag -}}
+{{- $instead := get $chartFlags $flag | default "" -}}
+{{- println (printf "extraEnvVars %s: start-zookeeper reads it as --%s, which the chart sets itself on the command line, where it wins; %s" .name $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+An existing claim is one volume: every pod of the StatefulSet would mount
+it, and two members must never share a data directory. Takes the settings.
+*/}}
+{{- define "zookeeper.checkStorage" -}}
+{{- $claim := .storage.existingClaim -}}
+{{- if $claim -}}
+{{- $pods := add (int .replicas) (int .observers) -}}
+{{- if gt $pods 1 -}}
+{{- println (printf "storage.existingClaim %q: one claim for %d pods, and two members must never share a data directory; it is for a standalone server (replicas 1, no observers), or leave it empty for a claim per member" $claim $pods) -}}
+{{- end -}}
+{{- if .reconfig -}}
+{{- println (printf "storage.existingClaim %q with reconfig: kubectl scale would add members mounting the same claim; leave it empty for a claim per member" $claim) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The client Service's settings that its type ignores or Kubernetes refuses
+for it, refused rather than dropped. Takes the settings.
+*/}}
+{{- define "zookeeper.checkService" -}}
+{{- $service := .service -}}
+{{- $type := $service.type -}}
+{{- $nodePorts := $service.nodePorts | default dict -}}
+{{- range $key := list "client" "clientTls" -}}
+{{- $port := get $nodePorts $key -}}
+{{- if and $port (eq $type "ClusterIP") -}}
+{{- println (printf "service.nodePorts.%s %v: a ClusterIP Service has no node ports (set service.type to NodePort or LoadBalancer)" $key (int $port)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $nodePorts.client .tls.enabled (not .tls.portUnification) -}}
+{{- println (printf "service.nodePorts.client %v: with tls.enabled the client Service offers no plaintext port (set service.nodePorts.clientTls)" (int $nodePorts.client)) -}}
+{{- end -}}
+{{- if and $nodePorts.clientTls (not .tls.enabled) -}}
+{{- println (printf "service.nodePorts.clientTls %v: the client Service offers TLS only with tls.enabled" (int $nodePorts.clientTls)) -}}
+{{- end -}}
+{{- if and $nodePorts.client $nodePorts.clientTls (eq (int $nodePorts.client) (int $nodePorts.clientTls)) -}}
+{{- println (printf "service.nodePorts.clientTls %v: same node port as service.nodePorts.client" (int $nodePorts.clientTls)) -}}
+{{- end -}}
+{{- if ne $type "LoadBalancer" -}}
+{{- if $service.loadBalancerIP -}}
+{{- println (printf "service.loadBalancerIP %s: only a LoadBalancer Service takes it (service.type is %s)" $service.loadBalancerIP $type) -}}
+{{- end -}}
+{{- if $service.loadBalancerSourceRanges -}}
+{{- println (printf "service.loadBalancerSourceRanges: only a LoadBalancer Service takes them (service.type is %s)" $type) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $type "ClusterIP") (eq $service.externalTrafficPolicy "Local") -}}
+{{- println "service.externalTrafficPolicy Local: a ClusterIP Service has no external traffic (set service.type to NodePort or LoadBalancer)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What the values add to the pod may not take the chart's own names or
+paths: Kubernetes refuses a pod with two volumes or containers of one name,
+or two mounts at one path, and a mount naming no volume.
+*/}}
+{{- define "zookeeper.checkPod" -}}
+{{- $values := .Values -}}
+{{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
+{{- $all := $volumes -}}
+{{- range $values.extraVolumes -}}
+{{- if has .name $volumes -}}
+{{- println (printf "extraVolumes %s: the chart names a volume of its own so (%s); choose another name" .name (join ", " $volumes)) -}}
+{{- end -}}
+{{- $all = append $all .name -}}
+{{- end -}}
+{{- $paths := list "/var/lib/zookeeper" "/var/lib/zookeeper-datalog" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
+{{- range $values.extraVolumeMounts -}}
+{{- if not (has .name $all) -}}
+{{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
+{{- end -}}
+{{- if has (trimSuffix "/" .mountPath) $paths -}}
+{{- println (printf "extraVolumeMounts %s: %s is the chart's own mount (%s); mount elsewhere" .name .mountPath (join ", " $paths)) -}}
+{{- end -}}
+{{- end -}}
+{{- $containers := list "zookeeper" "metrics" -}}
+{{- range $key := list "initContainers" "sidecars" -}}
+{{- range get $values $key -}}
+{{- if has .name $containers -}}
+{{- println (printf "%s %s: the chart's containers are zookeeper and metrics; choose another name" $key .name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "zookeeper.serviceAccountName" -}}
