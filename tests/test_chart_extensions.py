@@ -277,16 +277,11 @@ def test_the_test_pod_keeps_what_the_network_policy_admits_and_stays_unselected(
     assert statefulset(docs)["spec"]["selector"]["matchLabels"] == {"app": RELEASE}
 
 
-# Their templates, another engineer's now, do not include zookeeper.annotations yet.
-WITHOUT_COMMON_ANNOTATIONS = {"NetworkPolicy", "Certificate"}
-
-
 def test_common_annotations_are_on_every_object_the_pod_template_and_the_claims() -> None:
     docs = everything_with_common_metadata()
     for doc in docs:
-        if doc["kind"] not in WITHOUT_COMMON_ANNOTATIONS:
-            annotations = doc["metadata"]["annotations"]
-            assert annotations["example.com/owner"] == "storage", doc["kind"]
+        annotations = doc["metadata"]["annotations"]
+        assert annotations["example.com/owner"] == "storage", doc["kind"]
     sts = statefulset(docs)
     assert sts["spec"]["template"]["metadata"]["annotations"] == {
         "example.com/owner": "storage",

@@ -736,3 +736,37 @@ def test_values_and_readme_list_the_allowed_flags() -> None:
         assert f"`--{name}`" in row, name
     for name in ["hostname", "domain", "client_address", "dry_run"]:
         assert f"`--{name}`" in row
+
+
+@pytest.mark.parametrize(
+    ("variable", "complaint"),
+    [
+        (
+            {"name": "ZK_HOSTNAME", "value": "zk"},
+            "--hostname is refused: a member takes its server id",
+        ),
+        ({"name": "ZK_DRY_RUN", "value": "true"}, "--dry_run is refused"),
+        ({"name": "ZK_FOUR_LETTER_WORDS", "value": "stat"}, "the probes need ruok"),
+        ({"name": "ZK_JVM_FLAGS", "value": "-Xmx64g"}, "-Xmx64g sizes the heap"),
+        ({"name": "ZK_TLS_CLIENT_CA", "value": "/ca.crt"}, "--tls_client_ca is for TLS"),
+    ],
+)
+def test_an_env_var_is_held_to_the_rule_extra_flags_are(
+    variable: dict[str, str], complaint: str
+) -> None:
+    """start-zookeeper reads ZK_<FLAG> as --<flag>: the variable is the flag by another way."""
+    with pytest.raises(HelmError) as refused:
+        render({"extraEnvVars": [variable]})
+    assert f"extraEnvVars {variable['name']}: start-zookeeper reads it as --" in str(refused.value)
+    assert complaint in str(refused.value)
+
+
+def test_env_vars_that_are_no_flag_or_come_from_a_secret_render() -> None:
+    secret_ref = {"secretKeyRef": {"name": "jvm", "key": "flags"}}
+    env = [
+        {"name": "ZK_TEAM", "value": "storage"},
+        {"name": "ZK_JVM_FLAGS", "valueFrom": secret_ref},
+        {"name": "ZK_FAST_FAILOVER", "value": "false"},
+    ]
+    (sts,) = [d for d in documents(render({"extraEnvVars": env})) if d["kind"] == "StatefulSet"]
+    assert sts["spec"]["template"]["spec"]["containers"][0]["env"] == env

@@ -36,7 +36,6 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
   (include "zookeeper.checkUpgrade" .)
-  (include "zookeeper.checkEnv" $s)
   (include "zookeeper.checkStorage" $s)
   (include "zookeeper.checkService" $s)
   (include "zookeeper.checkPod" .)
@@ -350,24 +349,6 @@ an IPv6 host in brackets, [::]:9141. Takes the settings.
 {{- end -}}
 
 {{/*
-start-zookeeper reads ZK_<FLAG> as --<flag>, and the command line wins: an
-extraEnvVars entry for a flag the chart sets would be silently ignored.
-Takes the settings.
-*/}}
-{{- define "zookeeper.checkEnv" -}}
-{{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
-{{- range .extraEnvVars -}}
-{{- if hasPrefix "ZK_" .name -}}
-{{- $flag := trimPrefix "ZK_" .name | lower -}}
-{{- if hasKey $chartFlags $flag -}}
-{{- $instead := get $chartFlags $flag | default "" -}}
-{{- println (printf "extraEnvVars %s: start-zookeeper reads it as --%s, which the chart sets itself on the command line, where it wins; %s" .name $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
 An existing claim is one volume: every pod of the StatefulSet would mount
 it, and two members must never share a data directory. Takes the settings.
 */}}
@@ -669,44 +650,60 @@ zk_home: "the image's ZooKeeper is the one the chart's appVersion names and its 
 {{- end -}}
 
 {{/*
-extraFlags, each entry one --name=value (a true/false flag may stand alone,
-as start-zookeeper reads it: true), within zookeeper.allowedFlags. Takes the
-settings.
+The flags extraFlags and extraEnvVars carry, within zookeeper.allowedFlags.
+An extraFlags entry is one --name=value (a true/false flag may stand alone,
+as start-zookeeper reads it: true). start-zookeeper reads a ZK_<FLAG>
+variable as --<flag>, so extraEnvVars is held to the same rule; a ZK_ name
+that is no flag is left alone, and a value from a Secret or ConfigMap
+(valueFrom) cannot be read here. Takes the settings.
 */}}
 {{- define "zookeeper.checkExtraFlags" -}}
 {{- $tls := .tls.enabled -}}
 {{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
 {{- $allowed := include "zookeeper.allowedFlags" . | fromYaml -}}
 {{- $refused := include "zookeeper.refusedFlags" . | fromYaml -}}
+{{- $entries := list -}}
 {{- range .extraFlags -}}
 {{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
-{{- $flag := first $parts | replace "-" "_" -}}
 {{- $hasValue := eq (len $parts) 2 -}}
-{{- $value := ternary (last $parts) "" $hasValue -}}
+{{- $entries = append $entries (dict "label" (printf "extraFlags %q" .) "flag" (first $parts | replace "-" "_") "hasValue" $hasValue "value" (ternary (last $parts) "" $hasValue) "readable" true) -}}
+{{- end -}}
+{{- range .extraEnvVars -}}
+{{- $flag := trimPrefix "ZK_" .name | lower -}}
+{{- if and (hasPrefix "ZK_" .name) (or (hasKey $chartFlags $flag) (hasKey $refused $flag) (hasKey $allowed $flag)) -}}
+{{- $entries = append $entries (dict "label" (printf "extraEnvVars %s: start-zookeeper reads it as --%s, and" .name $flag) "flag" $flag "hasValue" true "value" (toString (.value | default "")) "readable" (not .valueFrom)) -}}
+{{- end -}}
+{{- end -}}
+{{- range $entries -}}
+{{- $flag := .flag -}}
+{{- $value := .value -}}
+{{- $label := .label -}}
 {{- $rule := get $allowed $flag -}}
 {{- if hasKey $chartFlags $flag -}}
 {{- $instead := get $chartFlags $flag | default "" -}}
-{{- println (printf "extraFlags %q: the chart sets --%s itself; %s" . $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
+{{- println (printf "%s: the chart sets --%s itself; %s" $label $flag (ternary (printf "set %s instead" $instead) "it is the chart's volume layout, fixed" (ne $instead ""))) -}}
 {{- else if hasKey $refused $flag -}}
-{{- println (printf "extraFlags %q: --%s is refused: %s; remove it" . $flag (get $refused $flag)) -}}
+{{- println (printf "%s: --%s is refused: %s; remove it" $label $flag (get $refused $flag)) -}}
 {{- else if not $rule -}}
-{{- println (printf "extraFlags %q: --%s is not a flag extraFlags may set (%s); remove it" . $flag (keys $allowed | sortAlpha | join ", ")) -}}
+{{- println (printf "%s: --%s is not a flag extraFlags may set (%s); remove it" $label $flag (keys $allowed | sortAlpha | join ", ")) -}}
 {{- else if and $rule.tls (not $tls) -}}
-{{- println (printf "extraFlags %q: --%s is for TLS, which is off (set tls.enabled, or remove it)" . $flag) -}}
-{{- else if and (not $hasValue) (ne $rule.kind "bool") -}}
-{{- println (printf "extraFlags %q: --%s needs a value: --%s=VALUE, in one entry" . $flag $flag) -}}
+{{- println (printf "%s: --%s is for TLS, which is off (set tls.enabled, or remove it)" $label $flag) -}}
+{{- else if not .readable -}}
+{{- /* valueFrom: nothing to read until the pod starts, where start-zookeeper checks it. */ -}}
+{{- else if and (not .hasValue) (ne $rule.kind "bool") -}}
+{{- println (printf "%s: --%s needs a value: --%s=VALUE, in one entry" $label $flag $flag) -}}
 {{- else if eq $rule.kind "bool" -}}
-{{- if and $hasValue (not (has (lower $value) (list "true" "yes" "1" "on" "false" "no" "0" "off"))) -}}
-{{- println (printf "extraFlags %q: --%s must be true or false" . $flag) -}}
+{{- if and .hasValue (not (has (lower $value) (list "true" "yes" "1" "on" "false" "no" "0" "off"))) -}}
+{{- println (printf "%s: --%s must be true or false" $label $flag) -}}
 {{- end -}}
 {{- else if eq $rule.kind "int" -}}
 {{- /* Base 10 with leading zeros, as start-zookeeper reads it. */ -}}
 {{- if or (not (regexMatch "^[0-9]{1,10}$" $value)) (lt (atoi $value) (int $rule.min)) (gt (atoi $value) (int $rule.max)) -}}
-{{- println (printf "extraFlags %q: --%s must be a number from %d to %d" . $flag (int $rule.min) (int $rule.max)) -}}
+{{- println (printf "%s: --%s must be a number from %d to %d" $label $flag (int $rule.min) (int $rule.max)) -}}
 {{- end -}}
 {{- else if eq $rule.kind "path" -}}
 {{- if not (hasPrefix "/" $value) -}}
-{{- println (printf "extraFlags %q: --%s must be an absolute path" . $flag) -}}
+{{- println (printf "%s: --%s must be an absolute path" $label $flag) -}}
 {{- end -}}
 {{- else if eq $rule.kind "words" -}}
 {{- $words := list -}}
@@ -714,11 +711,11 @@ settings.
 {{- $words = append $words (trim .) -}}
 {{- end -}}
 {{- if not (or (has "*" $words) (and (has "ruok" $words) (has "mntr" $words))) -}}
-{{- println (printf "extraFlags %q: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test): name both, or *" .) -}}
+{{- println (printf "%s: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test): name both, or *" $label) -}}
 {{- end -}}
 {{- else if eq $rule.kind "jvm" -}}
 {{- with regexFind "(^|[\\s'\"])-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))[^\\s'\"]*" $value -}}
-{{- println (printf "extraFlags --jvm_flags: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" (trim . | trimAll "'\"")) -}}
+{{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label (trim . | trimAll "'\"")) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
