@@ -110,3 +110,21 @@ def test_every_refusal_of_an_upgrade_comes_at_once() -> None:
 def test_helm_template_cannot_see_the_cluster_and_refuses_nothing() -> None:
     # What README, "Upgrade", says: offline there is no StatefulSet to compare with.
     assert render({"replicas": 5, "ports": {"server": 4000}})
+
+
+def test_a_new_volume_size_is_refused_naming_how_to_grow_the_volumes() -> None:
+    live = statefulset({**STATIC, "storage": {"size": "250Gi"}})
+    message = refusal(live, {**STATIC, "storage": {"size": "300Gi"}})
+    assert "storage.size 300Gi: the running StatefulSet's claims ask 250Gi" in message
+    assert "kubectl delete statefulset --cascade=orphan" in message
+
+
+def test_the_same_size_written_otherwise_is_no_change() -> None:
+    live = statefulset({**STATIC, "storage": {"size": "1Gi"}})
+    assert upgraded(live, {**STATIC, "storage": {"size": "1024Mi"}})
+
+
+def test_a_transaction_log_volume_cannot_be_added_or_dropped_on_a_running_release() -> None:
+    with_log = {**STATIC, "storage": {"dataLog": {"enabled": True}}}
+    assert "adds volume claim datalog" in refusal(statefulset(STATIC), with_log)
+    assert "drops volume claim datalog" in refusal(statefulset(with_log), STATIC)

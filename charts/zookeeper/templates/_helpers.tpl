@@ -243,6 +243,31 @@ where to reach each other, splits the ensemble mid-roll. Needs the cluster
 {{- println (printf "%s %d: the running members use %s, and mid-roll members on the old and the new port cannot reach each other, so the ensemble splits; keep %s %s" (index . 0) (int (index . 2)) $running (index . 0) $running) -}}
 {{- end -}}
 {{- end -}}
+{{- /* A StatefulSet's volume claim templates cannot change: Kubernetes refuses the update. */ -}}
+{{- $claims := dict -}}
+{{- if not $s.storage.existingClaim -}}
+{{- $_ := set $claims "datadir" (list "storage.size" $s.storage.size) -}}
+{{- end -}}
+{{- if ($s.storage.dataLog).enabled -}}
+{{- $_ := set $claims "datalog" (list "storage.dataLog.size" $s.storage.dataLog.size) -}}
+{{- end -}}
+{{- $liveClaims := dict -}}
+{{- range ($live.spec).volumeClaimTemplates -}}
+{{- $_ := set $liveClaims .metadata.name (toString .spec.resources.requests.storage) -}}
+{{- end -}}
+{{- $resize := "to resize, expand each claim (kubectl patch pvc, on a StorageClass that allows expansion), then delete the StatefulSet alone (kubectl delete statefulset --cascade=orphan) and upgrade: the pods and volumes stay" -}}
+{{- range $claim, $wanted := $claims -}}
+{{- if not (hasKey $liveClaims $claim) -}}
+{{- println (printf "%s: adds volume claim %s to the running StatefulSet, whose claim templates Kubernetes never changes; it needs a new release (README, Upgrade)" (ternary "storage.dataLog.enabled" "storage.existingClaim empty" (eq $claim "datalog")) $claim) -}}
+{{- else if ne (include "zookeeper.quantityBytes" (index $wanted 1) | float64) (include "zookeeper.quantityBytes" (get $liveClaims $claim) | float64) -}}
+{{- println (printf "%s %v: the running StatefulSet's claims ask %s, and Kubernetes never changes a StatefulSet's claim templates; keep %s %s, or %s" (index $wanted 0) (index $wanted 1) (get $liveClaims $claim) (index $wanted 0) (get $liveClaims $claim) $resize) -}}
+{{- end -}}
+{{- end -}}
+{{- range $claim, $size := $liveClaims -}}
+{{- if not (hasKey $claims $claim) -}}
+{{- println (printf "%s: drops volume claim %s of the running StatefulSet, whose claim templates Kubernetes never changes; keep it" (ternary "storage.dataLog.enabled false" "storage.existingClaim" (eq $claim "datalog")) $claim) -}}
+{{- end -}}
+{{- end -}}
 {{- $liveReconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
 {{- $liveServers := get $flags "servers" | default "0" | atoi -}}
 {{- $liveObservers := get $flags "observers" | default "0" | atoi -}}
