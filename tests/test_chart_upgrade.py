@@ -128,3 +128,11 @@ def test_a_transaction_log_volume_cannot_be_added_or_dropped_on_a_running_releas
     with_log = {**STATIC, "storage": {"dataLog": {"enabled": True}}}
     assert "adds volume claim datalog" in refusal(statefulset(STATIC), with_log)
     assert "drops volume claim datalog" in refusal(statefulset(with_log), STATIC)
+
+
+def test_new_common_labels_are_refused_as_they_would_relabel_the_volume_claims() -> None:
+    message = refusal(statefulset(STATIC), {**STATIC, "commonLabels": {"team": "storage"}})
+    assert "they label volume claim datadir too" in message
+    assert "keep them as installed (labels {}, annotations {})" in message
+    labelled = {**STATIC, "commonLabels": {"team": "storage"}}
+    assert upgraded(statefulset(labelled), labelled)

@@ -252,8 +252,13 @@ where to reach each other, splits the ensemble mid-roll. Needs the cluster
 {{- $_ := set $claims "datalog" (list "storage.dataLog.size" $s.storage.dataLog.size) -}}
 {{- end -}}
 {{- $liveClaims := dict -}}
+{{- $claimLabels := merge (deepCopy (.Values.storage.labels | default dict)) (.Values.commonLabels | default dict) -}}
+{{- $claimAnnotations := merge (deepCopy (.Values.storage.annotations | default dict)) (.Values.commonAnnotations | default dict) -}}
 {{- range ($live.spec).volumeClaimTemplates -}}
 {{- $_ := set $liveClaims .metadata.name (toString .spec.resources.requests.storage) -}}
+{{- if or (ne (toJson (.metadata.labels | default dict)) (toJson $claimLabels)) (ne (toJson (.metadata.annotations | default dict)) (toJson $claimAnnotations)) -}}
+{{- println (printf "commonLabels, commonAnnotations, storage.labels, storage.annotations: they label volume claim %s too, and Kubernetes never changes a running StatefulSet's claim templates; keep them as installed (labels %s, annotations %s)" .metadata.name (toJson (.metadata.labels | default dict)) (toJson (.metadata.annotations | default dict))) -}}
+{{- end -}}
 {{- end -}}
 {{- $resize := "to resize, expand each claim (kubectl patch pvc, on a StorageClass that allows expansion), then delete the StatefulSet alone (kubectl delete statefulset --cascade=orphan) and upgrade: the pods and volumes stay" -}}
 {{- range $claim, $wanted := $claims -}}
