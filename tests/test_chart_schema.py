@@ -8,9 +8,23 @@ import re
 from typing import Any
 
 import pytest
-from helm_python.errors import HelmError
+from helm_python.errors import HelmError, HelmRenderError
 
 from tests.harness.chart import documents, render
+
+# What zookeeper.validate's `fail` looks like: every problem the chart's checks printed.
+REFUSAL = re.compile(
+    r"execution error at \(zookeeper/templates/statefulset\.yaml:\d+:\d+\): "
+    r"(\d+ problems with the values:\n(- [^\n]+\n?)+|[^\n]+)$"
+)
+
+
+def assert_refused_by_the_charts_checks(refusal: HelmError) -> None:
+    """A refusal the chart means: zookeeper.validate's message, not the schema (which
+    accepted the values) nor a template that broke on them."""
+    assert isinstance(refusal, HelmRenderError), refusal
+    assert REFUSAL.fullmatch(str(refusal).rstrip("\n")), str(refusal)
+
 
 # -- what a review found the schema let through ----------------------------------------------
 
@@ -121,3 +135,87 @@ def test_the_largest_quantities_render_exactly() -> None:
     zookeeper, metrics = sts["spec"]["template"]["spec"]["containers"]
     assert zookeeper["resources"]["limits"]["memory"] == 2**53 - 1
     assert metrics["resources"]["limits"]["memory"] == "7Ei"
+
+
+# -- what the schema cannot see, the chart's checks refuse ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        # Found by the sweep: the default request of 2 CPUs is above this limit.
+        (
+            {"resources": {"limits": {"cpu": "1"}}},
+            "resources.requests.cpu 2 exceeds resources.limits.cpu 1: Kubernetes refuses the pod",
+        ),
+        (
+            {"Cpu": "3", "resources": {"limits": {"cpu": "2500m"}}},
+            "resources.requests.cpu 3 exceeds resources.limits.cpu 2500m",
+        ),
+        (
+            {"metrics": {"enabled": True, "resources": {"limits": {"memory": "16Mi"}}}},
+            "metrics.resources.requests.memory 32Mi exceeds metrics.resources.limits.memory 16Mi",
+        ),
+        (
+            {"resources": {"requests": {"hugepages-2Mi": "4Mi"}}},
+            "resources.requests.hugepages-2Mi 4Mi needs resources.limits.hugepages-2Mi",
+        ),
+        (
+            {
+                "resources": {
+                    "requests": {"hugepages-2Mi": "4Mi"},
+                    "limits": {"hugepages-2Mi": "8Mi"},
+                }
+            },
+            "resources.requests.hugepages-2Mi 4Mi differs from resources.limits.hugepages-2Mi 8Mi",
+        ),
+        (
+            {
+                "metrics": {
+                    "resources": {
+                        "requests": None,
+                        "limits": {"memory": None, "hugepages-1Gi": "1Gi"},
+                    }
+                }
+            },
+            "metrics.resources: huge pages need a cpu or memory request or limit beside them",
+        ),
+        # The original chart's UpdateStrategy sets the type beside this chart's rollingUpdate.
+        (
+            {
+                "UpdateStrategy": "OnDelete",
+                "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1}},
+            },
+            "updateStrategy.rollingUpdate: Kubernetes takes it only with type RollingUpdate",
+        ),
+        (
+            {
+                "topologySpreadConstraints": [
+                    {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"},
+                    {"maxSkew": 2, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"},
+                ]
+            },
+            "topologySpreadConstraints: two constraints on zone with whenUnsatisfiable",
+        ),
+        # null removes a key before the schema sees the values.
+        ({"podSecurityContext": None}, "podSecurityContext: the pods need runAsNonRoot"),
+        (
+            {"securityContext": None},
+            "securityContext: the containers need allowPrivilegeEscalation",
+        ),
+    ],
+)
+def test_what_kubernetes_refuses_across_values_is_refused_by_the_charts_checks(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)) as refused:
+        render(values)
+    assert_refused_by_the_charts_checks(refused.value)
+
+
+def test_huge_pages_requested_as_limited_beside_memory_render() -> None:
+    pages = {"hugepages-2Mi": "64Mi"}
+    values = {"resources": {"requests": pages, "limits": pages}}
+    (sts,) = [doc for doc in documents(render(values)) if doc["kind"] == "StatefulSet"]
+    resources = sts["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert resources["requests"]["hugepages-2Mi"] == resources["limits"]["hugepages-2Mi"]
