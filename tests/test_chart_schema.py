@@ -7,11 +7,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import kubernetes_validate
 import pytest
 from helm_python.errors import HelmError, HelmRenderError
 
+from tests.harness.apiserver import violations
 from tests.harness.chart import documents, render
 
+# The oldest and the newest Kubernetes the chart's objects are checked against.
+KUBERNETES_VERSIONS = ["1.29.0", "1.37.0"]
 # What zookeeper.validate's `fail` looks like: every problem the chart's checks printed.
 REFUSAL = re.compile(
     r"execution error at \(zookeeper/templates/statefulset\.yaml:\d+:\d+\): "
@@ -219,3 +223,17 @@ def test_huge_pages_requested_as_limited_beside_memory_render() -> None:
     (sts,) = [doc for doc in documents(render(values)) if doc["kind"] == "StatefulSet"]
     resources = sts["spec"]["template"]["spec"]["containers"][0]["resources"]
     assert resources["requests"]["hugepages-2Mi"] == resources["limits"]["hugepages-2Mi"]
+
+
+# -- names YAML would read as something else ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["n", "no", "y", "on", "off", "true", "null"])
+def test_a_name_yaml_reads_as_a_boolean_or_null_stays_a_name(name: str) -> None:
+    """Found by the sweep: `app: n` is the boolean false to YAML 1.1, as kubectl reads it."""
+    values = {"fullnameOverride": name, "metrics": {"enabled": True}}
+    for doc in documents(render(values)):
+        assert doc["metadata"]["name"].startswith(name), doc["kind"]
+        for version in KUBERNETES_VERSIONS:
+            kubernetes_validate.validate(doc, version, strict=True)
+            assert violations(doc, version) == [], doc["kind"]

@@ -51,7 +51,7 @@ What selects the ensemble's pods. `app: <name>` is what manifests/ always
 selected on (app: zk); a StatefulSet's selector cannot change, so it stays.
 */}}
 {{- define "zookeeper.selectorLabels" -}}
-app: {{ include "zookeeper.fullname" . }}
+app: {{ include "zookeeper.fullname" . | toYaml }}
 {{- end -}}
 
 {{- define "zookeeper.labels" -}}
