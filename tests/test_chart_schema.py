@@ -1,21 +1,35 @@
-"""values.schema.json against what Kubernetes takes: a value set the schema accepts renders
-objects the API server accepts, or the chart refuses it with its own message.
+"""values.schema.json against what Kubernetes takes: every value set the schema accepts
+either renders objects the API server accepts (their shape, by kubernetes-validate, and the
+rules on values it enforces besides, tests/harness/apiserver.py), in pods within the
+restricted Pod Security Standard, or is refused by the chart's own checks, with their
+message.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from typing import Any
 
 import kubernetes_validate
 import pytest
 from helm_python.errors import HelmError, HelmRenderError
+from hypothesis import HealthCheck, event, given, settings
 
 from tests.harness.apiserver import violations
-from tests.harness.chart import documents, render
+from tests.harness.chart import CHART, Document, documents, render
+from tests.harness.podsecurity import restricted_violations
+from tests.harness.schemavalues import values as schema_values
 
+SCHEMA = json.loads((CHART / "values.schema.json").read_text())
 # The oldest and the newest Kubernetes the chart's objects are checked against.
 KUBERNETES_VERSIONS = ["1.29.0", "1.37.0"]
+# kubernetes-validate knows Kubernetes' own kinds only, not cert-manager's or
+# prometheus-operator's.
+CRD_KINDS = {"Certificate", "ServiceMonitor"}
+# Values that put the user's own containers in the pod, whose security is the user's.
+USER_CONTAINER_KEYS = {"sidecars", "extraContainers", "initContainers", "extraInitContainers"}
 # What zookeeper.validate's `fail` looks like: every problem the chart's checks printed.
 REFUSAL = re.compile(
     r"execution error at \(zookeeper/templates/statefulset\.yaml:\d+:\d+\): "
@@ -23,11 +37,58 @@ REFUSAL = re.compile(
 )
 
 
+def pods(docs: list[Document]) -> list[tuple[str, Document, dict[str, str]]]:
+    """Each pod spec rendered (a StatefulSet's template, the test hook's Pod), with its
+    name and annotations."""
+    found = []
+    for doc in docs:
+        if doc["kind"] == "StatefulSet":
+            template = doc["spec"]["template"]
+            annotations = template["metadata"].get("annotations") or {}
+            found.append((doc["metadata"]["name"], template["spec"], annotations))
+        elif doc["kind"] == "Pod":
+            annotations = doc["metadata"].get("annotations") or {}
+            found.append((doc["metadata"]["name"], doc["spec"], annotations))
+    return found
+
+
 def assert_refused_by_the_charts_checks(refusal: HelmError) -> None:
     """A refusal the chart means: zookeeper.validate's message, not the schema (which
     accepted the values) nor a template that broke on them."""
     assert isinstance(refusal, HelmRenderError), refusal
     assert REFUSAL.fullmatch(str(refusal).rstrip("\n")), str(refusal)
+
+
+# -- the sweep -------------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    # CI sees the same examples every run: a failure is the chart's, reproducible.
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(values=schema_values(SCHEMA))
+def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
+    values: dict[str, Any],
+) -> None:
+    try:
+        rendered = render(values)
+    except HelmError as refusal:
+        event("refused by the chart's checks")
+        assert_refused_by_the_charts_checks(refusal)
+        return
+    event("rendered")
+    docs = documents(rendered)
+    for doc in docs:
+        if doc["kind"] not in CRD_KINDS:
+            for version in KUBERNETES_VERSIONS:
+                kubernetes_validate.validate(doc, version, strict=True)
+                assert violations(doc, version) == [], doc["kind"]
+    if not any(values.get(key) for key in USER_CONTAINER_KEYS):
+        for name, spec, annotations in pods(docs):
+            assert restricted_violations(spec, annotations) == [], name
 
 
 # -- what a review found the schema let through ----------------------------------------------
@@ -237,3 +298,67 @@ def test_a_name_yaml_reads_as_a_boolean_or_null_stays_a_name(name: str) -> None:
         for version in KUBERNETES_VERSIONS:
             kubernetes_validate.validate(doc, version, strict=True)
             assert violations(doc, version) == [], doc["kind"]
+
+
+# -- the sweep's own checks ------------------------------------------------------------------
+
+
+def _statefulset(values: dict[str, Any] | None = None) -> Document:
+    (sts,) = [doc for doc in documents(render(values)) if doc["kind"] == "StatefulSet"]
+    return sts
+
+
+def test_the_restricted_checker_flags_what_the_profile_forbids() -> None:
+    spec = copy.deepcopy(_statefulset()["spec"]["template"]["spec"])
+    assert restricted_violations(spec) == []
+    spec["hostNetwork"] = True
+    spec["securityContext"]["runAsUser"] = 0
+    spec["volumes"].append({"name": "host", "hostPath": {"path": "/"}})
+    container = spec["containers"][0]
+    container["securityContext"]["privileged"] = True
+    container["securityContext"]["capabilities"] = {"add": ["SYS_ADMIN"]}
+    container["securityContext"]["seccompProfile"] = {"type": "Unconfined"}
+    container["ports"][0]["hostPort"] = 2181
+    found = "\n".join(restricted_violations(spec))
+    for rule in [
+        "hostNetwork",
+        "pod: runAsUser 0",
+        "volume host: hostPath",
+        "volume host: ['hostPath']",
+        "privileged",
+        "adds capabilities ['SYS_ADMIN']",
+        "seccompProfile Unconfined",
+        "hostPort 2181",
+        "capabilities do not drop ALL",
+    ]:
+        assert rule in found
+
+
+def test_the_api_server_checker_flags_values_the_openapi_schema_lets_through() -> None:
+    sts = copy.deepcopy(_statefulset())
+    assert violations(sts, "1.29.0") == []
+    pod = sts["spec"]["template"]["spec"]
+    pod["terminationGracePeriodSeconds"] = 10**19
+    pod["containers"][0]["readinessProbe"]["periodSeconds"] = 10**12
+    pod["containers"][0]["resources"]["limits"]["memory"] = "1Gi"
+    pod["containers"][0]["resources"]["requests"]["cpu"] = "1e30"
+    sts["spec"]["template"]["metadata"]["labels"]["Bad Key!"] = "x"
+    sts["spec"]["updateStrategy"] = {"type": "OnDelete", "rollingUpdate": {"maxUnavailable": "2"}}
+    found = "\n".join(violations(sts, "1.29.0"))
+    for rule in [
+        "terminationGracePeriodSeconds: 10000000000000000000 is beyond int64",
+        "periodSeconds: 1000000000000 is beyond int32",
+        "requests[memory]: 5Gi above the limit 1Gi",
+        "requests[cpu]: '1e30' is at least 2^63",
+        "labels[Bad Key!]",
+        "rollingUpdate: only with RollingUpdate",
+        "rollingUpdate.maxUnavailable: '2'",
+    ]:
+        assert rule in found
+
+
+def test_the_sweep_refuses_to_draw_from_a_keyword_it_does_not_know() -> None:
+    """A schema grown beyond what the sweep draws fails the sweep, rather than narrowing it."""
+    schema = {"type": "object", "properties": {"since": {"type": "string", "format": "date"}}}
+    with pytest.raises(ValueError, match="keywords the sweep cannot draw: \\['format'\\]"):
+        schema_values(schema)
