@@ -111,7 +111,7 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         ({"ProbeTimeoutSeconds": 2**31}, "at '/ProbeTimeoutSeconds'"),
         (
             {"updateStrategy": {"type": "OnDelete", "rollingUpdate": {"partition": 1}}},
-            "additional properties 'rollingUpdate' not allowed",
+            "at '/updateStrategy': additional properties 'rollingUpdate' not allowed",
         ),
         (
             {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "2"}}},
