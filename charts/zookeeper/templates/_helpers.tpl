@@ -40,6 +40,9 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkService" $s)
   (include "zookeeper.checkPod" .)
   (include "zookeeper.checkPrometheusRule" $s)
+  (include "zookeeper.checkResources" (list "resources" $s.resources))
+  (include "zookeeper.checkResources" (list "metrics.resources" $s.metrics.resources))
+  (include "zookeeper.checkPodSpec" $s)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
 {{- if eq (len $problems) 1 -}}
@@ -54,7 +57,7 @@ What selects the ensemble's pods. `app: <name>` is what manifests/ always
 selected on (app: zk); a StatefulSet's selector cannot change, so it stays.
 */}}
 {{- define "zookeeper.selectorLabels" -}}
-app: {{ include "zookeeper.fullname" . }}
+app: {{ include "zookeeper.fullname" . | toYaml }}
 {{- end -}}
 
 {{/* Every object's labels: commonLabels under the chart's own, which win. */}}
@@ -585,10 +588,6 @@ the rule manifests/ and the README keep.
 {{- define "zookeeper.checkHeap" -}}
 {{- $limit := ((.resources).limits).memory -}}
 {{- $request := ((.resources).requests).memory -}}
-{{- /* The API server refuses such a pod: say so at install, naming both. */ -}}
-{{- if and $limit $request (gt (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64)) -}}
-{{- println (printf "resources.requests.memory %v exceeds resources.limits.memory %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $request $limit) -}}
-{{- end -}}
 {{- if eq .heap "auto" -}}
 {{- /* start-zookeeper sizes it from the limit (2/3, at least 256Mi beside it) and exits 2 without one: refuse that here, before a pod crash-loops. */ -}}
 {{- if not $limit -}}
@@ -860,5 +859,65 @@ counts them. Takes the settings.
 {{- if gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1 -}}
 {{- println (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What the API server refuses in a container's resources and the schema cannot
+see, as it compares two values: a request above its limit, and huge pages
+not requested exactly as limited. Takes the values' path and the resources.
+*/}}
+{{- define "zookeeper.checkResources" -}}
+{{- $path := index . 0 -}}
+{{- $requests := (index . 1 | default dict).requests | default dict -}}
+{{- $limits := (index . 1 | default dict).limits | default dict -}}
+{{- range $name, $request := $requests -}}
+{{- $limit := index $limits $name -}}
+{{- if hasPrefix "hugepages-" $name -}}
+{{- /* Huge pages cannot be overcommitted: Kubernetes wants the limit, equal to the request. */ -}}
+{{- if kindIs "invalid" $limit -}}
+{{- println (printf "%s.requests.%s %v needs %s.limits.%s, the same: Kubernetes refuses huge pages requested without an equal limit" $path $name $request $path $name) -}}
+{{- else if ne (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64) -}}
+{{- println (printf "%s.requests.%s %v differs from %s.limits.%s %v: Kubernetes refuses huge pages requested other than as limited" $path $name $request $path $name $limit) -}}
+{{- end -}}
+{{- else if and (not (kindIs "invalid" $limit)) (gt (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64)) -}}
+{{- println (printf "%s.requests.%s %v exceeds %s.limits.%s %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $path $name $request $path $name $limit) -}}
+{{- end -}}
+{{- end -}}
+{{- $hugepages := false -}}
+{{- range $name := concat (keys $requests) (keys $limits) -}}
+{{- if hasPrefix "hugepages-" $name -}}
+{{- $hugepages = true -}}
+{{- end -}}
+{{- end -}}
+{{- if and $hugepages (not (or $requests.cpu $requests.memory $limits.cpu $limits.memory)) -}}
+{{- println (printf "%s: huge pages need a cpu or memory request or limit beside them: Kubernetes refuses them alone" $path) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What the API server or the restricted Pod Security Standard refuses in the
+pod and the schema cannot see: settings a value set to null removed, and
+combinations across keys. Takes the settings.
+*/}}
+{{- define "zookeeper.checkPodSpec" -}}
+{{- /* The schema sees only what is set: null removes a key, and with it the pod's hardening. */ -}}
+{{- if not .podSecurityContext -}}
+{{- println "podSecurityContext: the pods need runAsNonRoot and a seccompProfile (the restricted Pod Security Standard): set them rather than null" -}}
+{{- end -}}
+{{- if not .securityContext -}}
+{{- println "securityContext: the containers need allowPrivilegeEscalation false and capabilities dropped (the restricted Pod Security Standard): set them rather than null" -}}
+{{- end -}}
+{{- /* UpdateStrategy, the original chart's key, can set OnDelete beside updateStrategy.rollingUpdate. */ -}}
+{{- if and (eq .updateStrategy.type "OnDelete") .updateStrategy.rollingUpdate -}}
+{{- println "updateStrategy.rollingUpdate: Kubernetes takes it only with type RollingUpdate, and the type is OnDelete (or UpdateStrategy): leave it out" -}}
+{{- end -}}
+{{- $seen := dict -}}
+{{- range .topologySpreadConstraints -}}
+{{- $key := printf "%s %s" .topologyKey .whenUnsatisfiable -}}
+{{- if hasKey $seen $key -}}
+{{- println (printf "topologySpreadConstraints: two constraints on %s with whenUnsatisfiable %s: Kubernetes refuses the pod (merge them)" .topologyKey .whenUnsatisfiable) -}}
+{{- end -}}
+{{- $_ := set $seen $key true -}}
 {{- end -}}
 {{- end -}}
