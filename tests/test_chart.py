@@ -25,6 +25,7 @@ from helm_python.errors import HelmError
 from tests.harness.certs import Authority, mount_secret, tls_kazoo
 from tests.harness.chart import (
     CHART,
+    CRD_KINDS,
     MANIFEST_VALUES,
     MANIFESTS,
     Document,
@@ -104,10 +105,6 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
         "metrics": {"enabled": True, "serviceMonitor": {"enabled": True}},
     },
 }
-# Kinds of CustomResourceDefinitions. kubernetes-validate holds the schemas of Kubernetes'
-# own API only, so strict validation cannot check these: cert-manager's Certificate and
-# prometheus-operator's ServiceMonitor, whose fields the TLS and metrics tests check instead.
-CRD_KINDS = {"Certificate", "ServiceMonitor"}
 
 
 @dataclass(frozen=True)

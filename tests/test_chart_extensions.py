@@ -15,16 +15,22 @@ import pytest
 import yaml
 from helm_python.errors import HelmError
 
-from tests.harness.chart import Document, container, documents, lint_report, of_kind, only, render
+from tests.harness.chart import (
+    CRD_KINDS,
+    Document,
+    container,
+    documents,
+    lint_report,
+    of_kind,
+    only,
+    render,
+)
 from zkcontainer.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
-# CustomResourceDefinitions, which kubernetes-validate has no schema for: their fields
-# are checked by hand below.
-CRD_KINDS = {"Certificate", "ServiceMonitor", "PrometheusRule"}
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 RULES = [
     {

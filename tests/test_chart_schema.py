@@ -18,16 +18,13 @@ from helm_python.errors import HelmError, HelmRenderError
 from hypothesis import HealthCheck, event, given, settings
 
 from tests.harness.apiserver import violations
-from tests.harness.chart import CHART, Document, documents, render
+from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render
 from tests.harness.podsecurity import restricted_violations
 from tests.harness.schemavalues import values as schema_values
 
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
 # The oldest and the newest Kubernetes the chart's objects are checked against.
 KUBERNETES_VERSIONS = ["1.29.0", "1.37.0"]
-# kubernetes-validate knows Kubernetes' own kinds only, not cert-manager's or
-# prometheus-operator's.
-CRD_KINDS = {"Certificate", "ServiceMonitor"}
 # Values that put the user's own containers in the pod, whose security is the user's.
 USER_CONTAINER_KEYS = {"sidecars", "extraContainers", "initContainers", "extraInitContainers"}
 # What zookeeper.validate's `fail` looks like: every problem the chart's checks printed.
