@@ -44,9 +44,9 @@ def test_an_upgrade_that_keeps_the_membership_renders() -> None:
 
 def test_a_static_resize_is_refused_naming_the_safe_way() -> None:
     message = refusal(statefulset({"replicas": 1}), {"replicas": 3})
-    assert "replicas 3: the ensemble runs 1 voting members with static membership" in message
-    assert "Keep replicas 1; to resize, turn on reconfig first with the same replicas" in message
-    assert "kubectl scale statefulset my-zk --replicas=3" in message
+    assert "replicas 3: the ensemble runs 1 voting member with static membership" in message
+    assert "Keep replicas 1; to resize, turn on reconfig first with the same members" in message
+    assert "kubectl -n zk scale statefulset my-zk --replicas=3" in message
 
 
 def test_a_static_resize_with_reconfig_turned_on_in_the_same_upgrade_is_refused() -> None:
@@ -73,7 +73,8 @@ def test_a_new_quorum_or_election_port_is_refused(port: str, flag: str) -> None:
 
 def test_the_original_charts_keys_are_checked_as_they_set_the_ports() -> None:
     message = refusal(statefulset(STATIC), {"ServerPort": 2999})
-    assert "ports.server 2999: the running members use 2888" in message
+    assert "ServerPort 2999: the running members use 2888" in message
+    assert "keep ServerPort 2888" in message
 
 
 def test_a_reconfig_ensemble_keeps_the_size_kubectl_scale_gave_it() -> None:
@@ -116,7 +117,7 @@ def test_a_new_volume_size_is_refused_naming_how_to_grow_the_volumes() -> None:
     live = statefulset({**STATIC, "storage": {"size": "250Gi"}})
     message = refusal(live, {**STATIC, "storage": {"size": "300Gi"}})
     assert "storage.size 300Gi: the running StatefulSet's claims ask 250Gi" in message
-    assert "kubectl delete statefulset --cascade=orphan" in message
+    assert "kubectl -n zk delete statefulset my-zk --cascade=orphan" in message
 
 
 def test_the_same_size_written_otherwise_is_no_change() -> None:
@@ -136,3 +137,86 @@ def test_new_common_labels_are_refused_as_they_would_relabel_the_volume_claims()
     assert "keep them as installed (labels {}, annotations {})" in message
     labelled = {**STATIC, "commonLabels": {"team": "storage"}}
     assert upgraded(statefulset(labelled), labelled)
+
+
+def test_a_static_resize_through_the_original_charts_key_names_that_key() -> None:
+    message = refusal(statefulset({"Servers": 3}), {"Servers": 5})
+    assert "Servers 5: the ensemble runs 3 voting members" in message
+    assert "Keep Servers 3" in message
+
+
+def test_observers_cannot_change_in_the_upgrade_that_turns_reconfig_on() -> None:
+    message = refusal(statefulset(STATIC), {**RECONFIG, "observers": 2})
+    assert "observers 2 while turning on reconfig" in message
+
+
+def test_the_client_port_of_a_reconfig_ensemble_is_fixed() -> None:
+    # Each member listens where the dynamic membership it holds says.
+    message = refusal(statefulset(RECONFIG), {**RECONFIG, "ports": {"client": 2182}})
+    assert "ports.client 2182: the running members use 2181" in message
+    assert upgraded(statefulset(STATIC), {**STATIC, "ports": {"client": 2182}})
+
+
+TLS_STEPS = [
+    {"tls": {"enabled": False}},
+    {"tls": {"enabled": True, "quorum": False, "portUnification": True}},
+    {"tls": {"enabled": True, "quorum": True, "portUnification": True}},
+    {"tls": {"enabled": True, "quorum": True, "portUnification": False}},
+]
+
+
+@pytest.mark.parametrize("step", range(len(TLS_STEPS) - 1))
+def test_each_step_of_the_tls_migration_renders_both_ways(step: int) -> None:
+    before, after = TLS_STEPS[step], TLS_STEPS[step + 1]
+    assert upgraded(statefulset({**STATIC, **before}), {**STATIC, **after})
+    assert upgraded(statefulset({**STATIC, **after}), {**STATIC, **before})
+
+
+@pytest.mark.parametrize(("before", "after"), [(0, 3), (0, 2), (1, 3), (3, 0), (3, 1)])
+def test_a_tls_change_old_and_new_members_cannot_both_speak_is_refused(
+    before: int, after: int
+) -> None:
+    message = refusal(statefulset({**STATIC, **TLS_STEPS[before]}), {**STATIC, **TLS_STEPS[after]})
+    assert "so old and new cannot reach each other and the roll stalls" in message
+    assert "through tls.portUnification true" in message
+
+
+def test_another_existing_claim_is_another_data_tree() -> None:
+    standalone = {"replicas": 1, "storage": {"existingClaim": "zk-data-a"}}
+    other = {"replicas": 1, "storage": {"existingClaim": "zk-data-b"}}
+    message = refusal(statefulset(standalone), other)
+    assert 'storage.existingClaim "zk-data-b": the server runs on claim "zk-data-a"' in message
+    assert upgraded(statefulset(standalone), standalone)
+
+
+@pytest.mark.parametrize(
+    ("installed", "now", "complaint"),
+    [
+        (None, "fast", 'storage.className "fast": the running StatefulSet\'s claims use the'),
+        ("fast", None, "storage.className null: the running StatefulSet's claims use storage"),
+        ("fast", "slow", 'storage.className "slow"'),
+    ],
+)
+def test_a_new_storage_class_is_refused(
+    installed: str | None, now: str | None, complaint: str
+) -> None:
+    live = statefulset({**STATIC, "storage": {"className": installed}})
+    assert complaint in refusal(live, {**STATIC, "storage": {"className": now}})
+    assert upgraded(live, {**STATIC, "storage": {"className": installed}})
+
+
+def test_a_statefulset_whose_flags_cannot_be_read_refuses_nothing_it_cannot_compare() -> None:
+    live = statefulset(STATIC)
+    container = live["spec"]["template"]["spec"]["containers"][0]
+    container["command"] = ["sh", "-c", " ".join(container["command"])]
+    assert upgraded(live, {**STATIC, "replicas": 3})
+    live["spec"]["template"]["spec"]["containers"][0]["name"] = "server"
+    assert upgraded(live, STATIC)
+
+
+def test_helm_test_asks_every_pod_a_reconfig_ensemble_runs_now() -> None:
+    rendered = render_upgrade(statefulset(RECONFIG, scaled_to=5), RECONFIG)
+    (pod,) = [doc for doc in documents(rendered) if doc["kind"] == "Pod"]
+    script = pod["spec"]["containers"][0]["command"][-1]
+    assert "my-zk-4.my-zk-hs" in script
+    assert "my-zk-5.my-zk-hs" not in script

@@ -96,10 +96,9 @@ The names NOTES.txt gives clients for the members, <pod>.<headless Service>.
 Takes the root context; JSON list.
 */}}
 {{- define "zookeeper.memberHosts" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $name := include "zookeeper.fullname" . -}}
 {{- $hosts := list -}}
-{{- range $i := until (add (int $s.replicas) (int $s.observers) | int) -}}
+{{- range $i := until (include "zookeeper.replicaCount" . | int) -}}
 {{- $hosts = append $hosts (printf "%s-%d.%s-hs.%s" $name $i $name $.Release.Namespace) -}}
 {{- end -}}
 {{- toJson $hosts -}}
@@ -201,8 +200,9 @@ user's (reconfigExistingSecret), or the one the chart makes.
 {{/*
 The StatefulSet this release runs now, as JSON, as the cluster holds it;
 {} at install, and wherever no cluster answers: `helm template`, a
-client-side --dry-run, Argo CD (which renders offline). Every use of the
-cluster's state goes through here, so the tests give it a StatefulSet.
+client-side --dry-run, Argo CD (which renders offline). Every look at the
+StatefulSet goes through here, so the tests give it one. (The reconfig
+Secret's template looks up that Secret, its only other look.)
 */}}
 {{- define "zookeeper.live" -}}
 {{- lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .) | toJson -}}
@@ -231,65 +231,151 @@ with, as JSON: name -> value ("true" for a bare flag). Takes zookeeper.live's.
 An upgrade the running ensemble cannot take, refused before anything rolls.
 The StatefulSet rolls one pod at a time, so for a while old and new members
 run side by side: any change that makes them disagree on who votes, or on
-where to reach each other, splits the ensemble mid-roll. Needs the cluster
-(zookeeper.live): `helm template` cannot check this (README, "Upgrade").
+where and how to reach each other, splits the ensemble mid-roll. Needs the
+cluster (zookeeper.live): `helm template` cannot check this (README,
+"Upgrade"). A live StatefulSet whose zookeeper container runs no flags the
+chart can read (renamed, wrapped in a shell) is compared on what can be read.
 */}}
 {{- define "zookeeper.checkUpgrade" -}}
 {{- $live := include "zookeeper.live" . | fromJson -}}
 {{- if $live -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
-{{- $flags := include "zookeeper.liveFlags" $live | fromJson -}}
-{{- $name := include "zookeeper.fullname" . -}}
-{{- range list (list "ports.server" "server_port" $s.ports.server) (list "ports.election" "election_port" $s.ports.election) -}}
+{{- $context := dict "root" . "s" (include "zookeeper.settings" . | fromJson) "live" $live "flags" (include "zookeeper.liveFlags" $live | fromJson) -}}
+{{- include "zookeeper.checkUpgradeMembers" $context -}}
+{{- include "zookeeper.checkUpgradeTransport" $context -}}
+{{- include "zookeeper.checkUpgradeClaims" $context -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The key a user set a value with: an original chart's key that is set wins
+over the chart's own (zookeeper.settings), so a message names that one.
+Takes (list $ "chart.key").
+*/}}
+{{- define "zookeeper.keyOf" -}}
+{{- $root := index . 0 -}}
+{{- $path := index . 1 -}}
+{{- $named := $path -}}
+{{- range $key, $paths := include "zookeeper.originalKeys" $root | fromYaml -}}
+{{- $value := get $root.Values $key -}}
+{{- if and (has $path $paths) (hasKey $root.Values $key) (not (and (kindIs "string" $value) (eq $value ""))) -}}
+{{- $named = $key -}}
+{{- end -}}
+{{- end -}}
+{{- $named -}}
+{{- end -}}
+
+{{/* Who votes: the server list, static or the initial ensemble of reconfig. */}}
+{{- define "zookeeper.checkUpgradeMembers" -}}
+{{- $s := .s -}}
+{{- $flags := .flags -}}
+{{- $name := include "zookeeper.fullname" .root -}}
+{{- $replicasKey := include "zookeeper.keyOf" (list .root "replicas") -}}
+{{- if hasKey $flags "servers" -}}
+{{- $liveReconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
+{{- $liveServers := get $flags "servers" | atoi -}}
+{{- $liveObservers := get $flags "observers" | default "0" | atoi -}}
+{{- $livePods := int (.live.spec).replicas -}}
+{{- $servers := int $s.replicas -}}
+{{- $observers := int $s.observers -}}
+{{- if and (not $liveReconfig) (ne $servers $liveServers) -}}
+{{- println (printf "%s %d: the ensemble runs %d voting member%s with static membership, and a static resize rolled pod by pod lets new, empty members outvote the data (start-zookeeper holds them back, and the roll stalls). Keep %s %d; to resize, turn on reconfig first with the same members (helm upgrade --reuse-values --set reconfig=true), then kubectl -n %s scale statefulset %s --replicas=%d (README, Scaling without restarts)" $replicasKey $servers $liveServers (ternary "" "s" (eq $liveServers 1)) $replicasKey $liveServers .root.Release.Namespace $name (add $servers $observers)) -}}
+{{- else if and (not $liveReconfig) $s.reconfig (ne $observers $liveObservers) -}}
+{{- println (printf "observers %d while turning on reconfig: the StatefulSet keeps its %d pods, and the initial ensemble would name %d observers that never run; change observers in one upgrade, then turn on reconfig in the next" $observers $livePods $observers) -}}
+{{- end -}}
+{{- if and $liveReconfig $s.reconfig (or (ne $servers $liveServers) (ne $observers $liveObservers)) -}}
+{{- println (printf "%s %d, observers %d with reconfig: they name the initial ensemble, fixed at install as %d and %d; the ensemble's size is the StatefulSet's (%d pods now): change it with kubectl scale and zookeeper-scale, and keep %s %d and observers %d" $replicasKey $servers $observers $liveServers $liveObservers $livePods $replicasKey $liveServers $liveObservers) -}}
+{{- end -}}
+{{- if and $liveReconfig (not $s.reconfig) (or (ne $livePods (add $liveServers $liveObservers)) (ne $livePods (add $servers $observers))) -}}
+{{- println (printf "reconfig false: the ensemble runs %d pods, sized by kubectl scale since the install with %d, and without reconfig every member would restart with a static list of %d, which is not the membership the members hold; keep reconfig on, or first scale to %d (zookeeper-scale, then kubectl scale) and keep %s %d and observers %d" $livePods (add $liveServers $liveObservers) (add $servers $observers) (add $liveServers $liveObservers) $replicasKey $liveServers $liveObservers) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Where and how members reach each other: the quorum and election ports, with
+reconfig the client port too (a member of a dynamic ensemble listens where
+the membership it holds says), and what the quorum speaks. A member connects
+speaking TLS when tls.quorum is on, and accepts both with port unification;
+old and new members must each accept what the other speaks.
+*/}}
+{{- define "zookeeper.checkUpgradeTransport" -}}
+{{- $s := .s -}}
+{{- $flags := .flags -}}
+{{- $ports := list (list "ports.server" "server_port" $s.ports.server) (list "ports.election" "election_port" $s.ports.election) -}}
+{{- if and $s.reconfig (eq (get $flags "reconfig" | default "false") "true") -}}
+{{- $ports = append $ports (list "ports.client" "client_port" $s.ports.client) -}}
+{{- end -}}
+{{- range $ports -}}
 {{- $running := get $flags (index . 1) -}}
+{{- $key := include "zookeeper.keyOf" (list $.root (index . 0)) -}}
 {{- if and $running (ne (toString (int (index . 2))) $running) -}}
-{{- println (printf "%s %d: the running members use %s, and mid-roll members on the old and the new port cannot reach each other, so the ensemble splits; keep %s %s" (index . 0) (int (index . 2)) $running (index . 0) $running) -}}
+{{- println (printf "%s %d: the running members use %s, and mid-roll members on the old and the new port cannot reach each other, so the ensemble splits; keep %s %s" $key (int (index . 2)) $running $key $running) -}}
 {{- end -}}
 {{- end -}}
-{{- /* A StatefulSet's volume claim templates cannot change: Kubernetes refuses the update. */ -}}
+{{- if hasKey $flags "servers" -}}
+{{- $liveTls := hasKey $flags "tls_dir" -}}
+{{- $liveSpeaks := ternary "TLS" "plaintext" (and $liveTls (ne (get $flags "tls_quorum" | default "true") "false")) -}}
+{{- $liveBoth := and $liveTls (eq (get $flags "tls_port_unification" | default "false") "true") -}}
+{{- $speaks := ternary "TLS" "plaintext" (and $s.tls.enabled $s.tls.quorum) -}}
+{{- $both := and $s.tls.enabled $s.tls.portUnification -}}
+{{- if or (and (ne $speaks $liveSpeaks) (not $liveBoth)) (and (ne $speaks $liveSpeaks) (not $both)) -}}
+{{- println (printf "tls.enabled %v, tls.quorum %v, tls.portUnification %v: the running members speak %s to each other%s, and members rolled with these would speak %s%s, so old and new cannot reach each other and the roll stalls with a member short; move one step at a time, through tls.portUnification true (README, Migrating a running ensemble from plaintext to TLS)" $s.tls.enabled $s.tls.quorum $s.tls.portUnification $liveSpeaks (ternary " and accept both" " and accept nothing else" $liveBoth) $speaks (ternary " and accept both" " and accept nothing else" $both)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A StatefulSet's volume claim templates never change: Kubernetes refuses the
+update, after Helm has changed the other objects. And a standalone server's
+existing claim is its data: another is another tree.
+*/}}
+{{- define "zookeeper.checkUpgradeClaims" -}}
+{{- $s := .s -}}
+{{- $root := .root -}}
+{{- $name := include "zookeeper.fullname" $root -}}
 {{- $claims := dict -}}
 {{- if not $s.storage.existingClaim -}}
-{{- $_ := set $claims "datadir" (list "storage.size" $s.storage.size) -}}
+{{- $_ := set $claims "datadir" (list (include "zookeeper.keyOf" (list $root "storage.size")) $s.storage.size (include "zookeeper.keyOf" (list $root "storage.className")) $s.storage.className) -}}
 {{- end -}}
 {{- if ($s.storage.dataLog).enabled -}}
-{{- $_ := set $claims "datalog" (list "storage.dataLog.size" $s.storage.dataLog.size) -}}
+{{- $_ := set $claims "datalog" (list "storage.dataLog.size" $s.storage.dataLog.size "storage.dataLog.className" $s.storage.dataLog.className) -}}
 {{- end -}}
 {{- $liveClaims := dict -}}
-{{- $claimLabels := merge (deepCopy (.Values.storage.labels | default dict)) (.Values.commonLabels | default dict) -}}
-{{- $claimAnnotations := merge (deepCopy (.Values.storage.annotations | default dict)) (.Values.commonAnnotations | default dict) -}}
-{{- range ($live.spec).volumeClaimTemplates -}}
-{{- $_ := set $liveClaims .metadata.name (toString .spec.resources.requests.storage) -}}
+{{- $claimLabels := merge (deepCopy ($root.Values.storage.labels | default dict)) ($root.Values.commonLabels | default dict) -}}
+{{- $claimAnnotations := merge (deepCopy ($root.Values.storage.annotations | default dict)) ($root.Values.commonAnnotations | default dict) -}}
+{{- range (.live.spec).volumeClaimTemplates -}}
+{{- $_ := set $liveClaims .metadata.name (list (toString .spec.resources.requests.storage) (hasKey .spec "storageClassName") (.spec.storageClassName | default "")) -}}
 {{- if or (ne (toJson (.metadata.labels | default dict)) (toJson $claimLabels)) (ne (toJson (.metadata.annotations | default dict)) (toJson $claimAnnotations)) -}}
 {{- println (printf "commonLabels, commonAnnotations, storage.labels, storage.annotations: they label volume claim %s too, and Kubernetes never changes a running StatefulSet's claim templates; keep them as installed (labels %s, annotations %s)" .metadata.name (toJson (.metadata.labels | default dict)) (toJson (.metadata.annotations | default dict))) -}}
 {{- end -}}
 {{- end -}}
-{{- $resize := "to resize, expand each claim (kubectl patch pvc, on a StorageClass that allows expansion), then delete the StatefulSet alone (kubectl delete statefulset --cascade=orphan) and upgrade: the pods and volumes stay" -}}
+{{- $resize := printf "to grow the volumes, expand each claim instead (kubectl patch pvc, on a StorageClass that allows expansion), then follow README, Upgrade: the StatefulSet is replaced, its pods and volumes kept (kubectl -n %s delete statefulset %s --cascade=orphan)" $root.Release.Namespace $name -}}
 {{- range $claim, $wanted := $claims -}}
-{{- if not (hasKey $liveClaims $claim) -}}
+{{- $running := get $liveClaims $claim -}}
+{{- if not $running -}}
 {{- println (printf "%s: adds volume claim %s to the running StatefulSet, whose claim templates Kubernetes never changes; it needs a new release (README, Upgrade)" (ternary "storage.dataLog.enabled" "storage.existingClaim empty" (eq $claim "datalog")) $claim) -}}
-{{- else if ne (include "zookeeper.quantityBytes" (index $wanted 1) | float64) (include "zookeeper.quantityBytes" (get $liveClaims $claim) | float64) -}}
-{{- println (printf "%s %v: the running StatefulSet's claims ask %s, and Kubernetes never changes a StatefulSet's claim templates; keep %s %s, or %s" (index $wanted 0) (index $wanted 1) (get $liveClaims $claim) (index $wanted 0) (get $liveClaims $claim) $resize) -}}
+{{- else -}}
+{{- if ne (include "zookeeper.quantityBytes" (index $wanted 1) | float64) (include "zookeeper.quantityBytes" (index $running 0) | float64) -}}
+{{- println (printf "%s %v: the running StatefulSet's claims ask %s, and Kubernetes never changes a StatefulSet's claim templates; keep %s %s: %s" (index $wanted 0) (index $wanted 1) (index $running 0) (index $wanted 0) (index $running 0) $resize) -}}
+{{- end -}}
+{{- $class := index $wanted 3 -}}
+{{- $rendersClass := kindIs "string" $class -}}
+{{- $className := ternary (eq $class "-" | ternary "" $class) "" $rendersClass -}}
+{{- if or (ne $rendersClass (index $running 1)) (ne $className (index $running 2)) -}}
+{{- println (printf "%s %v: the running StatefulSet's claims use %s, and Kubernetes never changes a StatefulSet's claim templates; keep it as installed" (index $wanted 2) (ternary (printf "%q" $class) "null" $rendersClass) (ternary (printf "storage class %q" (index $running 2)) "the cluster's default storage class" (index $running 1))) -}}
 {{- end -}}
 {{- end -}}
-{{- range $claim, $size := $liveClaims -}}
+{{- end -}}
+{{- range $claim, $_ := $liveClaims -}}
 {{- if not (hasKey $claims $claim) -}}
 {{- println (printf "%s: drops volume claim %s of the running StatefulSet, whose claim templates Kubernetes never changes; keep it" (ternary "storage.dataLog.enabled false" "storage.existingClaim" (eq $claim "datalog")) $claim) -}}
 {{- end -}}
 {{- end -}}
-{{- $liveReconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
-{{- $liveServers := get $flags "servers" | default "0" | atoi -}}
-{{- $liveObservers := get $flags "observers" | default "0" | atoi -}}
-{{- $livePods := int ($live.spec).replicas -}}
-{{- $servers := int $s.replicas -}}
-{{- $observers := int $s.observers -}}
-{{- if and (not $liveReconfig) (ne $servers $liveServers) -}}
-{{- println (printf "replicas %d: the ensemble runs %d voting members with static membership, and a static resize rolled pod by pod lets new, empty members outvote the data (start-zookeeper holds them back, and the roll stalls). Keep replicas %d; to resize, turn on reconfig first with the same replicas (helm upgrade --reuse-values --set reconfig=true), then kubectl scale statefulset %s --replicas=%d (README, Scaling without restarts)" $servers $liveServers $liveServers $name (add $servers $observers)) -}}
+{{- if $s.storage.existingClaim -}}
+{{- range ((.live.spec).template).spec.volumes -}}
+{{- if and (eq .name "datadir") .persistentVolumeClaim (ne .persistentVolumeClaim.claimName $s.storage.existingClaim) -}}
+{{- println (printf "storage.existingClaim %q: the server runs on claim %q, and another claim is another data tree, its clients' data left behind; keep %q" $s.storage.existingClaim .persistentVolumeClaim.claimName .persistentVolumeClaim.claimName) -}}
 {{- end -}}
-{{- if and $liveReconfig $s.reconfig (or (ne $servers $liveServers) (ne $observers $liveObservers)) -}}
-{{- println (printf "replicas %d, observers %d with reconfig: they name the initial ensemble, fixed at install as %d and %d; the ensemble's size is the StatefulSet's (%d pods now): change it with kubectl scale and zookeeper-scale, and keep replicas %d and observers %d" $servers $observers $liveServers $liveObservers $livePods $liveServers $liveObservers) -}}
-{{- end -}}
-{{- if and $liveReconfig (not $s.reconfig) (or (ne $livePods (add $liveServers $liveObservers)) (ne $livePods (add $servers $observers))) -}}
-{{- println (printf "reconfig false: the ensemble runs %d pods, sized by kubectl scale since the install with %d, and without reconfig every member would restart with a static list of %d, which is not the membership the members hold; keep reconfig on, or first scale to %d (zookeeper-scale, then kubectl scale) and keep replicas %d and observers %d" $livePods (add $liveServers $liveObservers) (add $servers $observers) (add $liveServers $liveObservers) $liveServers $liveObservers) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
