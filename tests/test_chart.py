@@ -1420,7 +1420,7 @@ def test_notes_give_the_scaling_procedure_with_reconfig() -> None:
         ),
         (
             {"reconfig": True, "replicas": 5, "podDisruptionBudget": {"maxUnavailable": 2}},
-            "only 0 or 1 keeps a quorum at every size",
+            "only 0 or 1 keeps a quorum at every size of 3 or more",
         ),
     ],
 )

@@ -928,7 +928,7 @@ counts them. Takes the settings.
 {{- end -}}
 {{- if and .reconfig $pdb.enabled (not (has (toString $pdb.maxUnavailable) (list "0" "1"))) -}}
 {{- /* kubectl scale, not replicas, sizes a dynamic ensemble: only 0 or 1 is safe at every size of 3 or more (a percentage of 5 pods is 2 of 3 after a scale-down). */ -}}
-{{- println (printf "podDisruptionBudget.maxUnavailable %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size" $pdb.maxUnavailable) -}}
+{{- println (printf "podDisruptionBudget.maxUnavailable %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size of 3 or more (2 voters keep one only with both up: scale no lower than 3)" $pdb.maxUnavailable) -}}
 {{- end -}}
 {{- if and $pdb.enabled (gt $replicas 1) -}}
 {{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
