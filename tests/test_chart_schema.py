@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from tests.harness.apiserver import violations
 from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render
 from tests.harness.podsecurity import restricted_violations
+from tests.harness.schemavalues import reproducible
 from tests.harness.schemavalues import values as schema_values
 
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
@@ -59,6 +60,7 @@ def assert_refused_by_the_charts_checks(refusal: HelmError) -> None:
 # -- the sweep -------------------------------------------------------------------------------
 
 
+@reproducible
 @settings(
     max_examples=80,
     deadline=None,
