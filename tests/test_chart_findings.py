@@ -770,3 +770,83 @@ def test_env_vars_that_are_no_flag_or_come_from_a_secret_render() -> None:
     ]
     (sts,) = [d for d in documents(render({"extraEnvVars": env})) if d["kind"] == "StatefulSet"]
     assert sts["spec"]["template"]["spec"]["containers"][0]["env"] == env
+
+
+# -- a key set to null --------------------------------------------------------------------
+# Helm deletes a key set to null from the values before the schema sees them.
+
+STATEFULSET_REFUSAL = "execution error at (zookeeper/templates/statefulset.yaml:"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"replicas": None}, "replicas: null removes the chart's default (3)"),
+        ({"antiAffinity": None}, 'antiAffinity: null removes the chart\'s default ("hard")'),
+        ({"ports": {"server": None}}, "ports.server: null removes the chart's default (2888)"),
+        ({"zookeeper": {"tickTime": None}}, "zookeeper.tickTime: null removes"),
+        ({"zookeeper": {"logLevel": None}}, "zookeeper.logLevel: null removes"),
+        ({"terminationGracePeriodSeconds": None}, "terminationGracePeriodSeconds: null removes"),
+        (
+            {"podDisruptionBudget": {"maxUnavailable": None}},
+            "podDisruptionBudget.maxUnavailable: null removes",
+        ),
+        ({"storage": {"size": None}}, "storage.size: null removes"),
+        ({"livenessProbe": None}, "livenessProbe: null removes the chart's defaults ("),
+        # Whole maps: every template reading them broke on a nil pointer.
+        ({"tls": None}, "tls: null removes the chart's defaults (tls.certManager, "),
+        ({"metrics": None}, "metrics: null removes the chart's defaults (metrics.enabled, "),
+        ({"storage": None}, "storage: null removes"),
+        ({"networkPolicy": None}, "networkPolicy: null removes"),
+        ({"serviceAccount": None}, "serviceAccount: null removes"),
+        ({"resources": None}, "resources: null removes"),
+    ],
+)
+def test_a_key_set_to_null_over_a_default_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(HelmError) as refused:
+        render(values)
+    message = str(refused.value)
+    assert STATEFULSET_REFUSAL in message, message
+    assert complaint in message
+    assert "set a value, or leave the key out" in message
+    assert "nil pointer" not in message
+
+
+def test_every_key_a_null_removed_is_reported_at_once() -> None:
+    with pytest.raises(HelmError, match=r"3 problems with the values:\n- ") as refused:
+        render({"replicas": None, "tls": None, "zookeeper": {"tickTime": None}})
+    message = str(refused.value)
+    assert "- replicas: null" in message
+    assert "- tls: null" in message
+    assert "- zookeeper.tickTime: null" in message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        # Documented: a key set to null drops it (OpenShift assigns its own uid).
+        {"podSecurityContext": {"runAsUser": None, "fsGroup": None}},
+        {"securityContext": {"readOnlyRootFilesystem": None}},
+        # A limit or request may go.
+        {"resources": {"limits": None}},
+        {"metrics": {"enabled": True, "resources": {"limits": {"memory": None}}}},
+        # Null is a default's own value.
+        {"storage": {"className": None}, "revisionHistoryLimit": None},
+    ],
+)
+def test_null_renders_where_it_means_something(values: dict[str, Any]) -> None:
+    documents(render(values))
+
+
+def test_a_null_the_original_keys_fill_renders() -> None:
+    sts = one(documents(render({"Servers": 5, "replicas": None})), "StatefulSet")
+    assert sts["spec"]["replicas"] == 5
+
+
+def test_the_templates_read_the_defaults_values_yaml_gives() -> None:
+    """Helm keeps values.yaml out of .Files: files/values.yaml links to it."""
+    link = CHART / "files" / "values.yaml"
+    assert link.is_symlink()
+    assert link.read_text() == VALUES_YAML

@@ -25,6 +25,13 @@ per problem and refuses nothing itself, so that a user fixes them all in
 one round. The StatefulSet's template calls this before anything else.
 */}}
 {{- define "zookeeper.validate" -}}
+{{- /* Refused first, alone: the other checks read values a null removed. */ -}}
+{{- $removed := include "zookeeper.checkRemovedDefaults" . | splitList "\n" | compact -}}
+{{- if eq (len $removed) 1 -}}
+{{- fail (first $removed) -}}
+{{- else if $removed -}}
+{{- fail (printf "%d problems with the values:\n- %s" (len $removed) (join "\n- " $removed)) -}}
+{{- end -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $found := list
   (include "zookeeper.checkName" .)
@@ -160,12 +167,13 @@ commonLabels and storage.annotations over commonAnnotations. Takes (list $ NAME)
 */}}
 {{- define "zookeeper.claimMetadata" -}}
 {{- $ := index . 0 -}}
+{{- $storage := (include "zookeeper.settings" $ | fromJson).storage -}}
 name: {{ index . 1 }}
-{{- with merge (deepCopy ($.Values.storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
+{{- with merge (deepCopy ($storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
 labels:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with include "zookeeper.annotations" (list $ $.Values.storage.annotations) }}
+{{- with include "zookeeper.annotations" (list $ $storage.annotations) }}
 annotations:
   {{- . | nindent 2 }}
 {{- end }}
@@ -187,7 +195,7 @@ app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 
 {{/* The kubernetes.io/tls Secret the members (and the test pod) mount. */}}
 {{- define "zookeeper.tlsSecretName" -}}
-{{- .Values.tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
+{{- (include "zookeeper.settings" . | fromJson).tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
 {{- end -}}
 
 {{/*
@@ -317,7 +325,8 @@ while port unification migrates to it. Otherwise start-zookeeper binds it to
 127.0.0.1 for the probes, and neither the Service nor the policy offers it.
 */}}
 {{- define "zookeeper.plaintextClients" -}}
-{{- if or (not .Values.tls.enabled) .Values.tls.portUnification -}}true{{- end -}}
+{{- $tls := (include "zookeeper.settings" . | fromJson).tls -}}
+{{- if or (not $tls.enabled) $tls.portUnification -}}true{{- end -}}
 {{- end -}}
 
 {{/* TLS settings that contradict each other, refused at install. */}}
@@ -469,10 +478,11 @@ or two mounts at one path, and a mount naming no volume.
 {{- end -}}
 
 {{- define "zookeeper.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- .Values.serviceAccount.name | default (include "zookeeper.fullname" .) -}}
+{{- $account := (include "zookeeper.settings" . | fromJson).serviceAccount -}}
+{{- if $account.create -}}
+{{- $account.name | default (include "zookeeper.fullname" .) -}}
 {{- else -}}
-{{- .Values.serviceAccount.name | default "default" -}}
+{{- $account.name | default "default" -}}
 {{- end -}}
 {{- end -}}
 
@@ -517,6 +527,27 @@ meant.
 Numbers come back as floats (JSON): print them through `int`.
 */}}
 {{- define "zookeeper.settings" -}}
+{{- $settings := include "zookeeper.givenSettings" . | fromJson -}}
+{{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
+{{- /* What a null removed comes back from the defaults, so that no template breaks on it before zookeeper.validate refuses it. */ -}}
+{{- range include "zookeeper.removedDefaults" (list $defaults $settings list) | splitList "\n" | compact -}}
+{{- $steps := fromJsonArray . -}}
+{{- $parent := $settings -}}
+{{- $default := $defaults -}}
+{{- range initial $steps -}}
+{{- $parent = get $parent . -}}
+{{- $default = get $default . -}}
+{{- end -}}
+{{- $_ := set $parent (last $steps) (get $default (last $steps)) -}}
+{{- end -}}
+{{- toJson $settings -}}
+{{- end -}}
+
+{{/*
+The settings as the values give them (zookeeper.settings before the chart's
+defaults come back where a null removed them), as JSON.
+*/}}
+{{- define "zookeeper.givenSettings" -}}
 {{- $settings := deepCopy .Values -}}
 {{- range $key, $paths := include "zookeeper.originalKeys" . | fromYaml -}}
 {{- $value := get $.Values $key -}}
@@ -536,6 +567,52 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- end -}}
 {{- end -}}
 {{- toJson $settings -}}
+{{- end -}}
+
+{{/*
+Where a null in the values removed one of the chart's defaults: Helm deletes
+a key set to null from the values before the schema sees them, so that
+`replicas:` left blank would render 0 members and `tls: null` break
+templates. One line per removed key, its path as a JSON list. Takes
+(list DEFAULTS VALUES PATH). In the security contexts and under resources a
+null drops a field on purpose (the README says so: OpenShift assigns its own
+uid; a limit may go), and is left alone; zookeeper.checkPodSpec says what the
+restricted Pod Security Standard needs of the security contexts.
+*/}}
+{{- define "zookeeper.removedDefaults" -}}
+{{- $values := index . 1 -}}
+{{- $path := index . 2 -}}
+{{- range $key, $default := index . 0 -}}
+{{- $at := append $path $key -}}
+{{- if not (or (kindIs "invalid" $default) (has (join "." $at) (list "podSecurityContext" "securityContext"))) -}}
+{{- if not (hasKey $values $key) -}}
+{{- println (toJson $at) -}}
+{{- else if and (kindIs "map" $default) (kindIs "map" (get $values $key)) (not (has (join "." $at) (list "resources" "metrics.resources"))) -}}
+{{- include "zookeeper.removedDefaults" (list $default (get $values $key) $at) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A key set to null that removed one of the chart's defaults. */}}
+{{- define "zookeeper.checkRemovedDefaults" -}}
+{{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
+{{- range include "zookeeper.removedDefaults" (list $defaults (include "zookeeper.givenSettings" . | fromJson) list) | splitList "\n" | compact -}}
+{{- $steps := fromJsonArray . -}}
+{{- $default := $defaults -}}
+{{- range $steps -}}
+{{- $default = get $default . -}}
+{{- end -}}
+{{- if kindIs "map" $default -}}
+{{- $keys := list -}}
+{{- range $key, $_ := $default -}}
+{{- $keys = append $keys (printf "%s.%s" (join "." $steps) $key) -}}
+{{- end -}}
+{{- println (printf "%s: null removes the chart's defaults (%s): set a value, or leave the key out" (join "." $steps) (join ", " $keys)) -}}
+{{- else -}}
+{{- println (printf "%s: null removes the chart's default (%s): set a value, or leave the key out" (join "." $steps) (toJson $default)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
