@@ -682,7 +682,22 @@ def test_allowed_flags_reach_start_zookeeper(
         ("--four_letter_words=ruok,srvr", "the probes need ruok (liveness) and mntr"),
         ("--jvm_flags=-Xmx64g", "-Xmx64g sizes the heap, which heap sets"),
         ("--jvm_flags=-Dx=1 -Xms1g", "-Xms1g sizes the heap"),
-        ("--jvm_flags='-XX:MaxRAMPercentage=80'", "-XX:MaxRAMPercentage=80 sizes the heap"),
+        ("--jvm_flags=-XX:MaxRAMPercentage=80", "-XX:MaxRAMPercentage=80 sizes the heap"),
+        # start-zookeeper splits --jvm_flags as a shell would: these are -Xmx64g.
+        ("--jvm_flags=-X''mx64g", "quotes and backslashes in --jvm_flags: the chart cannot see"),
+        ('--jvm_flags=-X""mx64g', "quotes and backslashes in --jvm_flags"),
+        ("--jvm_flags=-X\\mx64g", "quotes and backslashes in --jvm_flags"),
+        ("--jvm_flags='-XX:MaxRAMPercentage=80'", "quotes and backslashes in --jvm_flags"),
+        # Files of options the JVM reads, which the chart cannot.
+        (
+            "--jvm_flags=-Dx=1 @/etc/zookeeper/jvm.args",
+            "@/etc/zookeeper/jvm.args reads JVM options",
+        ),
+        ("--jvm_flags=-XX:Flags=/tmp/.hotspotrc", "-XX:Flags=/tmp/.hotspotrc reads JVM options"),
+        ("--jvm_flags=-XX:VMOptionsFile=/tmp/o", "-XX:VMOptionsFile=/tmp/o reads JVM options"),
+        # The heap's options in any case.
+        ("--jvm_flags=-XX:maxheapsize=64g", "-XX:maxheapsize=64g sizes the heap"),
+        ("--jvm_flags=-XMX64g", "-XMX64g sizes the heap"),
         ("--jvm_flags=-XX:MaxRAM=8g", "-XX:MaxRAM=8g sizes the heap"),
         ("--jvm_flags=-XX:InitialRAMPercentage=50", "-XX:InitialRAMPercentage=50 sizes the heap"),
         ("--jvm_flags=-XX:MaxHeapSize=8g", "-XX:MaxHeapSize=8g sizes the heap"),
@@ -749,6 +764,8 @@ def test_values_and_readme_list_the_allowed_flags() -> None:
         ({"name": "ZK_FOUR_LETTER_WORDS", "value": "stat"}, "the probes need ruok"),
         ({"name": "ZK_JVM_FLAGS", "value": "-Xmx64g"}, "-Xmx64g sizes the heap"),
         ({"name": "ZK_TLS_CLIENT_CA", "value": "/ca.crt"}, "--tls_client_ca is for TLS"),
+        # start-zookeeper reads ZOOKEEPER_HOME as --zk_home.
+        ({"name": "ZOOKEEPER_HOME", "value": "/opt/other"}, "--zk_home is refused"),
     ],
 )
 def test_an_env_var_is_held_to_the_rule_extra_flags_are(
@@ -759,6 +776,31 @@ def test_an_env_var_is_held_to_the_rule_extra_flags_are(
         render({"extraEnvVars": [variable]})
     assert f"extraEnvVars {variable['name']}: start-zookeeper reads it as --" in str(refused.value)
     assert complaint in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"])
+def test_jvm_wide_option_variables_are_refused(name: str) -> None:
+    message = refusal({"extraEnvVars": [{"name": name, "value": "-Xmx64g"}]})
+    assert f"extraEnvVars {name}: the JVM reads it past the chart's heap check" in message
+    assert "--jvm_flags" in message
+
+
+def test_a_variable_named_in_lower_case_is_no_flag() -> None:
+    """Environment names are case-sensitive: start-zookeeper reads ZK_HEAP, never ZK_heap."""
+    env = [{"name": "ZK_heap", "value": "64g"}, {"name": "zk_servers", "value": "1"}]
+    (sts,) = [d for d in documents(render({"extraEnvVars": env})) if d["kind"] == "StatefulSet"]
+    assert sts["spec"]["template"]["spec"]["containers"][0]["env"] == env
+
+
+def test_an_admin_port_variable_is_checked_against_the_pods_ports() -> None:
+    message = refusal({"extraEnvVars": [{"name": "ZK_ADMIN_PORT", "value": "2181"}]})
+    assert "extraEnvVars ZK_ADMIN_PORT 2181: same port as ports.client" in message
+    # The command line wins, as start-zookeeper reads them.
+    both = {
+        "extraEnvVars": [{"name": "ZK_ADMIN_PORT", "value": "2181"}],
+        "extraFlags": ["--admin_port=8080"],
+    }
+    documents(render(both))
 
 
 def test_env_vars_that_are_no_flag_or_come_from_a_secret_render() -> None:

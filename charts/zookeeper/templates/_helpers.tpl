@@ -775,9 +775,12 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- $entries = append $entries (dict "label" (printf "extraFlags %q" .) "flag" (first $parts | replace "-" "_") "hasValue" $hasValue "value" (ternary (last $parts) "" $hasValue) "readable" true) -}}
 {{- end -}}
 {{- range .extraEnvVars -}}
-{{- $flag := trimPrefix "ZK_" .name | lower -}}
-{{- if and (hasPrefix "ZK_" .name) (or (hasKey $chartFlags $flag) (hasKey $refused $flag) (hasKey $allowed $flag)) -}}
+{{- /* Names are case-sensitive: start-zookeeper reads ZK_HEAP, not ZK_heap; ZOOKEEPER_HOME is --zk_home's. */ -}}
+{{- $flag := ternary "zk_home" (trimPrefix "ZK_" .name | lower) (eq .name "ZOOKEEPER_HOME") -}}
+{{- if and (or (regexMatch "^ZK_[A-Z0-9_]+$" .name) (eq .name "ZOOKEEPER_HOME")) (or (hasKey $chartFlags $flag) (hasKey $refused $flag) (hasKey $allowed $flag)) -}}
 {{- $entries = append $entries (dict "label" (printf "extraEnvVars %s: start-zookeeper reads it as --%s, and" .name $flag) "flag" $flag "hasValue" true "value" (toString (.value | default "")) "readable" (not .valueFrom)) -}}
+{{- else if has .name (list "JAVA_TOOL_OPTIONS" "JDK_JAVA_OPTIONS" "_JAVA_OPTIONS") -}}
+{{- println (printf "extraEnvVars %s: the JVM reads it past the chart's heap check; set JVM options in extraFlags --jvm_flags instead" .name) -}}
 {{- end -}}
 {{- end -}}
 {{- range $entries -}}
@@ -820,8 +823,22 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- println (printf "%s: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test): name both, or *" $label) -}}
 {{- end -}}
 {{- else if eq $rule.kind "jvm" -}}
-{{- with regexFind "(^|[\\s'\"])-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))[^\\s'\"]*" $value -}}
-{{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label (trim . | trimAll "'\"")) -}}
+{{- /*
+start-zookeeper splits --jvm_flags as a shell would: -X''mx64g is -Xmx64g.
+The chart reads options plainly, so it refuses what it cannot see through:
+quotes, backslashes, and files of options (@argfiles, -XX:Flags=,
+-XX:VMOptionsFile=). The heap's options in any case: the JVM's own matching
+is not the chart's to second-guess.
+*/ -}}
+{{- if regexMatch "['\"\\\\]" $value -}}
+{{- println (printf "%s: quotes and backslashes in --jvm_flags: the chart cannot see through them to check the heap; write each option plainly, separated by spaces" $label) -}}
+{{- end -}}
+{{- range splitList " " (regexReplaceAll "\\s+" (trim $value) " ") -}}
+{{- if or (hasPrefix "@" .) (regexMatch "(?i)^-XX:(Flags|VMOptionsFile)=" .) -}}
+{{- println (printf "%s: %s reads JVM options from a file: the chart cannot see into it to check the heap; give the options in --jvm_flags" $label .) -}}
+{{- else if regexMatch "(?i)^-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))" . -}}
+{{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label .) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -848,9 +865,19 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- $_ := set $extra (replace "-" "_" (first $parts)) (ternary (last $parts) "" (eq (len $parts) 2)) -}}
 {{- end -}}
 {{- $admin := get $extra "admin_port" | default "0" -}}
+{{- $adminLabel := "extraFlags --admin_port" -}}
+{{- /* The command line wins over ZK_ADMIN_PORT, as start-zookeeper reads them. */ -}}
+{{- if not (hasKey $extra "admin_port") -}}
+{{- range .extraEnvVars -}}
+{{- if and (eq .name "ZK_ADMIN_PORT") (not .valueFrom) -}}
+{{- $admin = toString (.value | default "0") -}}
+{{- $adminLabel = "extraEnvVars ZK_ADMIN_PORT" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- /* Base 10, as start-zookeeper reads it: sprig's int takes "09141" for octal. */ -}}
 {{- if and (regexMatch "^[0-9]{1,5}$" $admin) (ne (atoi $admin) 0) -}}
-{{- $ports = append $ports (list "extraFlags --admin_port" (atoi $admin)) -}}
+{{- $ports = append $ports (list $adminLabel (atoi $admin)) -}}
 {{- end -}}
 {{- $seen := dict -}}
 {{- range $ports -}}
