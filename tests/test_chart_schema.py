@@ -144,6 +144,8 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         ({"priorityClassName": "high priority"}, "at '/priorityClassName'"),
         ({"storage": {"className": "Fast_SSD"}}, "at '/storage/className'"),
         ({"StorageClass": "Fast_SSD"}, "at '/StorageClass'"),
+        # Found by the sweep: the datalog claim's class was any string.
+        ({"storage": {"dataLog": {"className": ":"}}}, "at '/storage/dataLog/className'"),
         ({"image": {"tag": "1.0 beta"}}, "at '/image/tag'"),
         ({"image": {"repository": "Registry.example/ZK "}}, "at '/image/repository'"),
         # The Kubernetes-shaped extensions take what Kubernetes takes.
