@@ -436,7 +436,76 @@ def test_env_vars_start_zookeeper_leaves_to_the_user_render() -> None:
                 "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
                 "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/conf/"}],
             },
-            "extraVolumeMounts scratch: /opt/zookeeper/conf/ is the chart's own mount",
+            "extraVolumeMounts scratch: /opt/zookeeper/conf/ is at, under or above "
+            "the chart's own mount /opt/zookeeper/conf",
+        ),
+        # Paths as the kubelet cleans them: under, at, above a mount of the chart's.
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/var/lib/zookeeper/data"}],
+            },
+            "extraVolumeMounts scratch: /var/lib/zookeeper/data is at, under or above "
+            "the chart's own mount /var/lib/zookeeper",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/./conf"}],
+            },
+            "extraVolumeMounts scratch: /opt/zookeeper/./conf is at, under or above "
+            "the chart's own mount /opt/zookeeper/conf",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/conf//"}],
+            },
+            "extraVolumeMounts scratch: /opt/zookeeper/conf// is at, under or above "
+            "the chart's own mount /opt/zookeeper/conf",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/var/lib"}],
+            },
+            "extraVolumeMounts scratch: /var/lib is at, under or above "
+            "the chart's own mount /var/lib/zookeeper",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/etc/zookeeper"}],
+            },
+            "extraVolumeMounts scratch: /etc/zookeeper is at, under or above "
+            "the chart's own mount /etc/zookeeper/tls",
+        ),
+        (
+            {
+                "extraVolumes": [
+                    {"name": "scratch", "emptyDir": {}},
+                    {"name": "scratch", "emptyDir": {}},
+                ]
+            },
+            "extraVolumes scratch: two volumes of that name",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [
+                    {"name": "scratch", "mountPath": "/scratch"},
+                    {"name": "scratch", "mountPath": "/scratch/", "subPath": "x"},
+                ],
+            },
+            "extraVolumeMounts scratch: /scratch/ is scratch's mount path too",
+        ),
+        (
+            {"extraVolumeMounts": [{"name": "tls", "mountPath": "/certs"}]},
+            "extraVolumeMounts tls: the chart renders no such volume with tls.enabled off",
+        ),
+        (
+            {"extraVolumeMounts": [{"name": "reconfig", "mountPath": "/password"}]},
+            "extraVolumeMounts reconfig: the chart renders no such volume with reconfig off",
         ),
         (
             {"sidecars": [{"name": "metrics", "image": "exporter"}]},

@@ -450,22 +450,45 @@ or two mounts at one path, and a mount naming no volume.
 */}}
 {{- define "zookeeper.checkPod" -}}
 {{- $values := .Values -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
+{{- /* The chart's volumes a pod leaves out, with the value that would render them. */ -}}
+{{- $off := dict -}}
+{{- if not $s.tls.enabled -}}{{- $_ := set $off "tls" "tls.enabled" -}}{{- end -}}
+{{- if not $s.reconfig -}}{{- $_ := set $off "reconfig" "reconfig" -}}{{- end -}}
+{{- if not $s.storage.dataLog.enabled -}}{{- $_ := set $off "datalog" "storage.dataLog.enabled" -}}{{- end -}}
 {{- $all := $volumes -}}
+{{- $extra := list -}}
 {{- range $values.extraVolumes -}}
 {{- if has .name $volumes -}}
 {{- println (printf "extraVolumes %s: the chart names a volume of its own so (%s); choose another name" .name (join ", " $volumes)) -}}
+{{- else if has .name $extra -}}
+{{- println (printf "extraVolumes %s: two volumes of that name; Kubernetes refuses the pod" .name) -}}
 {{- end -}}
+{{- $extra = append $extra .name -}}
 {{- $all = append $all .name -}}
 {{- end -}}
 {{- $paths := list "/var/lib/zookeeper" "/var/lib/zookeeper-datalog" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
+{{- $mounted := dict -}}
 {{- range $values.extraVolumeMounts -}}
-{{- if not (has .name $all) -}}
+{{- $mount := . -}}
+{{- if hasKey $off .name -}}
+{{- println (printf "extraVolumeMounts %s: the chart renders no such volume with %s off (set it, or mount another volume)" .name (get $off .name)) -}}
+{{- else if not (has .name $all) -}}
 {{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
 {{- end -}}
-{{- if has (trimSuffix "/" .mountPath) $paths -}}
-{{- println (printf "extraVolumeMounts %s: %s is the chart's own mount (%s); mount elsewhere" .name .mountPath (join ", " $paths)) -}}
+{{- /* As the kubelet reads it: /opt/zookeeper/./conf/ is /opt/zookeeper/conf. */ -}}
+{{- $path := clean .mountPath -}}
+{{- range $paths -}}
+{{- if or (eq $path .) (hasPrefix (printf "%s/" .) $path) (hasPrefix (printf "%s/" (trimSuffix "/" $path)) .) -}}
+{{- println (printf "extraVolumeMounts %s: %s is at, under or above the chart's own mount %s (%s); mount elsewhere" $mount.name $mount.mountPath . (join ", " $paths)) -}}
+{{- break -}}
 {{- end -}}
+{{- end -}}
+{{- if hasKey $mounted $path -}}
+{{- println (printf "extraVolumeMounts %s: %s is %s's mount path too; Kubernetes refuses two mounts at one path" .name .mountPath (get $mounted $path)) -}}
+{{- end -}}
+{{- $_ := set $mounted $path .name -}}
 {{- end -}}
 {{- $containers := list "zookeeper" "metrics" -}}
 {{- range $key := list "initContainers" "sidecars" -}}
