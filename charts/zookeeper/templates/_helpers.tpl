@@ -361,9 +361,13 @@ where Prometheus and the kubelet's probes reach it, the pod's address.
 {{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
 {{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
 {{- end -}}
-{{- $address := .metrics.listenAddress | default "0.0.0.0" | trimPrefix "[" | trimSuffix "]" -}}
-{{- if or (hasPrefix "127." $address) (eq $address "::1" "localhost") -}}
-{{- println (printf "metrics.listenAddress %s: a loopback address, which neither Prometheus nor the kubelet's probes reach (0.0.0.0, or :: on IPv6-only clusters)" .metrics.listenAddress) -}}
+{{- /* The schema takes 0.0.0.0 or :: alone: a pod-wide bind address is a wildcard. */ -}}
+{{- with .metrics.resources.limits -}}
+{{- if and (hasKey . "memory") (not (kindIs "invalid" .memory)) -}}
+{{- if lt (include "zookeeper.quantityBytes" .memory | float64) (mulf 32.0 1048576.0) -}}
+{{- println (printf "metrics.resources.limits.memory %v: below 32Mi, which the exporter (a Python process) needs" .memory) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
