@@ -722,6 +722,7 @@ def test_a_class_of_dash_binds_the_log_claim_to_pre_provisioned_volumes() -> Non
 def test_the_service_monitor_takes_its_namespace_and_relabelings() -> None:
     monitor = only(rendered("every extension"), "ServiceMonitor")
     assert monitor["metadata"]["namespace"] == "monitoring"
+    assert monitor["metadata"]["name"] == f"{NAMESPACE}-{RELEASE}"
     # It still scrapes the exporters' Service in the release's namespace.
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
     (endpoint,) = monitor["spec"]["endpoints"]
@@ -740,7 +741,7 @@ def test_by_default_the_service_monitor_is_in_the_release_namespace_without_rela
 def test_the_prometheus_rule_holds_the_users_rules() -> None:
     rule = only(rendered("every extension"), "PrometheusRule")
     assert rule["apiVersion"] == "monitoring.coreos.com/v1"
-    assert rule["metadata"]["name"] == RELEASE
+    assert rule["metadata"]["name"] == f"{NAMESPACE}-{RELEASE}"
     assert rule["metadata"]["namespace"] == "monitoring"
     labels = rule["metadata"]["labels"]
     assert labels["release"] == "prometheus"
@@ -752,6 +753,31 @@ def test_a_prometheus_rule_in_the_release_namespace_by_default() -> None:
     values = {"metrics": {"enabled": True, "prometheusRule": {"enabled": True, "rules": RULES}}}
     rule = only(documents(render(values, RELEASE, NAMESPACE)), "PrometheusRule")
     assert rule["metadata"]["namespace"] == NAMESPACE
+    assert rule["metadata"]["name"] == RELEASE
+
+
+@pytest.mark.parametrize("namespace", ["monitoring", NAMESPACE])
+def test_releases_of_one_name_monitored_from_one_namespace_do_not_collide(
+    namespace: str,
+) -> None:
+    """A ServiceMonitor or PrometheusRule elsewhere than its release carries the release's
+    namespace in its name."""
+    values = {
+        "metrics": {
+            "enabled": True,
+            "serviceMonitor": {"enabled": True, "namespace": namespace},
+            "prometheusRule": {"enabled": True, "namespace": namespace, "rules": RULES},
+        }
+    }
+    names = {}
+    for release_namespace in ("team-a", "team-b"):
+        docs = documents(render(values, RELEASE, release_namespace))
+        for kind in ("ServiceMonitor", "PrometheusRule"):
+            found = only(docs, kind)["metadata"]
+            names[release_namespace, kind] = (found["namespace"], found["name"])
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        assert names["team-a", kind] == (namespace, f"team-a-{RELEASE}")
+        assert names["team-b", kind] == (namespace, f"team-b-{RELEASE}")
 
 
 def test_the_values_yaml_example_rule_is_a_rule() -> None:

@@ -383,6 +383,23 @@ an IPv6 host in brackets, [::]:9141. Takes the settings.
 --listen={{ $address }}:{{ int .metrics.port }}
 {{- end -}}
 
+{{/*
+The ServiceMonitor's or PrometheusRule's name in NAMESPACE (empty: the
+release's): the release's name at home; elsewhere <release namespace>-<name>,
+so that releases of one name in two namespaces, monitored from a third, do
+not take each other's object. Takes (list $ NAMESPACE).
+*/}}
+{{- define "zookeeper.monitoringName" -}}
+{{- $ := index . 0 -}}
+{{- $name := include "zookeeper.fullname" $ -}}
+{{- $namespace := index . 1 | default $.Release.Namespace -}}
+{{- if eq $namespace $.Release.Namespace -}}
+{{- $name -}}
+{{- else -}}
+{{- printf "%s-%s" $.Release.Namespace $name -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A PrometheusRule holds the user's rules, on the exporter's metrics. */}}
 {{- define "zookeeper.checkPrometheusRule" -}}
 {{- $rule := .metrics.prometheusRule -}}
