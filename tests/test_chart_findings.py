@@ -25,7 +25,7 @@ import yaml
 from helm_python.errors import HelmError
 
 from tests.harness.certs import Authority, mount_secret
-from tests.harness.chart import CHART, Document, documents, notes, render
+from tests.harness.chart import CHART, Document, documents, notes, render, strict_documents
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import FLAGS, load_settings
 
@@ -923,3 +923,55 @@ def test_the_templates_read_the_defaults_values_yaml_gives() -> None:
     link = CHART / "files" / "values.yaml"
     assert link.is_symlink()
     assert link.read_text() == VALUES_YAML
+
+
+# -- labels merged, never a key twice ----------------------------------------------------
+
+CHART_LABEL_KEYS = [
+    "app",
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/component",
+    "helm.sh/chart",
+]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"tls": {"enabled": True, "certManager": {"enabled": True, "issuerRef": {"name": "ca"}}}},
+        {"reconfig": True},
+    ],
+)
+def test_no_rendered_object_has_a_key_twice(extra: dict[str, Any]) -> None:
+    """commonLabels, podLabels and the other maps the values give, with every key the
+    chart sets itself: each object takes them merged (YAML forbids a key twice, and
+    `kubectl apply` refuses some such objects)."""
+    labels = {key: "user" for key in CHART_LABEL_KEYS}
+    annotations = {"helm.sh/hook": "x", "helm.sh/resource-policy": "x", "note": "user"}
+    values: dict[str, Any] = {
+        "commonLabels": labels,
+        "commonAnnotations": annotations,
+        "podLabels": labels,
+        "podAnnotations": annotations,
+        "storage": {"labels": labels, "annotations": annotations},
+        "service": {"annotations": annotations},
+        "serviceAccount": {"annotations": annotations},
+        "networkPolicy": {"egress": {"enabled": True}},
+        "metrics": {
+            "enabled": True,
+            "serviceMonitor": {"enabled": True, "labels": labels},
+            "prometheusRule": {
+                "enabled": True,
+                "labels": labels,
+                "rules": [{"alert": "ZooKeeperDown", "expr": "zookeeper_up == 0"}],
+            },
+        },
+        **extra,
+    }
+    docs = strict_documents(render(values))
+    assert len(docs) == len(documents(render(values)))
+    service = next(d for d in docs if d["metadata"]["name"] == f"{RELEASE}-metrics")
+    assert service["metadata"]["labels"]["app.kubernetes.io/component"] == "metrics"
