@@ -252,6 +252,19 @@ def test_values_kubernetes_refuses_are_refused_at_install(
         ({"imagePullSecrets": [{"name": "pull", "bogus": 1}]}, "/imagePullSecrets/0"),
         ({"securityContext": {"allowPrivilegeEscalation": False, "bogus": 1}}, "/securityContext"),
         ({"networkPolicy": {"clientFrom": [{"bogus": {}}]}}, "/networkPolicy/clientFrom/0"),
+        # Found by the sweep: the egress peers and rules were open objects.
+        (
+            {"networkPolicy": {"egress": {"dnsTo": [{"bogus": {}}]}}},
+            "/networkPolicy/egress/dnsTo/0",
+        ),
+        (
+            {"networkPolicy": {"egress": {"extra": [{"bogus": {}}]}}},
+            "/networkPolicy/egress/extra/0",
+        ),
+        (
+            {"networkPolicy": {"egress": {"extra": [{"ports": [{"port": 443, "bogus": 1}]}]}}},
+            "/networkPolicy/egress/extra/0/ports/0",
+        ),
         # Found by the sweep in CI: the Kubernetes-shaped extensions were open objects.
         ({"lifecycleHooks": {"preStop": {"sleep": {"seconds": 5}}, "bogus": 1}}, "/lifecycleHooks"),
         (
