@@ -387,8 +387,24 @@ KUBE_SYSTEM = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.nam
 
 
 def policy(values: dict[str, Any]) -> Document:
-    spec: Document = one(validate_all(values), "NetworkPolicy")["spec"]
+    """The members' NetworkPolicy."""
+    (found,) = [
+        doc
+        for doc in validate_all(values)
+        if doc["kind"] == "NetworkPolicy" and doc["metadata"]["name"] == RELEASE
+    ]
+    spec: Document = found["spec"]
     return spec
+
+
+def helm_test_policy(values: dict[str, Any]) -> Document | None:
+    """The `helm test` pod's NetworkPolicy, if any."""
+    found = [
+        doc
+        for doc in validate_all(values)
+        if doc["kind"] == "NetworkPolicy" and doc["metadata"]["name"] == f"{RELEASE}-test"
+    ]
+    return found[0]["spec"] if found else None
 
 
 def peers_of(rules: list[Document], port: int) -> list[Any]:
@@ -460,6 +476,42 @@ def test_egress_lets_the_members_reach_dns_and_each_other(
     }
     assert members["to"] == [MEMBER_PEER]
     assert [p["port"] for p in members["ports"]] == [2888, 3888, *client_ports]
+
+
+@pytest.mark.parametrize(
+    ("values", "ports"),
+    [
+        ({}, [2181]),
+        ({"tls": {"enabled": True}}, [2281]),
+        (
+            {"tls": {"enabled": True, "portUnification": True}, "metrics": {"enabled": True}},
+            [2181, 2281, 9141],
+        ),
+    ],
+)
+def test_with_egress_the_test_pod_reaches_dns_and_the_members_it_asks(
+    values: dict[str, Any], ports: list[int]
+) -> None:
+    """In a default-deny-egress cluster `helm test` asks every member's client port (and
+    exporter): a policy of its own lets it out, selecting it alone."""
+    assert helm_test_policy(values) is None
+    spec = helm_test_policy({**values, "networkPolicy": {"egress": {"enabled": True}}})
+    assert spec is not None
+    assert spec["policyTypes"] == ["Egress"]
+    labels = {
+        "app.kubernetes.io/instance": RELEASE,
+        "app.kubernetes.io/component": f"{RELEASE}-test",
+    }
+    assert spec["podSelector"] == {"matchLabels": labels}
+    test_pod = next(d for d in validate_all(values) if d["kind"] == "Pod")
+    assert labels.items() <= test_pod["metadata"]["labels"].items()
+    dns, members = spec["egress"]
+    assert dns == {
+        "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+        "to": [KUBE_SYSTEM],
+    }
+    assert members["to"] == [MEMBER_PEER]
+    assert [p["port"] for p in members["ports"]] == ports
 
 
 def test_egress_takes_any_dns_and_extra_rules() -> None:
