@@ -421,6 +421,35 @@ def test_env_vars_start_zookeeper_leaves_to_the_user_render() -> None:
 
 
 @pytest.mark.parametrize(
+    "hostname",
+    [
+        "my-zk-1.my-zk-hs.zk.svc.cluster.local",
+        "my-zk-1.my-zk-hs.zk.svc",
+        "my-zk-1.my-zk-hs",
+        "my-zk-hs",
+        "my-zk-cs.zk",
+        "my-zk-cs.zk.svc.cluster.local",
+    ],
+)
+def test_a_host_alias_for_the_releases_service_names_is_refused(hostname: str) -> None:
+    """/etc/hosts answers before DNS: the alias would point peers elsewhere, as --domain
+    would."""
+    values = {"hostAliases": [{"ip": "10.0.0.9", "hostnames": ["backup.internal", hostname]}]}
+    message = refused(values)
+    assert f"hostAliases 10.0.0.9: {hostname} is a name of the release's Services" in message
+    assert "backup.internal" not in message
+
+
+@pytest.mark.parametrize(
+    "hostname", ["my-zk-1.my-zk-hs.other.svc.cluster.local", "not-my-zk-hs", "backup.internal"]
+)
+def test_a_host_alias_for_other_names_renders(hostname: str) -> None:
+    values = {"hostAliases": [{"ip": "10.0.0.9", "hostnames": [hostname]}]}
+    pod = statefulset(documents(render(values)))["spec"]["template"]["spec"]
+    assert pod["hostAliases"] == values["hostAliases"]
+
+
+@pytest.mark.parametrize(
     ("values", "complaint"),
     [
         (

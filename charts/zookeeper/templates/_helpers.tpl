@@ -511,6 +511,20 @@ or two mounts at one path, and a mount naming no volume.
 {{- end -}}
 {{- $_ := set $mounted $path .name -}}
 {{- end -}}
+{{- /*
+/etc/hosts answers before DNS: a host alias under the Services' names would
+point members, probes or helm test at another address, as --domain would.
+*/ -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- $services := printf "(^|\\.)(%s-hs|%s-cs)(\\.%s(\\.svc(\\.%s)?)?)?\\.?$" (regexQuoteMeta $name) (regexQuoteMeta $name) (regexQuoteMeta .Release.Namespace) (regexQuoteMeta ($s.clusterDomain | toString)) -}}
+{{- range $values.hostAliases -}}
+{{- $ip := .ip -}}
+{{- range .hostnames -}}
+{{- if regexMatch $services . -}}
+{{- println (printf "hostAliases %s: %s is a name of the release's Services (%s-hs, %s-cs), which members, probes and helm test resolve; an alias would point them elsewhere" $ip . $name $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- $containers := list "zookeeper" "metrics" -}}
 {{- range $key := list "initContainers" "sidecars" -}}
 {{- range get $values $key -}}
