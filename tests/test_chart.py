@@ -1683,6 +1683,8 @@ def test_the_chart_packages_as_a_repository(tmp_path: Path) -> None:
         "zookeeper/Chart.yaml",
         "zookeeper/values.yaml",
         "zookeeper/values.schema.json",
+        # values.yaml again, as the templates read the defaults (a link in the repository).
+        "zookeeper/files/values.yaml",
         "zookeeper/values-mini.yaml",
         "zookeeper/templates/statefulset.yaml",
         "zookeeper/templates/tests/serving.yaml",

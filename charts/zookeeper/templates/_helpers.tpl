@@ -587,6 +587,9 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- define "zookeeper.settings" -}}
 {{- $settings := include "zookeeper.givenSettings" . | fromJson -}}
 {{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
+{{- if not $defaults -}}
+{{- fail "the chart's files/values.yaml, a link to values.yaml, is missing: the chart reads its defaults there" -}}
+{{- end -}}
 {{- /* What a null removed comes back from the defaults, so that no template breaks on it before zookeeper.validate refuses it. */ -}}
 {{- range include "zookeeper.removedDefaults" (list $defaults $settings list) | splitList "\n" | compact -}}
 {{- $steps := fromJsonArray . -}}
