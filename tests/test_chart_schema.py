@@ -149,6 +149,15 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         ({"image": {"tag": "1.0 beta"}}, "at '/image/tag'"),
         ({"image": {"repository": "Registry.example/ZK "}}, "at '/image/repository'"),
         # The Kubernetes-shaped extensions take what Kubernetes takes.
+        ({"extraEnvVars": [{"name": "1ZK", "value": "x"}]}, "at '/extraEnvVars/0/name'"),
+        (
+            {"extraVolumeMounts": [{"name": "scratch", "mountPath": "scratch"}]},
+            "at '/extraVolumeMounts/0/mountPath'",
+        ),
+        (
+            {"metrics": {"serviceMonitor": {"relabelings": [{"action": "delete"}]}}},
+            "at '/metrics/serviceMonitor/relabelings/0/action'",
+        ),
         ({"lifecycleHooks": {"": None}}, "at '/lifecycleHooks': additional properties ''"),
         ({"lifecycleHooks": {"preStop": {}}}, "at '/lifecycleHooks/preStop'"),
         (
@@ -252,6 +261,14 @@ def test_values_kubernetes_refuses_are_refused_at_install(
         ({"imagePullSecrets": [{"name": "pull", "bogus": 1}]}, "/imagePullSecrets/0"),
         ({"securityContext": {"allowPrivilegeEscalation": False, "bogus": 1}}, "/securityContext"),
         ({"networkPolicy": {"clientFrom": [{"bogus": {}}]}}, "/networkPolicy/clientFrom/0"),
+        (
+            {"metrics": {"serviceMonitor": {"relabelings": [{"action": "drop", "bogus": 1}]}}},
+            "/metrics/serviceMonitor/relabelings/0",
+        ),
+        (
+            {"metrics": {"serviceMonitor": {"metricRelabelings": [{"bogus": 1}]}}},
+            "/metrics/serviceMonitor/metricRelabelings/0",
+        ),
         # Found by the sweep: the egress peers and rules were open objects.
         (
             {"networkPolicy": {"egress": {"dnsTo": [{"bogus": {}}]}}},
