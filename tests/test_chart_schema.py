@@ -378,6 +378,10 @@ def test_the_largest_quantities_render_exactly() -> None:
             },
             "topologySpreadConstraints: two constraints on zone with whenUnsatisfiable",
         ),
+        (
+            {"lifecycleHooks": {"preStop": {"sleep": {"seconds": 31}}}},
+            "lifecycleHooks.preStop.sleep.seconds 31 exceeds terminationGracePeriodSeconds 30",
+        ),
         # null removes a key before the schema sees the values.
         ({"podSecurityContext": None}, "podSecurityContext: the pods need runAsNonRoot"),
         (

@@ -1085,4 +1085,10 @@ combinations across keys. Takes the settings.
 {{- end -}}
 {{- $_ := set $seen $key true -}}
 {{- end -}}
+{{- $grace := .terminationGracePeriodSeconds -}}
+{{- range $hook, $handler := .lifecycleHooks -}}
+{{- if and $handler.sleep (gt (float64 $handler.sleep.seconds) (float64 $grace)) -}}
+{{- println (printf "lifecycleHooks.%s.sleep.seconds %d exceeds terminationGracePeriodSeconds %d: Kubernetes refuses the pod" $hook (int $handler.sleep.seconds) (int $grace)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
