@@ -18,7 +18,7 @@ from helm_python.errors import HelmError, HelmRenderError
 from hypothesis import HealthCheck, event, given, settings
 
 from tests.harness.apiserver import violations
-from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render
+from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render, strict_documents
 from tests.harness.podsecurity import restricted_violations
 from tests.harness.schemavalues import reproducible
 from tests.harness.schemavalues import values as schema_values
@@ -79,7 +79,8 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         assert_refused_by_the_charts_checks(refusal)
         return
     event("rendered")
-    docs = documents(rendered)
+    # Read as YAML forbids a key twice: the chart merges maps, never repeats a key.
+    docs = strict_documents(rendered)
     for doc in docs:
         if doc["kind"] not in CRD_KINDS:
             for version in KUBERNETES_VERSIONS:
