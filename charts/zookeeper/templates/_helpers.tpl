@@ -467,7 +467,10 @@ for it, refused rather than dropped. Takes the settings.
 {{/*
 What the values add to the pod may not take the chart's own names or
 paths: Kubernetes refuses a pod with two volumes or containers of one name,
-or two mounts at one path, and a mount naming no volume.
+or two mounts at one path, and a mount naming no volume (or one of the
+chart's that these values do not render). A mount at, under or above one
+of the chart's would hide its files or be hidden; paths are compared as the
+kubelet reads them, cleaned. Nor may a host alias take the Services' names.
 */}}
 {{- define "zookeeper.checkPod" -}}
 {{- $values := .Values -}}
