@@ -421,6 +421,35 @@ def test_env_vars_start_zookeeper_leaves_to_the_user_render() -> None:
 
 
 @pytest.mark.parametrize(
+    "hostname",
+    [
+        "my-zk-1.my-zk-hs.zk.svc.cluster.local",
+        "my-zk-1.my-zk-hs.zk.svc",
+        "my-zk-1.my-zk-hs",
+        "my-zk-hs",
+        "my-zk-cs.zk",
+        "my-zk-cs.zk.svc.cluster.local",
+    ],
+)
+def test_a_host_alias_for_the_releases_service_names_is_refused(hostname: str) -> None:
+    """/etc/hosts answers before DNS: the alias would point peers elsewhere, as --domain
+    would."""
+    values = {"hostAliases": [{"ip": "10.0.0.9", "hostnames": ["backup.internal", hostname]}]}
+    message = refused(values)
+    assert f"hostAliases 10.0.0.9: {hostname} is a name of the release's Services" in message
+    assert "backup.internal" not in message
+
+
+@pytest.mark.parametrize(
+    "hostname", ["my-zk-1.my-zk-hs.other.svc.cluster.local", "not-my-zk-hs", "backup.internal"]
+)
+def test_a_host_alias_for_other_names_renders(hostname: str) -> None:
+    values = {"hostAliases": [{"ip": "10.0.0.9", "hostnames": [hostname]}]}
+    pod = statefulset(documents(render(values)))["spec"]["template"]["spec"]
+    assert pod["hostAliases"] == values["hostAliases"]
+
+
+@pytest.mark.parametrize(
     ("values", "complaint"),
     [
         (
@@ -436,7 +465,76 @@ def test_env_vars_start_zookeeper_leaves_to_the_user_render() -> None:
                 "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
                 "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/conf/"}],
             },
-            "extraVolumeMounts scratch: /opt/zookeeper/conf/ is the chart's own mount",
+            "extraVolumeMounts scratch: /opt/zookeeper/conf/ is at, under or above "
+            "the chart's own mount /opt/zookeeper/conf",
+        ),
+        # Paths as the kubelet cleans them: under, at, above a mount of the chart's.
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/var/lib/zookeeper/data"}],
+            },
+            "extraVolumeMounts scratch: /var/lib/zookeeper/data is at, under or above "
+            "the chart's own mount /var/lib/zookeeper",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/./conf"}],
+            },
+            "extraVolumeMounts scratch: /opt/zookeeper/./conf is at, under or above "
+            "the chart's own mount /opt/zookeeper/conf",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/opt/zookeeper/conf//"}],
+            },
+            "extraVolumeMounts scratch: /opt/zookeeper/conf// is at, under or above "
+            "the chart's own mount /opt/zookeeper/conf",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/var/lib"}],
+            },
+            "extraVolumeMounts scratch: /var/lib is at, under or above "
+            "the chart's own mount /var/lib/zookeeper",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [{"name": "scratch", "mountPath": "/etc/zookeeper"}],
+            },
+            "extraVolumeMounts scratch: /etc/zookeeper is at, under or above "
+            "the chart's own mount /etc/zookeeper/tls",
+        ),
+        (
+            {
+                "extraVolumes": [
+                    {"name": "scratch", "emptyDir": {}},
+                    {"name": "scratch", "emptyDir": {}},
+                ]
+            },
+            "extraVolumes scratch: two volumes of that name",
+        ),
+        (
+            {
+                "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                "extraVolumeMounts": [
+                    {"name": "scratch", "mountPath": "/scratch"},
+                    {"name": "scratch", "mountPath": "/scratch/", "subPath": "x"},
+                ],
+            },
+            "extraVolumeMounts scratch: /scratch/ is scratch's mount path too",
+        ),
+        (
+            {"extraVolumeMounts": [{"name": "tls", "mountPath": "/certs"}]},
+            "extraVolumeMounts tls: the chart renders no such volume with tls.enabled off",
+        ),
+        (
+            {"extraVolumeMounts": [{"name": "reconfig", "mountPath": "/password"}]},
+            "extraVolumeMounts reconfig: the chart renders no such volume with reconfig off",
         ),
         (
             {"sidecars": [{"name": "metrics", "image": "exporter"}]},
@@ -653,6 +751,7 @@ def test_a_class_of_dash_binds_the_log_claim_to_pre_provisioned_volumes() -> Non
 def test_the_service_monitor_takes_its_namespace_and_relabelings() -> None:
     monitor = only(rendered("every extension"), "ServiceMonitor")
     assert monitor["metadata"]["namespace"] == "monitoring"
+    assert monitor["metadata"]["name"] == f"{NAMESPACE}-{RELEASE}"
     # It still scrapes the exporters' Service in the release's namespace.
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
     (endpoint,) = monitor["spec"]["endpoints"]
@@ -671,7 +770,7 @@ def test_by_default_the_service_monitor_is_in_the_release_namespace_without_rela
 def test_the_prometheus_rule_holds_the_users_rules() -> None:
     rule = only(rendered("every extension"), "PrometheusRule")
     assert rule["apiVersion"] == "monitoring.coreos.com/v1"
-    assert rule["metadata"]["name"] == RELEASE
+    assert rule["metadata"]["name"] == f"{NAMESPACE}-{RELEASE}"
     assert rule["metadata"]["namespace"] == "monitoring"
     labels = rule["metadata"]["labels"]
     assert labels["release"] == "prometheus"
@@ -683,6 +782,31 @@ def test_a_prometheus_rule_in_the_release_namespace_by_default() -> None:
     values = {"metrics": {"enabled": True, "prometheusRule": {"enabled": True, "rules": RULES}}}
     rule = only(documents(render(values, RELEASE, NAMESPACE)), "PrometheusRule")
     assert rule["metadata"]["namespace"] == NAMESPACE
+    assert rule["metadata"]["name"] == RELEASE
+
+
+@pytest.mark.parametrize("namespace", ["monitoring", NAMESPACE])
+def test_releases_of_one_name_monitored_from_one_namespace_do_not_collide(
+    namespace: str,
+) -> None:
+    """A ServiceMonitor or PrometheusRule elsewhere than its release carries the release's
+    namespace in its name."""
+    values = {
+        "metrics": {
+            "enabled": True,
+            "serviceMonitor": {"enabled": True, "namespace": namespace},
+            "prometheusRule": {"enabled": True, "namespace": namespace, "rules": RULES},
+        }
+    }
+    names = {}
+    for release_namespace in ("team-a", "team-b"):
+        docs = documents(render(values, RELEASE, release_namespace))
+        for kind in ("ServiceMonitor", "PrometheusRule"):
+            found = only(docs, kind)["metadata"]
+            names[release_namespace, kind] = (found["namespace"], found["name"])
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        assert names["team-a", kind] == (namespace, f"team-a-{RELEASE}")
+        assert names["team-b", kind] == (namespace, f"team-b-{RELEASE}")
 
 
 def test_the_values_yaml_example_rule_is_a_rule() -> None:

@@ -25,7 +25,7 @@ import yaml
 from helm_python.errors import HelmError
 
 from tests.harness.certs import Authority, mount_secret
-from tests.harness.chart import CHART, Document, documents, notes, render
+from tests.harness.chart import CHART, Document, documents, notes, render, strict_documents
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import FLAGS, load_settings
 
@@ -387,8 +387,24 @@ KUBE_SYSTEM = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.nam
 
 
 def policy(values: dict[str, Any]) -> Document:
-    spec: Document = one(validate_all(values), "NetworkPolicy")["spec"]
+    """The members' NetworkPolicy."""
+    (found,) = [
+        doc
+        for doc in validate_all(values)
+        if doc["kind"] == "NetworkPolicy" and doc["metadata"]["name"] == RELEASE
+    ]
+    spec: Document = found["spec"]
     return spec
+
+
+def helm_test_policy(values: dict[str, Any]) -> Document | None:
+    """The `helm test` pod's NetworkPolicy, if any."""
+    found = [
+        doc
+        for doc in validate_all(values)
+        if doc["kind"] == "NetworkPolicy" and doc["metadata"]["name"] == f"{RELEASE}-test"
+    ]
+    return found[0]["spec"] if found else None
 
 
 def peers_of(rules: list[Document], port: int) -> list[Any]:
@@ -462,6 +478,42 @@ def test_egress_lets_the_members_reach_dns_and_each_other(
     assert [p["port"] for p in members["ports"]] == [2888, 3888, *client_ports]
 
 
+@pytest.mark.parametrize(
+    ("values", "ports"),
+    [
+        ({}, [2181]),
+        ({"tls": {"enabled": True}}, [2281]),
+        (
+            {"tls": {"enabled": True, "portUnification": True}, "metrics": {"enabled": True}},
+            [2181, 2281, 9141],
+        ),
+    ],
+)
+def test_with_egress_the_test_pod_reaches_dns_and_the_members_it_asks(
+    values: dict[str, Any], ports: list[int]
+) -> None:
+    """In a default-deny-egress cluster `helm test` asks every member's client port (and
+    exporter): a policy of its own lets it out, selecting it alone."""
+    assert helm_test_policy(values) is None
+    spec = helm_test_policy({**values, "networkPolicy": {"egress": {"enabled": True}}})
+    assert spec is not None
+    assert spec["policyTypes"] == ["Egress"]
+    labels = {
+        "app.kubernetes.io/instance": RELEASE,
+        "app.kubernetes.io/component": f"{RELEASE}-test",
+    }
+    assert spec["podSelector"] == {"matchLabels": labels}
+    test_pod = next(d for d in validate_all(values) if d["kind"] == "Pod")
+    assert labels.items() <= test_pod["metadata"]["labels"].items()
+    dns, members = spec["egress"]
+    assert dns == {
+        "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+        "to": [KUBE_SYSTEM],
+    }
+    assert members["to"] == [MEMBER_PEER]
+    assert [p["port"] for p in members["ports"]] == ports
+
+
 def test_egress_takes_any_dns_and_extra_rules() -> None:
     extra = [{"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}], "ports": [{"port": 2181}]}]
     spec = policy({"networkPolicy": {"egress": {"enabled": True, "dnsTo": [], "extra": extra}}})
@@ -497,19 +549,21 @@ def exporter(values: dict[str, Any]) -> Document:
     )
 
 
-def test_the_exporter_has_liveness_and_readiness_probes_on_metrics() -> None:
+def test_the_exporter_has_a_liveness_probe_on_metrics_and_no_readiness_probe() -> None:
     """/metrics answers 200 with zookeeper_up 0 while ZooKeeper is down
-    (tests/test_exporter.py): the probes watch the exporter, never its member."""
+    (tests/test_exporter.py): liveness watches the exporter, never its member. A pod is
+    Ready only when all its containers are: the exporter has no say in it."""
     found = exporter({})
     ports = {p["name"]: p["containerPort"] for p in found["ports"]}
-    for kind in ("livenessProbe", "readinessProbe"):
-        probe = found[kind]
-        assert probe["httpGet"] == {"path": "/metrics", "port": "metrics"}
-        assert "metrics" in ports
-        # A scrape is one mntr within the exporter's --timeout, 1s by default.
-        assert probe["timeoutSeconds"] > 1
+    probe = found["livenessProbe"]
+    assert probe["httpGet"] == {"path": "/metrics", "port": "metrics"}
+    assert "metrics" in ports
+    # A scrape is one mntr within the exporter's --timeout, 1s by default.
+    assert probe["timeoutSeconds"] > 1
+    assert "readinessProbe" not in found
     assert "--timeout" not in " ".join(found["command"])
     validate_all(METRICS)
+    assert "| CKV_K8S_9 readiness probe | exporter" in README
 
 
 @pytest.mark.parametrize(
@@ -517,9 +571,6 @@ def test_the_exporter_has_liveness_and_readiness_probes_on_metrics() -> None:
     [
         (None, "--listen=0.0.0.0:9141", ("0.0.0.0", 9141)),
         ("::", "--listen=[::]:9141", ("::", 9141)),
-        ("[::]", "--listen=[::]:9141", ("::", 9141)),
-        ("2001:db8::7", "--listen=[2001:db8::7]:9141", ("2001:db8::7", 9141)),
-        ("10.0.0.7", "--listen=10.0.0.7:9141", ("10.0.0.7", 9141)),
     ],
 )
 def test_the_listen_address_renders_as_zookeeper_metrics_parses_it(
@@ -536,10 +587,42 @@ def test_the_listen_address_follows_the_port() -> None:
     assert command[1] == "--listen=[::]:9200"
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "[::1]", "localhost"])
-def test_a_loopback_listen_address_is_refused(address: str) -> None:
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "::1",
+        "[::1]",
+        "localhost",
+        # What a review found rendered into a broken exporter.
+        "0:0:0:0:0:0:0:1",
+        "::ffff:127.0.0.1",
+        "LOCALHOST",
+        "0x7f000001",
+        "0.0.0.0:9141",
+        "10.0.0.7",
+    ],
+)
+def test_a_listen_address_other_than_a_wildcard_is_refused(address: str) -> None:
     message = refusal({"metrics": {"enabled": True, "listenAddress": address}})
-    assert f"metrics.listenAddress {address}: a loopback address" in message
+    assert "at '/metrics/listenAddress'" in message
+
+
+@pytest.mark.parametrize("limit", ["16Mi", "30M", "33554431"])
+def test_an_exporter_memory_limit_below_32mi_is_refused(limit: str) -> None:
+    values = {
+        "metrics": {
+            "enabled": True,
+            "resources": {"requests": {"memory": "8Mi"}, "limits": {"memory": limit}},
+        }
+    }
+    message = refusal(values)
+    assert f"metrics.resources.limits.memory {limit}: below 32Mi" in message
+
+
+def test_an_exporter_memory_limit_of_32mi_renders() -> None:
+    values = {"resources": {"requests": {"memory": "32Mi"}, "limits": {"memory": "32Mi"}}}
+    assert exporter({"metrics": values})["resources"]["limits"]["memory"] == "32Mi"
 
 
 def test_values_and_readme_document_the_listen_address() -> None:
@@ -682,7 +765,22 @@ def test_allowed_flags_reach_start_zookeeper(
         ("--four_letter_words=ruok,srvr", "the probes need ruok (liveness) and mntr"),
         ("--jvm_flags=-Xmx64g", "-Xmx64g sizes the heap, which heap sets"),
         ("--jvm_flags=-Dx=1 -Xms1g", "-Xms1g sizes the heap"),
-        ("--jvm_flags='-XX:MaxRAMPercentage=80'", "-XX:MaxRAMPercentage=80 sizes the heap"),
+        ("--jvm_flags=-XX:MaxRAMPercentage=80", "-XX:MaxRAMPercentage=80 sizes the heap"),
+        # start-zookeeper splits --jvm_flags as a shell would: these are -Xmx64g.
+        ("--jvm_flags=-X''mx64g", "quotes and backslashes in --jvm_flags: the chart cannot see"),
+        ('--jvm_flags=-X""mx64g', "quotes and backslashes in --jvm_flags"),
+        ("--jvm_flags=-X\\mx64g", "quotes and backslashes in --jvm_flags"),
+        ("--jvm_flags='-XX:MaxRAMPercentage=80'", "quotes and backslashes in --jvm_flags"),
+        # Files of options the JVM reads, which the chart cannot.
+        (
+            "--jvm_flags=-Dx=1 @/etc/zookeeper/jvm.args",
+            "@/etc/zookeeper/jvm.args reads JVM options",
+        ),
+        ("--jvm_flags=-XX:Flags=/tmp/.hotspotrc", "-XX:Flags=/tmp/.hotspotrc reads JVM options"),
+        ("--jvm_flags=-XX:VMOptionsFile=/tmp/o", "-XX:VMOptionsFile=/tmp/o reads JVM options"),
+        # The heap's options in any case.
+        ("--jvm_flags=-XX:maxheapsize=64g", "-XX:maxheapsize=64g sizes the heap"),
+        ("--jvm_flags=-XMX64g", "-XMX64g sizes the heap"),
         ("--jvm_flags=-XX:MaxRAM=8g", "-XX:MaxRAM=8g sizes the heap"),
         ("--jvm_flags=-XX:InitialRAMPercentage=50", "-XX:InitialRAMPercentage=50 sizes the heap"),
         ("--jvm_flags=-XX:MaxHeapSize=8g", "-XX:MaxHeapSize=8g sizes the heap"),
@@ -749,6 +847,8 @@ def test_values_and_readme_list_the_allowed_flags() -> None:
         ({"name": "ZK_FOUR_LETTER_WORDS", "value": "stat"}, "the probes need ruok"),
         ({"name": "ZK_JVM_FLAGS", "value": "-Xmx64g"}, "-Xmx64g sizes the heap"),
         ({"name": "ZK_TLS_CLIENT_CA", "value": "/ca.crt"}, "--tls_client_ca is for TLS"),
+        # start-zookeeper reads ZOOKEEPER_HOME as --zk_home.
+        ({"name": "ZOOKEEPER_HOME", "value": "/opt/other"}, "--zk_home is refused"),
     ],
 )
 def test_an_env_var_is_held_to_the_rule_extra_flags_are(
@@ -761,6 +861,31 @@ def test_an_env_var_is_held_to_the_rule_extra_flags_are(
     assert complaint in str(refused.value)
 
 
+@pytest.mark.parametrize("name", ["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"])
+def test_jvm_wide_option_variables_are_refused(name: str) -> None:
+    message = refusal({"extraEnvVars": [{"name": name, "value": "-Xmx64g"}]})
+    assert f"extraEnvVars {name}: the JVM reads it past the chart's heap check" in message
+    assert "--jvm_flags" in message
+
+
+def test_a_variable_named_in_lower_case_is_no_flag() -> None:
+    """Environment names are case-sensitive: start-zookeeper reads ZK_HEAP, never ZK_heap."""
+    env = [{"name": "ZK_heap", "value": "64g"}, {"name": "zk_servers", "value": "1"}]
+    (sts,) = [d for d in documents(render({"extraEnvVars": env})) if d["kind"] == "StatefulSet"]
+    assert sts["spec"]["template"]["spec"]["containers"][0]["env"] == env
+
+
+def test_an_admin_port_variable_is_checked_against_the_pods_ports() -> None:
+    message = refusal({"extraEnvVars": [{"name": "ZK_ADMIN_PORT", "value": "2181"}]})
+    assert "extraEnvVars ZK_ADMIN_PORT 2181: same port as ports.client" in message
+    # The command line wins, as start-zookeeper reads them.
+    both = {
+        "extraEnvVars": [{"name": "ZK_ADMIN_PORT", "value": "2181"}],
+        "extraFlags": ["--admin_port=8080"],
+    }
+    documents(render(both))
+
+
 def test_env_vars_that_are_no_flag_or_come_from_a_secret_render() -> None:
     secret_ref = {"secretKeyRef": {"name": "jvm", "key": "flags"}}
     env = [
@@ -770,3 +895,135 @@ def test_env_vars_that_are_no_flag_or_come_from_a_secret_render() -> None:
     ]
     (sts,) = [d for d in documents(render({"extraEnvVars": env})) if d["kind"] == "StatefulSet"]
     assert sts["spec"]["template"]["spec"]["containers"][0]["env"] == env
+
+
+# -- a key set to null --------------------------------------------------------------------
+# Helm deletes a key set to null from the values before the schema sees them.
+
+STATEFULSET_REFUSAL = "execution error at (zookeeper/templates/statefulset.yaml:"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"replicas": None}, "replicas: null removes the chart's default (3)"),
+        ({"antiAffinity": None}, 'antiAffinity: null removes the chart\'s default ("hard")'),
+        ({"ports": {"server": None}}, "ports.server: null removes the chart's default (2888)"),
+        ({"zookeeper": {"tickTime": None}}, "zookeeper.tickTime: null removes"),
+        ({"zookeeper": {"logLevel": None}}, "zookeeper.logLevel: null removes"),
+        ({"terminationGracePeriodSeconds": None}, "terminationGracePeriodSeconds: null removes"),
+        (
+            {"podDisruptionBudget": {"maxUnavailable": None}},
+            "podDisruptionBudget.maxUnavailable: null removes",
+        ),
+        ({"storage": {"size": None}}, "storage.size: null removes"),
+        ({"livenessProbe": None}, "livenessProbe: null removes the chart's defaults ("),
+        # Whole maps: every template reading them broke on a nil pointer.
+        ({"tls": None}, "tls: null removes the chart's defaults (tls.certManager, "),
+        ({"metrics": None}, "metrics: null removes the chart's defaults (metrics.enabled, "),
+        ({"storage": None}, "storage: null removes"),
+        ({"networkPolicy": None}, "networkPolicy: null removes"),
+        ({"serviceAccount": None}, "serviceAccount: null removes"),
+        ({"resources": None}, "resources: null removes"),
+    ],
+)
+def test_a_key_set_to_null_over_a_default_is_refused(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(HelmError) as refused:
+        render(values)
+    message = str(refused.value)
+    assert STATEFULSET_REFUSAL in message, message
+    assert complaint in message
+    assert "set a value, or leave the key out" in message
+    assert "nil pointer" not in message
+
+
+def test_every_key_a_null_removed_is_reported_at_once() -> None:
+    with pytest.raises(HelmError, match=r"3 problems with the values:\n- ") as refused:
+        render({"replicas": None, "tls": None, "zookeeper": {"tickTime": None}})
+    message = str(refused.value)
+    assert "- replicas: null" in message
+    assert "- tls: null" in message
+    assert "- zookeeper.tickTime: null" in message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        # Documented: a key set to null drops it (OpenShift assigns its own uid).
+        {"podSecurityContext": {"runAsUser": None, "fsGroup": None}},
+        {"securityContext": {"readOnlyRootFilesystem": None}},
+        # A limit or request may go.
+        {"resources": {"limits": None}},
+        {"metrics": {"enabled": True, "resources": {"limits": {"memory": None}}}},
+        # Null is a default's own value.
+        {"storage": {"className": None}, "revisionHistoryLimit": None},
+    ],
+)
+def test_null_renders_where_it_means_something(values: dict[str, Any]) -> None:
+    documents(render(values))
+
+
+def test_a_null_the_original_keys_fill_renders() -> None:
+    sts = one(documents(render({"Servers": 5, "replicas": None})), "StatefulSet")
+    assert sts["spec"]["replicas"] == 5
+
+
+def test_the_templates_read_the_defaults_values_yaml_gives() -> None:
+    """Helm keeps values.yaml out of .Files: files/values.yaml links to it."""
+    link = CHART / "files" / "values.yaml"
+    assert link.is_symlink()
+    assert link.read_text() == VALUES_YAML
+
+
+# -- labels merged, never a key twice ----------------------------------------------------
+
+CHART_LABEL_KEYS = [
+    "app",
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/component",
+    "helm.sh/chart",
+]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"tls": {"enabled": True, "certManager": {"enabled": True, "issuerRef": {"name": "ca"}}}},
+        {"reconfig": True},
+    ],
+)
+def test_no_rendered_object_has_a_key_twice(extra: dict[str, Any]) -> None:
+    """commonLabels, podLabels and the other maps the values give, with every key the
+    chart sets itself: each object takes them merged (YAML forbids a key twice, and
+    `kubectl apply` refuses some such objects)."""
+    labels = {key: "user" for key in CHART_LABEL_KEYS}
+    annotations = {"helm.sh/hook": "x", "helm.sh/resource-policy": "x", "note": "user"}
+    values: dict[str, Any] = {
+        "commonLabels": labels,
+        "commonAnnotations": annotations,
+        "podLabels": labels,
+        "podAnnotations": annotations,
+        "storage": {"labels": labels, "annotations": annotations},
+        "service": {"annotations": annotations},
+        "serviceAccount": {"annotations": annotations},
+        "networkPolicy": {"egress": {"enabled": True}},
+        "metrics": {
+            "enabled": True,
+            "serviceMonitor": {"enabled": True, "labels": labels},
+            "prometheusRule": {
+                "enabled": True,
+                "labels": labels,
+                "rules": [{"alert": "ZooKeeperDown", "expr": "zookeeper_up == 0"}],
+            },
+        },
+        **extra,
+    }
+    docs = strict_documents(render(values))
+    assert len(docs) == len(documents(render(values)))
+    service = next(d for d in docs if d["metadata"]["name"] == f"{RELEASE}-metrics")
+    assert service["metadata"]["labels"]["app.kubernetes.io/component"] == "metrics"

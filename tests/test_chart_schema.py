@@ -18,8 +18,9 @@ from helm_python.errors import HelmError, HelmRenderError
 from hypothesis import HealthCheck, event, given, settings
 
 from tests.harness.apiserver import violations
-from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render
+from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render, strict_documents
 from tests.harness.podsecurity import restricted_violations
+from tests.harness.schemavalues import reproducible
 from tests.harness.schemavalues import values as schema_values
 
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
@@ -59,6 +60,7 @@ def assert_refused_by_the_charts_checks(refusal: HelmError) -> None:
 # -- the sweep -------------------------------------------------------------------------------
 
 
+@reproducible
 @settings(
     max_examples=80,
     deadline=None,
@@ -77,7 +79,8 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         assert_refused_by_the_charts_checks(refusal)
         return
     event("rendered")
-    docs = documents(rendered)
+    # Read as YAML forbids a key twice: the chart merges maps, never repeats a key.
+    docs = strict_documents(rendered)
     for doc in docs:
         if doc["kind"] not in CRD_KINDS:
             for version in KUBERNETES_VERSIONS:
@@ -142,8 +145,91 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         ({"priorityClassName": "high priority"}, "at '/priorityClassName'"),
         ({"storage": {"className": "Fast_SSD"}}, "at '/storage/className'"),
         ({"StorageClass": "Fast_SSD"}, "at '/StorageClass'"),
+        # Found by the sweep: the datalog claim's class was any string.
+        ({"storage": {"dataLog": {"className": ":"}}}, "at '/storage/dataLog/className'"),
         ({"image": {"tag": "1.0 beta"}}, "at '/image/tag'"),
         ({"image": {"repository": "Registry.example/ZK "}}, "at '/image/repository'"),
+        # The Kubernetes-shaped extensions take what Kubernetes takes.
+        ({"extraEnvVars": [{"name": "1ZK", "value": "x"}]}, "at '/extraEnvVars/0/name'"),
+        (
+            {"extraVolumeMounts": [{"name": "scratch", "mountPath": "scratch"}]},
+            "at '/extraVolumeMounts/0/mountPath'",
+        ),
+        (
+            {"metrics": {"serviceMonitor": {"relabelings": [{"action": "delete"}]}}},
+            "at '/metrics/serviceMonitor/relabelings/0/action'",
+        ),
+        ({"lifecycleHooks": {"": None}}, "at '/lifecycleHooks': additional properties ''"),
+        ({"lifecycleHooks": {"preStop": {}}}, "at '/lifecycleHooks/preStop'"),
+        (
+            {"lifecycleHooks": {"preStop": {"sleep": {"seconds": 1}, "tcpSocket": {"port": 1}}}},
+            "at '/lifecycleHooks/preStop'",
+        ),
+        (
+            {"dnsConfig": {"nameservers": ["1.1.1.1", "8.8.8.8", "9.9.9.9", "8.8.4.4"]}},
+            "at '/dnsConfig/nameservers'",
+        ),
+        ({"dnsConfig": {"nameservers": ["dns.example"]}}, "at '/dnsConfig/nameservers/0'"),
+        (
+            {"dnsConfig": {"searches": [f"s{i}.example" for i in range(33)]}},
+            "at '/dnsConfig/searches'",
+        ),
+        ({"hostAliases": [{"ip": "10.0.0.300"}]}, "at '/hostAliases/0/ip'"),
+        (
+            {"hostAliases": [{"ip": "::1", "hostnames": ["Not A Name"]}]},
+            "at '/hostAliases/0/hostnames/0'",
+        ),
+        ({"sidecars": [{"name": "My_Sidecar", "image": "x"}]}, "at '/sidecars/0/name'"),
+        ({"initContainers": [{"name": "x" * 64, "image": "x"}]}, "at '/initContainers/0/name'"),
+        ({"extraVolumes": [{"name": "Scratch", "emptyDir": {}}]}, "at '/extraVolumes/0/name'"),
+        (
+            {"extraVolumeMounts": [{"name": "a.b", "mountPath": "/scratch"}]},
+            "at '/extraVolumeMounts/0/name'",
+        ),
+        ({"schedulerName": "My Scheduler"}, "at '/schedulerName'"),
+        ({"revisionHistoryLimit": 2**31}, "at '/revisionHistoryLimit'"),
+        (
+            {"commonLabels": {"Bad Key!": "x"}},
+            "at '/commonLabels': additional properties 'Bad Key!'",
+        ),
+        ({"commonLabels": {"team": "Bad Value!"}}, "at '/commonLabels/team'"),
+        ({"commonAnnotations": {"Bad Key!": "x"}}, "at '/commonAnnotations'"),
+        ({"storage": {"labels": {"team": "Bad Value!"}}}, "at '/storage/labels/team'"),
+        ({"storage": {"annotations": {"Bad Key!": "x"}}}, "at '/storage/annotations'"),
+        ({"service": {"annotations": {"Bad Key!": "x"}}}, "at '/service/annotations'"),
+        (
+            {"metrics": {"prometheusRule": {"labels": {"Bad Key!": "x"}}}},
+            "at '/metrics/prometheusRule/labels'",
+        ),
+        ({"service": {"loadBalancerIP": "my-lb"}}, "at '/service/loadBalancerIP'"),
+        (
+            {"service": {"loadBalancerSourceRanges": ["10.0.0.0/33"]}},
+            "at '/service/loadBalancerSourceRanges/0'",
+        ),
+        (
+            {"metrics": {"serviceMonitor": {"interval": "1.5s"}}},
+            "at '/metrics/serviceMonitor/interval'",
+        ),
+        (
+            {"metrics": {"serviceMonitor": {"scrapeTimeout": "10 s"}}},
+            "at '/metrics/serviceMonitor/scrapeTimeout'",
+        ),
+        (
+            {"metrics": {"prometheusRule": {"rules": [{"expr": "up"}]}}},
+            "at '/metrics/prometheusRule/rules/0'",
+        ),
+        (
+            {"metrics": {"prometheusRule": {"rules": [{"alert": "ZooKeeperDown"}]}}},
+            "at '/metrics/prometheusRule/rules/0'",
+        ),
+        (
+            {
+                "metrics": {
+                    "prometheusRule": {"rules": [{"record": "a:b", "expr": "up", "for": "5m"}]}
+                }
+            },
+            "at '/metrics/prometheusRule/rules/0'",
+        ),
     ],
 )
 def test_values_kubernetes_refuses_are_refused_at_install(
@@ -176,6 +262,40 @@ def test_values_kubernetes_refuses_are_refused_at_install(
         ({"imagePullSecrets": [{"name": "pull", "bogus": 1}]}, "/imagePullSecrets/0"),
         ({"securityContext": {"allowPrivilegeEscalation": False, "bogus": 1}}, "/securityContext"),
         ({"networkPolicy": {"clientFrom": [{"bogus": {}}]}}, "/networkPolicy/clientFrom/0"),
+        (
+            {"metrics": {"serviceMonitor": {"relabelings": [{"action": "drop", "bogus": 1}]}}},
+            "/metrics/serviceMonitor/relabelings/0",
+        ),
+        (
+            {"metrics": {"serviceMonitor": {"metricRelabelings": [{"bogus": 1}]}}},
+            "/metrics/serviceMonitor/metricRelabelings/0",
+        ),
+        # Found by the sweep: the egress peers and rules were open objects.
+        (
+            {"networkPolicy": {"egress": {"dnsTo": [{"bogus": {}}]}}},
+            "/networkPolicy/egress/dnsTo/0",
+        ),
+        (
+            {"networkPolicy": {"egress": {"extra": [{"bogus": {}}]}}},
+            "/networkPolicy/egress/extra/0",
+        ),
+        (
+            {"networkPolicy": {"egress": {"extra": [{"ports": [{"port": 443, "bogus": 1}]}]}}},
+            "/networkPolicy/egress/extra/0/ports/0",
+        ),
+        # Found by the sweep in CI: the Kubernetes-shaped extensions were open objects.
+        ({"lifecycleHooks": {"preStop": {"sleep": {"seconds": 5}}, "bogus": 1}}, "/lifecycleHooks"),
+        (
+            {"lifecycleHooks": {"preStop": {"exec": {"command": ["x"], "bogus": 1}}}},
+            "/lifecycleHooks/preStop/exec",
+        ),
+        ({"dnsConfig": {"bogus": 1}}, "/dnsConfig"),
+        ({"dnsConfig": {"options": [{"name": "ndots", "bogus": 1}]}}, "/dnsConfig/options/0"),
+        ({"hostAliases": [{"ip": "10.0.0.1", "bogus": 1}]}, "/hostAliases/0"),
+        (
+            {"metrics": {"prometheusRule": {"rules": [{"alert": "a", "expr": "up", "bogus": 1}]}}},
+            "/metrics/prometheusRule/rules/0",
+        ),
     ],
 )
 def test_kubernetes_shaped_values_take_only_the_fields_kubernetes_defines(
@@ -258,6 +378,10 @@ def test_the_largest_quantities_render_exactly() -> None:
                 ]
             },
             "topologySpreadConstraints: two constraints on zone with whenUnsatisfiable",
+        ),
+        (
+            {"lifecycleHooks": {"preStop": {"sleep": {"seconds": 31}}}},
+            "lifecycleHooks.preStop.sleep.seconds 31 exceeds terminationGracePeriodSeconds 30",
         ),
         # null removes a key before the schema sees the values.
         ({"podSecurityContext": None}, "podSecurityContext: the pods need runAsNonRoot"),

@@ -74,6 +74,32 @@ def parse(text: str) -> Document:
     return document
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A loader that refuses a mapping with a key twice, which YAML forbids and most
+    parsers take silently (the last wins; the API server refuses some, not all)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def strict_documents(rendered: Mapping[str, str]) -> list[Document]:
+    """`documents`, read by a loader that refuses a key given twice in one mapping."""
+    return [
+        yaml.load(text, Loader=_UniqueKeyLoader)
+        for path, text in sorted(rendered.items())
+        if not path.endswith("NOTES.txt")
+        for text in split_documents(text)
+    ]
+
+
 def documents(rendered: Mapping[str, str], hooks: bool = True) -> list[Document]:
     """Every Kubernetes object rendered; with hooks=False, what `helm install` creates
     before any hook (the `helm test` pod left out)."""

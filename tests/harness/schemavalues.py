@@ -11,12 +11,16 @@ once and most of them render.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 from jsonschema import Draft7Validator
 
 Schema = Mapping[str, Any]
@@ -39,6 +43,38 @@ _ANNOTATIONS = {
 _OPTIONAL = 6
 _EXTRA = 2
 _SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=5)
+
+
+_Test = TypeVar("_Test", bound=Callable[..., Any])
+
+
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis draws now and then a constant found in the source of the project's
+    modules that the session has imported: which tests were collected, and every edit to
+    the package, would change what a derandomized test draws (a CI run, collecting every
+    test, drew value sets a local run of one file never saw). Hypothesis' own constants
+    stay; the project's are left out."""
+    original = providers._get_local_constants
+    providers._get_local_constants = Constants
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+def reproducible(test: _Test) -> _Test:
+    """`test` (a `@given` test with `derandomize=True`) drawing the same examples whichever
+    modules the session imported: put it above `@settings`."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _without_local_constants():
+            return test(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 def values(root: Schema) -> st.SearchStrategy[JSON]:

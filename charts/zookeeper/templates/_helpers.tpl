@@ -25,6 +25,13 @@ per problem and refuses nothing itself, so that a user fixes them all in
 one round. The StatefulSet's template calls this before anything else.
 */}}
 {{- define "zookeeper.validate" -}}
+{{- /* Refused first, alone: the other checks read values a null removed. */ -}}
+{{- $removed := include "zookeeper.checkRemovedDefaults" . | splitList "\n" | compact -}}
+{{- if eq (len $removed) 1 -}}
+{{- fail (first $removed) -}}
+{{- else if $removed -}}
+{{- fail (printf "%d problems with the values:\n- %s" (len $removed) (join "\n- " $removed)) -}}
+{{- end -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $found := list
   (include "zookeeper.checkName" .)
@@ -159,12 +166,13 @@ commonLabels and storage.annotations over commonAnnotations. Takes (list $ NAME)
 */}}
 {{- define "zookeeper.claimMetadata" -}}
 {{- $ := index . 0 -}}
+{{- $storage := (include "zookeeper.settings" $ | fromJson).storage -}}
 name: {{ index . 1 }}
-{{- with merge (deepCopy ($.Values.storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
+{{- with merge (deepCopy ($storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
 labels:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with include "zookeeper.annotations" (list $ $.Values.storage.annotations) }}
+{{- with include "zookeeper.annotations" (list $ $storage.annotations) }}
 annotations:
   {{- . | nindent 2 }}
 {{- end }}
@@ -186,7 +194,7 @@ app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 
 {{/* The kubernetes.io/tls Secret the members (and the test pod) mount. */}}
 {{- define "zookeeper.tlsSecretName" -}}
-{{- .Values.tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
+{{- (include "zookeeper.settings" . | fromJson).tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
 {{- end -}}
 
 {{/*
@@ -403,7 +411,8 @@ while port unification migrates to it. Otherwise start-zookeeper binds it to
 127.0.0.1 for the probes, and neither the Service nor the policy offers it.
 */}}
 {{- define "zookeeper.plaintextClients" -}}
-{{- if or (not .Values.tls.enabled) .Values.tls.portUnification -}}true{{- end -}}
+{{- $tls := (include "zookeeper.settings" . | fromJson).tls -}}
+{{- if or (not $tls.enabled) $tls.portUnification -}}true{{- end -}}
 {{- end -}}
 
 {{/* TLS settings that contradict each other, refused at install. */}}
@@ -438,9 +447,13 @@ where Prometheus and the kubelet's probes reach it, the pod's address.
 {{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
 {{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
 {{- end -}}
-{{- $address := .metrics.listenAddress | default "0.0.0.0" | trimPrefix "[" | trimSuffix "]" -}}
-{{- if or (hasPrefix "127." $address) (eq $address "::1" "localhost") -}}
-{{- println (printf "metrics.listenAddress %s: a loopback address, which neither Prometheus nor the kubelet's probes reach (0.0.0.0, or :: on IPv6-only clusters)" .metrics.listenAddress) -}}
+{{- /* The schema takes 0.0.0.0 or :: alone: a pod-wide bind address is a wildcard. */ -}}
+{{- with .metrics.resources.limits -}}
+{{- if and (hasKey . "memory") (not (kindIs "invalid" .memory)) -}}
+{{- if lt (include "zookeeper.quantityBytes" .memory | float64) (mulf 32.0 1048576.0) -}}
+{{- println (printf "metrics.resources.limits.memory %v: below 32Mi, which the exporter (a Python process) needs" .memory) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -454,6 +467,23 @@ an IPv6 host in brackets, [::]:9141. Takes the settings.
 {{- $address = printf "[%s]" $address -}}
 {{- end -}}
 --listen={{ $address }}:{{ int .metrics.port }}
+{{- end -}}
+
+{{/*
+The ServiceMonitor's or PrometheusRule's name in NAMESPACE (empty: the
+release's): the release's name at home; elsewhere <release namespace>-<name>,
+so that releases of one name in two namespaces, monitored from a third, do
+not take each other's object. Takes (list $ NAMESPACE).
+*/}}
+{{- define "zookeeper.monitoringName" -}}
+{{- $ := index . 0 -}}
+{{- $name := include "zookeeper.fullname" $ -}}
+{{- $namespace := index . 1 | default $.Release.Namespace -}}
+{{- if eq $namespace $.Release.Namespace -}}
+{{- $name -}}
+{{- else -}}
+{{- printf "%s-%s" $.Release.Namespace $name -}}
+{{- end -}}
 {{- end -}}
 
 {{/* A PrometheusRule holds the user's rules, on the exporter's metrics. */}}
@@ -523,25 +553,65 @@ for it, refused rather than dropped. Takes the settings.
 {{/*
 What the values add to the pod may not take the chart's own names or
 paths: Kubernetes refuses a pod with two volumes or containers of one name,
-or two mounts at one path, and a mount naming no volume.
+or two mounts at one path, and a mount naming no volume (or one of the
+chart's that these values do not render). A mount at, under or above one
+of the chart's would hide its files or be hidden; paths are compared as the
+kubelet reads them, cleaned. Nor may a host alias take the Services' names.
 */}}
 {{- define "zookeeper.checkPod" -}}
 {{- $values := .Values -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
+{{- /* The chart's volumes a pod leaves out, with the value that would render them. */ -}}
+{{- $off := dict -}}
+{{- if not $s.tls.enabled -}}{{- $_ := set $off "tls" "tls.enabled" -}}{{- end -}}
+{{- if not $s.reconfig -}}{{- $_ := set $off "reconfig" "reconfig" -}}{{- end -}}
+{{- if not $s.storage.dataLog.enabled -}}{{- $_ := set $off "datalog" "storage.dataLog.enabled" -}}{{- end -}}
 {{- $all := $volumes -}}
+{{- $extra := list -}}
 {{- range $values.extraVolumes -}}
 {{- if has .name $volumes -}}
 {{- println (printf "extraVolumes %s: the chart names a volume of its own so (%s); choose another name" .name (join ", " $volumes)) -}}
+{{- else if has .name $extra -}}
+{{- println (printf "extraVolumes %s: two volumes of that name; Kubernetes refuses the pod" .name) -}}
 {{- end -}}
+{{- $extra = append $extra .name -}}
 {{- $all = append $all .name -}}
 {{- end -}}
 {{- $paths := list "/var/lib/zookeeper" "/var/lib/zookeeper-datalog" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
+{{- $mounted := dict -}}
 {{- range $values.extraVolumeMounts -}}
-{{- if not (has .name $all) -}}
+{{- $mount := . -}}
+{{- if hasKey $off .name -}}
+{{- println (printf "extraVolumeMounts %s: the chart renders no such volume with %s off (set it, or mount another volume)" .name (get $off .name)) -}}
+{{- else if not (has .name $all) -}}
 {{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
 {{- end -}}
-{{- if has (trimSuffix "/" .mountPath) $paths -}}
-{{- println (printf "extraVolumeMounts %s: %s is the chart's own mount (%s); mount elsewhere" .name .mountPath (join ", " $paths)) -}}
+{{- /* As the kubelet reads it: /opt/zookeeper/./conf/ is /opt/zookeeper/conf. */ -}}
+{{- $path := clean .mountPath -}}
+{{- range $paths -}}
+{{- if or (eq $path .) (hasPrefix (printf "%s/" .) $path) (hasPrefix (printf "%s/" (trimSuffix "/" $path)) .) -}}
+{{- println (printf "extraVolumeMounts %s: %s is at, under or above the chart's own mount %s (%s); mount elsewhere" $mount.name $mount.mountPath . (join ", " $paths)) -}}
+{{- break -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey $mounted $path -}}
+{{- println (printf "extraVolumeMounts %s: %s is %s's mount path too; Kubernetes refuses two mounts at one path" .name .mountPath (get $mounted $path)) -}}
+{{- end -}}
+{{- $_ := set $mounted $path .name -}}
+{{- end -}}
+{{- /*
+/etc/hosts answers before DNS: a host alias under the Services' names would
+point members, probes or helm test at another address, as --domain would.
+*/ -}}
+{{- $name := include "zookeeper.fullname" . -}}
+{{- $services := printf "(^|\\.)(%s-hs|%s-cs)(\\.%s(\\.svc(\\.%s)?)?)?\\.?$" (regexQuoteMeta $name) (regexQuoteMeta $name) (regexQuoteMeta .Release.Namespace) (regexQuoteMeta ($s.clusterDomain | toString)) -}}
+{{- range $values.hostAliases -}}
+{{- $ip := .ip -}}
+{{- range .hostnames -}}
+{{- if regexMatch $services . -}}
+{{- println (printf "hostAliases %s: %s is a name of the release's Services (%s-hs, %s-cs), which members, probes and helm test resolve; an alias would point them elsewhere" $ip . $name $name) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $containers := list "zookeeper" "metrics" -}}
@@ -555,10 +625,11 @@ or two mounts at one path, and a mount naming no volume.
 {{- end -}}
 
 {{- define "zookeeper.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- .Values.serviceAccount.name | default (include "zookeeper.fullname" .) -}}
+{{- $account := (include "zookeeper.settings" . | fromJson).serviceAccount -}}
+{{- if $account.create -}}
+{{- $account.name | default (include "zookeeper.fullname" .) -}}
 {{- else -}}
-{{- .Values.serviceAccount.name | default "default" -}}
+{{- $account.name | default "default" -}}
 {{- end -}}
 {{- end -}}
 
@@ -603,6 +674,30 @@ meant.
 Numbers come back as floats (JSON): print them through `int`.
 */}}
 {{- define "zookeeper.settings" -}}
+{{- $settings := include "zookeeper.givenSettings" . | fromJson -}}
+{{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
+{{- if not $defaults -}}
+{{- fail "the chart's files/values.yaml, a link to values.yaml, is missing: the chart reads its defaults there" -}}
+{{- end -}}
+{{- /* What a null removed comes back from the defaults, so that no template breaks on it before zookeeper.validate refuses it. */ -}}
+{{- range include "zookeeper.removedDefaults" (list $defaults $settings list) | splitList "\n" | compact -}}
+{{- $steps := fromJsonArray . -}}
+{{- $parent := $settings -}}
+{{- $default := $defaults -}}
+{{- range initial $steps -}}
+{{- $parent = get $parent . -}}
+{{- $default = get $default . -}}
+{{- end -}}
+{{- $_ := set $parent (last $steps) (get $default (last $steps)) -}}
+{{- end -}}
+{{- toJson $settings -}}
+{{- end -}}
+
+{{/*
+The settings as the values give them (zookeeper.settings before the chart's
+defaults come back where a null removed them), as JSON.
+*/}}
+{{- define "zookeeper.givenSettings" -}}
 {{- $settings := deepCopy .Values -}}
 {{- range $key, $paths := include "zookeeper.originalKeys" . | fromYaml -}}
 {{- $value := get $.Values $key -}}
@@ -622,6 +717,52 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- end -}}
 {{- end -}}
 {{- toJson $settings -}}
+{{- end -}}
+
+{{/*
+Where a null in the values removed one of the chart's defaults: Helm deletes
+a key set to null from the values before the schema sees them, so that
+`replicas:` left blank would render 0 members and `tls: null` break
+templates. One line per removed key, its path as a JSON list. Takes
+(list DEFAULTS VALUES PATH). In the security contexts and under resources a
+null drops a field on purpose (the README says so: OpenShift assigns its own
+uid; a limit may go), and is left alone; zookeeper.checkPodSpec says what the
+restricted Pod Security Standard needs of the security contexts.
+*/}}
+{{- define "zookeeper.removedDefaults" -}}
+{{- $values := index . 1 -}}
+{{- $path := index . 2 -}}
+{{- range $key, $default := index . 0 -}}
+{{- $at := append $path $key -}}
+{{- if not (or (kindIs "invalid" $default) (has (join "." $at) (list "podSecurityContext" "securityContext"))) -}}
+{{- if not (hasKey $values $key) -}}
+{{- println (toJson $at) -}}
+{{- else if and (kindIs "map" $default) (kindIs "map" (get $values $key)) (not (has (join "." $at) (list "resources" "metrics.resources"))) -}}
+{{- include "zookeeper.removedDefaults" (list $default (get $values $key) $at) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A key set to null that removed one of the chart's defaults. */}}
+{{- define "zookeeper.checkRemovedDefaults" -}}
+{{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
+{{- range include "zookeeper.removedDefaults" (list $defaults (include "zookeeper.givenSettings" . | fromJson) list) | splitList "\n" | compact -}}
+{{- $steps := fromJsonArray . -}}
+{{- $default := $defaults -}}
+{{- range $steps -}}
+{{- $default = get $default . -}}
+{{- end -}}
+{{- if kindIs "map" $default -}}
+{{- $keys := list -}}
+{{- range $key, $_ := $default -}}
+{{- $keys = append $keys (printf "%s.%s" (join "." $steps) $key) -}}
+{{- end -}}
+{{- println (printf "%s: null removes the chart's defaults (%s): set a value, or leave the key out" (join "." $steps) (join ", " $keys)) -}}
+{{- else -}}
+{{- println (printf "%s: null removes the chart's default (%s): set a value, or leave the key out" (join "." $steps) (toJson $default)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -784,9 +925,12 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- $entries = append $entries (dict "label" (printf "extraFlags %q" .) "flag" (first $parts | replace "-" "_") "hasValue" $hasValue "value" (ternary (last $parts) "" $hasValue) "readable" true) -}}
 {{- end -}}
 {{- range .extraEnvVars -}}
-{{- $flag := trimPrefix "ZK_" .name | lower -}}
-{{- if and (hasPrefix "ZK_" .name) (or (hasKey $chartFlags $flag) (hasKey $refused $flag) (hasKey $allowed $flag)) -}}
+{{- /* Names are case-sensitive: start-zookeeper reads ZK_HEAP, not ZK_heap; ZOOKEEPER_HOME is --zk_home's. */ -}}
+{{- $flag := ternary "zk_home" (trimPrefix "ZK_" .name | lower) (eq .name "ZOOKEEPER_HOME") -}}
+{{- if and (or (regexMatch "^ZK_[A-Z0-9_]+$" .name) (eq .name "ZOOKEEPER_HOME")) (or (hasKey $chartFlags $flag) (hasKey $refused $flag) (hasKey $allowed $flag)) -}}
 {{- $entries = append $entries (dict "label" (printf "extraEnvVars %s: start-zookeeper reads it as --%s, and" .name $flag) "flag" $flag "hasValue" true "value" (toString (.value | default "")) "readable" (not .valueFrom)) -}}
+{{- else if has .name (list "JAVA_TOOL_OPTIONS" "JDK_JAVA_OPTIONS" "_JAVA_OPTIONS") -}}
+{{- println (printf "extraEnvVars %s: the JVM reads it past the chart's heap check; set JVM options in extraFlags --jvm_flags instead" .name) -}}
 {{- end -}}
 {{- end -}}
 {{- range $entries -}}
@@ -829,8 +973,22 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- println (printf "%s: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test): name both, or *" $label) -}}
 {{- end -}}
 {{- else if eq $rule.kind "jvm" -}}
-{{- with regexFind "(^|[\\s'\"])-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))[^\\s'\"]*" $value -}}
-{{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label (trim . | trimAll "'\"")) -}}
+{{- /*
+start-zookeeper splits --jvm_flags as a shell would: -X''mx64g is -Xmx64g.
+The chart reads options plainly, so it refuses what it cannot see through:
+quotes, backslashes, and files of options (@argfiles, -XX:Flags=,
+-XX:VMOptionsFile=). The heap's options in any case: the JVM's own matching
+is not the chart's to second-guess.
+*/ -}}
+{{- if regexMatch "['\"\\\\]" $value -}}
+{{- println (printf "%s: quotes and backslashes in --jvm_flags: the chart cannot see through them to check the heap; write each option plainly, separated by spaces" $label) -}}
+{{- end -}}
+{{- range splitList " " (regexReplaceAll "\\s+" (trim $value) " ") -}}
+{{- if or (hasPrefix "@" .) (regexMatch "(?i)^-XX:(Flags|VMOptionsFile)=" .) -}}
+{{- println (printf "%s: %s reads JVM options from a file: the chart cannot see into it to check the heap; give the options in --jvm_flags" $label .) -}}
+{{- else if regexMatch "(?i)^-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))" . -}}
+{{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label .) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -857,9 +1015,19 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- $_ := set $extra (replace "-" "_" (first $parts)) (ternary (last $parts) "" (eq (len $parts) 2)) -}}
 {{- end -}}
 {{- $admin := get $extra "admin_port" | default "0" -}}
+{{- $adminLabel := "extraFlags --admin_port" -}}
+{{- /* The command line wins over ZK_ADMIN_PORT, as start-zookeeper reads them. */ -}}
+{{- if not (hasKey $extra "admin_port") -}}
+{{- range .extraEnvVars -}}
+{{- if and (eq .name "ZK_ADMIN_PORT") (not .valueFrom) -}}
+{{- $admin = toString (.value | default "0") -}}
+{{- $adminLabel = "extraEnvVars ZK_ADMIN_PORT" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- /* Base 10, as start-zookeeper reads it: sprig's int takes "09141" for octal. */ -}}
 {{- if and (regexMatch "^[0-9]{1,5}$" $admin) (ne (atoi $admin) 0) -}}
-{{- $ports = append $ports (list "extraFlags --admin_port" (atoi $admin)) -}}
+{{- $ports = append $ports (list $adminLabel (atoi $admin)) -}}
 {{- end -}}
 {{- $seen := dict -}}
 {{- range $ports -}}
@@ -1005,5 +1173,11 @@ combinations across keys. Takes the settings.
 {{- println (printf "topologySpreadConstraints: two constraints on %s with whenUnsatisfiable %s: Kubernetes refuses the pod (merge them)" .topologyKey .whenUnsatisfiable) -}}
 {{- end -}}
 {{- $_ := set $seen $key true -}}
+{{- end -}}
+{{- $grace := .terminationGracePeriodSeconds -}}
+{{- range $hook, $handler := .lifecycleHooks -}}
+{{- if and $handler.sleep (gt (float64 $handler.sleep.seconds) (float64 $grace)) -}}
+{{- println (printf "lifecycleHooks.%s.sleep.seconds %d exceeds terminationGracePeriodSeconds %d: Kubernetes refuses the pod" $hook (int $handler.sleep.seconds) (int $grace)) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
