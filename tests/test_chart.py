@@ -1139,7 +1139,8 @@ def test_the_metrics_port_admits_its_peers_and_the_test_pod() -> None:
 
 def test_notes_say_where_the_exporters_answer() -> None:
     text = notes(_rendered("metrics under tls, with a ServiceMonitor"))
-    assert "http://<pod>.my-zk-metrics.zk:9141/metrics (ServiceMonitor my-zk)." in text
+    exporters = "http://<pod>.my-zk-metrics.zk:9141/metrics"
+    assert f"{exporters} (ServiceMonitor my-zk in namespace zk)." in text
     assert "Prometheus" not in notes(_rendered("defaults"))
 
 

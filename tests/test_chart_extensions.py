@@ -21,6 +21,7 @@ from tests.harness.chart import (
     container,
     documents,
     lint_report,
+    notes,
     of_kind,
     only,
     render,
@@ -751,7 +752,7 @@ def test_a_class_of_dash_binds_the_log_claim_to_pre_provisioned_volumes() -> Non
 def test_the_service_monitor_takes_its_namespace_and_relabelings() -> None:
     monitor = only(rendered("every extension"), "ServiceMonitor")
     assert monitor["metadata"]["namespace"] == "monitoring"
-    assert monitor["metadata"]["name"] == f"{NAMESPACE}-{RELEASE}"
+    assert monitor["metadata"]["name"] == f"{NAMESPACE}.{RELEASE}"
     # It still scrapes the exporters' Service in the release's namespace.
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
     (endpoint,) = monitor["spec"]["endpoints"]
@@ -770,7 +771,7 @@ def test_by_default_the_service_monitor_is_in_the_release_namespace_without_rela
 def test_the_prometheus_rule_holds_the_users_rules() -> None:
     rule = only(rendered("every extension"), "PrometheusRule")
     assert rule["apiVersion"] == "monitoring.coreos.com/v1"
-    assert rule["metadata"]["name"] == f"{NAMESPACE}-{RELEASE}"
+    assert rule["metadata"]["name"] == f"{NAMESPACE}.{RELEASE}"
     assert rule["metadata"]["namespace"] == "monitoring"
     labels = rule["metadata"]["labels"]
     assert labels["release"] == "prometheus"
@@ -805,8 +806,17 @@ def test_releases_of_one_name_monitored_from_one_namespace_do_not_collide(
             found = only(docs, kind)["metadata"]
             names[release_namespace, kind] = (found["namespace"], found["name"])
     for kind in ("ServiceMonitor", "PrometheusRule"):
-        assert names["team-a", kind] == (namespace, f"team-a-{RELEASE}")
-        assert names["team-b", kind] == (namespace, f"team-b-{RELEASE}")
+        assert names["team-a", kind] == (namespace, f"team-a.{RELEASE}")
+        assert names["team-b", kind] == (namespace, f"team-b.{RELEASE}")
+
+
+def test_names_across_namespaces_stay_apart_where_dashes_would_meet() -> None:
+    """Release a-b in namespace x and release b in namespace x-a."""
+    values = {"metrics": {"enabled": True, "serviceMonitor": {"enabled": True, "namespace": "mon"}}}
+    first = only(documents(render(values, "a-b", "x")), "ServiceMonitor")["metadata"]["name"]
+    second = only(documents(render(values, "b", "x-a")), "ServiceMonitor")["metadata"]["name"]
+    assert first != second
+    assert "(ServiceMonitor x.a-b in namespace mon)" in notes(render(values, "a-b", "x"))
 
 
 def test_the_values_yaml_example_rule_is_a_rule() -> None:

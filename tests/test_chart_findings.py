@@ -9,10 +9,12 @@ what changes no member's identity, probes or memory."""
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from helm_python.chart import Chart
 from helm_python.errors import HelmError
 
 from tests.harness.certs import Authority, mount_secret
@@ -720,9 +723,9 @@ def start_zookeeper(values: dict[str, Any]) -> Any:
         (["--admin_port=8080"], False, ("admin_port", 8080)),
         (["--admin-port=08080"], False, ("admin_port", 8080)),  # base 10
         (
-            ["--four_letter_words=ruok, mntr,stat"],
+            ["--four_letter_words=ruok, mntr,srvr,stat"],
             False,
-            ("four_letter_words", ("ruok", "mntr", "stat")),
+            ("four_letter_words", ("ruok", "mntr", "srvr", "stat")),
         ),
         (["--four_letter_words=*"], False, ("four_letter_words", ("*",))),
         (
@@ -763,6 +766,13 @@ def test_allowed_flags_reach_start_zookeeper(
         ("--zk_home=/opt/zookeeper", "--zk_home is refused"),
         ("--four_letter_words=stat", "the probes need ruok (liveness) and mntr"),
         ("--four_letter_words=ruok,srvr", "the probes need ruok (liveness) and mntr"),
+        ("--four_letter_words=ruok,mntr", "the start gate and zookeeper-scale srvr"),
+        (
+            "--jvm_flags=-Dzookeeper.DigestAuthenticationProvider.superDigest=super:x",
+            "-Dzookeeper.DigestAuthenticationProvider.superDigest overrides what start-zookeeper",
+        ),
+        ("--jvm_flags=-Dzookeeper.skipACL=yes", "-Dzookeeper.skipACL overrides"),
+        ("--jvm_flags=-Dlogback.configurationFile=/x.xml", "-Dlogback.configurationFile"),
         ("--jvm_flags=-Xmx64g", "-Xmx64g sizes the heap, which heap sets"),
         ("--jvm_flags=-Dx=1 -Xms1g", "-Xms1g sizes the heap"),
         ("--jvm_flags=-XX:MaxRAMPercentage=80", "-XX:MaxRAMPercentage=80 sizes the heap"),
@@ -971,10 +981,11 @@ def test_a_null_the_original_keys_fill_renders() -> None:
 
 
 def test_the_templates_read_the_defaults_values_yaml_gives() -> None:
-    """Helm keeps values.yaml out of .Files: files/values.yaml links to it."""
-    link = CHART / "files" / "values.yaml"
-    assert link.is_symlink()
-    assert link.read_text() == VALUES_YAML
+    """Helm keeps values.yaml out of .Files: files/values.yaml is a plain copy of it
+    (`make manifests`), which survives wherever the chart is copied as files."""
+    copy = CHART / "files" / "values.yaml"
+    assert not copy.is_symlink()
+    assert copy.read_text() == VALUES_YAML
 
 
 # -- labels merged, never a key twice ----------------------------------------------------
@@ -1027,3 +1038,49 @@ def test_no_rendered_object_has_a_key_twice(extra: dict[str, Any]) -> None:
     assert len(docs) == len(documents(render(values)))
     service = next(d for d in docs if d["metadata"]["name"] == f"{RELEASE}-metrics")
     assert service["metadata"]["labels"]["app.kubernetes.io/component"] == "metrics"
+
+
+def test_the_test_pod_runs_where_the_members_may_and_resolves_as_they_do() -> None:
+    values = {
+        "nodeSelector": {"pool": "zookeeper"},
+        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "zk"}],
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
+                    ]
+                }
+            }
+        },
+        "priorityClassName": "critical",
+        "dnsConfig": {"options": [{"name": "ndots", "value": "2"}]},
+        "hostAliases": [{"ip": "10.0.0.9", "hostnames": ["registry.example"]}],
+    }
+    docs = documents(render(values))
+    (pod,) = [doc for doc in docs if doc["kind"] == "Pod"]
+    (sts,) = [doc for doc in docs if doc["kind"] == "StatefulSet"]
+    members = sts["spec"]["template"]["spec"]
+    for field in ("nodeSelector", "tolerations", "priorityClassName", "dnsConfig", "hostAliases"):
+        assert pod["spec"][field] == members[field], field
+    assert pod["spec"]["affinity"] == {"nodeAffinity": values["affinity"]["nodeAffinity"]}
+
+
+def test_a_sidecar_cannot_take_a_port_zookeeper_listens_on() -> None:
+    sidecar = {"name": "proxy", "image": "proxy:1", "ports": [{"containerPort": 2888}]}
+    complaint = "sidecars proxy containerPort 2888: same port as ports.server (a sidecar shares"
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render({"sidecars": [sidecar]})
+
+
+def test_a_chart_whose_defaults_copy_is_not_yaml_says_so() -> None:
+    """As a checkout that writes a symbolic link as a text file would leave it."""
+    with tempfile.TemporaryDirectory() as directory:
+        copy = Path(directory) / "zookeeper"
+        shutil.copytree(CHART, copy)
+        (copy / "files" / "values.yaml").write_text("../values.yaml")
+        with Chart.load(copy) as chart, pytest.raises(HelmError) as refused:
+            chart.render(values={}, name="my-zk", namespace="zk")
+    assert "files/values.yaml, a copy of values.yaml (make manifests writes it)" in str(
+        refused.value
+    )

@@ -158,8 +158,15 @@ def _without_namespace(text: str) -> str:
     return text.replace(line, "", 1)
 
 
+# Helm keeps values.yaml out of .Files, and a symbolic link is lost where a chart is
+# copied as files only (Flux's source-controller skips links): the templates read the
+# defaults from this copy, which `make manifests` writes.
+DEFAULTS_COPY = CHART / "files" / "values.yaml"
+
+
 def write_manifests(directory: Path = MANIFESTS) -> list[Path]:
-    written = []
+    DEFAULTS_COPY.write_text((CHART / "values.yaml").read_text())
+    written = [DEFAULTS_COPY]
     for manifest in MANIFEST_VALUES:
         path = directory / manifest
         path.write_text(manifest_text(manifest))

@@ -471,9 +471,11 @@ an IPv6 host in brackets, [::]:9141. Takes the settings.
 
 {{/*
 The ServiceMonitor's or PrometheusRule's name in NAMESPACE (empty: the
-release's): the release's name at home; elsewhere <release namespace>-<name>,
+release's): the release's name at home; elsewhere <release namespace>.<name>,
 so that releases of one name in two namespaces, monitored from a third, do
-not take each other's object. Takes (list $ NAMESPACE).
+not take each other's object. A dot, because neither a namespace nor a
+release name can hold one: "a-b" in "x" and "b" in "x-a" stay apart.
+Takes (list $ NAMESPACE).
 */}}
 {{- define "zookeeper.monitoringName" -}}
 {{- $ := index . 0 -}}
@@ -482,7 +484,7 @@ not take each other's object. Takes (list $ NAMESPACE).
 {{- if eq $namespace $.Release.Namespace -}}
 {{- $name -}}
 {{- else -}}
-{{- printf "%s-%s" $.Release.Namespace $name -}}
+{{- printf "%s.%s" $.Release.Namespace $name -}}
 {{- end -}}
 {{- end -}}
 
@@ -676,8 +678,8 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- define "zookeeper.settings" -}}
 {{- $settings := include "zookeeper.givenSettings" . | fromJson -}}
 {{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
-{{- if not $defaults -}}
-{{- fail "the chart's files/values.yaml, a link to values.yaml, is missing: the chart reads its defaults there" -}}
+{{- if or (not $defaults) (hasKey $defaults "Error") -}}
+{{- fail "the chart's files/values.yaml, a copy of values.yaml (make manifests writes it), is missing or unreadable: the chart reads its defaults there" -}}
 {{- end -}}
 {{- /* What a null removed comes back from the defaults, so that no template breaks on it before zookeeper.validate refuses it. */ -}}
 {{- range include "zookeeper.removedDefaults" (list $defaults $settings list) | splitList "\n" | compact -}}
@@ -969,8 +971,8 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- range splitList "," $value -}}
 {{- $words = append $words (trim .) -}}
 {{- end -}}
-{{- if not (or (has "*" $words) (and (has "ruok" $words) (has "mntr" $words))) -}}
-{{- println (printf "%s: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test): name both, or *" $label) -}}
+{{- if not (or (has "*" $words) (and (has "ruok" $words) (has "mntr" $words) (has "srvr" $words))) -}}
+{{- println (printf "%s: the probes need ruok (liveness) and mntr (readiness, the exporter, helm test), and the start gate and zookeeper-scale srvr (whether a peer serves): name all three, or *" $label) -}}
 {{- end -}}
 {{- else if eq $rule.kind "jvm" -}}
 {{- /*
@@ -984,7 +986,10 @@ is not the chart's to second-guess.
 {{- println (printf "%s: quotes and backslashes in --jvm_flags: the chart cannot see through them to check the heap; write each option plainly, separated by spaces" $label) -}}
 {{- end -}}
 {{- range splitList " " (regexReplaceAll "\\s+" (trim $value) " ") -}}
-{{- if or (hasPrefix "@" .) (regexMatch "(?i)^-XX:(Flags|VMOptionsFile)=" .) -}}
+{{- if regexMatch "^-D(zookeeper\\.DigestAuthenticationProvider\\.superDigest|zookeeper\\.skipACL|zookeeper\\.log\\.dir|log4j\\.configuration|logback\\.configurationFile)(=|$)" . -}}
+{{- /* --jvm_flags come last on the JVM's command line, so these would win over start-zookeeper's own. */ -}}
+{{- println (printf "%s: %s overrides what start-zookeeper sets itself (reconfig's superuser, the ACLs, where and how it logs); remove it" $label (regexFind "^-D[^=]*" .)) -}}
+{{- else if or (hasPrefix "@" .) (regexMatch "(?i)^-XX:(Flags|VMOptionsFile)=" .) -}}
 {{- println (printf "%s: %s reads JVM options from a file: the chart cannot see into it to check the heap; give the options in --jvm_flags" $label .) -}}
 {{- else if regexMatch "(?i)^-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))" . -}}
 {{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label .) -}}
@@ -1029,11 +1034,23 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- if and (regexMatch "^[0-9]{1,5}$" $admin) (ne (atoi $admin) 0) -}}
 {{- $ports = append $ports (list $adminLabel (atoi $admin)) -}}
 {{- end -}}
+{{- /* Sidecars share the pod's network namespace too. */ -}}
+{{- range .sidecars -}}
+{{- $sidecar := .name -}}
+{{- range .ports -}}
+{{- $ports = append $ports (list (printf "sidecars %s containerPort" $sidecar) .containerPort) -}}
+{{- end -}}
+{{- end -}}
 {{- $seen := dict -}}
 {{- range $ports -}}
 {{- $key := toString (int (index . 1)) -}}
 {{- if hasKey $seen $key -}}
-{{- $why := ternary "the exporter shares the pod's ports with ZooKeeper" "start-zookeeper refuses it" (has "metrics.port" (list (index . 0) (get $seen $key))) -}}
+{{- $why := "start-zookeeper refuses it" -}}
+{{- if has "metrics.port" (list (index . 0) (get $seen $key)) -}}
+{{- $why = "the exporter shares the pod's ports with ZooKeeper" -}}
+{{- else if hasPrefix "sidecars " (index . 0) -}}
+{{- $why = "a sidecar shares the pod's ports with ZooKeeper" -}}
+{{- end -}}
 {{- println (printf "%s %s: same port as %s (%s)" (index . 0) $key (get $seen $key) $why) -}}
 {{- end -}}
 {{- $_ := set $seen $key (index . 0) -}}
