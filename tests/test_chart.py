@@ -1139,7 +1139,7 @@ def test_the_metrics_port_admits_its_peers_and_the_test_pod() -> None:
 
 def test_notes_say_where_the_exporters_answer() -> None:
     text = notes(_rendered("metrics under tls, with a ServiceMonitor"))
-    exporters = "http://<pod>.my-zk-metrics.zk:9141/metrics"
+    exporters = "http://<pod>.my-zk-hs.zk:9141/metrics"
     assert f"{exporters} (ServiceMonitor my-zk in namespace zk)." in text
     assert "Prometheus" not in notes(_rendered("defaults"))
 

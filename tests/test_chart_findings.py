@@ -1084,3 +1084,44 @@ def test_a_chart_whose_defaults_copy_is_not_yaml_says_so() -> None:
     assert "files/values.yaml, a copy of values.yaml (make manifests writes it)" in str(
         refused.value
     )
+
+
+@pytest.mark.parametrize(
+    ("flag", "complaint"),
+    [
+        ("-Dzookeeper.snapshot.trust.empty=true", "whether logs without a snapshot are trusted"),
+        ("-Dzookeeper.forceSync=no", "-Dzookeeper.forceSync overrides"),
+        ("-XX:-ExitOnOutOfMemoryError", "keeps a JVM that ran out of heap running"),
+    ],
+)
+def test_jvm_flags_cannot_weaken_what_keeps_the_data_safe(flag: str, complaint: str) -> None:
+    with pytest.raises(HelmError, match=re.escape(complaint)):
+        render({"extraFlags": [f"--jvm_flags={flag}"]})
+
+
+def test_a_rolling_update_of_a_reconfig_ensemble_replaces_one_member_whatever_its_size() -> None:
+    values = {"reconfig": True, "updateStrategy": {"type": "RollingUpdate"}}
+    values["updateStrategy"]["rollingUpdate"] = {"maxUnavailable": "33%"}
+    with pytest.raises(HelmError, match=re.escape("maxUnavailable 33%: a rolling update")):
+        render(values)
+
+
+def test_notes_survive_resources_the_original_keys_fill() -> None:
+    shadowed = notes(render({"resources": {"limits": None}, "Memory": "6Gi"}))
+    assert "Memory (6Gi wins over resources.requests.memory 5Gi)" in shadowed
+    assert "resources.limits.memory" not in shadowed  # nothing there to win over
+    assert "Cpu" not in notes(render({"resources": None, "Cpu": 2}))
+
+
+def test_notes_warn_against_scaling_a_standalone_and_say_when_helm_test_is_current() -> None:
+    assert "Do not kubectl scale it" in notes(render({"replicas": 1}))
+    assert "Do not kubectl scale it" not in notes(render({"replicas": 1, "reconfig": True}))
+    assert "--reuse-values before helm test" in notes(render({"reconfig": True}))
+
+
+def test_notes_give_exporter_addresses_that_resolve_and_keep_reconfigs_plaintext_port() -> None:
+    metrics = notes(render({"metrics": {"enabled": True}}))
+    assert "http://<pod>.my-zk-hs.zk:9141/metrics" in metrics
+    tls = {"enabled": True, "portUnification": True}
+    assert "reconfig needs it" in notes(render({"reconfig": True, "tls": tls}))
+    assert "turn it off" in notes(render({"tls": tls}))

@@ -986,9 +986,11 @@ is not the chart's to second-guess.
 {{- println (printf "%s: quotes and backslashes in --jvm_flags: the chart cannot see through them to check the heap; write each option plainly, separated by spaces" $label) -}}
 {{- end -}}
 {{- range splitList " " (regexReplaceAll "\\s+" (trim $value) " ") -}}
-{{- if regexMatch "^-D(zookeeper\\.DigestAuthenticationProvider\\.superDigest|zookeeper\\.skipACL|zookeeper\\.log\\.dir|log4j\\.configuration|logback\\.configurationFile)(=|$)" . -}}
-{{- /* --jvm_flags come last on the JVM's command line, so these would win over start-zookeeper's own. */ -}}
-{{- println (printf "%s: %s overrides what start-zookeeper sets itself (reconfig's superuser, the ACLs, where and how it logs); remove it" $label (regexFind "^-D[^=]*" .)) -}}
+{{- if regexMatch "^-D(zookeeper\\.DigestAuthenticationProvider\\.superDigest|zookeeper\\.skipACL|zookeeper\\.log\\.dir|log4j\\.configuration|logback\\.configurationFile|zookeeper\\.snapshot\\.trust\\.empty|zookeeper\\.forceSync)(=|$)" . -}}
+{{- /* --jvm_flags come last on the JVM's command line, so these would win over start-zookeeper's own; in the values they hold for every member, for as long as they stay. */ -}}
+{{- println (printf "%s: %s overrides what start-zookeeper sets itself or decides from each member's data (reconfig's superuser, the ACLs, logging, whether logs without a snapshot are trusted, fsync of every write), for every member as long as it stays in the values; remove it" $label (regexFind "^-D[^=]*" .)) -}}
+{{- else if regexMatch "^-XX:-ExitOnOutOfMemoryError$" . -}}
+{{- println (printf "%s: -XX:-ExitOnOutOfMemoryError keeps a JVM that ran out of heap running, unreliable; start-zookeeper has it exit so that the kubelet restarts it; remove it" $label) -}}
 {{- else if or (hasPrefix "@" .) (regexMatch "(?i)^-XX:(Flags|VMOptionsFile)=" .) -}}
 {{- println (printf "%s: %s reads JVM options from a file: the chart cannot see into it to check the heap; give the options in --jvm_flags" $label .) -}}
 {{- else if regexMatch "(?i)^-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))" . -}}
@@ -1127,7 +1129,8 @@ counts them. Takes the settings.
 {{- end -}}
 {{- $rolling := (.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
 {{- if and (eq .updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
-{{- if gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1 -}}
+{{- /* With reconfig kubectl scale changes the size a percentage is of: only 1 is one member at every size. */ -}}
+{{- if or (gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1) (and .reconfig (ne (toString $rolling) "1")) -}}
 {{- println (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
 {{- end -}}
 {{- end -}}
