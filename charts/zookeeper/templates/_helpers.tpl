@@ -349,11 +349,10 @@ existing claim is its data: another is another tree.
 {{- $_ := set $claims "datalog" (list "storage.dataLog.size" $s.storage.dataLog.size "storage.dataLog.className" $s.storage.dataLog.className) -}}
 {{- end -}}
 {{- $liveClaims := dict -}}
-{{- $claimLabels := merge (deepCopy ($root.Values.storage.labels | default dict)) ($root.Values.commonLabels | default dict) -}}
-{{- $claimAnnotations := merge (deepCopy ($root.Values.storage.annotations | default dict)) ($root.Values.commonAnnotations | default dict) -}}
 {{- range (.live.spec).volumeClaimTemplates -}}
 {{- $_ := set $liveClaims .metadata.name (list (toString .spec.resources.requests.storage) (hasKey .spec "storageClassName") (.spec.storageClassName | default "")) -}}
-{{- if or (ne (toJson (.metadata.labels | default dict)) (toJson $claimLabels)) (ne (toJson (.metadata.annotations | default dict)) (toJson $claimAnnotations)) -}}
+{{- $rendered := include "zookeeper.claimMetadata" (list $root .metadata.name) | fromYaml -}}
+{{- if or (ne (toJson (.metadata.labels | default dict)) (toJson ($rendered.labels | default dict))) (ne (toJson (.metadata.annotations | default dict)) (toJson ($rendered.annotations | default dict))) -}}
 {{- println (printf "commonLabels, commonAnnotations, storage.labels, storage.annotations: they label volume claim %s too, and Kubernetes never changes a running StatefulSet's claim templates; keep them as installed (labels %s, annotations %s)" .metadata.name (toJson (.metadata.labels | default dict)) (toJson (.metadata.annotations | default dict))) -}}
 {{- end -}}
 {{- end -}}
@@ -368,8 +367,8 @@ existing claim is its data: another is another tree.
 {{- end -}}
 {{- $class := index $wanted 3 -}}
 {{- $rendersClass := kindIs "string" $class -}}
-{{- $className := ternary (eq $class "-" | ternary "" $class) "" $rendersClass -}}
-{{- if or (ne $rendersClass (index $running 1)) (ne $className (index $running 2)) -}}
+{{- $rendered := include "zookeeper.storageClassName" $class | fromYaml -}}
+{{- if or (ne (hasKey $rendered "storageClassName") (index $running 1)) (ne (get $rendered "storageClassName" | toString) (index $running 2)) -}}
 {{- println (printf "%s %v: the running StatefulSet's claims use %s, and Kubernetes never changes a StatefulSet's claim templates; keep it as installed" (index $wanted 2) (ternary (printf "%q" $class) "null" $rendersClass) (ternary (printf "storage class %q" (index $running 2)) "the cluster's default storage class" (index $running 1))) -}}
 {{- end -}}
 {{- end -}}
