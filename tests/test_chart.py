@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import kubernetes_validate
 import pytest
 import yaml
 from docker.types import Mount
 from helm_python.chart import Chart, digest
 from helm_python.errors import HelmError
 
+from tests.harness.apiserver import validate_strictly
 from tests.harness.certs import Authority, mount_secret, tls_kazoo
 from tests.harness.chart import (
     CHART,
-    CRD_KINDS,
     MANIFEST_VALUES,
     MANIFESTS,
     Document,
@@ -186,9 +185,7 @@ def container_of(sts: Document, name: str = "zookeeper") -> Document:
 def test_every_document_validates_strictly(value_set: str, version: str) -> None:
     docs = rendered_documents(value_set)
     assert {doc["kind"] for doc in docs} >= {"StatefulSet", "Service", "NetworkPolicy", "Pod"}
-    for doc in docs:
-        if doc["kind"] not in CRD_KINDS:
-            kubernetes_validate.validate(doc, version, strict=True)
+    validate_strictly(docs, version)
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
@@ -751,8 +748,7 @@ def test_the_network_policy_can_be_left_out() -> None:
 
 def test_the_readme_network_policy_example_renders_valid() -> None:
     (example,) = re.findall(r"```yaml\n(networkPolicy:.*?)```", README, re.DOTALL)
-    for doc in documents(render(yaml.safe_load(example))):
-        kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
+    validate_strictly(documents(render(yaml.safe_load(example))), KUBERNETES_VERSIONS[-1])
 
 
 # -- the helm test hook -------------------------------------------------------------------
@@ -1381,8 +1377,9 @@ def test_start_zookeeper_accepts_the_rendered_reconfig_command(values: dict[str,
 
 
 def test_reconfig_renders_valid_kubernetes_objects() -> None:
-    for doc in documents(render({"reconfig": True, "observers": 2})):
-        kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
+    validate_strictly(
+        documents(render({"reconfig": True, "observers": 2})), KUBERNETES_VERSIONS[-1]
+    )
     report = lint_report({"reconfig": True})
     assert (report["messages"], report["errors"]) == ([], []), report
 

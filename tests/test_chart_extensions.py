@@ -10,13 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import yaml
 from helm_python.errors import HelmError
 
+from tests.harness.apiserver import validate_strictly
 from tests.harness.chart import (
-    CRD_KINDS,
     Document,
     container,
     documents,
@@ -169,9 +168,7 @@ def refused(values: dict[str, Any]) -> str:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_every_document_validates_strictly(value_set: str, version: str) -> None:
-    for doc in rendered(value_set):
-        if doc["kind"] not in CRD_KINDS:
-            kubernetes_validate.validate(doc, version, strict=True)
+    validate_strictly(rendered(value_set), version)
 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
@@ -373,9 +370,7 @@ def test_the_readme_client_ca_example_gives_tls_client_ca_a_file(version: str) -
     assert "subPath" not in mount  # a renewed CA reaches the pod
     (volume,) = [v for v in pod_spec(docs)["volumes"] if v["name"] == "client-ca"]
     assert volume["secret"]["items"] == [{"key": "ca.crt", "path": ca_file.name}]
-    for doc in docs:
-        if doc["kind"] not in CRD_KINDS:
-            kubernetes_validate.validate(doc, version, strict=True)
+    validate_strictly(docs, version)
 
 
 def test_extra_volumes_and_mounts_come_after_the_charts_own() -> None:

@@ -21,12 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import yaml
 from helm_python.chart import Chart
 from helm_python.errors import HelmError
 
+from tests.harness.apiserver import validate_strictly
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.chart import CHART, Document, documents, notes, render, strict_documents
 from zkcontainer.exporter import listen_address
@@ -58,9 +58,7 @@ def container(values: dict[str, Any], name: str = "zookeeper") -> Document:
 
 def validate_all(values: dict[str, Any]) -> list[Document]:
     docs = documents(render(values))
-    for doc in docs:
-        if doc["kind"] not in {"Certificate", "ServiceMonitor"}:
-            kubernetes_validate.validate(doc, KUBERNETES, strict=True)
+    validate_strictly(docs, KUBERNETES)
     return docs
 
 

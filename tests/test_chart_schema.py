@@ -12,13 +12,12 @@ import json
 import re
 from typing import Any
 
-import kubernetes_validate
 import pytest
 from helm_python.errors import HelmError, HelmRenderError
 from hypothesis import HealthCheck, event, given, settings
 
-from tests.harness.apiserver import violations
-from tests.harness.chart import CHART, CRD_KINDS, Document, documents, render, strict_documents
+from tests.harness.apiserver import validate_strictly, violations
+from tests.harness.chart import CHART, Document, documents, render, strict_documents
 from tests.harness.podsecurity import restricted_violations
 from tests.harness.schemavalues import reproducible
 from tests.harness.schemavalues import values as schema_values
@@ -81,11 +80,7 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
     event("rendered")
     # Read as YAML forbids a key twice: the chart merges maps, never repeats a key.
     docs = strict_documents(rendered)
-    for doc in docs:
-        if doc["kind"] not in CRD_KINDS:
-            for version in KUBERNETES_VERSIONS:
-                kubernetes_validate.validate(doc, version, strict=True)
-                assert violations(doc, version) == [], doc["kind"]
+    validate_strictly(docs, *KUBERNETES_VERSIONS, values=True)
     if not any(values.get(key) for key in USER_CONTAINER_KEYS):
         for name, spec, annotations in pods(docs):
             assert restricted_violations(spec, annotations) == [], name
@@ -414,11 +409,10 @@ def test_huge_pages_requested_as_limited_beside_memory_render() -> None:
 def test_a_name_yaml_reads_as_a_boolean_or_null_stays_a_name(name: str) -> None:
     """Found by the sweep: `app: n` is the boolean false to YAML 1.1, as kubectl reads it."""
     values = {"fullnameOverride": name, "metrics": {"enabled": True}}
-    for doc in documents(render(values)):
+    docs = documents(render(values))
+    for doc in docs:
         assert doc["metadata"]["name"].startswith(name), doc["kind"]
-        for version in KUBERNETES_VERSIONS:
-            kubernetes_validate.validate(doc, version, strict=True)
-            assert violations(doc, version) == [], doc["kind"]
+    validate_strictly(docs, *KUBERNETES_VERSIONS, values=True)
 
 
 # -- the sweep's own checks ------------------------------------------------------------------

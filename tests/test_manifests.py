@@ -12,6 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from tests.harness.apiserver import validate_strictly
 from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import server_state
 from tests.harness.statefulset import StatefulSet, quantity_bytes, wait_for
@@ -69,8 +70,7 @@ def test_every_manifest_is_here() -> None:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
 def test_documents_validate_strictly(path: Path, version: str) -> None:
-    for doc in documents(path):
-        kubernetes_validate.validate(doc, version, strict=True)
+    validate_strictly(documents(path), version)
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)

@@ -37,11 +37,6 @@ _RENDER_NAMESPACE = "default"
 _KIND_ORDER = ["ServiceAccount", "Service", "PodDisruptionBudget", "NetworkPolicy", "StatefulSet"]
 
 Document = dict[str, Any]
-# Kinds of CustomResourceDefinitions the chart renders: kubernetes-validate holds the
-# schemas of Kubernetes' own API only, so strict validation cannot check these
-# (cert-manager's Certificate, prometheus-operator's ServiceMonitor and PrometheusRule);
-# the tests check their fields instead.
-CRD_KINDS = {"Certificate", "ServiceMonitor", "PrometheusRule"}
 
 
 def values_file(path: Path) -> dict[str, Any]:

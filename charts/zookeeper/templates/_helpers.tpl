@@ -217,6 +217,22 @@ Secret's template looks up that Secret, its only other look.)
 {{- end -}}
 
 {{/*
+One --name=value argument, read as start-zookeeper reads it
+(zkcontainer/settings.py, _from_argv): the name runs from after the leading
+-- to the first = (the value may hold more), with - read as _ (--admin-port
+is --admin_port). A flag without =VALUE is bare: a true/false flag is then
+true; any other takes the next argument, which is not read here: the
+chart's commands and extraFlags give --name=VALUE as one argument. As JSON:
+{flag, hasValue, value}, value "" when bare. The chart reads every such
+argument through here, so that its readings agree.
+*/}}
+{{- define "zookeeper.parseFlag" -}}
+{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
+{{- $hasValue := eq (len $parts) 2 -}}
+{{- dict "flag" (first $parts | replace "-" "_") "hasValue" $hasValue "value" (ternary (last $parts) "" $hasValue) | toJson -}}
+{{- end -}}
+
+{{/*
 The start-zookeeper flags the live StatefulSet's zookeeper container runs
 with, as JSON: name -> value ("true" for a bare flag). Takes zookeeper.live's.
 */}}
@@ -226,8 +242,8 @@ with, as JSON: name -> value ("true" for a bare flag). Takes zookeeper.live's.
 {{- if eq .name "zookeeper" -}}
 {{- range .command -}}
 {{- if hasPrefix "--" . -}}
-{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
-{{- $_ := set $flags (first $parts | replace "-" "_") (ternary (last $parts) "true" (eq (len $parts) 2)) -}}
+{{- $parsed := include "zookeeper.parseFlag" . | fromJson -}}
+{{- $_ := set $flags $parsed.flag (ternary $parsed.value "true" $parsed.hasValue) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -921,9 +937,8 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- $refused := include "zookeeper.refusedFlags" . | fromYaml -}}
 {{- $entries := list -}}
 {{- range .extraFlags -}}
-{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
-{{- $hasValue := eq (len $parts) 2 -}}
-{{- $entries = append $entries (dict "label" (printf "extraFlags %q" .) "flag" (first $parts | replace "-" "_") "hasValue" $hasValue "value" (ternary (last $parts) "" $hasValue) "readable" true) -}}
+{{- $parsed := include "zookeeper.parseFlag" . | fromJson -}}
+{{- $entries = append $entries (merge $parsed (dict "label" (printf "extraFlags %q" .) "readable" true)) -}}
 {{- end -}}
 {{- range .extraEnvVars -}}
 {{- /* Names are case-sensitive: start-zookeeper reads ZK_HEAP, not ZK_heap; ZOOKEEPER_HOME is --zk_home's. */ -}}
@@ -1017,8 +1032,8 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- /* The port extraFlags can open: the AdminServer's. */ -}}
 {{- $extra := dict -}}
 {{- range .extraFlags -}}
-{{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
-{{- $_ := set $extra (replace "-" "_" (first $parts)) (ternary (last $parts) "" (eq (len $parts) 2)) -}}
+{{- $parsed := include "zookeeper.parseFlag" . | fromJson -}}
+{{- $_ := set $extra $parsed.flag $parsed.value -}}
 {{- end -}}
 {{- $admin := get $extra "admin_port" | default "0" -}}
 {{- $adminLabel := "extraFlags --admin_port" -}}
