@@ -499,6 +499,7 @@ def test_a_host_alias_for_other_names_renders(hostname: str) -> None:
         ),
         (
             {
+                "tls": {"enabled": True},
                 "extraVolumes": [{"name": "scratch", "emptyDir": {}}],
                 "extraVolumeMounts": [{"name": "scratch", "mountPath": "/etc/zookeeper"}],
             },

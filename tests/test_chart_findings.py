@@ -28,7 +28,15 @@ from helm_python.errors import HelmError
 
 from tests.harness.apiserver import validate_strictly
 from tests.harness.certs import Authority, mount_secret
-from tests.harness.chart import CHART, Document, documents, notes, render, strict_documents
+from tests.harness.chart import (
+    CHART,
+    Document,
+    documents,
+    notes,
+    render,
+    render_upgrade,
+    strict_documents,
+)
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import FLAGS, load_settings
 
@@ -727,15 +735,15 @@ def start_zookeeper(values: dict[str, Any]) -> Any:
         ),
         (["--four_letter_words=*"], False, ("four_letter_words", ("*",))),
         (
-            ["--jvm_flags=-XX:MaxDirectMemorySize=512m -Dzookeeper.fips-mode=false"],
+            ["--jvm_flags=-XX:+AlwaysPreTouch -Dzookeeper.fips-mode=false"],
             False,
-            ("jvm_flags", ("-XX:MaxDirectMemorySize=512m", "-Dzookeeper.fips-mode=false")),
+            ("jvm_flags", ("-XX:+AlwaysPreTouch", "-Dzookeeper.fips-mode=false")),
         ),
         (["--tls_reload_interval=30"], True, ("tls_reload_interval", 30)),
         (
-            ["--tls_client_ca=/etc/zookeeper/clients/ca.pem"],
+            ["--tls_client_ca=/etc/zookeeper/tls/ca.crt"],
             True,
-            ("tls_client_ca", "/etc/zookeeper/clients/ca.pem"),
+            ("tls_client_ca", "/etc/zookeeper/tls/ca.crt"),
         ),
     ],
 )
@@ -925,10 +933,13 @@ STATEFULSET_REFUSAL = "execution error at (zookeeper/templates/statefulset.yaml:
             "podDisruptionBudget.maxUnavailable: null removes",
         ),
         ({"storage": {"size": None}}, "storage.size: null removes"),
-        ({"livenessProbe": None}, "livenessProbe: null removes the chart's defaults ("),
+        ({"livenessProbe": None}, "livenessProbe: null removes the chart's defaults under it ("),
         # Whole maps: every template reading them broke on a nil pointer.
-        ({"tls": None}, "tls: null removes the chart's defaults (tls.certManager, "),
-        ({"metrics": None}, "metrics: null removes the chart's defaults (metrics.enabled, "),
+        ({"tls": None}, "tls: null removes the chart's defaults under it (tls.certManager, "),
+        (
+            {"metrics": None},
+            "metrics: null removes the chart's defaults under it (metrics.enabled, ",
+        ),
         ({"storage": None}, "storage: null removes"),
         ({"networkPolicy": None}, "networkPolicy: null removes"),
         ({"serviceAccount": None}, "serviceAccount: null removes"),
@@ -1123,3 +1134,345 @@ def test_notes_give_exporter_addresses_that_resolve_and_keep_reconfigs_plaintext
     tls = {"enabled": True, "portUnification": True}
     assert "reconfig needs it" in notes(render({"reconfig": True, "tls": tls}))
     assert "turn it off" in notes(render({"tls": tls}))
+
+
+# -- a null over an empty default, and an original key set to null ------------------------
+
+
+def empty_defaults() -> list[list[str]]:
+    """values.yaml's keys whose default is empty ("", [], {}, or a map of only such),
+    where the chart's null rule applies (not in the security contexts or resources)."""
+
+    def empty(value: Any) -> bool:
+        if isinstance(value, dict):
+            return all(empty(v) for v in value.values())
+        return value is None or value in ("", [])
+
+    found: list[list[str]] = []
+
+    def walk(node: dict[str, Any], path: list[str]) -> None:
+        for key, value in node.items():
+            at = [*path, key]
+            if ".".join(at) in {"podSecurityContext", "securityContext"}:
+                continue
+            if value is not None and empty(value):
+                found.append(at)
+            elif isinstance(value, dict) and ".".join(at) not in {"resources", "metrics.resources"}:
+                walk(value, at)
+
+    walk(yaml.safe_load(VALUES_YAML), [])
+    return found
+
+
+def nulled(path: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    node = values
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = None
+    return values
+
+
+@pytest.mark.parametrize("path", empty_defaults(), ids=".".join)
+def test_a_null_over_an_empty_default_renders_as_the_default(path: list[str]) -> None:
+    """`affinity: null` or `tolerations: null` takes nothing away: accepted, silently."""
+    assert documents(render(nulled(path))) == documents(render({}))
+
+
+def test_the_empty_defaults_include_the_ones_users_null() -> None:
+    paths = {".".join(path) for path in empty_defaults()}
+    assert {"affinity", "tolerations", "service.nodePorts", "tls.certManager.issuerRef"} <= paths
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        # A map names what it held, not its empty or null defaults (labels, className).
+        (
+            {"storage": None},
+            "storage: null removes the chart's defaults under it (storage.dataLog, storage.size)",
+        ),
+        (
+            {"tls": {"certManager": None}},
+            "tls.certManager: null removes the chart's defaults under it "
+            "(tls.certManager.duration, tls.certManager.enabled, tls.certManager.renewBefore)",
+        ),
+        ({"podDisruptionBudget": {"enabled": None}}, "(true)"),
+        ({"observers": None}, "observers: null removes the chart's default (0)"),
+        (
+            {"networkPolicy": {"clientFrom": None}},
+            "networkPolicy.clientFrom: null removes the chart's default "
+            '([{"namespaceSelector":{}}])',
+        ),
+    ],
+)
+def test_a_refused_null_names_what_it_removes(values: dict[str, Any], complaint: str) -> None:
+    message = refusal(values)
+    assert f"{complaint}: set a value, or leave the key out" in message
+    for empty in ("()", '("")', "([])"):
+        assert empty not in message
+
+
+def test_an_original_key_set_to_null_leaves_the_charts_key() -> None:
+    """StorageClass: null has no value: storage.className stays, and NOTES name no winner."""
+    values = {"StorageClass": None, "storage": {"className": "fast"}}
+    rendered = render(values)
+    (claim,) = one(documents(rendered), "StatefulSet")["spec"]["volumeClaimTemplates"]
+    assert claim["spec"]["storageClassName"] == "fast"
+    assert "StorageClass" not in notes(rendered)
+
+
+def test_a_refusal_names_the_charts_key_beside_an_original_key_set_to_null() -> None:
+    live = one(documents(render({"storage": {"className": "slow"}})), "StatefulSet")
+    with pytest.raises(HelmError) as refused:
+        render_upgrade(live, {"StorageClass": None, "storage": {"className": "fast"}})
+    assert 'storage.className "fast": the running StatefulSet\'s claims use' in str(refused.value)
+
+
+# -- extraVolumeMounts: only where the chart mounts --------------------------------------
+
+SCRATCH = [{"name": "scratch", "emptyDir": {}}]
+# Every mount the chart can make (reconfig with TLS needs port unification).
+EVERY_MOUNT = {
+    "tls": {"enabled": True, "portUnification": True},
+    "reconfig": True,
+    "storage": {"dataLog": {"enabled": True}},
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [mount["mountPath"] for mount in container(EVERY_MOUNT)["volumeMounts"]],
+)
+def test_each_mount_the_chart_makes_is_refused_to_extra_volume_mounts(path: str) -> None:
+    values = {**EVERY_MOUNT, "extraVolumes": SCRATCH}
+    values["extraVolumeMounts"] = [{"name": "scratch", "mountPath": path}]
+    message = refusal(values)
+    assert (
+        f"extraVolumeMounts scratch: {path} is at, under or above the chart's own mount {path} ("
+        in message
+    )
+
+
+def test_a_mount_over_the_conf_directory_says_start_zookeeper_writes_there() -> None:
+    values = {"extraVolumes": SCRATCH}
+    values["extraVolumeMounts"] = [{"name": "scratch", "mountPath": "/opt/zookeeper/conf"}]
+    message = refusal(values)
+    assert (
+        "(an emptyDir where start-zookeeper writes zoo.cfg and the logging configuration" in message
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    # Nothing is there: the image has no /etc/zookeeper, and these values mount none of these.
+    [
+        "/etc/zookeeper",
+        "/etc/zookeeper/tls",
+        "/etc/zookeeper/reconfig",
+        "/var/lib/zookeeper-datalog",
+    ],
+)
+def test_a_mount_where_the_chart_mounts_nothing_renders(path: str) -> None:
+    mount = {"name": "scratch", "mountPath": path}
+    values = {"extraVolumes": SCRATCH, "extraVolumeMounts": [mount]}
+    assert container(values)["volumeMounts"][-1] == mount
+
+
+# -- a path flag names a file the container mounts ---------------------------------------
+
+CLIENT_CA = {
+    "extraVolumes": [{"name": "client-ca", "secret": {"secretName": "zk-clients-ca"}}],
+    "extraVolumeMounts": [{"name": "client-ca", "mountPath": "/etc/zk-client-ca/"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "path"),
+    [
+        ({}, "/etc/zookeeper/clients/ca.pem"),
+        # Under a mount's name, not under the mount.
+        (CLIENT_CA, "/etc/zk-client-ca-old/ca.crt"),
+    ],
+)
+def test_a_tls_client_ca_on_no_mounted_volume_is_refused(values: dict[str, Any], path: str) -> None:
+    message = refusal(
+        {**values, "tls": {"enabled": True}, "extraFlags": [f"--tls_client_ca={path}"]}
+    )
+    assert (
+        f'extraFlags "--tls_client_ca={path}": --tls_client_ca {path} is on no volume the '
+        "zookeeper container mounts, so start-zookeeper would find no file there; mount the "
+        "volume holding it with extraVolumes and extraVolumeMounts"
+    ) in message
+    assert message.count("\n") == 0, message
+
+
+@pytest.mark.parametrize(
+    ("values", "path"),
+    [
+        # Compared cleaned, as the kubelet reads the mount path.
+        (CLIENT_CA, "/etc/zk-client-ca/./ca.crt"),
+        (
+            {
+                **CLIENT_CA,
+                "extraVolumeMounts": [
+                    {"name": "client-ca", "mountPath": "/ca.crt", "subPath": "ca.crt"}
+                ],
+            },
+            "/ca.crt",
+        ),
+        # The chart's own mount of the TLS Secret.
+        ({}, "/etc/zookeeper/tls/ca.crt"),
+    ],
+)
+def test_a_tls_client_ca_on_a_mounted_volume_renders(values: dict[str, Any], path: str) -> None:
+    flags = [f"--tls_client_ca={path}"]
+    command = container({**values, "tls": {"enabled": True}, "extraFlags": flags})["command"]
+    assert command[-1] == flags[0]
+
+
+def test_a_tls_client_ca_variable_is_held_to_the_same_mounts() -> None:
+    variable = {"name": "ZK_TLS_CLIENT_CA", "value": "/etc/ca.crt"}
+    message = refusal({"tls": {"enabled": True}, "extraEnvVars": [variable]})
+    assert "--tls_client_ca /etc/ca.crt is on no volume the zookeeper container mounts" in message
+
+
+# -- --jvm_flags cannot size the memory beside the heap ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "-Xss1m",
+        "-XX:ThreadStackSize=2048",
+        "-XX:MaxDirectMemorySize=2g",
+        "-XX:ReservedCodeCacheSize=512m",
+        "-XX:MaxMetaspaceSize=1g",
+        "-XX:MetaspaceSize=256m",
+        "-XX:CompressedClassSpaceSize=1g",
+    ],
+)
+def test_jvm_flags_sizing_memory_outside_the_heap_are_refused(option: str) -> None:
+    message = refusal({"extraFlags": [f"--jvm_flags=-Dx=1 {option}"]})
+    assert (
+        f"{option} sizes memory outside the heap (thread stacks, direct buffers, code cache or "
+        "class metadata), which the memory check (heap against resources) assumes at the JVM's "
+        "defaults; remove it"
+    ) in message
+    assert message.count("\n") == 0, message
+
+
+# -- a required podAffinity for the members contradicts the hard anti-affinity -----------
+
+HOST = "kubernetes.io/hostname"
+
+
+def required_pod_affinity(term: dict[str, Any]) -> dict[str, Any]:
+    return {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}}
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        {"labelSelector": {"matchLabels": {"app": RELEASE}}, "topologyKey": HOST},
+        {
+            "labelSelector": {
+                "matchLabels": {"app.kubernetes.io/instance": RELEASE},
+                "matchExpressions": [
+                    {
+                        "key": "app.kubernetes.io/name",
+                        "operator": "In",
+                        "values": ["x", "zookeeper"],
+                    }
+                ],
+            },
+            "topologyKey": HOST,
+        },
+        # An empty selector selects every pod; {} namespaces every namespace.
+        {
+            "labelSelector": {},
+            "topologyKey": HOST,
+            "namespaces": ["other"],
+            "namespaceSelector": {},
+        },
+        {"labelSelector": {"matchLabels": {"tier": "coordination"}}, "topologyKey": HOST},
+        {
+            "labelSelector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]},
+            "topologyKey": HOST,
+            "namespaces": [NAMESPACE],
+        },
+    ],
+)
+def test_a_required_pod_affinity_for_the_members_on_their_anti_affinity_topology_is_refused(
+    term: dict[str, Any],
+) -> None:
+    message = refusal({**required_pod_affinity(term), "podLabels": {"tier": "coordination"}})
+    assert (
+        "affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]: it selects the "
+        f"members themselves on {HOST}, where antiAffinity hard keeps no two of them: every "
+        "member after the first could never be scheduled"
+    ) in message
+    assert message.count("\n") == 0, message
+
+
+@pytest.mark.parametrize(
+    ("term", "values"),
+    [
+        (
+            {"labelSelector": {"matchLabels": {"app": RELEASE}}, "topologyKey": HOST},
+            {"antiAffinity": "soft"},
+        ),
+        (
+            {"labelSelector": {"matchLabels": {"app": RELEASE}}, "topologyKey": HOST},
+            {"antiAffinity": "none"},
+        ),
+        # Another topology: members share a zone, one per node.
+        (
+            {
+                "labelSelector": {"matchLabels": {"app": RELEASE}},
+                "topologyKey": "topology.kubernetes.io/zone",
+            },
+            {},
+        ),
+        # Other pods, or the members' labels elsewhere.
+        ({"labelSelector": {"matchLabels": {"app": "kafka"}}, "topologyKey": HOST}, {}),
+        (
+            {
+                "labelSelector": {
+                    "matchExpressions": [{"key": "app", "operator": "NotIn", "values": [RELEASE]}]
+                },
+                "topologyKey": HOST,
+            },
+            {},
+        ),
+        (
+            {
+                "labelSelector": {"matchLabels": {"app": RELEASE}},
+                "topologyKey": HOST,
+                "namespaces": ["other"],
+            },
+            {},
+        ),
+        # No labelSelector selects no pod.
+        ({"topologyKey": HOST}, {}),
+    ],
+)
+def test_a_pod_affinity_that_leaves_the_members_schedulable_renders(
+    term: dict[str, Any], values: dict[str, Any]
+) -> None:
+    affinity = pod_spec({**required_pod_affinity(term), **values})["affinity"]
+    assert affinity["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] == [term]
+
+
+def test_a_preferred_pod_affinity_for_the_members_renders() -> None:
+    preferred = [{"weight": 10, "podAffinityTerm": CHART_TERM}]
+    values = {
+        "affinity": {"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": preferred}}
+    }
+    assert affinity_of(values)["podAffinity"] == values["affinity"]["podAffinity"]
+
+
+def test_the_original_anti_affinity_key_is_named() -> None:
+    term = {"labelSelector": {"matchLabels": {"app": RELEASE}}, "topologyKey": HOST}
+    message = refusal({**required_pod_affinity(term), "AntiAffinity": "hard"})
+    assert f"on {HOST}, where AntiAffinity hard keeps no two of them" in message

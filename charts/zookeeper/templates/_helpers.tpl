@@ -46,6 +46,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkStorage" $s)
   (include "zookeeper.checkService" $s)
   (include "zookeeper.checkPod" .)
+  (include "zookeeper.checkAffinity" .)
   (include "zookeeper.checkPrometheusRule" $s)
   (include "zookeeper.checkResources" (list "resources" $s.resources))
   (include "zookeeper.checkResources" (list "metrics.resources" $s.metrics.resources))
@@ -83,6 +84,20 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/*
+The members' pod labels: podLabels and commonLabels under the chart's own,
+which win, since the StatefulSet's selector must select the pods. YAML.
+*/}}
+{{- define "zookeeper.podLabels" -}}
+{{- $own := merge (include "zookeeper.selectorLabels" . | fromYaml) (dict "app.kubernetes.io/name" .Chart.Name "app.kubernetes.io/instance" .Release.Name) -}}
+{{- toYaml (merge $own ((include "zookeeper.settings" . | fromJson).podLabels | default dict) (.Values.commonLabels | default dict)) -}}
+{{- end -}}
+
+{{/* The pod affinity term antiAffinity keeps members apart by: one per node. JSON. */}}
+{{- define "zookeeper.antiAffinityTerm" -}}
+{{- toJson (dict "labelSelector" (dict "matchLabels" (include "zookeeper.selectorLabels" . | fromYaml)) "topologyKey" "kubernetes.io/hostname") -}}
 {{- end -}}
 
 {{/*
@@ -279,9 +294,8 @@ Takes (list $ "chart.key").
 {{- $root := index . 0 -}}
 {{- $path := index . 1 -}}
 {{- $named := $path -}}
-{{- range $key, $paths := include "zookeeper.originalKeys" $root | fromYaml -}}
-{{- $value := get $root.Values $key -}}
-{{- if and (has $path $paths) (hasKey $root.Values $key) (not (and (kindIs "string" $value) (eq $value ""))) -}}
+{{- range $key, $paths := include "zookeeper.givenOriginalKeys" $root | fromYaml -}}
+{{- if has $path $paths -}}
 {{- $named = $key -}}
 {{- end -}}
 {{- end -}}
@@ -568,12 +582,43 @@ for it, refused rather than dropped. Takes the settings.
 {{- end -}}
 
 {{/*
+The zookeeper container's mounts the chart makes with these settings, as
+YAML: path -> what is there. start-zookeeper writes only under them (its
+--conf_dir, --data_dir, --data_log_dir), and the image has no /etc/zookeeper:
+a path is the chart's only while these settings mount it. Takes the settings.
+*/}}
+{{- define "zookeeper.chartMounts" -}}
+/var/lib/zookeeper: the member's data volume, where ZooKeeper keeps its snapshots and myid
+{{- if .storage.dataLog.enabled }}
+/var/lib/zookeeper-datalog: the transaction log's volume, with storage.dataLog.enabled
+{{- end }}
+/opt/zookeeper/conf: an emptyDir where start-zookeeper writes zoo.cfg and the logging configuration at every start
+{{- if .tls.enabled }}
+/etc/zookeeper/tls: the TLS Secret, with tls.enabled
+{{- end }}
+{{- if .reconfig }}
+/etc/zookeeper/reconfig: the superuser password's Secret, with reconfig
+{{- end }}
+{{- end -}}
+
+{{/*
+Whether PATH is DIR or under it, both cleaned as the kubelet reads a mount
+path (/opt/zookeeper/./conf/ is /opt/zookeeper/conf). Takes (list PATH DIR).
+*/}}
+{{- define "zookeeper.within" -}}
+{{- $path := clean (index . 0) -}}
+{{- $dir := clean (index . 1) -}}
+{{- if or (eq $path $dir) (hasPrefix (printf "%s/" (trimSuffix "/" $dir)) $path) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
 What the values add to the pod may not take the chart's own names or
 paths: Kubernetes refuses a pod with two volumes or containers of one name,
 or two mounts at one path, and a mount naming no volume (or one of the
 chart's that these values do not render). A mount at, under or above one
-of the chart's would hide its files or be hidden; paths are compared as the
-kubelet reads them, cleaned. Nor may a host alias take the Services' names.
+the chart makes (zookeeper.chartMounts) would hide its files or be hidden;
+paths are compared cleaned (zookeeper.within). Nor may a host alias take
+the Services' names.
 */}}
 {{- define "zookeeper.checkPod" -}}
 {{- $values := .Values -}}
@@ -595,7 +640,7 @@ kubelet reads them, cleaned. Nor may a host alias take the Services' names.
 {{- $extra = append $extra .name -}}
 {{- $all = append $all .name -}}
 {{- end -}}
-{{- $paths := list "/var/lib/zookeeper" "/var/lib/zookeeper-datalog" "/opt/zookeeper/conf" "/etc/zookeeper/tls" "/etc/zookeeper/reconfig" -}}
+{{- $chartMounts := include "zookeeper.chartMounts" $s | fromYaml -}}
 {{- $mounted := dict -}}
 {{- range $values.extraVolumeMounts -}}
 {{- $mount := . -}}
@@ -604,14 +649,13 @@ kubelet reads them, cleaned. Nor may a host alias take the Services' names.
 {{- else if not (has .name $all) -}}
 {{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
 {{- end -}}
-{{- /* As the kubelet reads it: /opt/zookeeper/./conf/ is /opt/zookeeper/conf. */ -}}
-{{- $path := clean .mountPath -}}
-{{- range $paths -}}
-{{- if or (eq $path .) (hasPrefix (printf "%s/" .) $path) (hasPrefix (printf "%s/" (trimSuffix "/" $path)) .) -}}
-{{- println (printf "extraVolumeMounts %s: %s is at, under or above the chart's own mount %s (%s); mount elsewhere" $mount.name $mount.mountPath . (join ", " $paths)) -}}
+{{- range $chartPath := keys $chartMounts | sortAlpha -}}
+{{- if or (include "zookeeper.within" (list $mount.mountPath $chartPath)) (include "zookeeper.within" (list $chartPath $mount.mountPath)) -}}
+{{- println (printf "extraVolumeMounts %s: %s is at, under or above the chart's own mount %s (%s): one would hide the other's files; mount elsewhere" $mount.name $mount.mountPath $chartPath (get $chartMounts $chartPath)) -}}
 {{- break -}}
 {{- end -}}
 {{- end -}}
+{{- $path := clean .mountPath -}}
 {{- if hasKey $mounted $path -}}
 {{- println (printf "extraVolumeMounts %s: %s is %s's mount path too; Kubernetes refuses two mounts at one path" .name .mountPath (get $mounted $path)) -}}
 {{- end -}}
@@ -633,9 +677,57 @@ point members, probes or helm test at another address, as --domain would.
 {{- end -}}
 {{- $containers := list "zookeeper" "metrics" -}}
 {{- range $key := list "initContainers" "sidecars" -}}
-{{- range get $values $key -}}
+{{- /* A null removed the key, and get gives "" for it. */ -}}
+{{- range get $values $key | default list -}}
 {{- if has .name $containers -}}
 {{- println (printf "%s %s: the chart's containers are zookeeper and metrics; choose another name" $key .name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A required podAffinity term that selects the members themselves on the
+topology antiAffinity hard keeps them apart on: the second member needs a
+node with a member on it and may take none, so every member after the first
+stays Pending. Its labelSelector is read against the members' labels
+(matchLabels, and matchExpressions with each operator the schema takes: In,
+NotIn, Exists, DoesNotExist). Not evaluated, and so let through: a
+namespaceSelector with labels, which only the cluster can match to the
+release's namespace (the schema takes no matchLabelKeys). Preferred terms
+only weigh nodes. Takes the root context.
+*/}}
+{{- define "zookeeper.checkAffinity" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- if eq $s.antiAffinity "hard" -}}
+{{- $labels := include "zookeeper.podLabels" . | fromYaml -}}
+{{- $topology := (include "zookeeper.antiAffinityTerm" . | fromJson).topologyKey -}}
+{{- $namespace := .Release.Namespace -}}
+{{- $antiKey := include "zookeeper.keyOf" (list . "antiAffinity") -}}
+{{- range $i, $term := dig "podAffinity" "requiredDuringSchedulingIgnoredDuringExecution" list ($s.affinity | default dict) -}}
+{{- $selector := $term.labelSelector -}}
+{{- /* null namespaces and namespaceSelector: the pod's own namespace; {}: every namespace. */ -}}
+{{- $namespaces := $term.namespaces | default list -}}
+{{- $inNamespace := or (has $namespace $namespaces) (and (kindIs "map" $term.namespaceSelector) (not $term.namespaceSelector)) (and (not $namespaces) (kindIs "invalid" $term.namespaceSelector)) -}}
+{{- /* A null labelSelector selects no pod; {} every pod. */ -}}
+{{- $selects := and (eq $term.topologyKey $topology) (kindIs "map" $selector) $inNamespace -}}
+{{- if $selects -}}
+{{- range $key, $value := $selector.matchLabels -}}
+{{- if not (and (hasKey $labels $key) (eq (toString (get $labels $key)) (toString $value))) -}}
+{{- $selects = false -}}
+{{- end -}}
+{{- end -}}
+{{- range $selector.matchExpressions -}}
+{{- $has := hasKey $labels .key -}}
+{{- $in := and $has (has (toString (get $labels .key)) (.values | default list)) -}}
+{{- $met := dict "In" $in "NotIn" (not $in) "Exists" $has "DoesNotExist" (not $has) -}}
+{{- if not (get $met .operator) -}}
+{{- $selects = false -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $selects -}}
+{{- println (printf "affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[%d]: it selects the members themselves on %s, where %s hard keeps no two of them: every member after the first could never be scheduled; make it preferred, select other pods, or use another topologyKey" $i $topology $antiKey) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -684,6 +776,25 @@ MaxUnavailable: [podDisruptionBudget.maxUnavailable]
 {{- end -}}
 
 {{/*
+The original keys the values set, each with its paths (zookeeper.originalKeys),
+as YAML. A key counts as set only with a value: null (a key not among the
+chart's defaults, which Helm keeps) is no value, and the original left out
+what was empty (StorageClass "" meant the cluster's default class). Every
+reader of the original keys (the settings, the key a message names, NOTES)
+asks here.
+*/}}
+{{- define "zookeeper.givenOriginalKeys" -}}
+{{- $given := dict -}}
+{{- range $key, $paths := include "zookeeper.originalKeys" . | fromYaml -}}
+{{- $value := get $.Values $key -}}
+{{- if not (or (kindIs "invalid" $value) (and (kindIs "string" $value) (eq $value ""))) -}}
+{{- $_ := set $given $key $paths -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $given -}}
+{{- end -}}
+
+{{/*
 The values this release runs with, as JSON: .Values with every original key
 that is set written over its counterpart. Templates read anything an
 original key can set from here, so an original values file means what it
@@ -716,10 +827,8 @@ defaults come back where a null removed them), as JSON.
 */}}
 {{- define "zookeeper.givenSettings" -}}
 {{- $settings := deepCopy .Values -}}
-{{- range $key, $paths := include "zookeeper.originalKeys" . | fromYaml -}}
+{{- range $key, $paths := include "zookeeper.givenOriginalKeys" . | fromYaml -}}
 {{- $value := get $.Values $key -}}
-{{- /* The original left out what was empty: StorageClass "" meant the default class. */ -}}
-{{- if and (hasKey $.Values $key) (not (and (kindIs "string" $value) (eq $value ""))) -}}
 {{- range $paths -}}
 {{- $parent := $settings -}}
 {{- $steps := splitList "." . -}}
@@ -730,7 +839,6 @@ defaults come back where a null removed them), as JSON.
 {{- $parent = get $parent . -}}
 {{- end -}}
 {{- $_ := set $parent (last $steps) $value -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $settings -}}
@@ -761,7 +869,11 @@ restricted Pod Security Standard needs of the security contexts.
 {{- end -}}
 {{- end -}}
 
-{{/* A key set to null that removed one of the chart's defaults. */}}
+{{/*
+A key set to null that removed one of the chart's defaults. A null over an
+empty default takes nothing away (zookeeper.emptyDefault): accepted, as
+`affinity: null` means no affinity; a message names only what was lost.
+*/}}
 {{- define "zookeeper.checkRemovedDefaults" -}}
 {{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
 {{- range include "zookeeper.removedDefaults" (list $defaults (include "zookeeper.givenSettings" . | fromJson) list) | splitList "\n" | compact -}}
@@ -770,15 +882,37 @@ restricted Pod Security Standard needs of the security contexts.
 {{- range $steps -}}
 {{- $default = get $default . -}}
 {{- end -}}
-{{- if kindIs "map" $default -}}
+{{- if include "zookeeper.emptyDefault" $default -}}
+{{- /* zookeeper.settings puts the empty default back for the templates. */ -}}
+{{- else if kindIs "map" $default -}}
 {{- $keys := list -}}
-{{- range $key, $_ := $default -}}
+{{- range $key, $value := $default -}}
+{{- if not (include "zookeeper.emptyDefault" $value) -}}
 {{- $keys = append $keys (printf "%s.%s" (join "." $steps) $key) -}}
 {{- end -}}
-{{- println (printf "%s: null removes the chart's defaults (%s): set a value, or leave the key out" (join "." $steps) (join ", " $keys)) -}}
+{{- end -}}
+{{- println (printf "%s: null removes the chart's defaults under it (%s): set a value, or leave the key out" (join "." $steps) (join ", " $keys)) -}}
 {{- else -}}
 {{- println (printf "%s: null removes the chart's default (%s): set a value, or leave the key out" (join "." $steps) (toJson $default)) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Whether a default is empty, so that a null over it loses nothing: null, "",
+[], {}, or a map of only such (service.nodePorts). false and 0 are values.
+*/}}
+{{- define "zookeeper.emptyDefault" -}}
+{{- if or (kindIs "invalid" .) (and (kindIs "string" .) (eq . "")) (and (kindIs "slice" .) (eq (len .) 0)) -}}
+true
+{{- else if kindIs "map" . -}}
+{{- $empty := true -}}
+{{- range $_, $value := . -}}
+{{- if not (include "zookeeper.emptyDefault" $value) -}}
+{{- $empty = false -}}
+{{- end -}}
+{{- end -}}
+{{- if $empty -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -908,7 +1042,8 @@ tls_client_ca: {kind: path, tls: true}
 # Kept only with the probes' words in (ruok for liveness, mntr for
 # readiness, the exporter and helm test), or "*".
 four_letter_words: {kind: words}
-# JVM options, without the heap sizing that heap and the memory check own.
+# JVM options, without the heap sizing that heap and the memory check own,
+# or the sizing beside the heap that the memory check takes as the JVM's.
 jvm_flags: {kind: jvm}
 {{- end -}}
 
@@ -931,6 +1066,7 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 (valueFrom) cannot be read here. Takes the settings.
 */}}
 {{- define "zookeeper.checkExtraFlags" -}}
+{{- $settings := . -}}
 {{- $tls := .tls.enabled -}}
 {{- $chartFlags := include "zookeeper.chartFlags" . | fromYaml -}}
 {{- $allowed := include "zookeeper.allowedFlags" . | fromYaml -}}
@@ -977,8 +1113,21 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- println (printf "%s: --%s must be a number from %d to %d" $label $flag (int $rule.min) (int $rule.max)) -}}
 {{- end -}}
 {{- else if eq $rule.kind "path" -}}
+{{- /* A file start-zookeeper reads: it exists only on a volume the container mounts, the root filesystem being the image's. */ -}}
+{{- $mounts := keys (include "zookeeper.chartMounts" $settings | fromYaml) -}}
+{{- range $settings.extraVolumeMounts -}}
+{{- $mounts = append $mounts .mountPath -}}
+{{- end -}}
+{{- $reachable := false -}}
+{{- range $mounts -}}
+{{- if include "zookeeper.within" (list $value .) -}}
+{{- $reachable = true -}}
+{{- end -}}
+{{- end -}}
 {{- if not (hasPrefix "/" $value) -}}
 {{- println (printf "%s: --%s must be an absolute path" $label $flag) -}}
+{{- else if not $reachable -}}
+{{- println (printf "%s: --%s %s is on no volume the zookeeper container mounts, so start-zookeeper would find no file there; mount the volume holding it with extraVolumes and extraVolumeMounts, as README, Values shows" $label $flag $value) -}}
 {{- end -}}
 {{- else if eq $rule.kind "words" -}}
 {{- $words := list -}}
@@ -1009,6 +1158,9 @@ is not the chart's to second-guess.
 {{- println (printf "%s: %s reads JVM options from a file: the chart cannot see into it to check the heap; give the options in --jvm_flags" $label .) -}}
 {{- else if regexMatch "(?i)^-(Xmx|Xms|XX:[+-]?(MaxHeapSize|InitialHeapSize|MinHeapSize|MaxRAM|[A-Za-z]*RAMPercentage|[A-Za-z]*RAMFraction))" . -}}
 {{- println (printf "%s: %s sizes the heap, which heap sets (and the memory check compares with resources); set heap instead" $label .) -}}
+{{- else if regexMatch "^-(Xss|XX:(ThreadStackSize|MaxDirectMemorySize|ReservedCodeCacheSize|MaxMetaspaceSize|MetaspaceSize|CompressedClassSpaceSize)=)" . -}}
+{{- /* Matched as the JVM matches them, case and all. heap auto sets -XX:MaxDirectMemorySize itself (zkcontainer/memory.py). */ -}}
+{{- println (printf "%s: %s sizes memory outside the heap (thread stacks, direct buffers, code cache or class metadata), which the memory check (heap against resources) assumes at the JVM's defaults; remove it" $label .) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
