@@ -1476,3 +1476,169 @@ def test_the_original_anti_affinity_key_is_named() -> None:
     term = {"labelSelector": {"matchLabels": {"app": RELEASE}}, "topologyKey": HOST}
     message = refusal({**required_pod_affinity(term), "AntiAffinity": "hard"})
     assert f"on {HOST}, where AntiAffinity hard keeps no two of them" in message
+
+
+# -- reconfig under TLS: the plaintext client port is the members' ---------------------------
+
+RECONFIG_TLS = {"reconfig": True, "tls": {"enabled": True, "portUnification": True}}
+MIGRATING = {"reconfig": True, "tls": {**RECONFIG_TLS["tls"], "plaintextClients": True}}
+ANY_NAMESPACE = {"namespaceSelector": {}}
+TEST_POD_PEER = {
+    "podSelector": {
+        "matchLabels": {
+            "app.kubernetes.io/instance": RELEASE,
+            "app.kubernetes.io/component": f"{RELEASE}-test",
+        }
+    }
+}
+
+
+def client_service(values: dict[str, Any]) -> Document:
+    (service,) = [
+        doc
+        for doc in validate_all(values)
+        if doc["kind"] == "Service" and doc["metadata"]["name"] == f"{RELEASE}-cs"
+    ]
+    return service
+
+
+def client_service_ports(values: dict[str, Any]) -> dict[str, int]:
+    return {port["name"]: port["port"] for port in client_service(values)["spec"]["ports"]}
+
+
+def test_with_reconfig_under_tls_clients_are_offered_the_tls_port_alone() -> None:
+    assert client_service_ports(RECONFIG_TLS) == {"client-tls": 2281}
+    ingress = policy(RECONFIG_TLS)["ingress"]
+    assert peers_of(ingress, 2181) == [[MEMBER_PEER]]
+    assert peers_of(ingress, 2281) == [[ANY_NAMESPACE, TEST_POD_PEER]]
+    # Admitting anyone opens the TLS port to anyone, never the members' plaintext one.
+    anyone = {**RECONFIG_TLS, "networkPolicy": {"clientFrom": []}}
+    assert peers_of(policy(anyone)["ingress"], 2181) == [[MEMBER_PEER]]
+
+
+def test_with_reconfig_under_tls_the_members_keep_the_plaintext_port_between_them() -> None:
+    ports = {p["name"]: p["containerPort"] for p in container(RECONFIG_TLS)["ports"]}
+    assert ports["client"] == 2181
+    egress = {**RECONFIG_TLS, "networkPolicy": {"egress": {"enabled": True}}}
+    _dns, members = policy(egress)["egress"]
+    assert [p["port"] for p in members["ports"]] == [2888, 3888, 2181, 2281]
+
+
+def test_the_helm_test_pod_asks_a_reconfig_ensemble_under_tls_over_tls_alone() -> None:
+    script = hook_script(RECONFIG_TLS)
+    assert " 2281" in script
+    assert "2181" not in script
+    egress = {**RECONFIG_TLS, "networkPolicy": {"egress": {"enabled": True}}}
+    test_policy = helm_test_policy(egress)
+    assert test_policy is not None
+    assert [p["port"] for p in test_policy["egress"][1]["ports"]] == [2281]
+
+
+def test_plaintext_clients_keep_2181_while_a_reconfig_ensemble_moves_to_tls() -> None:
+    assert client_service_ports(MIGRATING) == {"client": 2181, "client-tls": 2281}
+    ingress = policy(MIGRATING)["ingress"]
+    assert peers_of(ingress, 2181) == [[ANY_NAMESPACE, TEST_POD_PEER, MEMBER_PEER]]
+    assert peers_of(ingress, 2181) == peers_of(ingress, 2281)
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        (
+            {"tls": {"enabled": True, "portUnification": True, "plaintextClients": True}},
+            "without reconfig tls.portUnification is what admits plaintext clients",
+        ),
+        (
+            {"tls": {"plaintextClients": True}},
+            "without reconfig tls.portUnification is what admits plaintext clients",
+        ),
+        (
+            {"reconfig": True, "tls": {"plaintextClients": True}},
+            "without TLS ports.client serves every client anyway",
+        ),
+    ],
+    ids=["tls without reconfig", "neither", "reconfig without tls"],
+)
+def test_plaintext_clients_are_refused_where_they_mean_nothing(
+    values: dict[str, Any], why: str
+) -> None:
+    message = refusal(values)
+    assert "problems with the values" not in message  # one line, this one
+    assert "tls.plaintextClients true: it keeps plaintext clients on ports.client of a" in message
+    assert f"{why}; leave it out" in message
+
+
+def test_a_client_node_port_is_refused_where_the_service_offers_no_plaintext_port() -> None:
+    node_port = {"service": {"type": "NodePort", "nodePorts": {"client": 30181}}}
+    message = refusal({**RECONFIG_TLS, **node_port})
+    assert "service.nodePorts.client 30181: with tls.enabled and reconfig the client Service" in (
+        message
+    )
+    assert "tls.plaintextClients offers ports.client while clients move to TLS" in message
+    service = client_service({**MIGRATING, **node_port})
+    assert {"port": 2181, "name": "client", "nodePort": 30181} in service["spec"]["ports"]
+
+
+def test_notes_say_who_reaches_2181_of_a_reconfig_ensemble_under_tls() -> None:
+    closed = notes(render(RECONFIG_TLS))
+    assert "is the members' alone: the client\nService leaves it out" in closed
+    assert "NetworkPolicy my-zk admits only the members." in closed
+    assert "the client port 2281 accepts networkPolicy.clientFrom and this chart's test pod" in (
+        closed
+    )
+    assert "the plaintext port 2181 only the members." in closed
+    unguarded = notes(render({**RECONFIG_TLS, "networkPolicy": {"enabled": False}}))
+    assert "any pod reaching a\nmember's address reaches it too" in unguarded
+    migrating = notes(render(MIGRATING))
+    assert "takes plaintext clients too while tls.plaintextClients is on" in migrating
+    assert "remove tls.plaintextClients" in migrating
+
+
+def test_values_schema_and_readme_document_plaintext_clients() -> None:
+    assert "plaintextClients: false" in VALUES_YAML
+    with pytest.raises(HelmError, match="plaintextClients"):
+        render({**RECONFIG_TLS, "tls": {**RECONFIG_TLS["tls"], "plaintextClients": "yes"}})
+    migration = README.split("### Migrating a running ensemble from plaintext to TLS\n", 1)[1]
+    assert "sets\n`tls.plaintextClients=true` with step 1" in migration
+    upgrade = README.split("### Upgrade\n", 1)[1].split("\n### ", 1)[0]
+    assert "closes the plaintext\n`ports.client` (2181) to clients" in upgrade
+    assert "`tls.plaintextClients=true`" in upgrade
+
+
+# -- advice on the number of members that a user can follow --------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"replicas": 2}, {"replicas": 1, "observers": 2}],
+    ids=["a budget two members cannot keep", "observers beside a standalone"],
+)
+def test_before_the_release_exists_the_advice_is_to_set_replicas(values: dict[str, Any]) -> None:
+    message = refusal(values)
+    assert "set replicas to 3" in message
+    assert "kubectl" not in message
+
+
+def test_notes_advise_an_even_ensemble_the_resize_an_existing_release_can_take() -> None:
+    """The notes are read once the release exists, where a new replicas is refused."""
+    static = notes(render({"replicas": 4}))
+    assert "Warning: 4 members survive no more failures than 3 do" in static
+    assert (
+        "resize to 5 voting members by turning on reconfig first with the same members"
+        " (helm upgrade my-zk -n zk --reuse-values --set reconfig=true), then kubectl -n zk"
+        " scale statefulset my-zk --replicas=5 (README, Upgrade)."
+    ) in static
+    assert "set replicas" not in static
+    with_tls = notes(render({"replicas": 4, "tls": {"enabled": True}}))
+    assert "--set reconfig=true,tls.portUnification=true)" in with_tls
+    dynamic = notes(render({"replicas": 4, "reconfig": True}))
+    assert (
+        "resize to 5 voting members with kubectl -n zk scale statefulset my-zk --replicas=5,"
+        " no member restarting (README, Scaling without restarts)."
+    ) in dynamic
+
+
+def test_notes_grow_a_standalone_server_with_the_same_advice() -> None:
+    text = notes(render({"replicas": 1}))
+    assert "To grow it,\nresize to 3 voting members by turning on reconfig first" in text
+    assert "kubectl -n zk scale statefulset my-zk --replicas=3 (README, Upgrade)." in text

@@ -45,7 +45,7 @@ def test_an_upgrade_that_keeps_the_membership_renders() -> None:
 def test_a_static_resize_is_refused_naming_the_safe_way() -> None:
     message = refusal(statefulset({"replicas": 1}), {"replicas": 3})
     assert "replicas 3: the ensemble runs 1 voting member with static membership" in message
-    assert "Keep replicas 1; to resize, turn on reconfig first with the same members" in message
+    assert "Keep replicas 1, or resize to 3 voting members by turning on reconfig first" in message
     assert "kubectl -n zk scale statefulset my-zk --replicas=3" in message
 
 
@@ -220,3 +220,75 @@ def test_helm_test_asks_every_pod_a_reconfig_ensemble_runs_now() -> None:
     script = pod["spec"]["containers"][0]["command"][-1]
     assert "my-zk-4.my-zk-hs" in script
     assert "my-zk-5.my-zk-hs" not in script
+
+
+# -- NOTES count what runs; advice on the number of members an existing release can take --
+
+
+def upgrade_notes(live: Document, values: dict[str, Any]) -> str:
+    rendered = render_upgrade(live, values)
+    return next(text for path, text in rendered.items() if path.endswith("NOTES.txt"))
+
+
+def test_notes_count_the_members_a_reconfig_ensemble_runs_now() -> None:
+    values = {**RECONFIG, "observers": 1}
+    text = upgrade_notes(statefulset(values, scaled_to=6), values)
+    # The observer kept its ordinal; kubectl scale added two voters above it.
+    assert "5 members and 1 observer, StatefulSet my-zk" in text
+    assert "Observers my-zk-3 serve reads" in text
+    assert "survives 2 voting members down" in text
+    assert "my-zk-5.my-zk-hs.zk:2181" in text
+    assert "6 pods now, from an initial ensemble of 4" in text
+
+
+def test_notes_count_the_observers_a_scale_down_removed() -> None:
+    values = {**RECONFIG, "observers": 2}
+    text = upgrade_notes(statefulset(values, scaled_to=4), values)
+    assert "3 members and 1 observer" in text
+    assert "my-zk-4.my-zk-hs" not in text
+
+
+def test_notes_warn_of_an_even_count_a_scale_left_and_not_of_one_it_ended() -> None:
+    scaled = upgrade_notes(statefulset(RECONFIG, scaled_to=4), RECONFIG)
+    assert "Warning: 4 members survive no more failures than 3 do" in scaled
+    assert "resize to 5 voting members with kubectl -n zk scale statefulset my-zk --replicas=5" in (
+        scaled
+    )
+    even = {**RECONFIG, "replicas": 4}
+    assert "survive no more failures" not in upgrade_notes(statefulset(even, scaled_to=5), even)
+
+
+def test_a_budget_two_static_members_cannot_keep_advises_the_safe_resize() -> None:
+    installed = {"replicas": 2, "podDisruptionBudget": {"maxUnavailable": 0}}
+    message = refusal(statefulset(installed), {"replicas": 2})
+    assert "2 members keep a quorum only with all up" in message
+    assert (
+        "resize to 3 voting members by turning on reconfig first with the same members"
+        " (helm upgrade my-zk -n zk --reuse-values --set reconfig=true), then kubectl -n zk"
+        " scale statefulset my-zk --replicas=3 (README, Upgrade)"
+    ) in message
+    assert "set replicas" not in message
+
+
+def test_observers_beside_a_running_standalone_advise_the_safe_resize() -> None:
+    message = refusal(statefulset({"replicas": 1}), {"replicas": 1, "observers": 2})
+    assert "replicas 1 is a standalone server (set observers to 0, or resize to 3" in message
+    assert "kubectl -n zk scale statefulset my-zk --replicas=3 (README, Upgrade)" in message
+    assert "set replicas" not in message
+
+
+def test_a_static_shrink_removes_the_members_before_their_pods() -> None:
+    message = refusal(statefulset({"replicas": 5}), {"replicas": 3})
+    assert (
+        "then kubectl -n zk exec my-zk-0 -- zookeeper-scale 3, then kubectl -n zk scale"
+        " statefulset my-zk --replicas=3"
+    ) in message
+
+
+def test_a_reconfig_ensembles_budget_counts_the_voters_kubectl_scale_left() -> None:
+    installed = {**RECONFIG, "replicas": 2, "podDisruptionBudget": {"maxUnavailable": 0}}
+    budget = {**installed, "podDisruptionBudget": {"maxUnavailable": 1}}
+    assert upgraded(statefulset(installed, scaled_to=3), budget)
+    message = refusal(statefulset(installed), budget)
+    assert "2 members keep a quorum only with all up" in message
+    assert "resize to 3 voting members with kubectl -n zk scale statefulset my-zk" in message

@@ -36,9 +36,9 @@ one round. The StatefulSet's template calls this before anything else.
 {{- $found := list
   (include "zookeeper.checkName" .)
   (include "zookeeper.checkHeap" $s)
-  (include "zookeeper.checkSettings" $s)
+  (include "zookeeper.checkSettings" (list . $s))
   (include "zookeeper.checkExtraFlags" $s)
-  (include "zookeeper.checkDisruption" $s)
+  (include "zookeeper.checkDisruption" (list . $s))
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
@@ -306,17 +306,17 @@ Takes (list $ "chart.key").
 {{- define "zookeeper.checkUpgradeMembers" -}}
 {{- $s := .s -}}
 {{- $flags := .flags -}}
-{{- $name := include "zookeeper.fullname" .root -}}
 {{- $replicasKey := include "zookeeper.keyOf" (list .root "replicas") -}}
 {{- if hasKey $flags "servers" -}}
-{{- $liveReconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
+{{- $now := include "zookeeper.liveMembers" .root | fromJson -}}
+{{- $liveReconfig := eq $now.membership "reconfig" -}}
 {{- $liveServers := get $flags "servers" | atoi -}}
 {{- $liveObservers := get $flags "observers" | default "0" | atoi -}}
 {{- $livePods := int (.live.spec).replicas -}}
 {{- $servers := int $s.replicas -}}
 {{- $observers := int $s.observers -}}
 {{- if and (not $liveReconfig) (ne $servers $liveServers) -}}
-{{- println (printf "%s %d: the ensemble runs %d voting member%s with static membership, and a static resize rolled pod by pod lets new, empty members outvote the data (start-zookeeper holds them back, and the roll stalls). Keep %s %d; to resize, turn on reconfig first with the same members (helm upgrade --reuse-values --set reconfig=true), then kubectl -n %s scale statefulset %s --replicas=%d (README, Scaling without restarts)" $replicasKey $servers $liveServers (ternary "" "s" (eq $liveServers 1)) $replicasKey $liveServers .root.Release.Namespace $name (add $servers $observers)) -}}
+{{- println (printf "%s %d: the ensemble runs %d voting member%s with static membership, and a static resize rolled pod by pod lets new, empty members outvote the data (start-zookeeper holds them back, and the roll stalls). Keep %s %d, or %s" $replicasKey $servers $liveServers (ternary "" "s" (eq $liveServers 1)) $replicasKey $liveServers (include "zookeeper.resizeAdvice" (list .root $servers $now))) -}}
 {{- else if and (not $liveReconfig) $s.reconfig (ne $observers $liveObservers) -}}
 {{- println (printf "observers %d while turning on reconfig: the StatefulSet keeps its %d pods, and the initial ensemble would name %d observers that never run; change observers in one upgrade, then turn on reconfig in the next" $observers $livePods $observers) -}}
 {{- end -}}
@@ -435,13 +435,99 @@ an upgrade must not undo it. Offline (helm template) nothing exists yet.
 {{- end -}}
 
 {{/*
-Whether the plaintext client port serves outside the pod: without TLS, or
-while port unification migrates to it. Otherwise start-zookeeper binds it to
-127.0.0.1 for the probes, and neither the Service nor the policy offers it.
+PODS pods of an ensemble whose initial members were SERVERS voters and
+OBSERVERS observers, as JSON {"voters": N, "observers": N}: the observers
+are the ordinals from SERVERS up; kubectl scale adds voters above them, and
+zookeeper-scale removes the highest members first, observers too. Takes
+(list PODS SERVERS OBSERVERS).
+*/}}
+{{- define "zookeeper.memberSplit" -}}
+{{- $pods := index . 0 | int -}}
+{{- $observers := min (index . 2 | int) (max 0 (sub $pods (index . 1 | int))) -}}
+{{- dict "voters" (sub $pods $observers) "observers" $observers | toJson -}}
+{{- end -}}
+
+{{/* The members the rendered StatefulSet runs: zookeeper.replicaCount's pods, split. */}}
+{{- define "zookeeper.memberCounts" -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.memberSplit" (list (include "zookeeper.replicaCount" .) $s.replicas $s.observers) -}}
+{{- end -}}
+
+{{/*
+What the release's StatefulSet runs now, as JSON: its "membership",
+"reconfig" or "static" as its zookeeper container's flags say, and its
+members (zookeeper.memberSplit, on the values where the flags cannot be
+read); {} when none runs (an install, or no cluster to ask: zookeeper.live).
+*/}}
+{{- define "zookeeper.liveMembers" -}}
+{{- $live := include "zookeeper.live" . | fromJson -}}
+{{- if $live -}}
+{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- $flags := include "zookeeper.liveFlags" $live | fromJson -}}
+{{- $initial := list $s.replicas $s.observers -}}
+{{- if hasKey $flags "servers" -}}
+{{- $initial = list (get $flags "servers") (get $flags "observers" | default "0") -}}
+{{- end -}}
+{{- $members := include "zookeeper.memberSplit" (list ($live.spec).replicas (first $initial) (last $initial)) | fromJson -}}
+{{- $reconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
+{{- merge $members (dict "membership" (ternary "reconfig" "static" $reconfig)) | toJson -}}
+{{- else -}}
+{}
+{{- end -}}
+{{- end -}}
+
+{{/*
+How to give the ensemble VOTERS voting members, its observers kept, as
+advice a user can follow. Before the release exists, the value. Once it
+does, replicas is fixed (zookeeper.checkUpgradeMembers): a static ensemble
+turns on reconfig with the same members first (README, Upgrade), then
+scales; a dynamic one scales, removing members with zookeeper-scale before
+their pods. Takes (list $ VOTERS NOW), NOW what runs: zookeeper.liveMembers'
+form, {} before the release exists.
+*/}}
+{{- define "zookeeper.resizeAdvice" -}}
+{{- $ := index . 0 -}}
+{{- $voters := index . 1 | int -}}
+{{- $now := index . 2 -}}
+{{- if not $now.membership -}}
+set replicas to {{ $voters }}
+{{- else -}}
+{{- $name := include "zookeeper.fullname" $ -}}
+{{- $ns := $.Release.Namespace -}}
+{{- $pods := add $voters (int $now.observers) -}}
+{{- $scale := printf "kubectl -n %s scale statefulset %s --replicas=%d" $ns $name $pods -}}
+{{- if lt $voters (int $now.voters) -}}
+{{- $scale = printf "kubectl -n %s exec %s-0 -- zookeeper-scale %d, then %s" $ns $name $pods $scale -}}
+{{- end -}}
+{{- if eq $now.membership "static" -}}
+{{- $tls := (include "zookeeper.settings" $ | fromJson).tls -}}
+{{- /* zookeeper.checkReconfig: reconfig under TLS needs port unification. */ -}}
+{{- $set := ternary "reconfig=true,tls.portUnification=true" "reconfig=true" (and $tls.enabled (not $tls.portUnification)) -}}
+resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} by turning on reconfig first with the same members (helm upgrade {{ $.Release.Name }} -n {{ $ns }} --reuse-values --set {{ $set }}), then {{ $scale }} (README, Upgrade)
+{{- else -}}
+resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} with {{ $scale }}, no member restarting (README, Scaling without restarts)
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Who reaches the plaintext client port from outside the pod. "clients":
+without TLS, or while port unification migrates clients to TLS; the client
+Service offers it and the NetworkPolicy admits networkPolicy.clientFrom.
+"members": reconfig under TLS, where port unification stays on because the
+members read and change the membership through each other's plaintext port,
+and clients, on TLS, have no business there: the pods still declare it, the
+Service leaves it out and the policy admits the members alone, unless
+tls.plaintextClients keeps plaintext clients while they move to TLS. Empty:
+start-zookeeper binds it to 127.0.0.1, the probes' alone. Takes the settings.
 */}}
 {{- define "zookeeper.plaintextClients" -}}
-{{- $tls := (include "zookeeper.settings" . | fromJson).tls -}}
-{{- if or (not $tls.enabled) $tls.portUnification -}}true{{- end -}}
+{{- $tls := .tls -}}
+{{- if or (not $tls.enabled) (and $tls.portUnification (or (not .reconfig) $tls.plaintextClients)) -}}
+clients
+{{- else if $tls.portUnification -}}
+members
+{{- end -}}
 {{- end -}}
 
 {{/* TLS settings that contradict each other, refused at install. */}}
@@ -452,6 +538,13 @@ while port unification migrates to it. Otherwise start-zookeeper binds it to
 {{- end -}}
 {{- if and $certManager.enabled (not ($certManager.issuerRef).name) -}}
 {{- println "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer (a CA of this ensemble alone) that signs the members' certificate" -}}
+{{- end -}}
+{{- if and .tls.plaintextClients (not (and .reconfig .tls.enabled)) -}}
+{{- $why := "without TLS ports.client serves every client anyway" -}}
+{{- if not .reconfig -}}
+{{- $why = "without reconfig tls.portUnification is what admits plaintext clients" -}}
+{{- end -}}
+{{- println (printf "tls.plaintextClients true: it keeps plaintext clients on ports.client of a reconfig ensemble under TLS while they move to TLS, and %s; leave it out" $why) -}}
 {{- end -}}
 {{- end -}}
 
@@ -559,8 +652,12 @@ for it, refused rather than dropped. Takes the settings.
 {{- println (printf "service.nodePorts.%s %v: a ClusterIP Service has no node ports (set service.type to NodePort or LoadBalancer)" $key (int $port)) -}}
 {{- end -}}
 {{- end -}}
-{{- if and $nodePorts.client .tls.enabled (not .tls.portUnification) -}}
+{{- if and $nodePorts.client (ne (include "zookeeper.plaintextClients" .) "clients") -}}
+{{- if .reconfig -}}
+{{- println (printf "service.nodePorts.client %v: with tls.enabled and reconfig the client Service offers no plaintext port, ports.client being the members' alone (set service.nodePorts.clientTls; tls.plaintextClients offers ports.client while clients move to TLS)" (int $nodePorts.client)) -}}
+{{- else -}}
 {{- println (printf "service.nodePorts.client %v: with tls.enabled the client Service offers no plaintext port (set service.nodePorts.clientTls)" (int $nodePorts.client)) -}}
+{{- end -}}
 {{- end -}}
 {{- if and $nodePorts.clientTls (not .tls.enabled) -}}
 {{- println (printf "service.nodePorts.clientTls %v: the client Service offers TLS only with tls.enabled" (int $nodePorts.clientTls)) -}}
@@ -1169,9 +1266,12 @@ is not the chart's to second-guess.
 
 {{/*
 What start-zookeeper would refuse (zkcontainer/settings.py), refused at
-install instead of in every pod's crash loop. Takes the settings.
+install instead of in every pod's crash loop. Takes (list $ SETTINGS): the
+root for advice that depends on what runs (zookeeper.resizeAdvice).
 */}}
 {{- define "zookeeper.checkSettings" -}}
+{{- $root := index . 0 -}}
+{{- with index . 1 -}}
 {{- $zk := .zookeeper -}}
 {{- $ports := list (list "ports.client" .ports.client) (list "ports.server" .ports.server) (list "ports.election" .ports.election) -}}
 {{- if .tls.enabled -}}
@@ -1242,10 +1342,11 @@ install instead of in every pod's crash loop. Takes the settings.
 {{- end -}}
 {{- end -}}
 {{- if and .observers (eq (int .replicas) 1) -}}
-{{- println (printf "observers %d: observers need an ensemble of voting members, but replicas 1 is a standalone server (set replicas to 3 or more, or observers to 0)" (int .observers)) -}}
+{{- println (printf "observers %d: observers need an ensemble of voting members, but replicas 1 is a standalone server (set observers to 0, or %s)" (int .observers) (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
 {{- end -}}
 {{- if gt (add (int .replicas) (int .observers)) 255 -}}
 {{- println (printf "observers %d: with replicas %d makes %d members, but server ids stop at 255" (int .observers) (int .replicas) (add (int .replicas) (int .observers))) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -1268,15 +1369,20 @@ A drain or a rolling update must never take a quorum away: with n voting
 members, at most (n-1)/2 may be down at once, and a rolling update replaces
 one at a time. The budget selects every pod, observers too, and a drain may
 pick any of them: observers never raise what it may take, and a percentage
-counts them. Takes the settings.
+counts them. With reconfig the members are those kubectl scale left
+running (zookeeper.memberCounts): replicas only named the initial ensemble.
+Takes (list $ SETTINGS).
 */}}
 {{- define "zookeeper.checkDisruption" -}}
-{{- $replicas := int .replicas -}}
-{{- $pods := add $replicas (int .observers) -}}
+{{- $root := index . 0 -}}
+{{- with index . 1 -}}
+{{- $members := include "zookeeper.memberCounts" $root | fromJson -}}
+{{- $replicas := int $members.voters -}}
+{{- $pods := add $replicas (int $members.observers) -}}
 {{- $tolerated := div (sub $replicas 1) 2 -}}
 {{- $pdb := .podDisruptionBudget -}}
 {{- $of := printf "%d members" $replicas -}}
-{{- if .observers -}}
+{{- if $members.observers -}}
 {{- $of = printf "%d pods, any of them among the %d voting members" $pods $replicas -}}
 {{- end -}}
 {{- if and .reconfig $pdb.enabled (not (has (toString $pdb.maxUnavailable) (list "0" "1"))) -}}
@@ -1287,7 +1393,7 @@ counts them. Takes the settings.
 {{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
 {{- if gt $down $tolerated -}}
 {{- if eq $tolerated 0 -}}
-{{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s, and %d members keep a quorum only with all up: set replicas to 3, or maxUnavailable to 0 (drains wait for you)" $pdb.maxUnavailable $down $of $replicas) -}}
+{{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s, and %d members keep a quorum only with all up: set maxUnavailable to 0 (drains wait for you), or %s" $pdb.maxUnavailable $down $of $replicas (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
 {{- else -}}
 {{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s: a quorum survives at most %d down" $pdb.maxUnavailable $down $of $tolerated) -}}
 {{- end -}}
@@ -1298,6 +1404,7 @@ counts them. Takes the settings.
 {{- /* With reconfig kubectl scale changes the size a percentage is of: only 1 is one member at every size. */ -}}
 {{- if or (gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1) (and .reconfig (ne (toString $rolling) "1")) -}}
 {{- println (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
