@@ -11,6 +11,7 @@ import pytest
 
 from tests.harness.prerequisites import require_zookeeper
 from tests.harness.zookeeper import START_ZOOKEEPER, logback_home
+from zkcontainer import runtime
 from zkcontainer.start import main
 
 
@@ -302,9 +303,36 @@ def test_a_standalone_with_a_foreign_ordinal_runs_without_a_server_id(
     ordinal = hostname.rsplit("-", maxsplit=1)[-1]
     assert captured.err.startswith(
         f"start-zookeeper: warning: hostname {hostname} ends in -{ordinal} "
-        "but --servers=1: running as a standalone without a server id"
+        "but --servers=1: running as a standalone without a server id, since its name is "
+        "not a StatefulSet pod's"
     )
     assert "/myid <==" not in captured.out
+
+
+@pytest.mark.parametrize(
+    ("servers", "fqdn"),
+    [
+        ("--servers=1", "zk-1.zk-hs.default.svc.cluster.local"),
+        ("--servers=3", "zk-3.zk-hs.default.svc.cluster.local"),
+    ],
+)
+@pytest.mark.parametrize("mode", [[], ["--dry-run"]])
+def test_a_statefulset_scaled_beyond_a_static_ensemble_refuses_its_new_pods_and_writes_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    servers: str,
+    fqdn: str,
+    mode: list[str],
+) -> None:
+    monkeypatch.setattr(runtime, "system_fqdn", lambda: fqdn)
+    assert main([*dirs(tmp_path), servers, *mode]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    count = servers.partition("=")[2]
+    assert line.startswith(f"start-zookeeper: hostname '{fqdn.partition('.')[0]}': this pod's ")
+    assert "the StatefulSet was scaled without changing the ensemble" in line
+    assert f"(kubectl -n default scale statefulset zk --replicas={count})" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 STAND_IN_JAVA = """#!/bin/sh

@@ -402,15 +402,20 @@ def probe_warnings(settings: Settings) -> list[str]:
 
 
 def identity_warnings(settings: Settings) -> list[str]:
-    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id."""
+    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id.
+
+    Only where its name is not a StatefulSet pod's: such a pod beyond pod 0 is
+    refused (settings), so this is a host that merely looks like one.
+    """
     identity = parse_pod_hostname(settings.hostname)
     ensemble = settings.servers > 1 or settings.reconfig  # with --reconfig, one that may grow
     if ensemble or identity is None or identity.ordinal == 0:
         return []
     return [
         f"hostname {settings.hostname} ends in -{identity.ordinal} but --servers=1: running "
-        "as a standalone without a server id; if this is a StatefulSet pod beyond pod 0, "
-        "it serves data of its own, apart from pod 0's"
+        "as a standalone without a server id, since its name is not a StatefulSet pod's "
+        "(<set>-<n>.<service>.<namespace>.svc.<cluster domain>); a second standalone "
+        "serves data of its own"
     ]
 
 
