@@ -1123,7 +1123,8 @@ def test_notes_survive_resources_the_original_keys_fill() -> None:
 
 
 def test_notes_warn_against_scaling_a_standalone_and_say_when_helm_test_is_current() -> None:
-    assert "Do not kubectl scale it" in notes(render({"replicas": 1}))
+    standalone = notes(render({"replicas": 1}))
+    assert "Do not kubectl scale it: start-zookeeper refuses the new pods" in standalone
     assert "Do not kubectl scale it" not in notes(render({"replicas": 1, "reconfig": True}))
     assert "--reuse-values before helm test" in notes(render({"reconfig": True}))
 

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from zkcontainer.identity import PodIdentity, parse_pod_hostname, split_fqdn
+from zkcontainer.identity import (
+    PodIdentity,
+    headless_service_namespace,
+    parse_pod_hostname,
+    split_fqdn,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +43,22 @@ def test_fqdn_splits_into_hostname_and_domain() -> None:
         "zk-hs.default.svc.cluster.local",
     )
     assert split_fqdn("zk-0") == ("zk-0", "")
+
+
+@pytest.mark.parametrize(
+    ("domain", "namespace"),
+    [
+        ("zk-hs.default.svc.cluster.local", "default"),
+        ("my-zk-hs.prod.svc.k8s.example.com.", "prod"),
+        ("zk-hs.default.svc", "default"),  # the kubelet's, with no cluster domain
+        ("ec2.internal", None),  # a node's, under hostNetwork
+        ("us-west-2.compute.internal", None),
+        ("svc.cluster.local", None),
+        ("default.svc.cluster.local", None),
+        ("", None),
+    ],
+)
+def test_a_statefulset_pods_domain_is_its_headless_services(
+    domain: str, namespace: str | None
+) -> None:
+    assert headless_service_namespace(domain) == namespace

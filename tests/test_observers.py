@@ -70,8 +70,9 @@ def test_observers_come_from_the_environment_too_and_the_command_line_wins() -> 
         (
             THREE_AND_TWO,
             5,
-            "hostname 'zk-5': ordinal 5 gives myid 6, outside an ensemble of --servers=3 and "
-            "--observers=2 (ids 1 to 5); scaling beyond them needs dynamic reconfiguration",
+            "hostname 'zk-5': this pod's ordinal 5 is beyond --servers=3 and --observers=2 "
+            "(pods 0 to 4): the StatefulSet was scaled without changing the ensemble; scale it "
+            "back (kubectl -n default scale statefulset zk --replicas=5)",
         ),
     ],
 )

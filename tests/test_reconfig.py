@@ -112,7 +112,7 @@ def test_ids_after_the_observers_join_as_voters() -> None:
 
 def test_without_reconfig_a_pod_beyond_servers_is_still_refused() -> None:
     found = problems(["--servers=3"], host="zk-3")
-    assert "needs dynamic reconfiguration (--reconfig)" in found[0]
+    assert "to grow the ensemble, turn on --reconfig" in found[0]
 
 
 # Rendering: golden files

@@ -205,8 +205,10 @@ BAD_INPUTS = [
     (["--servers=3", "--domain="], "--domain=: empty, but --servers=3 needs it"),
     (
         ["--servers=3", "--hostname=zk-3"],
-        "--hostname=zk-3: ordinal 3 gives myid 4, outside an ensemble of --servers=3; "
-        "scaling beyond --servers needs dynamic reconfiguration",
+        "--hostname=zk-3: this pod's ordinal 3 is beyond --servers=3 (pods 0 to 2): the "
+        "StatefulSet was scaled without changing the ensemble; scale it back (kubectl scale "
+        "statefulset zk --replicas=3); to grow the ensemble, turn on --reconfig with the same "
+        'members first, then scale (README, "Scaling without restarts")',
     ),
 ]
 
@@ -249,6 +251,80 @@ def test_a_standalone_runs_under_any_hostname_without_a_server_id(hostname: str)
     s = settings(["--servers=1", f"--hostname={hostname}"])
     assert s.identity is None
     assert s.myid is None
+
+
+SCALED_STANDALONE = (
+    "hostname 'zk-1': this pod's ordinal 1 is beyond --servers=1 (pod 0): the StatefulSet "
+    "was scaled without changing the ensemble; scale it back (kubectl -n default scale "
+    "statefulset zk --replicas=1); to grow the ensemble, turn on --reconfig with the same "
+    'members first, then scale (README, "Scaling without restarts")'
+)
+
+
+def test_a_standalone_statefulsets_second_pod_is_refused() -> None:
+    """`kubectl scale --replicas=3` of a standalone: zk-1 would serve a tree of its own."""
+    assert problems([], fqdn="zk-1.zk-hs.default.svc.cluster.local") == [SCALED_STANDALONE]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fqdn", "names"),
+    [
+        ([], "my-zk-2.my-zk-hs.zk.svc.k8s.example.com", "kubectl -n zk scale statefulset my-zk "),
+        ([], "zk-2.zk-hs.default.svc.", "kubectl -n default scale statefulset zk "),
+        (["--domain=elsewhere"], "zk-2.zk-hs.default.svc.cluster.local", "-n default "),
+        (["--hostname=zk-2"], "zk-2.zk-hs.default.svc.cluster.local", "-n default "),
+        (["--hostname=zk-2", "--domain=zk-hs.prod.svc.cluster.local"], "web", "-n prod "),
+        (["--hostname=zk-2", "--domain=zk-hs.prod.svc"], "web", "-n prod "),
+    ],
+)
+def test_a_standalone_is_refused_wherever_its_name_is_a_statefulset_pods(
+    argv: list[str], fqdn: str, names: str
+) -> None:
+    (problem,) = problems(["--servers=1", *argv], fqdn=fqdn)
+    assert "ordinal 2 is beyond --servers=1 (pod 0): the StatefulSet was scaled" in problem
+    assert names in problem
+
+
+@pytest.mark.parametrize(
+    ("argv", "fqdn"),
+    [
+        ([], "ip-172-31-5-12.ec2.internal"),  # hostNetwork: the node's name
+        ([], "ip-172-31-5-12.us-west-2.compute.internal"),
+        ([], "ip-172-31-5-12"),
+        (["--domain=zk-hs.default.svc.cluster.local"], "ip-172-31-5-12.ec2.internal"),
+        ([], "zk-3.fritz.box"),
+        ([], "zk-3.svc.cluster.local"),  # a domain, but no Service's
+        (["--hostname=zk-3"], POD_FQDN),  # the system's domain is another host's
+        (["--hostname=zk-3", "--domain=lan"], POD_FQDN),
+    ],
+)
+def test_a_host_whose_name_only_looks_like_a_pods_runs_as_a_standalone(
+    argv: list[str], fqdn: str
+) -> None:
+    s = settings(["--servers=1", *argv], fqdn=fqdn)
+    assert s.identity is None
+
+
+def test_a_static_ensembles_pod_beyond_it_is_refused_the_same_way() -> None:
+    assert problems(["--servers=3"], fqdn="zk-3.zk-hs.default.svc.cluster.local") == [
+        "hostname 'zk-3': this pod's ordinal 3 is beyond --servers=3 (pods 0 to 2): the "
+        "StatefulSet was scaled without changing the ensemble; scale it back (kubectl -n "
+        "default scale statefulset zk --replicas=3); to grow the ensemble, turn on --reconfig "
+        'with the same members first, then scale (README, "Scaling without restarts")'
+    ]
+
+
+def test_a_scaled_standalone_names_where_its_server_count_came_from() -> None:
+    (problem,) = problems([], {"ZK_SERVERS": "1"}, fqdn="zk-4.zk-hs.default.svc.cluster.local")
+    assert "ordinal 4 is beyond ZK_SERVERS=1 (pod 0)" in problem
+
+
+def test_a_standalone_pod_beyond_pod_0_may_still_grow_with_reconfig() -> None:
+    s = settings(
+        ["--servers=1", "--reconfig", "--reconfig_password_file=/etc/zk/password"],
+        fqdn="zk-1.zk-hs.default.svc.cluster.local",
+    )
+    assert s.myid == 2
 
 
 def test_a_standalone_first_pod_keeps_server_id_1_for_a_later_ensemble() -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from tests.harness.prerequisites import require_zookeeper
 from tests.harness.zookeeper import START_ZOOKEEPER, logback_home
+from tests.test_txnlog import entry, log_file
+from zkcontainer import runtime
 from zkcontainer.start import main
 
 
@@ -302,9 +304,36 @@ def test_a_standalone_with_a_foreign_ordinal_runs_without_a_server_id(
     ordinal = hostname.rsplit("-", maxsplit=1)[-1]
     assert captured.err.startswith(
         f"start-zookeeper: warning: hostname {hostname} ends in -{ordinal} "
-        "but --servers=1: running as a standalone without a server id"
+        "but --servers=1: running as a standalone without a server id, since its name is "
+        "not a StatefulSet pod's"
     )
     assert "/myid <==" not in captured.out
+
+
+@pytest.mark.parametrize(
+    ("servers", "fqdn"),
+    [
+        ("--servers=1", "zk-1.zk-hs.default.svc.cluster.local"),
+        ("--servers=3", "zk-3.zk-hs.default.svc.cluster.local"),
+    ],
+)
+@pytest.mark.parametrize("mode", [[], ["--dry-run"]])
+def test_a_statefulset_scaled_beyond_a_static_ensemble_refuses_its_new_pods_and_writes_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    servers: str,
+    fqdn: str,
+    mode: list[str],
+) -> None:
+    monkeypatch.setattr(runtime, "system_fqdn", lambda: fqdn)
+    assert main([*dirs(tmp_path), servers, *mode]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    count = servers.partition("=")[2]
+    assert line.startswith(f"start-zookeeper: hostname '{fqdn.partition('.')[0]}': this pod's ")
+    assert "the StatefulSet was scaled without changing the ensemble" in line
+    assert f"(kubectl -n default scale statefulset zk --replicas={count})" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 STAND_IN_JAVA = """#!/bin/sh
@@ -503,3 +532,106 @@ def test_a_client_port_hidden_from_the_peers_is_warned_of(
     assert "a member on an empty volume cannot see them serve" in capsys.readouterr().err
     assert main([*dirs(tmp_path), *ENSEMBLE_MEMBER, "--dry-run"]) == 0
     assert "cannot see them serve" not in capsys.readouterr().err
+
+
+# -- transaction logs without a snapshot that span epochs ------------------------------------
+
+RECORDING_JAVA = """#!/bin/sh
+# Stands in for the JVM: records the arguments start-zookeeper exec'd it with.
+printf '%s\\n' "$@" > "$ZK_TEST_ARGV"
+"""
+TRUST_EMPTY = "-Dzookeeper.snapshot.trust.empty=true"
+
+
+def spanning_epochs(root: Path, *, gap: bool = False) -> None:
+    """Logs without a snapshot whose epoch 1 ends where nothing proves it ended
+    (or, with `gap`, where a transaction is missing)."""
+    directory = root / "datalog" / "version-2"
+    log_file(directory, "log.100000001", entry(0x100000001), entry(0x100000002))
+    log_file(directory, "log.200000001", entry(0x200000003 if gap else 0x200000001))
+
+
+def start(root: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """start-zookeeper as a standalone zk-0 on `root`, with a java that only records
+    its arguments; (the run, the java arguments when it exec'd)."""
+    require_zookeeper()
+    java_home = root / "jdk"
+    if not java_home.exists():
+        (java_home / "bin").mkdir(parents=True)
+        (java_home / "bin" / "java").write_text(RECORDING_JAVA)
+        (java_home / "bin" / "java").chmod(0o755)
+    argv_file = root / "java-argv"
+    argv_file.unlink(missing_ok=True)
+    env = {**os.environ, "JAVA_HOME": str(java_home), "ZK_TEST_ARGV": str(argv_file)}
+    result = subprocess.run(
+        [START_ZOOKEEPER, *dirs(root), "--hostname=zk-0", "--domain=", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    java_argv = argv_file.read_text().splitlines() if argv_file.exists() else []
+    return result, java_argv
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(
+        str(path.relative_to(root)) for path in root.rglob("*") if "jdk" not in path.parts
+    )
+
+
+def test_logs_spanning_epochs_are_refused_naming_the_one_off_marker(tmp_path: Path) -> None:
+    spanning_epochs(tmp_path)
+    marker = tmp_path / "data" / "zkcontainer-trust-logs"
+    for mode in (["--dry-run"], []):
+        before = files_under(tmp_path)
+        result, java_argv = start(tmp_path, *mode)
+        assert result.returncode == 1, result.stderr
+        (line,) = result.stderr.splitlines()
+        assert "nothing proves epoch 1 ended there; if the other members serve this data, " in line
+        assert line.endswith(
+            "wipe this member's version-2 directories (keep myid) and it resyncs from the quorum; "
+            f"if none holds it, create the empty file {marker} and the next start replays what "
+            'is here, once (README, "Upgrading in place from the original image")'
+        )
+        assert "--jvm_flags" not in line  # the chart refuses that flag
+        assert java_argv == []
+        assert files_under(tmp_path) == before
+
+
+def test_the_marker_replays_logs_spanning_epochs_for_one_start(tmp_path: Path) -> None:
+    spanning_epochs(tmp_path)
+    marker = tmp_path / "data" / "zkcontainer-trust-logs"
+    marker.parent.mkdir()
+    marker.touch()
+
+    result, _ = start(tmp_path, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert TRUST_EMPTY in result.stdout.split("==> command <==")[1].split()
+    assert marker.exists()  # a dry run takes nothing
+
+    result, java_argv = start(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert TRUST_EMPTY in java_argv
+    assert f"{marker} says they hold all there is, so ZooKeeper replays them" in result.stderr
+    assert not marker.exists()
+
+    # The stand-in wrote no snapshot: without the marker, the next start refuses again.
+    result, java_argv = start(tmp_path)
+    assert result.returncode == 1
+    assert f"create the empty file {marker}" in result.stderr
+    assert java_argv == []
+
+
+def test_the_marker_does_not_replay_logs_missing_a_transaction(tmp_path: Path) -> None:
+    spanning_epochs(tmp_path, gap=True)
+    marker = tmp_path / "data" / "zkcontainer-trust-logs"
+    marker.parent.mkdir()
+    marker.touch()
+    result, java_argv = start(tmp_path)
+    assert result.returncode == 1
+    assert "transactions are missing" in result.stderr
+    assert result.stderr.endswith("and it resyncs from the quorum\n")
+    assert java_argv == []
+    assert marker.exists()

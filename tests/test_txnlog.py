@@ -128,8 +128,16 @@ def test_logs_that_change_epoch_are_left_to_the_operator(tmp_path: Path) -> None
         ("log.100000001", (entry(0x100000001), entry(0x100000002))),
         ("log.200000001", (entry(0x200000001),)),
     )
-    with pytest.raises(UnreplayableLogs, match="nothing proves epoch 1 ended there"):
+    with pytest.raises(UnreplayableLogs, match=r"nothing proves epoch 1 ended there$") as refused:
         found.replay_range()
+    assert refused.value.epochs  # only the operator knows whether another member has the data
+
+
+def test_logs_missing_a_transaction_are_not_left_to_the_operator(tmp_path: Path) -> None:
+    found = logs(tmp_path, ("log.1", (entry(1), entry(2))), ("log.4", (entry(4),)))
+    with pytest.raises(UnreplayableLogs, match="transactions are missing") as refused:
+        found.replay_range()
+    assert not refused.value.epochs
 
 
 def test_one_epoch_from_its_first_transaction_on_is_complete(tmp_path: Path) -> None:

@@ -37,3 +37,18 @@ def split_fqdn(fqdn: str) -> tuple[str, str]:
     """`zk-0.zk-hs.default.svc.cluster.local` -> (`zk-0`, `zk-hs.default.svc.cluster.local`)."""
     short, _, domain = fqdn.partition(".")
     return short, domain
+
+
+def headless_service_namespace(domain: str) -> str | None:
+    """The namespace of a domain `<service>.<namespace>.svc.<cluster domain>`; None for any other.
+
+    The kubelet names a pod with a subdomain `<hostname>.<subdomain>.<namespace>.svc.<cluster
+    domain>`, and a StatefulSet's controller gives each of its pods its serviceName as the
+    subdomain: what tells a StatefulSet's pod from a host whose name merely ends in digits
+    (`ip-172-31-5-12.ec2.internal` under hostNetwork, a laptop). An empty cluster domain
+    leaves `<service>.<namespace>.svc`.
+    """
+    labels = domain.strip(".").split(".")
+    if len(labels) >= 3 and labels[2] == "svc" and labels[0] and labels[1]:
+        return labels[1]
+    return None

@@ -19,7 +19,12 @@ from typing import TypeVar
 from zkcontainer import memory
 from zkcontainer.ensemble import is_loopback
 from zkcontainer.errors import ConfigError
-from zkcontainer.identity import PodIdentity, parse_pod_hostname, split_fqdn
+from zkcontainer.identity import (
+    PodIdentity,
+    headless_service_namespace,
+    parse_pod_hostname,
+    split_fqdn,
+)
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TLS_CLIENT_AUTH = ("need", "want", "none")
@@ -496,7 +501,7 @@ def _build(
         # The plaintext port is for the probes in the pod only.
         client_address = "127.0.0.1"
     words = _four_letter_words(read)
-    hostname, domain = _hostname_and_domain(read, system_fqdn)
+    hostname, domain, namespace = _hostname_and_domain(read, system_fqdn)
     pod = parse_pod_hostname(hostname)
     observers = _observers(read, ints["servers"], ints["observers"])
     members = None if ints["servers"] is None else ints["servers"] + (observers or 0)
@@ -507,7 +512,14 @@ def _build(
         members = max(members or 1, pod.myid, 2)
     _check_dns_names(read, hostname, pod, domain, members)
     identity = _identity(
-        read, hostname, pod, domain, ints["servers"], observers=observers, reconfig=reconfig
+        read,
+        hostname,
+        pod,
+        domain,
+        ints["servers"],
+        observers=observers,
+        reconfig=reconfig,
+        namespace=namespace,
     )
 
     if problems:
@@ -750,13 +762,25 @@ def _jvm_flags(read: _Reader) -> tuple[str, ...]:
         return ()
 
 
-def _hostname_and_domain(read: _Reader, system_fqdn: Callable[[], str]) -> tuple[str, str]:
+def _hostname_and_domain(
+    read: _Reader, system_fqdn: Callable[[], str]
+) -> tuple[str, str, str | None]:
+    """(hostname, domain, and the namespace of the StatefulSet whose pod the hostname
+    names, or None when nothing says it is one).
+
+    The system's FQDN is the kubelet's record of the pod, and so is the word on
+    that whenever the hostname in use is its short name; --hostname with --domain
+    is the operator's; a --hostname under the system's domain names no one host.
+    """
     hostname, domain = read.text("hostname"), read.text("domain")
-    if hostname is None or domain is None:
-        short, system_domain = split_fqdn(system_fqdn())
-        hostname = hostname if hostname is not None else short
-        domain = domain if domain is not None else system_domain
-    return hostname, domain.strip(".")
+    if hostname is not None and domain is not None:
+        return hostname, domain.strip("."), headless_service_namespace(domain)
+    short, system_domain = split_fqdn(system_fqdn())
+    own = hostname is None or hostname == short
+    hostname = hostname if hostname is not None else short
+    domain = domain if domain is not None else system_domain
+    namespace = headless_service_namespace(system_domain) if own else None
+    return hostname, domain.strip("."), namespace
 
 
 def _check_dns_names(
@@ -873,19 +897,29 @@ def _identity(
     *,
     observers: int | None,
     reconfig: bool = False,
+    namespace: str | None = None,
 ) -> PodIdentity | None:
     """The pod's server id, from the ordinal at the end of its hostname.
 
     A standalone server (--servers=1) needs no id: only a StatefulSet's pod 0
     claims myid 1 (so its volume can later join an ensemble as server 1). Any
     other hostname, with or without digits at its end (ip-172-31-5-12 under
-    hostNetwork, a container id), runs as a plain standalone.
+    hostNetwork, a container id), runs as a plain standalone; but a
+    StatefulSet's pod beyond pod 0 (`namespace` says the name is one) is
+    refused as a pod beyond an ensemble is: it would serve data of its own
+    behind the same Service.
     """
     if servers is None:
         return identity
-    if servers == 1 and not reconfig:
-        return identity if identity is not None and identity.ordinal == 0 else None
     where = _hostname_origin(read, hostname)
+    if servers == 1 and not reconfig:
+        if identity is None or identity.ordinal == 0:
+            return identity
+        if namespace is not None and observers is not None:
+            _refuse_beyond_the_ensemble(
+                read, where, identity, servers, observers=observers, namespace=namespace
+            )
+        return None
     if identity is None:
         read.problems.append(
             f"{where}: does not end in -<ordinal> (like zk-0), so the server id is unknown; "
@@ -905,13 +939,33 @@ def _identity(
         and observers is not None
         and identity.myid > servers + observers
     ):
-        ensemble, beyond = f"--servers={servers}", "--servers"
-        if observers:
-            ensemble += f" and {read.origin('observers')} (ids 1 to {servers + observers})"
-            beyond = "them"
-        read.problems.append(
-            f"{where}: ordinal {identity.ordinal} gives myid {identity.myid}, outside an "
-            f"ensemble of {ensemble}; scaling beyond {beyond} needs dynamic "
-            "reconfiguration (--reconfig)"
+        _refuse_beyond_the_ensemble(
+            read, where, identity, servers, observers=observers, namespace=namespace
         )
     return identity
+
+
+def _refuse_beyond_the_ensemble(
+    read: _Reader,
+    where: str,
+    identity: PodIdentity,
+    servers: int,
+    *,
+    observers: int,
+    namespace: str | None,
+) -> None:
+    """A static ensemble's pod whose ordinal --servers and --observers leave out:
+    what `kubectl scale` makes of a StatefulSet without changing the flags."""
+    replicas = servers + observers
+    ensemble = read.origin("servers")
+    if observers:
+        ensemble += f" and {read.origin('observers')}"
+    pods = "pod 0" if replicas == 1 else f"pods 0 to {replicas - 1}"
+    scope = f" -n {namespace}" if namespace else ""
+    read.problems.append(
+        f"{where}: this pod's ordinal {identity.ordinal} is beyond {ensemble} ({pods}): "
+        "the StatefulSet was scaled without changing the ensemble; scale it back "
+        f"(kubectl{scope} scale statefulset {identity.set_name} --replicas={replicas}); "
+        "to grow the ensemble, turn on --reconfig with the same members first, then scale "
+        '(README, "Scaling without restarts")'
+    )

@@ -26,6 +26,11 @@ from zkcontainer.startgate import Verdict
 
 PROG = "start-zookeeper"
 TRUST_EMPTY = "zookeeper.snapshot.trust.empty"
+# The operator's word, for one member and one start, that logs spanning epochs
+# hold all there is: a file in that member's --data_dir, removed as it is taken.
+# Not a JVM flag: in the pod template (or the chart's values) one would hold
+# for every member for as long as it stays there.
+TRUST_MARKER = "zkcontainer-trust-logs"
 
 
 def planned_files(settings: Settings, backend: render.LoggingBackend) -> dict[str, str]:
@@ -53,14 +58,15 @@ class Evidence:
     write_myid: bool
     properties: list[str]
     why: str | None
+    takes_trust_marker: bool = False  # the start removes TRUST_MARKER: it held once
 
 
 def read_evidence(settings: Settings) -> Evidence:
     """Refuse a volume that belongs to another server or holds data ZooKeeper
     cannot start from; only reads."""
     write_myid = myid_to_write(settings)
-    properties, why = data_properties(settings)
-    return Evidence(write_myid, properties, why)
+    properties, why, takes_trust_marker = data_properties(settings)
+    return Evidence(write_myid, properties, why, takes_trust_marker)
 
 
 def check(
@@ -89,6 +95,8 @@ def prepare(
     # second sees the first's myid, and refuses if it is not its own.
     evidence = read_evidence(settings)
     runtime.check_replaceable(_replaced(settings, files, private))
+    if evidence.takes_trust_marker:
+        remove_trust_marker(settings)
     for path, (text, mode) in private.items():
         runtime.write_atomically(path, text, mode)
     for path, text in files.items():
@@ -105,35 +113,75 @@ def _replaced(
     return [*files, *private, myid_path(settings), *(reconfig if settings.reconfig else [])]
 
 
-def data_properties(settings: Settings) -> tuple[list[str], str | None]:
-    """JVM properties for the data found, and a line that says why.
+def trust_marker_path(settings: Settings) -> str:
+    return os.path.join(settings.data_dir, TRUST_MARKER)
+
+
+def remove_trust_marker(settings: Settings) -> None:
+    path = trust_marker_path(settings)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise EnvironmentProblem(
+            f"cannot remove {path}, which says to replay this start's logs once: "
+            f"{error.strerror}; make it a plain file this user may remove"
+        ) from error
+
+
+def data_properties(settings: Settings) -> tuple[list[str], str | None, bool]:
+    """JVM properties for the data found, a line that says why, and whether the
+    operator's TRUST_MARKER is taken.
 
     Transaction logs without a snapshot (as ZooKeeper 3.4 left a lightly used
-    volume) are replayed when they provably hold every transaction, and
-    refused otherwise. Only reads: called before anything is created.
+    volume) are replayed when they provably hold every transaction, or span
+    epochs and the operator's marker says so; refused otherwise. Only reads:
+    called before anything is created.
     """
     if any(flag.startswith(f"-D{TRUST_EMPTY}=") for flag in settings.jvm_flags):
-        return [], None  # the operator decided, knowing what is there
+        return [], None, False  # the operator decided, knowing what is there
     try:
         logs = txnlog.logs_without_snapshot(settings.data_dir, settings.data_log_dir)
     except txnlog.UnreplayableLogs as error:
         raise EnvironmentProblem(str(error)) from error
     if logs is None:
-        return [], None
+        return [], None, False
+    marker = trust_marker_path(settings)
     try:
         first, last = logs.replay_range()
     except txnlog.UnreplayableLogs as error:
-        raise EnvironmentProblem(
-            f"{logs.log_dir} has transaction logs but no snapshot, and ZooKeeper cannot "
-            f"start from them safely: {error}; wipe this member's version-2 directories "
-            "(keep myid) and it resyncs from the quorum"
-        ) from error
+        if error.epochs and os.path.lexists(marker):
+            why = (
+                f"{logs.log_dir} has transaction logs and no snapshot, and {error}; {marker} "
+                "says they hold all there is, so ZooKeeper replays them onto an empty tree "
+                f"(zookeeper.snapshot.trust.empty) and snapshots; {TRUST_MARKER} holds for "
+                "this start only and is removed"
+            )
+            return [f"-D{TRUST_EMPTY}=true"], why, True
+        raise EnvironmentProblem(unreplayable(logs.log_dir, error, marker)) from error
     why = (
         f"{logs.log_dir} has transaction logs from zxid {first:#x} to {last:#x} and no "
         "snapshot (as ZooKeeper 3.4 left it); they hold every transaction, so ZooKeeper "
         "replays them onto an empty tree (zookeeper.snapshot.trust.empty) and snapshots"
     )
-    return [f"-D{TRUST_EMPTY}=true"], why
+    return [f"-D{TRUST_EMPTY}=true"], why, False
+
+
+def unreplayable(log_dir: str, error: txnlog.UnreplayableLogs, marker: str) -> str:
+    """The refusal of logs without a snapshot, with the repair the operator may choose."""
+    resync = "wipe this member's version-2 directories (keep myid) and it resyncs from the quorum"
+    problem = (
+        f"{log_dir} has transaction logs but no snapshot, and ZooKeeper cannot start from "
+        f"them safely: {error}"
+    )
+    if not error.epochs:
+        return f"{problem}; {resync}"
+    return (
+        f"{problem}; if the other members serve this data, {resync}; if none holds it, "
+        f"create the empty file {marker} and the next start replays what is here, once "
+        '(README, "Upgrading in place from the original image")'
+    )
 
 
 def myid_to_write(settings: Settings) -> bool:
@@ -402,15 +450,20 @@ def probe_warnings(settings: Settings) -> list[str]:
 
 
 def identity_warnings(settings: Settings) -> list[str]:
-    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id."""
+    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id.
+
+    Only where its name is not a StatefulSet pod's: such a pod beyond pod 0 is
+    refused (settings), so this is a host that merely looks like one.
+    """
     identity = parse_pod_hostname(settings.hostname)
     ensemble = settings.servers > 1 or settings.reconfig  # with --reconfig, one that may grow
     if ensemble or identity is None or identity.ordinal == 0:
         return []
     return [
         f"hostname {settings.hostname} ends in -{identity.ordinal} but --servers=1: running "
-        "as a standalone without a server id; if this is a StatefulSet pod beyond pod 0, "
-        "it serves data of its own, apart from pod 0's"
+        "as a standalone without a server id, since its name is not a StatefulSet pod's "
+        "(<set>-<n>.<service>.<namespace>.svc.<cluster domain>); a second standalone "
+        "serves data of its own"
     ]
 
 

@@ -11,7 +11,8 @@ the earliest begins an epoch's history (its counter is 1), each transaction
 follows the one before within one epoch, and every entry reads as ZooKeeper
 reads it. Across a change of epoch nothing in the logs says where the old
 epoch ended, so logs that span epochs are refused with the choice left to
-the operator. Anything less would silently drop data, so it is refused.
+the operator (start-zookeeper's one-off marker, zkcontainer.start). Anything
+less would silently drop data, so it is refused.
 
 The format (FileTxnLog): a header of magic "ZKLG", version and database id,
 then entries of an Adler-32 checksum (long), a length (int), the
@@ -42,7 +43,15 @@ _ZXID_AT = struct.Struct(">12xq")  # TxnHeader: clientId (8), cxid (4), zxid (8)
 
 
 class UnreplayableLogs(Exception):
-    """The logs do not provably hold every transaction; the reason says where not."""
+    """The logs do not provably hold every transaction; the reason says where not.
+
+    `epochs`: all that is unproven is where an epoch ended, which only the
+    operator can judge (whether another member holds the data).
+    """
+
+    def __init__(self, reason: str, *, epochs: bool = False) -> None:
+        super().__init__(reason)
+        self.epochs = epochs
 
 
 @dataclass(frozen=True)
@@ -68,9 +77,8 @@ class LogsWithoutSnapshot:
                 elif zxid >> 32 != previous >> 32 and follows(previous, zxid):
                     raise UnreplayableLogs(
                         f"{name} starts epoch {zxid >> 32} at zxid {zxid:#x} after {previous:#x}, "
-                        "and nothing proves epoch "
-                        f"{previous >> 32} ended there (if no other member has this data, "
-                        "--jvm_flags=-Dzookeeper.snapshot.trust.empty=true replays what is here)"
+                        f"and nothing proves epoch {previous >> 32} ended there",
+                        epochs=True,
                     )
                 elif not follows(previous, zxid):
                     raise UnreplayableLogs(
