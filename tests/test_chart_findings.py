@@ -1643,3 +1643,231 @@ def test_notes_grow_a_standalone_server_with_the_same_advice() -> None:
     text = notes(render({"replicas": 1}))
     assert "To grow it,\nresize to 3 voting members by turning on reconfig first" in text
     assert "kubectl -n zk scale statefulset my-zk --replicas=3 (README, Upgrade)." in text
+
+
+# -- an admin port read in base 10, whatever its leading zeros -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"extraFlags": ["--admin_port=002181"]}, "extraFlags --admin_port 2181: same port as"),
+        (
+            {"extraEnvVars": [{"name": "ZK_ADMIN_PORT", "value": "002888"}]},
+            "extraEnvVars ZK_ADMIN_PORT 2888: same port as ports.server",
+        ),
+        (
+            {"extraFlags": ["--admin_port=009141"], **METRICS},
+            "extraFlags --admin_port 9141: same port as metrics.port",
+        ),
+        (
+            {"extraFlags": ["--admin_port=00000000000000003888"]},
+            "extraFlags --admin_port 3888: same port as ports.election",
+        ),
+    ],
+)
+def test_an_admin_port_with_leading_zeros_still_clashes(
+    values: dict[str, Any], complaint: str
+) -> None:
+    """The allowlist took any ten digits, the clash check only five: 002181 went unseen."""
+    message = refusal(values)
+    assert complaint in message
+    assert message.count("\n") == 0, message
+
+
+def test_an_admin_port_with_many_leading_zeros_is_the_port_start_zookeeper_reads() -> None:
+    flags = ["--admin_port=0000000000000008080"]
+    assert start_zookeeper({"extraFlags": flags}).admin_port == 8080
+
+
+def test_a_number_past_its_zeros_too_long_for_any_port_is_refused() -> None:
+    message = refusal({"extraFlags": ["--admin_port=00012345678901"]})
+    assert "--admin_port must be a number from 0 to 65535" in message
+
+
+# -- container names, unique across init containers and containers ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {"sidecars": [{"name": "s", "image": "x"}, {"name": "s", "image": "y"}]},
+            "sidecars[1] s: same container name as sidecars[0]",
+        ),
+        (
+            {"initContainers": [{"name": "s", "image": "x"}], "sidecars": [{"name": "s"}]},
+            "sidecars[0] s: same container name as initContainers[0]",
+        ),
+        (
+            {"initContainers": [{"name": "a", "image": "x"}, {"name": "a", "image": "x"}]},
+            "initContainers[1] a: same container name as initContainers[0]",
+        ),
+    ],
+)
+def test_a_container_name_given_twice_is_refused_naming_both(
+    values: dict[str, Any], complaint: str
+) -> None:
+    message = refusal(values)
+    assert f"{complaint}: Kubernetes refuses a pod whose containers" in message
+    assert message.count("\n") == 0, message
+
+
+# -- jvm flags: the digest reconfig's superuser logs in with --------------------------------
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "-Dzookeeper.DigestAuthenticationProvider.digestAlg=SHA3-256",
+        "-Dzookeeper.DigestAuthenticationProvider.enabled=false",
+    ],
+)
+def test_jvm_flags_cannot_change_the_digest_reconfigs_superuser_logs_in_with(
+    option: str,
+) -> None:
+    message = refusal({"reconfig": True, "extraFlags": [f"--jvm_flags={option}"]})
+    assert f"{option.partition('=')[0]} overrides what start-zookeeper sets" in message
+    assert "its SHA-1 digest" in message
+
+
+# -- refusals name the key the user set ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {"MinSessionTimeout": 50000},
+            "MinSessionTimeout 50000: above the maximum session timeout 40000 "
+            "(zookeeper.maxSessionTimeout)",
+        ),
+        (
+            {"MinSessionTimeout": 9000, "MaxSessionTimeout": 8000},
+            "MinSessionTimeout 9000: above the maximum session timeout 8000 (MaxSessionTimeout)",
+        ),
+        (
+            {"TickTimeMs": 2147483647},
+            "TickTimeMs 2147483647 times zookeeper.initLimit 10 exceeds 2147483647",
+        ),
+        (
+            {"zookeeper": {"tickTime": 2000}, "SyncTicks": 1073742},
+            "zookeeper.tickTime 2000 times SyncTicks 1073742 exceeds 2147483647",
+        ),
+        ({"ClientPort": 2888}, "ports.server 2888: same port as ClientPort"),
+        ({"Heap": "16M", "resources": {"limits": None}}, "Heap 16M: must be at least 32M"),
+        ({"Heap": "8G", "Memory": "4Gi"}, "Heap 8G needs a memory limit of at least 1.5 x heap"),
+        ({"Heap": "8G", "Memory": "4Gi"}, "the limit is 4Gi (Memory)"),
+        (
+            {"Servers": 1, "observers": 2},
+            "but Servers 1 is a standalone server (set observers to 0, or set Servers to 3",
+        ),
+    ],
+)
+def test_a_refusal_names_the_original_key_that_set_the_value(
+    values: dict[str, Any], complaint: str
+) -> None:
+    assert complaint in refusal(values)
+
+
+# -- mounts that hide the image's own files --------------------------------------------------
+
+
+def mounted_at(path: str) -> dict[str, Any]:
+    return {
+        "extraVolumes": [{"name": "extra", "emptyDir": {}}],
+        "extraVolumeMounts": [{"name": "extra", "mountPath": path}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "hidden"),
+    [
+        ("/usr/share/java", "/usr/share/java"),
+        ("/usr/share/java/", "/usr/share/java"),
+        ("/usr/share", "/usr/share/java"),
+        ("/opt/java", "/opt/java"),
+        ("/opt/zkcontainer", "/opt/zkcontainer"),
+        ("/usr/local/bin", "/usr/local/bin"),
+        ("/usr/local", "/usr/local/bin"),
+        ("/usr/bin", "/usr/bin"),
+        ("/usr/lib", "/usr/lib"),
+        ("/usr", "/usr/bin"),
+    ],
+)
+def test_a_mount_at_or_above_the_images_files_is_refused(path: str, hidden: str) -> None:
+    message = refusal(mounted_at(path))
+    assert f"extraVolumeMounts extra: {path} hides the image's {hidden}" in message
+    assert message.count("\n") == 0, message
+
+
+@pytest.mark.parametrize("path", ["/usr/share/java/extra", "/opt/zkcontainer/plugins", "/srv"])
+def test_a_mount_under_or_beside_the_images_files_renders(path: str) -> None:
+    assert container(mounted_at(path))["volumeMounts"][-1]["mountPath"] == path
+
+
+def test_every_image_path_the_chart_keeps_is_refused_and_in_the_values_table() -> None:
+    helpers = (CHART / "templates" / "_helpers.tpl").read_text()
+    (listed,) = re.findall(r"\$imagePaths := list ((?:\"[^\"]+\" ?)+)", helpers)
+    (row,) = re.findall(r"^\| `extraVolumeMounts` \| .*$", README, re.M)
+    for path in re.findall(r'"([^"]+)"', listed):
+        assert re.search(rf"[ (]{re.escape(path)}[,)]", row), path
+        assert f"{path} hides the image's {path}" in refusal(mounted_at(path))
+
+
+def test_a_mount_above_the_charts_and_the_images_paths_is_refused_once() -> None:
+    message = refusal(mounted_at("/opt"))
+    assert "at, under or above the chart's own mount /opt/zookeeper/conf" in message
+    assert message.count("\n") == 0, message
+
+
+# -- ports the processes bind, never below 1024 ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "where"),
+    [
+        ({"ports": {"client": 80}}, "/ports/client"),
+        ({"ports": {"clientTls": 443}}, "/ports/clientTls"),
+        ({"ports": {"server": 1023}}, "/ports/server"),
+        ({"ports": {"election": 1}}, "/ports/election"),
+        ({"metrics": {"port": 80}}, "/metrics/port"),
+        ({"ClientPort": 80}, "/ClientPort"),
+        ({"ServerPort": 888}, "/ServerPort"),
+        ({"LeaderElectionPort": 999}, "/LeaderElectionPort"),
+    ],
+)
+def test_a_port_below_1024_for_a_process_to_bind_is_refused_by_the_schema(
+    values: dict[str, Any], where: str
+) -> None:
+    assert f"at '{where}'" in refusal(values)
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"extraFlags": ["--admin_port=80"]}, "extraFlags --admin_port 80: below 1024"),
+        ({"extraFlags": ["--admin_port=0080"]}, "extraFlags --admin_port 80: below 1024"),
+        (
+            {"extraEnvVars": [{"name": "ZK_ADMIN_PORT", "value": "1023"}]},
+            "extraEnvVars ZK_ADMIN_PORT 1023: below 1024",
+        ),
+    ],
+)
+def test_an_admin_port_below_1024_is_refused(values: dict[str, Any], complaint: str) -> None:
+    message = refusal(values)
+    assert complaint in message
+    assert "runs as a user other than root" in message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"ports": {"client": 1024}, "metrics": {"enabled": True, "port": 1025}},
+        {"extraFlags": ["--admin_port=1024"]},
+        {"extraFlags": ["--admin_port=0"]},
+        {"service": {"type": "NodePort", "nodePorts": {"client": 30181}}},
+    ],
+)
+def test_ports_from_1024_render(values: dict[str, Any]) -> None:
+    assert one(documents(render(values)), "StatefulSet")

@@ -327,7 +327,7 @@ def test_the_largest_quantities_render_exactly() -> None:
         ),
         (
             {"Cpu": "3", "resources": {"limits": {"cpu": "2500m"}}},
-            "resources.requests.cpu 3 exceeds resources.limits.cpu 2500m",
+            "Cpu 3 exceeds resources.limits.cpu 2500m",
         ),
         (
             {"metrics": {"enabled": True, "resources": {"limits": {"memory": "16Mi"}}}},
@@ -459,6 +459,7 @@ def test_the_api_server_checker_flags_values_the_openapi_schema_lets_through() -
     pod["containers"][0]["resources"]["requests"]["cpu"] = "1e30"
     sts["spec"]["template"]["metadata"]["labels"]["Bad Key!"] = "x"
     sts["spec"]["updateStrategy"] = {"type": "OnDelete", "rollingUpdate": {"maxUnavailable": "2"}}
+    pod["initContainers"] = [{"name": "zookeeper", "image": "busybox"}]
     found = "\n".join(violations(sts, "1.29.0"))
     for rule in [
         "terminationGracePeriodSeconds: 10000000000000000000 is beyond int64",
@@ -468,6 +469,7 @@ def test_the_api_server_checker_flags_values_the_openapi_schema_lets_through() -
         "labels[Bad Key!]",
         "rollingUpdate: only with RollingUpdate",
         "rollingUpdate.maxUnavailable: '2'",
+        "containers: the name zookeeper twice",
     ]:
         assert rule in found
 

@@ -278,6 +278,20 @@ def _check_pod_spec(spec: Object, path: str) -> list[str]:
         problem = qualified_name_problem(term.get("topologyKey", ""))
         if problem:
             found.append(f"{path}.affinity term {index}: topologyKey {problem}")
+    found += _duplicate_container_names(spec, path)
+    return found
+
+
+def _duplicate_container_names(spec: Object, path: str) -> list[str]:
+    """A name given twice among a pod's init containers and containers, which share
+    one namespace of names."""
+    found, seen = [], set()
+    for field in ("initContainers", "containers"):
+        for container in spec.get(field) or []:
+            name = container.get("name")
+            if name in seen:
+                found.append(f"{path}.{field}: the name {name} twice")
+            seen.add(name)
     return found
 
 

@@ -33,12 +33,14 @@ one round. The StatefulSet's template calls this before anything else.
 {{- fail (printf "%d problems with the values:\n- %s" (len $removed) (join "\n- " $removed)) -}}
 {{- end -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- /* For checks whose messages name the key the user set (zookeeper.keyOf). */ -}}
+{{- $context := dict "root" . "s" $s -}}
 {{- $found := list
   (include "zookeeper.checkName" .)
-  (include "zookeeper.checkHeap" $s)
-  (include "zookeeper.checkSettings" (list . $s))
+  (include "zookeeper.checkHeap" $context)
+  (include "zookeeper.checkSettings" $context)
   (include "zookeeper.checkExtraFlags" $s)
-  (include "zookeeper.checkDisruption" (list . $s))
+  (include "zookeeper.checkDisruption" $context)
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
@@ -48,8 +50,8 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkPod" .)
   (include "zookeeper.checkAffinity" .)
   (include "zookeeper.checkPrometheusRule" $s)
-  (include "zookeeper.checkResources" (list "resources" $s.resources))
-  (include "zookeeper.checkResources" (list "metrics.resources" $s.metrics.resources))
+  (include "zookeeper.checkResources" (list "resources" $s.resources .))
+  (include "zookeeper.checkResources" (list "metrics.resources" $s.metrics.resources .))
   (include "zookeeper.checkPodSpec" $s)
 -}}
 {{- $problems := splitList "\n" (join "" $found) | compact -}}
@@ -245,6 +247,20 @@ argument through here, so that its readings agree.
 {{- $parts := regexSplit "=" (trimPrefix "--" .) 2 -}}
 {{- $hasValue := eq (len $parts) 2 -}}
 {{- dict "flag" (first $parts | replace "-" "_") "hasValue" $hasValue "value" (ternary (last $parts) "" $hasValue) | toJson -}}
+{{- end -}}
+
+{{/*
+A flag's value as the number start-zookeeper reads (zkcontainer/settings.py,
+integer): base 10 whatever its leading zeros, 0009141 is 9141 (sprig's int
+would read 09141 as octal). Empty when it is no number: digits only, at most
+10 past the zeros, beyond every flag's range. Every check of a numeric flag
+reads it through here, so that they agree on which number it is.
+*/}}
+{{- define "zookeeper.flagNumber" -}}
+{{- $digits := regexReplaceAll "^0+" . "" | default "0" -}}
+{{- if and (regexMatch "^[0-9]+$" .) (le (len $digits) 10) -}}
+{{- atoi $digits -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -490,7 +506,7 @@ form, {} before the release exists.
 {{- $voters := index . 1 | int -}}
 {{- $now := index . 2 -}}
 {{- if not $now.membership -}}
-set replicas to {{ $voters }}
+set {{ include "zookeeper.keyOf" (list $ "replicas") }} to {{ $voters }}
 {{- else -}}
 {{- $name := include "zookeeper.fullname" $ -}}
 {{- $ns := $.Release.Namespace -}}
@@ -738,6 +754,17 @@ the Services' names.
 {{- $all = append $all .name -}}
 {{- end -}}
 {{- $chartMounts := include "zookeeper.chartMounts" $s | fromYaml -}}
+{{- /*
+What the zookeeper container runs from in the image (docker/Dockerfile): the
+Java runtime (JAVA_HOME), ZooKeeper's jars where zookeeper.jar's manifest
+finds the rest, zkcontainer and its commands, python3, bash, and the shared
+libraries and dynamic loader they all load (/bin, /lib and /lib64 are links
+into /usr, which the runtime follows). A mount at or above one hides them.
+Under one is left alone: a new directory there hides nothing; a mount over
+one of the image's own files (a jar, a command) is not checked, as the chart
+does not know the image's file list.
+*/ -}}
+{{- $imagePaths := list "/opt/java" "/opt/zkcontainer" "/usr/bin" "/usr/lib" "/usr/lib64" "/usr/local/bin" "/usr/share/java" "/bin" "/lib" "/lib64" -}}
 {{- $mounted := dict -}}
 {{- range $values.extraVolumeMounts -}}
 {{- $mount := . -}}
@@ -746,10 +773,18 @@ the Services' names.
 {{- else if not (has .name $all) -}}
 {{- println (printf "extraVolumeMounts %s: no volume of that name (add it to extraVolumes)" .name) -}}
 {{- end -}}
+{{- $refused := false -}}
 {{- range $chartPath := keys $chartMounts | sortAlpha -}}
 {{- if or (include "zookeeper.within" (list $mount.mountPath $chartPath)) (include "zookeeper.within" (list $chartPath $mount.mountPath)) -}}
 {{- println (printf "extraVolumeMounts %s: %s is at, under or above the chart's own mount %s (%s): one would hide the other's files; mount elsewhere" $mount.name $mount.mountPath $chartPath (get $chartMounts $chartPath)) -}}
+{{- $refused = true -}}
 {{- break -}}
+{{- end -}}
+{{- end -}}
+{{- range $imagePaths -}}
+{{- if and (not $refused) (include "zookeeper.within" (list . $mount.mountPath)) -}}
+{{- println (printf "extraVolumeMounts %s: %s hides the image's %s, which the zookeeper container runs from (ZooKeeper's jars, the Java runtime, zkcontainer, and Python and the libraries they load); mount elsewhere" $mount.name $mount.mountPath .) -}}
+{{- $refused = true -}}
 {{- end -}}
 {{- end -}}
 {{- $path := clean .mountPath -}}
@@ -773,12 +808,18 @@ point members, probes or helm test at another address, as --domain would.
 {{- end -}}
 {{- end -}}
 {{- $containers := list "zookeeper" "metrics" -}}
+{{- /* A name may be given once in a pod, init containers and containers alike. */ -}}
+{{- $named := dict -}}
 {{- range $key := list "initContainers" "sidecars" -}}
 {{- /* A null removed the key, and get gives "" for it. */ -}}
-{{- range get $values $key | default list -}}
-{{- if has .name $containers -}}
-{{- println (printf "%s %s: the chart's containers are zookeeper and metrics; choose another name" $key .name) -}}
+{{- range $i, $container := get $values $key | default list -}}
+{{- $at := printf "%s[%d]" $key $i -}}
+{{- if has $container.name $containers -}}
+{{- println (printf "%s %s: the chart's containers are zookeeper and metrics; choose another name" $key $container.name) -}}
+{{- else if hasKey $named (toString $container.name) -}}
+{{- println (printf "%s %s: same container name as %s: Kubernetes refuses a pod whose containers (init containers included) share a name" $at $container.name (get $named (toString $container.name))) -}}
 {{- end -}}
+{{- $_ := set $named (toString $container.name) $at -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -1058,28 +1099,31 @@ settings come through JSON, where 5368709120 became 5.36870912e+09.
 A heap the memory limit cannot hold gets the container OOM-killed, and an
 ensemble whose members are killed in turn stalls: refuse it at install. The
 JVM needs memory beyond its heap (metaspace, threads, buffers): 1.5 x heap,
-the rule manifests/ and the README keep.
+the rule manifests/ and the README keep. Takes (dict "root" $ "s" SETTINGS),
+as zookeeper.checkSettings.
 */}}
 {{- define "zookeeper.checkHeap" -}}
-{{- $limit := ((.resources).limits).memory -}}
-{{- $request := ((.resources).requests).memory -}}
-{{- if eq .heap "auto" -}}
+{{- $s := .s -}}
+{{- $heapKey := include "zookeeper.keyOf" (list .root "heap") -}}
+{{- $limit := (($s.resources).limits).memory -}}
+{{- $request := (($s.resources).requests).memory -}}
+{{- if eq $s.heap "auto" -}}
 {{- /* start-zookeeper sizes it from the limit (2/3, at least 256Mi beside it) and exits 2 without one: refuse that here, before a pod crash-loops. */ -}}
 {{- if not $limit -}}
-{{- println "heap auto: sized from the container's memory limit, so resources.limits.memory must be set (or give a heap like 3G)" -}}
+{{- println (printf "%s auto: sized from the container's memory limit, so resources.limits.memory must be set (or give a heap like 3G)" $heapKey) -}}
 {{- else if lt (include "zookeeper.quantityBytes" $limit | float64) 0x1.8p28 -}}
-{{- println (printf "heap auto: the memory limit %v is below 384Mi, the least that holds a 128M heap and the JVM beside it" $limit) -}}
+{{- println (printf "%s auto: the memory limit %v is below 384Mi, the least that holds a 128M heap and the JVM beside it" $heapKey $limit) -}}
 {{- end -}}
 {{- else if $limit -}}
-{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
+{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" $s.heap | float64) -}}
 {{- if lt (include "zookeeper.quantityBytes" $limit | float64) $needed -}}
-{{- println (printf "heap %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (resources.limits.memory, or Memory)" .heap (divf $needed 0x1p30) $limit) -}}
+{{- println (printf "%s %s needs a memory limit of at least 1.5 x heap, %.2fGi; the limit is %v (%s)" $heapKey $s.heap (divf $needed 0x1p30) $limit (include "zookeeper.keyOf" (list .root "resources.limits.memory"))) -}}
 {{- end -}}
 {{- else if $request -}}
 {{- /* No limit: the request is what the scheduler finds room for; a heap beyond it takes the node's memory from its other pods, or has this one evicted first under pressure. */ -}}
-{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" .heap | float64) -}}
+{{- $needed := mulf 1.5 (include "zookeeper.heapBytes" $s.heap | float64) -}}
 {{- if lt (include "zookeeper.quantityBytes" $request | float64) $needed -}}
-{{- println (printf "heap %s needs a memory request of at least 1.5 x heap, %.2fGi; the request is %v and there is no limit (resources.requests.memory; better, set resources.limits.memory to the same)" .heap (divf $needed 0x1p30) $request) -}}
+{{- println (printf "%s %s needs a memory request of at least 1.5 x heap, %.2fGi; the request is %v and there is no limit (resources.requests.memory; better, set resources.limits.memory to the same)" $heapKey $s.heap (divf $needed 0x1p30) $request) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -1205,8 +1249,8 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- println (printf "%s: --%s must be true or false" $label $flag) -}}
 {{- end -}}
 {{- else if eq $rule.kind "int" -}}
-{{- /* Base 10 with leading zeros, as start-zookeeper reads it. */ -}}
-{{- if or (not (regexMatch "^[0-9]{1,10}$" $value)) (lt (atoi $value) (int $rule.min)) (gt (atoi $value) (int $rule.max)) -}}
+{{- $number := include "zookeeper.flagNumber" $value -}}
+{{- if or (not $number) (lt (atoi $number) (int $rule.min)) (gt (atoi $number) (int $rule.max)) -}}
 {{- println (printf "%s: --%s must be a number from %d to %d" $label $flag (int $rule.min) (int $rule.max)) -}}
 {{- end -}}
 {{- else if eq $rule.kind "path" -}}
@@ -1246,9 +1290,9 @@ is not the chart's to second-guess.
 {{- println (printf "%s: quotes and backslashes in --jvm_flags: the chart cannot see through them to check the heap; write each option plainly, separated by spaces" $label) -}}
 {{- end -}}
 {{- range splitList " " (regexReplaceAll "\\s+" (trim $value) " ") -}}
-{{- if regexMatch "^-D(zookeeper\\.DigestAuthenticationProvider\\.superDigest|zookeeper\\.skipACL|zookeeper\\.log\\.dir|log4j\\.configuration|logback\\.configurationFile|zookeeper\\.snapshot\\.trust\\.empty|zookeeper\\.forceSync)(=|$)" . -}}
+{{- if regexMatch "^-D(zookeeper\\.DigestAuthenticationProvider\\.(superDigest|digestAlg|enabled)|zookeeper\\.skipACL|zookeeper\\.log\\.dir|log4j\\.configuration|logback\\.configurationFile|zookeeper\\.snapshot\\.trust\\.empty|zookeeper\\.forceSync)(=|$)" . -}}
 {{- /* --jvm_flags come last on the JVM's command line, so these would win over start-zookeeper's own; in the values they hold for every member, for as long as they stay. */ -}}
-{{- println (printf "%s: %s overrides what start-zookeeper sets itself or decides from each member's data (reconfig's superuser, the ACLs, logging, whether logs without a snapshot are trusted, fsync of every write), for every member as long as it stays in the values; remove it" $label (regexFind "^-D[^=]*" .)) -}}
+{{- println (printf "%s: %s overrides what start-zookeeper sets itself or decides from each member's data (reconfig's superuser, its SHA-1 digest and the digest scheme it logs in with, the ACLs, logging, whether logs without a snapshot are trusted, fsync of every write), for every member as long as it stays in the values; remove it" $label (regexFind "^-D[^=]*" .)) -}}
 {{- else if regexMatch "^-XX:-ExitOnOutOfMemoryError$" . -}}
 {{- println (printf "%s: -XX:-ExitOnOutOfMemoryError keeps a JVM that ran out of heap running, unreliable; start-zookeeper has it exit so that the kubelet restarts it; remove it" $label) -}}
 {{- else if or (hasPrefix "@" .) (regexMatch "(?i)^-XX:(Flags|VMOptionsFile)=" .) -}}
@@ -1266,24 +1310,28 @@ is not the chart's to second-guess.
 
 {{/*
 What start-zookeeper would refuse (zkcontainer/settings.py), refused at
-install instead of in every pod's crash loop. Takes (list $ SETTINGS): the
-root for advice that depends on what runs (zookeeper.resizeAdvice).
+install instead of in every pod's crash loop. Takes (dict "root" $ "s"
+SETTINGS): a message names the key the user set (zookeeper.keyOf),
+and advice depends on what runs (zookeeper.resizeAdvice).
 */}}
 {{- define "zookeeper.checkSettings" -}}
-{{- $root := index . 0 -}}
-{{- with index . 1 -}}
-{{- $zk := .zookeeper -}}
-{{- $ports := list (list "ports.client" .ports.client) (list "ports.server" .ports.server) (list "ports.election" .ports.election) -}}
-{{- if .tls.enabled -}}
-{{- $ports = append $ports (list "ports.clientTls" .ports.clientTls) -}}
+{{- $root := .root -}}
+{{- $s := .s -}}
+{{- $zk := $s.zookeeper -}}
+{{- $ports := list -}}
+{{- range list "client" "server" "election" -}}
+{{- $ports = append $ports (list (include "zookeeper.keyOf" (list $root (printf "ports.%s" .))) (get $s.ports .)) -}}
+{{- end -}}
+{{- if $s.tls.enabled -}}
+{{- $ports = append $ports (list "ports.clientTls" $s.ports.clientTls) -}}
 {{- end -}}
 {{- /* The exporter shares the pod's network namespace. */ -}}
-{{- if .metrics.enabled -}}
-{{- $ports = append $ports (list "metrics.port" .metrics.port) -}}
+{{- if $s.metrics.enabled -}}
+{{- $ports = append $ports (list "metrics.port" $s.metrics.port) -}}
 {{- end -}}
 {{- /* The port extraFlags can open: the AdminServer's. */ -}}
 {{- $extra := dict -}}
-{{- range .extraFlags -}}
+{{- range $s.extraFlags -}}
 {{- $parsed := include "zookeeper.parseFlag" . | fromJson -}}
 {{- $_ := set $extra $parsed.flag $parsed.value -}}
 {{- end -}}
@@ -1291,19 +1339,23 @@ root for advice that depends on what runs (zookeeper.resizeAdvice).
 {{- $adminLabel := "extraFlags --admin_port" -}}
 {{- /* The command line wins over ZK_ADMIN_PORT, as start-zookeeper reads them. */ -}}
 {{- if not (hasKey $extra "admin_port") -}}
-{{- range .extraEnvVars -}}
+{{- range $s.extraEnvVars -}}
 {{- if and (eq .name "ZK_ADMIN_PORT") (not .valueFrom) -}}
 {{- $admin = toString (.value | default "0") -}}
 {{- $adminLabel = "extraEnvVars ZK_ADMIN_PORT" -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- /* Base 10, as start-zookeeper reads it: sprig's int takes "09141" for octal. */ -}}
-{{- if and (regexMatch "^[0-9]{1,5}$" $admin) (ne (atoi $admin) 0) -}}
-{{- $ports = append $ports (list $adminLabel (atoi $admin)) -}}
+{{- $adminPort := include "zookeeper.flagNumber" $admin -}}
+{{- if and $adminPort (ne (atoi $adminPort) 0) -}}
+{{- /* As the schema's listenPort says of the ports the chart sets. */ -}}
+{{- if lt (atoi $adminPort) 1024 -}}
+{{- println (printf "%s %s: below 1024: ZooKeeper runs as a user other than root with every capability dropped, and cannot bind it where the runtime keeps net.ipv4.ip_unprivileged_port_start at 1024; choose a port from 1024" $adminLabel $adminPort) -}}
+{{- end -}}
+{{- $ports = append $ports (list $adminLabel (atoi $adminPort)) -}}
 {{- end -}}
 {{- /* Sidecars share the pod's network namespace too. */ -}}
-{{- range .sidecars -}}
+{{- range $s.sidecars -}}
 {{- $sidecar := .name -}}
 {{- range .ports -}}
 {{- $ports = append $ports (list (printf "sidecars %s containerPort" $sidecar) .containerPort) -}}
@@ -1326,27 +1378,28 @@ root for advice that depends on what runs (zookeeper.resizeAdvice).
 {{- $javaIntMax := 2147483647.0 -}}
 {{- range list "initLimit" "syncLimit" -}}
 {{- if gt (mulf (float64 $zk.tickTime) (float64 (get $zk .))) $javaIntMax -}}
-{{- println (printf "zookeeper.tickTime %d times zookeeper.%s %d exceeds 2147483647: ZooKeeper computes it as a Java int" (int $zk.tickTime) . (int (get $zk .))) -}}
+{{- println (printf "%s %d times %s %d exceeds 2147483647: ZooKeeper computes it as a Java int" (include "zookeeper.keyOf" (list $root "zookeeper.tickTime")) (int $zk.tickTime) (include "zookeeper.keyOf" (list $root (printf "zookeeper.%s" .))) (int (get $zk .))) -}}
 {{- end -}}
 {{- end -}}
 {{- if gt (float64 $zk.minSessionTimeout) (float64 $zk.maxSessionTimeout) -}}
-{{- println (printf "zookeeper.minSessionTimeout %d: above the maximum session timeout %d (zookeeper.maxSessionTimeout)" (int $zk.minSessionTimeout) (int $zk.maxSessionTimeout)) -}}
+{{- println (printf "%s %d: above the maximum session timeout %d (%s)" (include "zookeeper.keyOf" (list $root "zookeeper.minSessionTimeout")) (int $zk.minSessionTimeout) (int $zk.maxSessionTimeout) (include "zookeeper.keyOf" (list $root "zookeeper.maxSessionTimeout"))) -}}
 {{- end -}}
-{{- if ne .heap "auto" -}}
-{{- $heap := include "zookeeper.heapBytes" .heap | float64 -}}
+{{- $heapKey := include "zookeeper.keyOf" (list $root "heap") -}}
+{{- if ne $s.heap "auto" -}}
+{{- $heap := include "zookeeper.heapBytes" $s.heap | float64 -}}
 {{- if lt $heap 0x1p25 -}}
-{{- println (printf "heap %s: must be at least 32M: the JVM cannot start ZooKeeper in less" .heap) -}}
+{{- println (printf "%s %s: must be at least 32M: the JVM cannot start ZooKeeper in less" $heapKey $s.heap) -}}
 {{- end -}}
 {{- if gt $heap 0x1p42 -}}
-{{- println (printf "heap %s: must be at most 4T" .heap) -}}
+{{- println (printf "%s %s: must be at most 4T" $heapKey $s.heap) -}}
 {{- end -}}
 {{- end -}}
-{{- if and .observers (eq (int .replicas) 1) -}}
-{{- println (printf "observers %d: observers need an ensemble of voting members, but replicas 1 is a standalone server (set observers to 0, or %s)" (int .observers) (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
+{{- $replicasKey := include "zookeeper.keyOf" (list $root "replicas") -}}
+{{- if and $s.observers (eq (int $s.replicas) 1) -}}
+{{- println (printf "observers %d: observers need an ensemble of voting members, but %s 1 is a standalone server (set observers to 0, or %s)" (int $s.observers) $replicasKey (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
 {{- end -}}
-{{- if gt (add (int .replicas) (int .observers)) 255 -}}
-{{- println (printf "observers %d: with replicas %d makes %d members, but server ids stop at 255" (int .observers) (int .replicas) (add (int .replicas) (int .observers))) -}}
-{{- end -}}
+{{- if gt (add (int $s.replicas) (int $s.observers)) 255 -}}
+{{- println (printf "observers %d: with %s %d makes %d members, but server ids stop at 255" (int $s.observers) $replicasKey (int $s.replicas) (add (int $s.replicas) (int $s.observers))) -}}
 {{- end -}}
 {{- end -}}
 
@@ -1371,40 +1424,40 @@ one at a time. The budget selects every pod, observers too, and a drain may
 pick any of them: observers never raise what it may take, and a percentage
 counts them. With reconfig the members are those kubectl scale left
 running (zookeeper.memberCounts): replicas only named the initial ensemble.
-Takes (list $ SETTINGS).
+Takes (dict "root" $ "s" SETTINGS), as zookeeper.checkSettings.
 */}}
 {{- define "zookeeper.checkDisruption" -}}
-{{- $root := index . 0 -}}
-{{- with index . 1 -}}
+{{- $root := .root -}}
+{{- $s := .s -}}
+{{- $budgetKey := include "zookeeper.keyOf" (list $root "podDisruptionBudget.maxUnavailable") -}}
 {{- $members := include "zookeeper.memberCounts" $root | fromJson -}}
 {{- $replicas := int $members.voters -}}
 {{- $pods := add $replicas (int $members.observers) -}}
 {{- $tolerated := div (sub $replicas 1) 2 -}}
-{{- $pdb := .podDisruptionBudget -}}
+{{- $pdb := $s.podDisruptionBudget -}}
 {{- $of := printf "%d members" $replicas -}}
 {{- if $members.observers -}}
 {{- $of = printf "%d pods, any of them among the %d voting members" $pods $replicas -}}
 {{- end -}}
-{{- if and .reconfig $pdb.enabled (not (has (toString $pdb.maxUnavailable) (list "0" "1"))) -}}
+{{- if and $s.reconfig $pdb.enabled (not (has (toString $pdb.maxUnavailable) (list "0" "1"))) -}}
 {{- /* kubectl scale, not replicas, sizes a dynamic ensemble: only 0 or 1 is safe at every size of 3 or more (a percentage of 5 pods is 2 of 3 after a scale-down). */ -}}
-{{- println (printf "podDisruptionBudget.maxUnavailable %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size of 3 or more (2 voters keep one only with both up: scale no lower than 3)" $pdb.maxUnavailable) -}}
+{{- println (printf "%s %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size of 3 or more (2 voters keep one only with both up: scale no lower than 3)" $budgetKey $pdb.maxUnavailable) -}}
 {{- end -}}
 {{- if and $pdb.enabled (gt $replicas 1) -}}
 {{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
 {{- if gt $down $tolerated -}}
 {{- if eq $tolerated 0 -}}
-{{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s, and %d members keep a quorum only with all up: set maxUnavailable to 0 (drains wait for you), or %s" $pdb.maxUnavailable $down $of $replicas (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
+{{- println (printf "%s %v lets a drain take %d of %s, and %d members keep a quorum only with all up: set %s to 0 (drains wait for you), or %s" $budgetKey $pdb.maxUnavailable $down $of $replicas $budgetKey (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
 {{- else -}}
-{{- println (printf "podDisruptionBudget.maxUnavailable %v (or MaxUnavailable) lets a drain take %d of %s: a quorum survives at most %d down" $pdb.maxUnavailable $down $of $tolerated) -}}
+{{- println (printf "%s %v lets a drain take %d of %s: a quorum survives at most %d down" $budgetKey $pdb.maxUnavailable $down $of $tolerated) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- $rolling := (.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
-{{- if and (eq .updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
+{{- $rolling := ($s.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
+{{- if and (eq $s.updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
 {{- /* With reconfig kubectl scale changes the size a percentage is of: only 1 is one member at every size. */ -}}
-{{- if or (gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1) (and .reconfig (ne (toString $rolling) "1")) -}}
+{{- if or (gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1) (and $s.reconfig (ne (toString $rolling) "1")) -}}
 {{- println (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -1412,23 +1465,28 @@ Takes (list $ SETTINGS).
 {{/*
 What the API server refuses in a container's resources and the schema cannot
 see, as it compares two values: a request above its limit, and huge pages
-not requested exactly as limited. Takes the values' path and the resources.
+not requested exactly as limited. Takes (list PATH RESOURCES $): the values'
+path, the resources, and the root, to name the key the user set (Cpu,
+Memory: zookeeper.keyOf).
 */}}
 {{- define "zookeeper.checkResources" -}}
 {{- $path := index . 0 -}}
+{{- $root := index . 2 -}}
 {{- $requests := (index . 1 | default dict).requests | default dict -}}
 {{- $limits := (index . 1 | default dict).limits | default dict -}}
 {{- range $name, $request := $requests -}}
 {{- $limit := index $limits $name -}}
+{{- $requestKey := include "zookeeper.keyOf" (list $root (printf "%s.requests.%s" $path $name)) -}}
+{{- $limitKey := include "zookeeper.keyOf" (list $root (printf "%s.limits.%s" $path $name)) -}}
 {{- if hasPrefix "hugepages-" $name -}}
 {{- /* Huge pages cannot be overcommitted: Kubernetes wants the limit, equal to the request. */ -}}
 {{- if kindIs "invalid" $limit -}}
-{{- println (printf "%s.requests.%s %v needs %s.limits.%s, the same: Kubernetes refuses huge pages requested without an equal limit" $path $name $request $path $name) -}}
+{{- println (printf "%s %v needs %s, the same: Kubernetes refuses huge pages requested without an equal limit" $requestKey $request $limitKey) -}}
 {{- else if ne (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64) -}}
-{{- println (printf "%s.requests.%s %v differs from %s.limits.%s %v: Kubernetes refuses huge pages requested other than as limited" $path $name $request $path $name $limit) -}}
+{{- println (printf "%s %v differs from %s %v: Kubernetes refuses huge pages requested other than as limited" $requestKey $request $limitKey $limit) -}}
 {{- end -}}
 {{- else if and (not (kindIs "invalid" $limit)) (gt (include "zookeeper.quantityBytes" $request | float64) (include "zookeeper.quantityBytes" $limit | float64)) -}}
-{{- println (printf "%s.requests.%s %v exceeds %s.limits.%s %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $path $name $request $path $name $limit) -}}
+{{- println (printf "%s %v exceeds %s %v: Kubernetes refuses the pod (set them equal, so the scheduler reserves what the limit promises)" $requestKey $request $limitKey $limit) -}}
 {{- end -}}
 {{- end -}}
 {{- $hugepages := false -}}
