@@ -943,7 +943,10 @@ def test_the_certificate_names_every_member_and_the_client_service() -> None:
         "*.my-zk-hs.zk.svc.cluster.local",
         "*.my-zk-hs.zk.svc",
         "*.my-zk-hs.zk",
-        "*.my-zk-hs",
+        # Each member's short name by itself: OpenSSL takes no *.my-zk-hs.
+        "my-zk-0.my-zk-hs",
+        "my-zk-1.my-zk-hs",
+        "my-zk-2.my-zk-hs",
         "my-zk-hs.zk.svc.cluster.local",
         "my-zk-cs.zk.svc.cluster.local",
         "my-zk-cs.zk.svc",
@@ -957,18 +960,23 @@ def test_the_certificate_names_every_member_and_the_client_service() -> None:
 
 def test_the_certificate_follows_the_names_and_the_cluster_domain() -> None:
     values = {
-        **tls(secretName="coordination-certs", certManager={**CERT_MANAGER, "duration": "720h"}),
+        **tls(
+            secretName="coordination-certs",
+            certManager={**CERT_MANAGER, "duration": "720h", "renewBefore": "240h"},
+        ),
         "fullnameOverride": "coordination",
         "clusterDomain": "k8s.example",
     }
     spec = certificate(values, namespace="data")["spec"]
     assert spec["secretName"] == "coordination-certs"
     assert spec["duration"] == "720h"
-    assert spec["dnsNames"][:6] == [
+    assert spec["dnsNames"][:8] == [
         "*.coordination-hs.data.svc.k8s.example",
         "*.coordination-hs.data.svc",
         "*.coordination-hs.data",
-        "*.coordination-hs",
+        "coordination-0.coordination-hs",
+        "coordination-1.coordination-hs",
+        "coordination-2.coordination-hs",
         "coordination-hs.data.svc.k8s.example",
         "coordination-cs.data.svc.k8s.example",
     ]

@@ -8,6 +8,8 @@ what changes no member's identity, probes or memory."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import shutil
 import socket
@@ -221,26 +223,59 @@ def tls_hosts_in_notes(text: str, port: int) -> list[str]:
     return [host for host, found in HOST_PORT.findall(text) if int(found) == port]
 
 
+@functools.cache
+def _serving(dns_names: tuple[str, ...]) -> tuple[ssl.SSLContext, str]:
+    """A server's TLS context presenting a certificate of exactly these names, and the
+    CA that signed it."""
+    authority = Authority.make()
+    with tempfile.TemporaryDirectory() as directory:
+        secret = Path(directory)
+        for name, text in authority.secret(list(dns_names), "ec", "pkcs8").items():
+            (secret / name).write_text(text)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(secret / "tls.crt", secret / "tls.key")
+    return context, authority.pem
+
+
 def covered(host: str, dns_names: list[str]) -> bool:
-    """RFC 6125: a name matches itself; a wildcard only as the whole leftmost label,
-    standing for exactly one label."""
-    for name in dns_names:
-        if name.startswith("*."):
-            first, dot, rest = host.partition(".")
-            if first and dot and rest == name[2:]:
-                return True
-        elif name == host:
+    """Whether a client checking hostnames with OpenSSL (Python's ssl, as kazoo and the
+    test pod do; the C client alike) accepts `host` from a server whose certificate holds
+    exactly `dns_names`: a TLS handshake in memory, the chain checked as the test pod
+    checks it. OpenSSL takes a wildcard only as the whole leftmost label, for exactly one
+    label, and only with at least two labels after it."""
+    server_context, authority = _serving(tuple(dns_names))
+    client_context = ssl.create_default_context(cadata=authority)
+    client_context.verify_flags &= ~getattr(ssl, "VERIFY_X509_STRICT", 0)
+    to_server, to_client = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = client_context.wrap_bio(to_client, to_server, server_hostname=host)
+    server_in, server_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    server = server_context.wrap_bio(server_in, server_out, server_side=True)
+    for _ in range(10):
+        try:
+            client.do_handshake()
             return True
-    return False
+        except ssl.SSLWantReadError:
+            pass
+        except ssl.SSLCertVerificationError as error:
+            if not error.verify_message.startswith("Hostname mismatch"):
+                raise  # the chain: the name was never weighed
+            return False
+        server_in.write(to_server.read())
+        with contextlib.suppress(ssl.SSLWantReadError):
+            server.do_handshake()
+        to_client.write(server_out.read())
+    raise AssertionError(f"no handshake for {host}")
 
 
-def test_wildcards_stand_for_one_label() -> None:
-    names = ["*.a.b", "c.d"]
+def test_wildcards_stand_for_one_label_with_two_after_it() -> None:
+    names = ["*.a.b", "c.d", "*.e"]
     assert covered("x.a.b", names)
     assert covered("c.d", names)
     assert not covered("a.b", names)
     assert not covered("y.x.a.b", names)
     assert not covered("x.c.d", names)
+    # What *.<name>-hs was: OpenSSL refuses a wildcard with one label after it.
+    assert not covered("x.e", names)
 
 
 @pytest.mark.parametrize("value_set", TLS_VALUE_SETS)
@@ -255,18 +290,47 @@ def test_the_certificate_covers_every_host_notes_give_tls_clients(value_set: str
     assert all(host.endswith(f".{namespace}") for host in hosts)
     for host in hosts:
         assert covered(host, dns_names), f"{host} not covered by {dns_names}"
-    # And every other form a client in the cluster may use.
+    # And every other form a client in the cluster may use, the shortest (what the pods
+    # of the release's namespace resolve) too.
     stem = values.get("fullnameOverride") or name
     domain = values.get("clusterDomain", "cluster.local")
     for suffix in ["", f".{namespace}", f".{namespace}.svc", f".{namespace}.svc.{domain}"]:
-        assert covered(f"{stem}-0.{stem}-hs{suffix}", dns_names)
+        for member in range(members):
+            assert covered(f"{stem}-{member}.{stem}-hs{suffix}", dns_names)
         assert covered(f"{stem}-cs{suffix}", dns_names)
 
 
-def test_the_readme_naming_table_names_are_covered() -> None:
-    section = README.split("### Naming for a release\n", 1)[1].split("\n### ", 1)[0]
-    hosts = {host for host in re.findall(r"`(my-zk-[-\w]*\.[-\w.]+?)(?::[0-9]+)?`", section)}
-    assert {"my-zk-0.my-zk-hs.zk.svc.cluster.local", "my-zk-cs.zk"} <= hosts
+def test_with_reconfig_the_short_names_are_those_of_the_pods_at_the_last_upgrade() -> None:
+    """kubectl scale adds pods the Certificate does not name by their short name: the
+    namespace-qualified wildcards cover them, and the next helm upgrade names them."""
+    values = {
+        "reconfig": True,
+        "tls": {"enabled": True, "portUnification": True, "certManager": CERT_MANAGER},
+    }
+    live = one(documents(render(values)), "StatefulSet")
+    live["spec"]["replicas"] = 5
+    dns_names = one(documents(render_upgrade(live, values)), "Certificate")["spec"]["dnsNames"]
+    assert covered("my-zk-4.my-zk-hs", dns_names)
+    assert not covered("my-zk-5.my-zk-hs", dns_names)  # scaled to 6 after this upgrade
+    for suffix in [".zk", ".zk.svc", ".zk.svc.cluster.local"]:
+        assert covered(f"my-zk-5.my-zk-hs{suffix}", dns_names)
+
+
+def test_the_names_the_readme_promises_are_covered() -> None:
+    hosts = {
+        host
+        for title in ["Naming for a release", "TLS in the chart"]
+        for host in re.findall(
+            r"`(my-zk-(?:[0-9]+\.my-zk-h|c)s(?:\.[-\w]+)*)(?::[0-9]+)?`",  # members, clients
+            README.split(f"### {title}\n", 1)[1].split("\n### ", 1)[0],
+        )
+    }
+    assert {
+        "my-zk-0.my-zk-hs.zk.svc.cluster.local",
+        "my-zk-0.my-zk-hs.zk",
+        "my-zk-0.my-zk-hs",
+        "my-zk-cs.zk",
+    } <= hosts
     values, name, namespace = TLS_VALUE_SETS["defaults"]
     dns_names = one(documents(render(values, name, namespace)), "Certificate")["spec"]["dnsNames"]
     for host in hosts:
@@ -309,7 +373,14 @@ def test_helm_test_checks_the_names_notes_give_against_the_certificate(value_set
     pod = one(documents(rendered), "Pod")
     _code, port, hosts = hostname_check(pod["spec"]["containers"][0]["command"][-1])
     assert port == values.get("ports", {}).get("clientTls", 2281)
-    assert hosts == tls_hosts_in_notes(notes(rendered), port)
+    # And the short names, which the test pod resolves in the release's namespace.
+    stem = values.get("fullnameOverride") or name
+    members = 3 + values.get("observers", 0)
+    short = [f"{stem}-cs", *(f"{stem}-{member}.{stem}-hs" for member in range(members))]
+    assert hosts == [*tls_hosts_in_notes(notes(rendered), port), *short]
+    dns_names = one(documents(rendered), "Certificate")["spec"]["dnsNames"]
+    for host in hosts:
+        assert covered(host, dns_names), host
 
 
 def test_without_tls_helm_test_checks_no_certificate() -> None:
@@ -411,7 +482,7 @@ def helm_test_policy(values: dict[str, Any]) -> Document | None:
     found = [
         doc
         for doc in validate_all(values)
-        if doc["kind"] == "NetworkPolicy" and doc["metadata"]["name"] == f"{RELEASE}-test"
+        if doc["kind"] == "NetworkPolicy" and doc["metadata"]["name"] == f"{RELEASE}-test.egress"
     ]
     return found[0]["spec"] if found else None
 
@@ -521,6 +592,40 @@ def test_with_egress_the_test_pod_reaches_dns_and_the_members_it_asks(
     }
     assert members["to"] == [MEMBER_PEER]
     assert [p["port"] for p in members["ports"]] == ports
+
+
+EVERYTHING = {
+    "reconfig": True,
+    "tls": {"enabled": True, "portUnification": True, "certManager": CERT_MANAGER},
+    "metrics": {
+        "enabled": True,
+        "serviceMonitor": {"enabled": True},
+        "prometheusRule": {"enabled": True, "rules": [{"alert": "Down", "expr": "up == 0"}]},
+    },
+    "networkPolicy": {"egress": {"enabled": True}},
+}
+
+
+def named_objects(name: str) -> set[tuple[str, str]]:
+    """Every object release `name` makes in the namespace (its pods too), by kind and
+    name, with everything on."""
+    docs = documents(render(EVERYTHING, name=name))
+    objects = {(doc["kind"], doc["metadata"]["name"]) for doc in docs}
+    objects.add(("Secret", one(docs, "Certificate")["spec"]["secretName"]))
+    sts = one(docs, "StatefulSet")
+    pods = {("Pod", f"{name}-{ordinal}") for ordinal in range(sts["spec"]["replicas"])}
+    return objects | pods
+
+
+def test_no_object_takes_the_name_of_another_releases_object() -> None:
+    """Release zk and a release named after one of zk's objects, zk-<suffix>, in one
+    namespace: no kind holds a name twice, or the second install fails."""
+    objects = named_objects("zk")
+    suffixes = {name.removeprefix("zk-") for _kind, name in objects if name.startswith("zk-")}
+    releases = [f"zk-{suffix}" for suffix in sorted(suffixes) if "." not in suffix]
+    assert {"zk-test", "zk-hs", "zk-tls", "zk-0"} <= set(releases)
+    for release in releases:
+        assert not objects & named_objects(release), release
 
 
 def test_egress_takes_any_dns_and_extra_rules() -> None:
@@ -1871,3 +1976,120 @@ def test_an_admin_port_below_1024_is_refused(values: dict[str, Any], complaint: 
 )
 def test_ports_from_1024_render(values: dict[str, Any]) -> None:
     assert one(documents(render(values)), "StatefulSet")
+
+
+# -- timings cert-manager's webhook and Prometheus refuse --------------------------------
+
+
+def cert_manager_timing(**timing: str) -> dict[str, Any]:
+    return {"tls": {"enabled": True, "certManager": {**CERT_MANAGER, **timing}}}
+
+
+@pytest.mark.parametrize(
+    ("timing", "complaints"),
+    [
+        (
+            {"duration": "24h"},
+            [
+                "tls.certManager.duration 24h, tls.certManager.renewBefore 720h: cert-manager"
+                " refuses a certificate renewed before it is issued (renewBefore not below"
+                " the duration); lower tls.certManager.renewBefore too, e.g. to 8h",
+            ],
+        ),
+        (
+            {"duration": "30m"},
+            [
+                "tls.certManager.duration 30m: cert-manager refuses a certificate shorter than 1h",
+                "tls.certManager.duration 30m, tls.certManager.renewBefore 720h",
+            ],
+        ),
+        (
+            {"duration": "30m", "renewBefore": "10m"},
+            ["tls.certManager.duration 30m: cert-manager refuses a certificate shorter than 1h"],
+        ),
+        (
+            {"renewBefore": "0s"},
+            ["tls.certManager.renewBefore 0s: cert-manager refuses a renewBefore under 5m"],
+        ),
+        (
+            {"renewBefore": "4m59.5s"},
+            ["tls.certManager.renewBefore 4m59.5s: cert-manager refuses a renewBefore under 5m"],
+        ),
+        (
+            {"duration": "1h30m", "renewBefore": "1.5h"},
+            ["tls.certManager.duration 1h30m, tls.certManager.renewBefore 1.5h: cert-manager"],
+        ),
+        (
+            {"duration": "25h", "renewBefore": "90000000ms"},
+            ["e.g. to 8h20m"],
+        ),
+    ],
+)
+def test_certificate_timings_cert_manager_refuses_are_refused(
+    timing: dict[str, str], complaints: list[str]
+) -> None:
+    """cert-manager's webhook refuses a duration under 1h, a renewBefore under 5m or not
+    below the duration: helm install would fail part-way, its other objects made."""
+    message = refusal(cert_manager_timing(**timing))
+    lines = [line for line in message.splitlines() if "tls.certManager" in line]
+    assert len(lines) == len(complaints), lines
+    for line, complaint in zip(lines, complaints, strict=True):
+        assert complaint in line
+
+
+@pytest.mark.parametrize(
+    "timing",
+    [
+        {},
+        {"duration": "1h", "renewBefore": "5m"},
+        {"duration": "59m60s", "renewBefore": "300s"},
+        {"duration": "1.5h", "renewBefore": "89m59s"},
+        {"duration": "24h", "renewBefore": "8h"},
+        {"duration": "3600000ms", "renewBefore": "300000000us"},
+    ],
+)
+def test_certificate_timings_cert_manager_takes_render(timing: dict[str, str]) -> None:
+    spec = one(documents(render(cert_manager_timing(**timing))), "Certificate")["spec"]
+    assert (spec["duration"], spec["renewBefore"]) == (
+        timing.get("duration", "2160h"),
+        timing.get("renewBefore", "720h"),
+    )
+
+
+def service_monitor(**timing: str) -> dict[str, Any]:
+    return {"metrics": {"enabled": True, "serviceMonitor": {"enabled": True, **timing}}}
+
+
+@pytest.mark.parametrize(
+    ("interval", "timeout"), [("10s", "30s"), ("1m", "1m1s"), ("1d", "1w"), ("1w", "1y")]
+)
+def test_a_scrape_timeout_above_the_interval_is_refused(interval: str, timeout: str) -> None:
+    """Prometheus refuses a scrape timeout above the interval: the members would go
+    unscraped, without a word from helm."""
+    message = refusal(service_monitor(interval=interval, scrapeTimeout=timeout))
+    assert (
+        f"metrics.serviceMonitor.scrapeTimeout {timeout}: longer than"
+        f" metrics.serviceMonitor.interval {interval}, and Prometheus refuses a scrape"
+        " timeout longer than the interval"
+    ) in message
+
+
+@pytest.mark.parametrize(
+    ("interval", "timeout"),
+    [("30s", "10s"), ("30s", "30s"), ("1m", "59s999ms"), ("1h", "60m"), ("2d", "1d23h")],
+)
+def test_a_scrape_timeout_within_the_interval_renders(interval: str, timeout: str) -> None:
+    monitor = one(
+        documents(render(service_monitor(interval=interval, scrapeTimeout=timeout))),
+        "ServiceMonitor",
+    )
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert (endpoint["interval"], endpoint["scrapeTimeout"]) == (interval, timeout)
+
+
+def test_the_schema_takes_only_go_durations_the_chart_reads() -> None:
+    for value in ["1h", "1.5h", "1h30m", "300000ms", "900s", "600000000000ns", "300000000us"]:
+        assert render(cert_manager_timing(renewBefore=value))
+    for value in ["1d", "-1h", ".5h", "1µs", "1h 30m", ""]:
+        with pytest.raises(HelmError, match="renewBefore"):
+            render(cert_manager_timing(renewBefore=value))

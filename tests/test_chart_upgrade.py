@@ -292,3 +292,47 @@ def test_a_reconfig_ensembles_budget_counts_the_voters_kubectl_scale_left() -> N
     message = refusal(statefulset(installed), budget)
     assert "2 members keep a quorum only with all up" in message
     assert "resize to 3 voting members with kubectl -n zk scale statefulset my-zk" in message
+
+
+def test_a_standalone_server_turns_tls_on_and_off_in_one_upgrade() -> None:
+    """One server has no peers: nothing mid-roll must reach it in the old way. (Its
+    plaintext clients are cut off by TLS without portUnification, as at install.)"""
+    plaintext = {"replicas": 1}
+    secured = {"replicas": 1, "tls": {"enabled": True}}
+    assert upgraded(statefulset(plaintext), secured)
+    assert upgraded(statefulset(secured), plaintext)
+    assert upgraded(statefulset(plaintext), {**plaintext, "ports": {"server": 4000}})
+
+
+def test_a_tls_change_of_a_standalone_growing_into_an_ensemble_is_still_checked() -> None:
+    message = refusal(statefulset({"replicas": 1}), {"replicas": 3, "tls": {"enabled": True}})
+    assert "the ensemble runs 1 voting member with static membership" in message
+    assert "old and new cannot reach each other" in message
+
+
+def with_separate_values(live: Document) -> Document:
+    """`live` with each --name=VALUE given as two arguments, --name VALUE, as
+    start-zookeeper also reads them (a true/false flag takes its value only after =)."""
+    container = live["spec"]["template"]["spec"]["containers"][0]
+    command: list[str] = []
+    for argument in container["command"]:
+        name, has_value, value = argument.partition("=")
+        if has_value and value not in ("true", "false"):
+            command += [name, value]
+        else:
+            command.append(argument)
+    container["command"] = command
+    return live
+
+
+def test_flags_given_as_two_arguments_are_read_as_start_zookeeper_reads_them() -> None:
+    live = with_separate_values(statefulset(STATIC))
+    assert "--servers" in live["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert upgraded(live, STATIC)
+    message = refusal(live, {"replicas": 5, "ports": {"server": 4000}})
+    assert "replicas 5: the ensemble runs 3 voting members with static membership" in message
+    assert "Keep replicas 3" in message
+    assert "ports.server 4000: the running members use 2888" in message
+    reconfig = with_separate_values(statefulset(RECONFIG, scaled_to=5))
+    assert upgraded(reconfig, RECONFIG)["spec"]["replicas"] == 5
+    assert "fixed at install as 3 and 0" in refusal(reconfig, {**RECONFIG, "replicas": 5})

@@ -129,11 +129,29 @@ Takes the root context; JSON list.
 {{- end -}}
 
 {{/*
+Each member's shortest name, <pod>.<name>-hs, which a pod of the release's
+namespace resolves: zookeeper.memberHosts without the namespace. JSON list.
+*/}}
+{{- define "zookeeper.memberShortHosts" -}}
+{{- $hosts := list -}}
+{{- range include "zookeeper.memberHosts" . | fromJsonArray -}}
+{{- $hosts = append $hosts (trimSuffix (printf ".%s" $.Release.Namespace) .) -}}
+{{- end -}}
+{{- toJson $hosts -}}
+{{- end -}}
+
+{{/*
 The members' certificate's DNS names: every form a client may name a member
 or the client Service by from inside the cluster (NOTES.txt prints
 <pod>.<name>-hs.<namespace> and <name>-cs.<namespace>; the README's naming
 table the FQDNs). A wildcard stands for one label, the pod's name (RFC 6125),
-so each of the headless Service's forms needs its own. JSON list.
+so each of the headless Service's forms needs its own; and OpenSSL, which
+Python's ssl, kazoo and the C client check names with, takes no wildcard
+with fewer than two labels after it: *.<name>-hs would match nothing there.
+So each member's short name is listed itself, for every pod the StatefulSet
+runs (zookeeper.memberHosts); with reconfig, a pod kubectl scale adds after
+this render is named by the wildcards alone, until the next helm upgrade.
+JSON list.
 */}}
 {{- define "zookeeper.certificateNames" -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
@@ -144,7 +162,7 @@ so each of the headless Service's forms needs its own. JSON list.
 {{- range $suffixes -}}
 {{- $names = append $names (printf "*.%s-hs.%s" $name .) -}}
 {{- end -}}
-{{- $names = append $names (printf "*.%s-hs" $name) -}}
+{{- $names = concat $names (include "zookeeper.memberShortHosts" . | fromJsonArray) -}}
 {{- $names = append $names (printf "%s-hs.%s.svc.%s" $name $ns $s.clusterDomain) -}}
 {{- range $suffixes -}}
 {{- $names = append $names (printf "%s-cs.%s" $name .) -}}
@@ -238,8 +256,9 @@ One --name=value argument, read as start-zookeeper reads it
 (zkcontainer/settings.py, _from_argv): the name runs from after the leading
 -- to the first = (the value may hold more), with - read as _ (--admin-port
 is --admin_port). A flag without =VALUE is bare: a true/false flag is then
-true; any other takes the next argument, which is not read here: the
-chart's commands and extraFlags give --name=VALUE as one argument. As JSON:
+true; any other takes the next argument, which is not read here (the
+chart's commands and extraFlags give --name=VALUE as one argument;
+zookeeper.liveFlags looks ahead for a user's StatefulSet). As JSON:
 {flag, hasValue, value}, value "" when bare. The chart reads every such
 argument through here, so that its readings agree.
 */}}
@@ -265,16 +284,29 @@ reads it through here, so that they agree on which number it is.
 
 {{/*
 The start-zookeeper flags the live StatefulSet's zookeeper container runs
-with, as JSON: name -> value ("true" for a bare flag). Takes zookeeper.live's.
+with, as JSON: name -> value ("true" for a bare flag). A flag without =VALUE
+takes the next argument when that is no flag, as start-zookeeper reads
+--servers 3 (a user's own StatefulSet may be written so); a true/false flag
+followed by a word is refused by start-zookeeper, so no running member has
+one, and a bare true/false flag is followed by a flag or nothing: true.
+Takes zookeeper.live's.
 */}}
 {{- define "zookeeper.liveFlags" -}}
 {{- $flags := dict -}}
 {{- range ((.spec).template).spec.containers -}}
 {{- if eq .name "zookeeper" -}}
-{{- range .command -}}
-{{- if hasPrefix "--" . -}}
-{{- $parsed := include "zookeeper.parseFlag" . | fromJson -}}
-{{- $_ := set $flags $parsed.flag (ternary $parsed.value "true" $parsed.hasValue) -}}
+{{- $command := .command | default list -}}
+{{- range $i, $argument := $command -}}
+{{- if hasPrefix "--" $argument -}}
+{{- $parsed := include "zookeeper.parseFlag" $argument | fromJson -}}
+{{- $value := ternary $parsed.value "true" $parsed.hasValue -}}
+{{- if and (not $parsed.hasValue) (lt (add1 $i) (len $command)) -}}
+{{- $next := index $command (add1 $i) -}}
+{{- if not (hasPrefix "--" $next) -}}
+{{- $value = $next -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $flags $parsed.flag $value -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -350,11 +382,16 @@ Where and how members reach each other: the quorum and election ports, with
 reconfig the client port too (a member of a dynamic ensemble listens where
 the membership it holds says), and what the quorum speaks. A member connects
 speaking TLS when tls.quorum is on, and accepts both with port unification;
-old and new members must each accept what the other speaks.
+old and new members must each accept what the other speaks. A standalone
+server staying one (--servers=1, no reconfig) has no peers: its one pod is
+replaced, and nothing of the old kind must reach it. (Its plaintext clients
+lose it to TLS without port unification, as they would at install.)
 */}}
 {{- define "zookeeper.checkUpgradeTransport" -}}
 {{- $s := .s -}}
 {{- $flags := .flags -}}
+{{- $liveStandalone := and (eq (get $flags "servers" | default "") "1") (eq (get $flags "reconfig" | default "false") "false") -}}
+{{- if not (and $liveStandalone (eq (int $s.replicas) 1) (not $s.reconfig)) -}}
 {{- $ports := list (list "ports.server" "server_port" $s.ports.server) (list "ports.election" "election_port" $s.ports.election) -}}
 {{- if and $s.reconfig (eq (get $flags "reconfig" | default "false") "true") -}}
 {{- $ports = append $ports (list "ports.client" "client_port" $s.ports.client) -}}
@@ -374,6 +411,7 @@ old and new members must each accept what the other speaks.
 {{- $both := and $s.tls.enabled $s.tls.portUnification -}}
 {{- if or (and (ne $speaks $liveSpeaks) (not $liveBoth)) (and (ne $speaks $liveSpeaks) (not $both)) -}}
 {{- println (printf "tls.enabled %v, tls.quorum %v, tls.portUnification %v: the running members speak %s to each other%s, and members rolled with these would speak %s%s, so old and new cannot reach each other and the roll stalls with a member short; move one step at a time, through tls.portUnification true (README, Migrating a running ensemble from plaintext to TLS)" $s.tls.enabled $s.tls.quorum $s.tls.portUnification $liveSpeaks (ternary " and accept both" " and accept nothing else" $liveBoth) $speaks (ternary " and accept both" " and accept nothing else" $both)) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -546,7 +584,29 @@ members
 {{- end -}}
 {{- end -}}
 
-{{/* TLS settings that contradict each other, refused at install. */}}
+{{/*
+Seconds in a duration as the schema takes it, as a float: a sum of
+number-unit pairs, a Go duration (tls.certManager's: 1h30m, 1.5h, 500ms,
+down to ns) or a Prometheus one (the ServiceMonitor's: 1d, 2w, 1y of 365
+days, or 0). The schema keeps out what this cannot read (signs, µs).
+*/}}
+{{- define "zookeeper.durationSeconds" -}}
+{{- $factors := dict "ns" 1e-9 "us" 1e-6 "ms" 1e-3 "s" 1 "m" 60 "h" 3600 "d" 86400 "w" 604800 "y" 31536000 -}}
+{{- $seconds := 0.0 -}}
+{{- /* ms before m and s: the first alternative that matches wins. */ -}}
+{{- range regexFindAll "[0-9]+([.][0-9]+)?(ns|us|ms|s|m|h|d|w|y)" (toString .) -1 -}}
+{{- $unit := regexFind "[a-z]+$" . -}}
+{{- $seconds = addf $seconds (mulf (trimSuffix $unit .) (get $factors $unit)) -}}
+{{- end -}}
+{{- $seconds -}}
+{{- end -}}
+
+{{/*
+TLS settings that contradict each other, refused at install; and Certificate
+timings cert-manager's webhook refuses (its validation: a duration of 1h at
+least, a renewBefore of 5m at least and below the duration), which would
+fail helm install part-way, after the other objects are made.
+*/}}
 {{- define "zookeeper.checkTls" -}}
 {{- $certManager := .tls.certManager -}}
 {{- if and $certManager.enabled (not .tls.enabled) -}}
@@ -561,6 +621,24 @@ members
 {{- $why = "without reconfig tls.portUnification is what admits plaintext clients" -}}
 {{- end -}}
 {{- println (printf "tls.plaintextClients true: it keeps plaintext clients on ports.client of a reconfig ensemble under TLS while they move to TLS, and %s; leave it out" $why) -}}
+{{- end -}}
+{{- if $certManager.enabled -}}
+{{- $duration := include "zookeeper.durationSeconds" $certManager.duration | float64 -}}
+{{- $renewBefore := include "zookeeper.durationSeconds" $certManager.renewBefore | float64 -}}
+{{- if lt $duration 3600.0 -}}
+{{- println (printf "tls.certManager.duration %s: cert-manager refuses a certificate shorter than 1h" $certManager.duration) -}}
+{{- end -}}
+{{- if lt $renewBefore 300.0 -}}
+{{- println (printf "tls.certManager.renewBefore %s: cert-manager refuses a renewBefore under 5m" $certManager.renewBefore) -}}
+{{- else if ge $renewBefore $duration -}}
+{{- /* A third of the duration, cert-manager's own default, written as Go writes it. */ -}}
+{{- $third := div (int64 $duration) 3 -}}
+{{- $hours := div $third 3600 -}}
+{{- $minutes := div (mod $third 3600) 60 -}}
+{{- $seconds := mod $third 60 -}}
+{{- $suggested := printf "%s%s%s" (ternary (printf "%dh" $hours) "" (gt $hours 0)) (ternary (printf "%dm" $minutes) "" (gt $minutes 0)) (ternary (printf "%ds" $seconds) "" (gt $seconds 0)) -}}
+{{- println (printf "tls.certManager.duration %s, tls.certManager.renewBefore %s: cert-manager refuses a certificate renewed before it is issued (renewBefore not below the duration); lower tls.certManager.renewBefore too, e.g. to %s (a third of the duration, cert-manager's own default)" $certManager.duration $certManager.renewBefore $suggested) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -582,8 +660,17 @@ A ServiceMonitor needs the exporter it scrapes; the exporter must listen
 where Prometheus and the kubelet's probes reach it, the pod's address.
 */}}
 {{- define "zookeeper.checkMetrics" -}}
-{{- if and .metrics.serviceMonitor.enabled (not .metrics.enabled) -}}
+{{- $monitor := .metrics.serviceMonitor -}}
+{{- if and $monitor.enabled (not .metrics.enabled) -}}
 {{- println "metrics.serviceMonitor.enabled: the ServiceMonitor scrapes the exporter, which is off (set metrics.enabled too)" -}}
+{{- end -}}
+{{- /* Prometheus refuses a scrape config so; 0 leaves either to its global default. */ -}}
+{{- if $monitor.enabled -}}
+{{- $interval := include "zookeeper.durationSeconds" $monitor.interval | float64 -}}
+{{- $timeout := include "zookeeper.durationSeconds" $monitor.scrapeTimeout | float64 -}}
+{{- if and (gt $interval 0.0) (gt $timeout $interval) -}}
+{{- println (printf "metrics.serviceMonitor.scrapeTimeout %s: longer than metrics.serviceMonitor.interval %s, and Prometheus refuses a scrape timeout longer than the interval: the members would go unscraped; keep it at most the interval" $monitor.scrapeTimeout $monitor.interval) -}}
+{{- end -}}
 {{- end -}}
 {{- /* The schema takes 0.0.0.0 or :: alone: a pod-wide bind address is a wildcard. */ -}}
 {{- with .metrics.resources.limits -}}
