@@ -694,14 +694,16 @@ def test_every_string_value_rendered_into_yaml_round_trips() -> None:
 
 
 def ingress_rules(values: dict[str, Any]) -> dict[int, list[Document] | None]:
-    """port -> its rule's peers (None: from anywhere)."""
+    """port -> the peers its rules admit, together (None: from anywhere)."""
     policy = one(documents(render(values)), "NetworkPolicy")
     assert policy["spec"]["policyTypes"] == ["Ingress"]
-    return {
-        port["port"]: rule.get("from")
-        for rule in policy["spec"]["ingress"]
-        for port in rule["ports"]
-    }
+    admitted: dict[int, list[Document] | None] = {}
+    for rule in policy["spec"]["ingress"]:
+        for port in rule["ports"]:
+            so_far = admitted.get(port["port"], [])
+            peers = rule.get("from")
+            admitted[port["port"]] = None if so_far is None or peers is None else so_far + peers
+    return admitted
 
 
 TEST_POD_PEER = {
@@ -726,12 +728,13 @@ def test_quorum_ports_admit_only_the_members_and_the_client_port_its_selector() 
     assert ingress_rules({}) == {
         2888: members,
         3888: members,
-        2181: [{"namespaceSelector": {}}, TEST_POD_PEER],
+        2181: [{"namespaceSelector": {}}, TEST_POD_PEER, *members],
     }
     clients = [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]
     assert ingress_rules({"networkPolicy": {"clientFrom": clients}})[2181] == [
         *clients,
         TEST_POD_PEER,
+        *members,
     ]
     assert ingress_rules({"networkPolicy": {"clientFrom": []}})[2181] is None
 
@@ -892,8 +895,9 @@ def test_clients_are_offered_the_tls_port_and_plaintext_only_off_tls_or_migratin
         assert container_ports[name] == port
     assert set(container_ports) - {"server", "leader-election"} == set(names.values())
     rules = ingress_rules(values)
+    members = {"podSelector": {"matchLabels": MEMBER_LABELS}}
     for port in offered:
-        assert rules[port] == [{"namespaceSelector": {}}, TEST_POD_PEER]
+        assert rules[port] == [{"namespaceSelector": {}}, TEST_POD_PEER, members]
     assert set(rules) == {2888, 3888, *offered}
 
 
@@ -1392,12 +1396,26 @@ def test_reconfig_renders_valid_kubernetes_objects() -> None:
     assert (report["messages"], report["errors"]) == ([], []), report
 
 
-def test_with_reconfig_the_members_reach_each_others_client_port() -> None:
-    clients = [{"podSelector": {"matchLabels": {"zk-client": "yes"}}}]
+@pytest.mark.parametrize(
+    ("values", "ports"),
+    [
+        ({}, [2181]),
+        ({"reconfig": True}, [2181]),
+        (tls(), [2281]),
+        ({"observers": 2, **tls(portUnification=True)}, [2181, 2281]),
+    ],
+)
+def test_the_members_reach_each_others_client_ports_whatever_client_from_admits(
+    values: dict[str, Any], ports: list[int]
+) -> None:
+    """A starting member asks its peers whether a quorum serves (the start gate),
+    and with reconfig reads the membership there: a clientFrom of outside
+    addresses alone must not leave an empty member waiting for ever."""
     members = {"podSelector": {"matchLabels": MEMBER_LABELS}}
-    policy = {"networkPolicy": {"clientFrom": clients}}
-    assert members in (ingress_rules({**policy, "reconfig": True})[2181] or [])
-    assert members not in (ingress_rules(policy)[2181] or [])
+    outside = {"networkPolicy": {"clientFrom": [{"ipBlock": {"cidr": "203.0.113.0/24"}}]}}
+    rules = ingress_rules({**values, **outside})
+    for port in ports:
+        assert members in (rules[port] or [])
 
 
 def test_notes_give_the_scaling_procedure_with_reconfig() -> None:

@@ -502,7 +502,7 @@ def test_the_quorum_ports_admit_the_members_by_the_charts_own_labels() -> None:
     assert peers_of(spec["ingress"], 2888) == [[MEMBER_PEER]]
     assert peers_of(spec["ingress"], 3888) == [[MEMBER_PEER]]
     reconfig = policy({"reconfig": True, "networkPolicy": {"clientFrom": [{"podSelector": {}}]}})
-    assert MEMBER_PEER in peers_of(reconfig["ingress"], 2181)[0]
+    assert [MEMBER_PEER] in peers_of(reconfig["ingress"], 2181)
 
 
 def test_the_pods_carry_the_labels_and_the_statefulset_selector_stays() -> None:
@@ -1616,7 +1616,7 @@ def test_with_reconfig_under_tls_clients_are_offered_the_tls_port_alone() -> Non
     assert client_service_ports(RECONFIG_TLS) == {"client-tls": 2281}
     ingress = policy(RECONFIG_TLS)["ingress"]
     assert peers_of(ingress, 2181) == [[MEMBER_PEER]]
-    assert peers_of(ingress, 2281) == [[ANY_NAMESPACE, TEST_POD_PEER]]
+    assert peers_of(ingress, 2281) == [[ANY_NAMESPACE, TEST_POD_PEER], [MEMBER_PEER]]
     # Admitting anyone opens the TLS port to anyone, never the members' plaintext one.
     anyone = {**RECONFIG_TLS, "networkPolicy": {"clientFrom": []}}
     assert peers_of(policy(anyone)["ingress"], 2181) == [[MEMBER_PEER]]
@@ -1643,8 +1643,9 @@ def test_the_helm_test_pod_asks_a_reconfig_ensemble_under_tls_over_tls_alone() -
 def test_plaintext_clients_keep_2181_while_a_reconfig_ensemble_moves_to_tls() -> None:
     assert client_service_ports(MIGRATING) == {"client": 2181, "client-tls": 2281}
     ingress = policy(MIGRATING)["ingress"]
-    assert peers_of(ingress, 2181) == [[ANY_NAMESPACE, TEST_POD_PEER, MEMBER_PEER]]
-    assert peers_of(ingress, 2181) == peers_of(ingress, 2281)
+    clients_and_members = [[ANY_NAMESPACE, TEST_POD_PEER], [MEMBER_PEER]]
+    assert peers_of(ingress, 2181) == clients_and_members
+    assert peers_of(ingress, 2281) == clients_and_members
 
 
 @pytest.mark.parametrize(
