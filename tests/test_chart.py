@@ -316,7 +316,7 @@ def rolling_update(**settings: Any) -> dict[str, Any]:
         ({"replicas": 5, "podDisruptionBudget": {"maxUnavailable": "41%"}}, "take 3 of 5"),
         ({"replicas": 2}, "2 members keep a quorum only with all up"),
         (rolling_update(maxUnavailable=2), "updateStrategy.rollingUpdate.maxUnavailable 2"),
-        (rolling_update(maxUnavailable="50%"), "updateStrategy.rollingUpdate.maxUnavailable 50%"),
+        (rolling_update(maxUnavailable="67%"), "updateStrategy.rollingUpdate.maxUnavailable 67%"),
     ],
 )
 def test_a_disruption_setting_that_gives_up_the_quorum_is_refused(

@@ -2094,3 +2094,199 @@ def test_the_schema_takes_only_go_durations_the_chart_reads() -> None:
     for value in ["1d", "-1h", ".5h", "1µs", "1h 30m", ""]:
         with pytest.raises(HelmError, match="renewBefore"):
             render(cert_manager_timing(renewBefore=value))
+
+
+# -- ports clash by protocol, and the reason names what took the port --------------------------
+
+
+def sidecar(name: str, *ports: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "image": "proxy:1", "ports": list(ports)}
+
+
+@pytest.mark.parametrize("protocol", ["UDP", "SCTP"])
+def test_a_sidecar_port_of_another_protocol_than_tcp_takes_no_port_of_zookeeper(
+    protocol: str,
+) -> None:
+    """ZooKeeper, the exporter and the AdminServer listen on TCP alone."""
+    values: dict[str, Any] = {
+        **METRICS,
+        "extraFlags": ["--admin_port=8080"],
+        "sidecars": [
+            sidecar(
+                "s",
+                *(
+                    {"containerPort": port, "protocol": protocol}
+                    for port in (2181, 2888, 3888, 9141, 8080)
+                ),
+            )
+        ],
+    }
+    (pod,) = [c for c in pod_spec(values)["containers"] if c["name"] == "s"]
+    assert {port["protocol"] for port in pod["ports"]} == {protocol}
+
+
+@pytest.mark.parametrize(
+    "port", [{"containerPort": 2181}, {"containerPort": 2181, "protocol": "TCP"}]
+)
+def test_a_sidecar_tcp_port_stated_or_not_takes_zookeepers(port: dict[str, Any]) -> None:
+    message = refusal({"sidecars": [sidecar("s", port)]})
+    assert "sidecars s containerPort 2181: same port as ports.client" in message
+
+
+def test_two_sidecars_clash_on_a_port_of_one_protocol_only() -> None:
+    udp = {"containerPort": 5353, "protocol": "UDP"}
+    assert pod_spec({"sidecars": [sidecar("a", udp), sidecar("b", {"containerPort": 5353})]})
+    message = refusal({"sidecars": [sidecar("a", udp), sidecar("b", udp)]})
+    assert (
+        "sidecars b containerPort 5353/UDP: same port as sidecars a containerPort"
+        " (a sidecar shares the pod's ports with another sidecar)"
+    ) in message
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        (
+            {**METRICS, "sidecars": [sidecar("s", {"containerPort": 9141})]},
+            "sidecars s containerPort 9141: same port as metrics.port"
+            " (a sidecar shares the pod's ports with the exporter)",
+        ),
+        (
+            {"sidecars": [sidecar("s", {"containerPort": 2888})]},
+            "sidecars s containerPort 2888: same port as ports.server"
+            " (a sidecar shares the pod's ports with ZooKeeper)",
+        ),
+        (
+            {
+                "extraFlags": ["--admin_port=8080"],
+                "sidecars": [sidecar("s", {"containerPort": 8080})],
+            },
+            "sidecars s containerPort 8080: same port as extraFlags --admin_port"
+            " (a sidecar shares the pod's ports with ZooKeeper)",
+        ),
+        (
+            {"metrics": {"enabled": True, "port": 2888}},
+            "metrics.port 2888: same port as ports.server"
+            " (the exporter shares the pod's ports with ZooKeeper)",
+        ),
+        (
+            {**METRICS, "extraFlags": ["--admin_port=9141"]},
+            "extraFlags --admin_port 9141: same port as metrics.port"
+            " (the exporter shares the pod's ports with ZooKeeper)",
+        ),
+        (
+            {"extraFlags": ["--admin_port=2181"]},
+            "extraFlags --admin_port 2181: same port as ports.client (start-zookeeper refuses it)",
+        ),
+    ],
+)
+def test_a_port_clash_says_who_shares_the_port(values: dict[str, Any], complaint: str) -> None:
+    assert complaint in refusal(values)
+
+
+# -- a rolling update's percentage is rounded down, as the StatefulSet controller does -------
+
+
+def rolling(max_unavailable: int | str, **values: Any) -> dict[str, Any]:
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": max_unavailable}}
+    return {"updateStrategy": strategy, **values}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        rolling("49%"),
+        rolling("66%"),
+        rolling("1%"),
+        rolling("33%", observers=3),
+        rolling("24%", replicas=5, observers=2),
+    ],
+)
+def test_a_rolling_update_percentage_of_one_member_renders(values: dict[str, Any]) -> None:
+    """Kubernetes scales it rounding down, and replaces at least one pod: 49% of 3 is 1."""
+    sts = one(documents(render(values)), "StatefulSet")
+    assert sts["spec"]["updateStrategy"] == values["updateStrategy"]
+
+
+@pytest.mark.parametrize(
+    "values", [rolling("67%"), rolling("34%", observers=3), rolling("29%", replicas=5, observers=2)]
+)
+def test_a_rolling_update_percentage_of_two_members_is_refused(values: dict[str, Any]) -> None:
+    max_unavailable = values["updateStrategy"]["rollingUpdate"]["maxUnavailable"]
+    assert (
+        f"updateStrategy.rollingUpdate.maxUnavailable {max_unavailable}: a rolling update"
+        " replaces one member at a time"
+    ) in refusal(values)
+
+
+def test_a_budget_percentage_is_still_rounded_up() -> None:
+    """A PodDisruptionBudget's percentage is rounded up: 34% of 3 lets a drain take 2."""
+    message = refusal({"podDisruptionBudget": {"maxUnavailable": "34%"}})
+    assert "podDisruptionBudget.maxUnavailable 34% lets a drain take 2 of 3 members" in message
+
+
+def test_with_reconfig_a_rolling_update_takes_1_alone_even_as_a_percentage_of_one() -> None:
+    assert "maxUnavailable 49%: a rolling update" in refusal(rolling("49%", reconfig=True))
+
+
+# -- egress rules without the NetworkPolicy -------------------------------------------------
+
+
+def test_egress_without_the_network_policy_is_refused() -> None:
+    message = refusal({"networkPolicy": {"enabled": False, "egress": {"enabled": True}}})
+    assert (
+        "networkPolicy.egress.enabled: egress rules are part of the NetworkPolicy,"
+        " which is off (set networkPolicy.enabled too, or leave egress off)"
+    ) in message
+
+
+def test_no_network_policy_renders_without_egress() -> None:
+    docs = documents(render({"networkPolicy": {"enabled": False}}))
+    assert [doc for doc in docs if doc["kind"] == "NetworkPolicy"] == []
+
+
+# -- values the API server or the kubelet would refuse -----------------------------------------
+
+
+@pytest.mark.parametrize("propagation", ["None", "HostToContainer"])
+def test_a_mount_propagation_an_unprivileged_container_takes_renders(propagation: str) -> None:
+    mount = {"name": "scratch", "mountPath": "/scratch", "mountPropagation": propagation}
+    values = {"extraVolumes": SCRATCH, "extraVolumeMounts": [mount]}
+    assert mount in container(values)["volumeMounts"]
+    validate_strictly(documents(render(values)), KUBERNETES, values=True)
+
+
+def test_bidirectional_mount_propagation_is_refused() -> None:
+    """The API server takes it only in a privileged container, and the chart's never are."""
+    mount = {"name": "scratch", "mountPath": "/scratch", "mountPropagation": "Bidirectional"}
+    message = refusal({"extraVolumes": SCRATCH, "extraVolumeMounts": [mount]})
+    assert "at '/extraVolumeMounts/0/mountPropagation'" in message
+
+
+@pytest.mark.parametrize(
+    "repository",
+    [
+        "zk",
+        "library/zk",
+        "localhost/zk",
+        "my_org/zk-server",
+        "registry.example.com/team/zk",
+        "Registry.Example.com/team/zk",
+        "REG:5000/zk",
+        "localhost:5000/zk",
+        "10.0.0.1:5000/a.b/c__d",
+    ],
+)
+def test_an_image_reference_the_kubelet_parses_renders(repository: str) -> None:
+    values = {"image": {"repository": repository}}
+    assert container(values)["image"] == f"{repository}:dev"
+    validate_strictly(documents(render(values)), KUBERNETES, values=True)
+
+
+@pytest.mark.parametrize(
+    "repository", ["Reg/zk", "REG/zk", "Localhost/zk", "registry.example.com/Team/zk", "zk/ZK"]
+)
+def test_a_repository_path_in_upper_case_is_refused(repository: str) -> None:
+    """Only a registry host may hold capitals; a first component without a dot or a port
+    is Docker Hub's namespace, which kubelets refuse in upper case (InvalidImageName)."""
+    assert "at '/image/repository'" in refusal({"image": {"repository": repository}})

@@ -144,6 +144,8 @@ def test_every_value_set_the_schema_accepts_renders_valid_or_is_refused(
         ({"storage": {"dataLog": {"className": ":"}}}, "at '/storage/dataLog/className'"),
         ({"image": {"tag": "1.0 beta"}}, "at '/image/tag'"),
         ({"image": {"repository": "Registry.example/ZK "}}, "at '/image/repository'"),
+        # The kubelet takes a repository name of at most 255 characters.
+        ({"image": {"repository": "a" * 256}}, "at '/image/repository'"),
         # The Kubernetes-shaped extensions take what Kubernetes takes.
         ({"extraEnvVars": [{"name": "1ZK", "value": "x"}]}, "at '/extraEnvVars/0/name'"),
         (
@@ -460,6 +462,8 @@ def test_the_api_server_checker_flags_values_the_openapi_schema_lets_through() -
     sts["spec"]["template"]["metadata"]["labels"]["Bad Key!"] = "x"
     sts["spec"]["updateStrategy"] = {"type": "OnDelete", "rollingUpdate": {"maxUnavailable": "2"}}
     pod["initContainers"] = [{"name": "zookeeper", "image": "busybox"}]
+    pod["containers"][0]["image"] = "Reg/zk:dev"
+    pod["containers"][0]["volumeMounts"][0]["mountPropagation"] = "Bidirectional"
     found = "\n".join(violations(sts, "1.29.0"))
     for rule in [
         "terminationGracePeriodSeconds: 10000000000000000000 is beyond int64",
@@ -470,6 +474,8 @@ def test_the_api_server_checker_flags_values_the_openapi_schema_lets_through() -
         "rollingUpdate: only with RollingUpdate",
         "rollingUpdate.maxUnavailable: '2'",
         "containers: the name zookeeper twice",
+        "image: 'Reg/zk:dev': repository 'Reg/zk' is not lower case",
+        "volumeMounts[0]: Bidirectional mount propagation, in a container that is not privileged",
     ]:
         assert rule in found
 

@@ -5,8 +5,10 @@ kubernetes-validate checks an object's shape against the OpenAPI schema: the fie
 their types. The API server also validates values (k8s.io/kubernetes/pkg/apis/*/validation):
 an int32 field takes no larger number, a label key is a qualified name, a request stays
 within its limit. `violations` walks an object along the OpenAPI schema and lists what of
-those rules it breaks: the ones the chart's values reach. `validate_strictly` runs
-kubernetes-validate (and `violations`, if asked) over the objects a test rendered.
+those rules it breaks: the ones the chart's values reach; and the one the kubelet
+adds before a container runs, an image reference it parses (InvalidImageName otherwise:
+the pod is made, and never runs). `validate_strictly` runs kubernetes-validate (and
+`violations`, if asked) over the objects a test rendered.
 """
 
 from __future__ import annotations
@@ -38,6 +40,15 @@ _FACTORS = {
     "Pi": Decimal(2**50), "Ei": Decimal(2**60),
 }  # fmt: skip
 _INT_OR_PERCENT = re.compile(r"[0-9]+%")
+# distribution/reference's grammar, which the kubelet parses an image reference with.
+_PATH_COMPONENT = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*"
+_DOMAIN_COMPONENT = r"[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"
+_REFERENCE = re.compile(
+    rf"(?P<name>({_DOMAIN_COMPONENT}(\.{_DOMAIN_COMPONENT})*(:[0-9]+)?/)?"
+    rf"{_PATH_COMPONENT}(/{_PATH_COMPONENT})*)"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
 
 Object = Mapping[str, Any]
 # Kinds of CustomResourceDefinitions the chart renders: kubernetes-validate holds the
@@ -343,11 +354,40 @@ def _check_claim_spec(spec: Object, path: str) -> list[str]:
     return _names(spec, path, ("storageClassName",))
 
 
+def image_reference_problem(image: str) -> str | None:
+    """Why the kubelet cannot parse `image`, or None. A first component is a registry host
+    only with a dot or a port, or as localhost: otherwise it is Docker Hub's namespace,
+    and the repository path is lower case. (Newer kubelets take a first component in
+    capitals for a host too; older ones refuse it, so a chart that runs on both does.)"""
+    first, slash, rest = image.partition("/")
+    host = bool(slash) and ("." in first or ":" in first or first == "localhost")
+    repository = (rest if host else image).split(":")[0]
+    if repository != repository.lower():
+        return f"repository {repository!r} is not lower case"
+    match = _REFERENCE.fullmatch(image)
+    if not match:
+        return "no image reference"
+    if len(match["name"]) > 255:
+        return "a name longer than 255 characters"
+    return None
+
+
 def _check_container(container: Object, path: str) -> list[str]:
     image = container.get("image") or ""
     if image != image.strip():
         return [f"{path}.image: {image!r} has leading or trailing whitespace"]
-    return []
+    found = []
+    problem = image_reference_problem(image) if image else None
+    if problem:
+        found.append(f"{path}.image: {image!r}: {problem}")
+    privileged = (container.get("securityContext") or {}).get("privileged") is True
+    for index, mount in enumerate(container.get("volumeMounts") or []):
+        if mount.get("mountPropagation") == "Bidirectional" and not privileged:
+            found.append(
+                f"{path}.volumeMounts[{index}]: Bidirectional mount propagation,"
+                " in a container that is not privileged"
+            )
+    return found
 
 
 _CHECKS = {

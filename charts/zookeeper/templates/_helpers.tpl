@@ -47,6 +47,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkUpgrade" .)
   (include "zookeeper.checkStorage" $s)
   (include "zookeeper.checkService" $s)
+  (include "zookeeper.checkNetworkPolicy" $s)
   (include "zookeeper.checkPod" .)
   (include "zookeeper.checkAffinity" .)
   (include "zookeeper.checkPrometheusRule" $s)
@@ -782,6 +783,17 @@ for it, refused rather than dropped. Takes the settings.
 {{- end -}}
 
 {{/*
+NetworkPolicy settings that go unused with the policy off, refused rather
+than dropped: a cluster that denies egress by default needs the rules.
+Takes the settings.
+*/}}
+{{- define "zookeeper.checkNetworkPolicy" -}}
+{{- if and .networkPolicy.egress.enabled (not .networkPolicy.enabled) -}}
+{{- println "networkPolicy.egress.enabled: egress rules are part of the NetworkPolicy, which is off (set networkPolicy.enabled too, or leave egress off)" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 The zookeeper container's mounts the chart makes with these settings, as
 YAML: path -> what is there. start-zookeeper writes only under them (its
 --conf_dir, --data_dir, --data_log_dir), and the image has no /etc/zookeeper:
@@ -1405,16 +1417,17 @@ and advice depends on what runs (zookeeper.resizeAdvice).
 {{- $root := .root -}}
 {{- $s := .s -}}
 {{- $zk := $s.zookeeper -}}
+{{- /* (list KEY PORT WHO PROTOCOL): who listens there, for the reason a clash gives. */ -}}
 {{- $ports := list -}}
 {{- range list "client" "server" "election" -}}
-{{- $ports = append $ports (list (include "zookeeper.keyOf" (list $root (printf "ports.%s" .))) (get $s.ports .)) -}}
+{{- $ports = append $ports (list (include "zookeeper.keyOf" (list $root (printf "ports.%s" .))) (get $s.ports .) "ZooKeeper" "TCP") -}}
 {{- end -}}
 {{- if $s.tls.enabled -}}
-{{- $ports = append $ports (list "ports.clientTls" $s.ports.clientTls) -}}
+{{- $ports = append $ports (list "ports.clientTls" $s.ports.clientTls "ZooKeeper" "TCP") -}}
 {{- end -}}
 {{- /* The exporter shares the pod's network namespace. */ -}}
 {{- if $s.metrics.enabled -}}
-{{- $ports = append $ports (list "metrics.port" $s.metrics.port) -}}
+{{- $ports = append $ports (list "metrics.port" $s.metrics.port "the exporter" "TCP") -}}
 {{- end -}}
 {{- /* The port extraFlags can open: the AdminServer's. */ -}}
 {{- $extra := dict -}}
@@ -1439,28 +1452,36 @@ and advice depends on what runs (zookeeper.resizeAdvice).
 {{- if lt (atoi $adminPort) 1024 -}}
 {{- println (printf "%s %s: below 1024: ZooKeeper runs as a user other than root with every capability dropped, and cannot bind it where the runtime keeps net.ipv4.ip_unprivileged_port_start at 1024; choose a port from 1024" $adminLabel $adminPort) -}}
 {{- end -}}
-{{- $ports = append $ports (list $adminLabel (atoi $adminPort)) -}}
+{{- $ports = append $ports (list $adminLabel (atoi $adminPort) "ZooKeeper" "TCP") -}}
 {{- end -}}
-{{- /* Sidecars share the pod's network namespace too. */ -}}
+{{- /* Sidecars share the pod's network namespace too: a port is taken for its protocol
+alone (TCP where none is given), and ZooKeeper, the exporter and the AdminServer take TCP. */ -}}
 {{- range $s.sidecars -}}
 {{- $sidecar := .name -}}
 {{- range .ports -}}
-{{- $ports = append $ports (list (printf "sidecars %s containerPort" $sidecar) .containerPort) -}}
+{{- $ports = append $ports (list (printf "sidecars %s containerPort" $sidecar) .containerPort "a sidecar" (.protocol | default "TCP")) -}}
 {{- end -}}
 {{- end -}}
 {{- $seen := dict -}}
-{{- range $ports -}}
-{{- $key := toString (int (index . 1)) -}}
-{{- if hasKey $seen $key -}}
+{{- range $entry := $ports -}}
+{{- $port := toString (int (index $entry 1)) -}}
+{{- if ne (index $entry 3) "TCP" -}}
+{{- $port = printf "%s/%s" $port (index $entry 3) -}}
+{{- end -}}
+{{- with get $seen $port -}}
+{{- /* The reason names what took the port second, unless that is ZooKeeper. */ -}}
+{{- $second := index $entry 2 -}}
+{{- $first := index . 2 -}}
 {{- $why := "start-zookeeper refuses it" -}}
-{{- if has "metrics.port" (list (index . 0) (get $seen $key)) -}}
-{{- $why = "the exporter shares the pod's ports with ZooKeeper" -}}
-{{- else if hasPrefix "sidecars " (index . 0) -}}
-{{- $why = "a sidecar shares the pod's ports with ZooKeeper" -}}
+{{- if ne $second "ZooKeeper" -}}
+{{- $why = printf "%s shares the pod's ports with %s" $second (ternary "another sidecar" $first (eq $first "a sidecar")) -}}
+{{- else if ne $first "ZooKeeper" -}}
+{{- $why = printf "%s shares the pod's ports with ZooKeeper" $first -}}
 {{- end -}}
-{{- println (printf "%s %s: same port as %s (%s)" (index . 0) $key (get $seen $key) $why) -}}
+{{- println (printf "%s %s: same port as %s (%s)" (index $entry 0) $port (index . 0) $why) -}}
+{{- else -}}
+{{- $_ := set $seen $port $entry -}}
 {{- end -}}
-{{- $_ := set $seen $key (index . 0) -}}
 {{- end -}}
 {{- $javaIntMax := 2147483647.0 -}}
 {{- range list "initLimit" "syncLimit" -}}
@@ -1491,17 +1512,24 @@ and advice depends on what runs (zookeeper.resizeAdvice).
 {{- end -}}
 
 {{/*
-Members a disruption setting lets go at once: a count, or a percentage of
-the members rounded up (as Kubernetes rounds maxUnavailable).
+Pods a disruption setting lets go at once: a count, or a percentage of the
+pods scaled as Kubernetes scales it. Takes (list VALUE PODS ROUNDING):
+"up" for a PodDisruptionBudget (the disruption controller rounds up); "down"
+for a StatefulSet's rolling update, whose controller rounds down and then
+replaces at least one pod (getStatefulSetMaxUnavailable), so 49% of 3 is 1.
 */}}
 {{- define "zookeeper.unavailable" -}}
 {{- $value := index . 0 -}}
-{{- $replicas := index . 1 -}}
+{{- $pods := index . 1 -}}
+{{- $down := eq (index . 2) "down" -}}
+{{- $count := 0 -}}
 {{- if kindIs "string" $value -}}
-{{- ceil (divf (mulf (float64 (trimSuffix "%" $value)) $replicas) 100) | int -}}
+{{- $scaled := divf (mulf (float64 (trimSuffix "%" $value)) $pods) 100 -}}
+{{- $count = ternary (floor $scaled) (ceil $scaled) $down | int -}}
 {{- else -}}
-{{- int $value -}}
+{{- $count = int $value -}}
 {{- end -}}
+{{- ternary (max $count 1) $count $down -}}
 {{- end -}}
 
 {{/*
@@ -1531,7 +1559,7 @@ Takes (dict "root" $ "s" SETTINGS), as zookeeper.checkSettings.
 {{- println (printf "%s %v with reconfig: the ensemble's size changes with kubectl scale, and only 0 or 1 keeps a quorum at every size of 3 or more (2 voters keep one only with both up: scale no lower than 3)" $budgetKey $pdb.maxUnavailable) -}}
 {{- end -}}
 {{- if and $pdb.enabled (gt $replicas 1) -}}
-{{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods) | int -}}
+{{- $down := include "zookeeper.unavailable" (list $pdb.maxUnavailable $pods "up") | int -}}
 {{- if gt $down $tolerated -}}
 {{- if eq $tolerated 0 -}}
 {{- println (printf "%s %v lets a drain take %d of %s, and %d members keep a quorum only with all up: set %s to 0 (drains wait for you), or %s" $budgetKey $pdb.maxUnavailable $down $of $replicas $budgetKey (include "zookeeper.resizeAdvice" (list $root 3 (include "zookeeper.liveMembers" $root | fromJson)))) -}}
@@ -1543,7 +1571,7 @@ Takes (dict "root" $ "s" SETTINGS), as zookeeper.checkSettings.
 {{- $rolling := ($s.updateStrategy.rollingUpdate | default dict).maxUnavailable -}}
 {{- if and (eq $s.updateStrategy.type "RollingUpdate") (not (kindIs "invalid" $rolling)) -}}
 {{- /* With reconfig kubectl scale changes the size a percentage is of: only 1 is one member at every size. */ -}}
-{{- if or (gt (include "zookeeper.unavailable" (list $rolling $pods) | int) 1) (and $s.reconfig (ne (toString $rolling) "1")) -}}
+{{- if or (gt (include "zookeeper.unavailable" (list $rolling $pods "down") | int) 1) (and $s.reconfig (ne (toString $rolling) "1")) -}}
 {{- println (printf "updateStrategy.rollingUpdate.maxUnavailable %v: a rolling update replaces one member at a time, or the ensemble can lose its quorum (leave it out, or 1)" $rolling) -}}
 {{- end -}}
 {{- end -}}
