@@ -2240,6 +2240,22 @@ def test_egress_without_the_network_policy_is_refused() -> None:
     ) in message
 
 
+@pytest.mark.parametrize(
+    "network_policy",
+    [{"enabled": False, "egress": {"enabled": True}}, {"egress": {"enabled": False}}],
+    ids=["policy off", "egress off"],
+)
+def test_extra_egress_rules_where_no_egress_is_rendered_are_refused(
+    network_policy: dict[str, Any],
+) -> None:
+    rule = {"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": [{"port": 443}]}
+    network_policy["egress"]["extra"] = [rule]
+    message = refusal({"networkPolicy": network_policy})
+    assert "networkPolicy.egress.extra: these rules go into the members' egress, which is off" in (
+        message
+    )
+
+
 def test_no_network_policy_renders_without_egress() -> None:
     docs = documents(render({"networkPolicy": {"enabled": False}}))
     assert [doc for doc in docs if doc["kind"] == "NetworkPolicy"] == []

@@ -791,6 +791,9 @@ Takes the settings.
 {{- if and .networkPolicy.egress.enabled (not .networkPolicy.enabled) -}}
 {{- println "networkPolicy.egress.enabled: egress rules are part of the NetworkPolicy, which is off (set networkPolicy.enabled too, or leave egress off)" -}}
 {{- end -}}
+{{- if and .networkPolicy.egress.extra (not (and .networkPolicy.enabled .networkPolicy.egress.enabled)) -}}
+{{- println "networkPolicy.egress.extra: these rules go into the members' egress, which is off (set networkPolicy.enabled and networkPolicy.egress.enabled too, or leave extra out)" -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
