@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from helm_python.errors import HelmError
 
-from tests.harness.chart import Document, documents, render, render_upgrade
+from tests.harness.chart import ROOT, Document, documents, render, render_upgrade
+
+README = (ROOT / "README.md").read_text()
 
 
 def statefulset(values: dict[str, Any], scaled_to: int | None = None) -> Document:
@@ -214,10 +216,15 @@ def test_a_statefulset_whose_flags_cannot_be_read_refuses_nothing_it_cannot_comp
     assert upgraded(live, STATIC)
 
 
+def helm_test_script(live: Document, values: dict[str, Any]) -> str:
+    """The script of the `helm test` pod an upgrade against `live` stores."""
+    (pod,) = [doc for doc in documents(render_upgrade(live, values)) if doc["kind"] == "Pod"]
+    script: str = pod["spec"]["containers"][0]["command"][-1]
+    return script
+
+
 def test_helm_test_asks_every_pod_a_reconfig_ensemble_runs_now() -> None:
-    rendered = render_upgrade(statefulset(RECONFIG, scaled_to=5), RECONFIG)
-    (pod,) = [doc for doc in documents(rendered) if doc["kind"] == "Pod"]
-    script = pod["spec"]["containers"][0]["command"][-1]
+    script = helm_test_script(statefulset(RECONFIG, scaled_to=5), RECONFIG)
     assert "my-zk-4.my-zk-hs" in script
     assert "my-zk-5.my-zk-hs" not in script
 
@@ -336,3 +343,155 @@ def test_flags_given_as_two_arguments_are_read_as_start_zookeeper_reads_them() -
     reconfig = with_separate_values(statefulset(RECONFIG, scaled_to=5))
     assert upgraded(reconfig, RECONFIG)["spec"]["replicas"] == 5
     assert "fixed at install as 3 and 0" in refusal(reconfig, {**RECONFIG, "replicas": 5})
+
+
+# -- a standalone server on storage.existingClaim grows only off that claim ------------------
+
+ON_A_CLAIM = {"replicas": 1, "storage": {"existingClaim": "zk-data"}}
+
+
+def assert_advises_moving_off_the_claim(text: str) -> None:
+    """The reconfig route would be refused: with storage.existingClaim, kubectl scale
+    would add members mounting the one claim (zookeeper.checkStorage)."""
+    assert "--set reconfig=true" not in text
+    assert 'move the server off storage.existingClaim "zk-data" first' in text
+    assert "cannot grow in place, as every member needs a claim of its own" in text
+    assert "copy it into claim datadir-my-zk-0 and re-create the StatefulSet" in text
+    assert "then resize to 3 voting members (README, Upgrade)" in text
+
+
+def test_a_standalone_on_an_existing_claim_is_told_to_move_off_it_to_grow() -> None:
+    live = statefulset(ON_A_CLAIM)
+    message = refusal(live, {**ON_A_CLAIM, "replicas": 3})
+    assert "replicas 3: the ensemble runs 1 voting member with static membership" in message
+    assert_advises_moving_off_the_claim(message)
+    # What runs decides: dropping the claim in the same upgrade does not make it growable.
+    assert_advises_moving_off_the_claim(refusal(live, {"replicas": 3}))
+
+
+def test_observers_beside_a_standalone_on_an_existing_claim_advise_moving_off_it() -> None:
+    message = refusal(statefulset(ON_A_CLAIM), {**ON_A_CLAIM, "observers": 2})
+    assert "replicas 1 is a standalone server (set observers to 0, or move the server off" in (
+        message
+    )
+    assert_advises_moving_off_the_claim(message)
+
+
+def test_notes_of_a_standalone_on_an_existing_claim_advise_moving_off_it() -> None:
+    text = upgrade_notes(statefulset(ON_A_CLAIM), ON_A_CLAIM)
+    assert "Warning: one standalone server." in text
+    assert_advises_moving_off_the_claim(text)
+
+
+def test_before_the_release_exists_an_existing_claim_is_left_out_to_grow() -> None:
+    with pytest.raises(HelmError) as refused:
+        render({**ON_A_CLAIM, "observers": 2})
+    assert "set replicas to 3 and leave storage.existingClaim empty" in str(refused.value)
+
+
+def test_the_readme_gives_the_route_off_an_existing_claim_the_advice_names() -> None:
+    upgrade = README.split("\n### Upgrade\n", 1)[1].split("\n### ", 1)[0]
+    section = upgrade.split("To grow a standalone server on `storage.existingClaim`", 1)[1]
+    assert "kubectl -n zk delete statefulset my-zk" in section
+    assert "datadir-my-zk-0" in section
+    upgrade_off_the_claim = "helm upgrade my-zk charts/zookeeper -n zk --reuse-values --set"
+    assert f"{upgrade_off_the_claim} storage.existingClaim=" in section
+    assert "--set reconfig=true" in section
+
+
+# -- a reconfig ensemble scaled to 0 ----------------------------------------------------------
+
+STOPPED_TLS = {
+    **RECONFIG,
+    "tls": {
+        "enabled": True,
+        "portUnification": True,
+        "certManager": {"enabled": True, "issuerRef": {"name": "zk-ca"}},
+    },
+}
+
+
+def test_a_stopped_reconfig_ensemble_keeps_its_members_short_names_in_the_certificate() -> None:
+    """An upgrade at 0 pods must not have cert-manager reissue the certificate without
+    the names the members come back with."""
+    rendered = render_upgrade(statefulset(STOPPED_TLS, scaled_to=0), STOPPED_TLS)
+    (certificate,) = [doc for doc in documents(rendered) if doc["kind"] == "Certificate"]
+    installed = [doc for doc in documents(render(STOPPED_TLS)) if doc["kind"] == "Certificate"]
+    assert certificate["spec"]["dnsNames"] == installed[0]["spec"]["dnsNames"]
+    for member in range(3):
+        assert f"my-zk-{member}.my-zk-hs" in certificate["spec"]["dnsNames"]
+    # Scaled down, then upgraded: the initial members keep their names too.
+    rendered = render_upgrade(statefulset(STOPPED_TLS, scaled_to=1), STOPPED_TLS)
+    (certificate,) = [doc for doc in documents(rendered) if doc["kind"] == "Certificate"]
+    assert "my-zk-2.my-zk-hs" in certificate["spec"]["dnsNames"]
+
+
+def test_notes_of_a_stopped_reconfig_ensemble_say_so_and_how_to_start_it() -> None:
+    text = upgrade_notes(statefulset(RECONFIG, scaled_to=0), RECONFIG)
+    assert "0 members" not in text
+    assert "StatefulSet my-zk in namespace zk is scaled to 0: no member runs" in text
+    assert "kubectl -n zk scale statefulset my-zk --replicas=N" in text
+    assert "or to the members" not in text
+
+
+def test_helm_test_of_a_stopped_reconfig_ensemble_fails_saying_so() -> None:
+    script = helm_test_script(statefulset(RECONFIG, scaled_to=0), RECONFIG)
+    assert "StatefulSet my-zk ran no pod (scaled to 0)" in script
+    assert "leaders, not one" not in script
+
+
+def test_turning_reconfig_off_at_0_pods_advises_starting_it_with_kubectl_scale() -> None:
+    message = refusal(statefulset(RECONFIG, scaled_to=0), STATIC)
+    assert "reconfig false: the StatefulSet is scaled to 0" in message
+    # zookeeper-scale runs in a member: none runs to start with.
+    assert "first scale to 3 (zookeeper-scale" not in message
+    assert (
+        "first start it again at the size it ran before it stopped"
+        " (kubectl -n zk scale statefulset my-zk --replicas=N)"
+    ) in message
+    assert "keep replicas 3 and observers 0" in message
+
+
+# -- the Secret a running TLS ensemble mounts ---------------------------------------------------
+
+TLS = {**STATIC, "tls": {"enabled": True}}
+
+
+@pytest.mark.parametrize(
+    "installed",
+    [TLS, {**STATIC, "tls": {"enabled": True, "secretName": "zk-certs"}}],
+    ids=["the default Secret", "a named Secret"],
+)
+def test_a_new_tls_secret_on_a_running_tls_ensemble_is_refused(installed: dict[str, Any]) -> None:
+    live = statefulset(installed)
+    mounted = installed["tls"].get("secretName", "my-zk-tls")
+    message = refusal(live, {**STATIC, "tls": {"enabled": True, "secretName": "zk-certs-2"}})
+    assert f'tls.secretName "zk-certs-2": the running members mount Secret "{mounted}"' in message
+    assert f'keep tls.secretName "{mounted}" and put the new certificate into that Secret' in (
+        message
+    )
+    assert "(README, Renewal without a restart)" in message
+    assert upgraded(live, installed)
+
+
+def test_a_new_tls_secret_with_cert_manager_is_refused() -> None:
+    cert_manager = {"enabled": True, "issuerRef": {"name": "zk-ca"}}
+    installed = {**STATIC, "tls": {"enabled": True, "certManager": cert_manager}}
+    message = refusal(
+        statefulset(installed),
+        {**STATIC, "tls": {"enabled": True, "certManager": cert_manager, "secretName": "other"}},
+    )
+    assert 'tls.secretName "other": the running members mount Secret "my-zk-tls"' in message
+
+
+def test_the_tls_secret_may_change_where_no_peers_or_no_tls_would_mind() -> None:
+    standalone = {"replicas": 1, "tls": {"enabled": True}}
+    assert upgraded(
+        statefulset(standalone), {"replicas": 1, "tls": {"enabled": True, "secretName": "other"}}
+    )
+    # At 0 pods nothing rolls: every member starts on the new Secret.
+    stopped = {**STOPPED_TLS, "tls": {**STOPPED_TLS["tls"], "secretName": "other"}}
+    assert upgraded(statefulset(STOPPED_TLS, scaled_to=0), stopped)
+    migrating = {**STATIC, "tls": {"enabled": True, "quorum": False, "portUnification": True}}
+    first_step_named = {**migrating, "tls": {**migrating["tls"], "secretName": "x"}}
+    assert upgraded(statefulset(STATIC), first_step_named)

@@ -121,22 +121,28 @@ The names NOTES.txt gives clients for the members, <pod>.<headless Service>.
 Takes the root context; JSON list.
 */}}
 {{- define "zookeeper.memberHosts" -}}
-{{- $name := include "zookeeper.fullname" . -}}
 {{- $hosts := list -}}
-{{- range $i := until (include "zookeeper.replicaCount" . | int) -}}
-{{- $hosts = append $hosts (printf "%s-%d.%s-hs.%s" $name $i $name $.Release.Namespace) -}}
+{{- range include "zookeeper.memberShortHosts" . | fromJsonArray -}}
+{{- $hosts = append $hosts (printf "%s.%s" . $.Release.Namespace) -}}
 {{- end -}}
 {{- toJson $hosts -}}
 {{- end -}}
 
 {{/*
 Each member's shortest name, <pod>.<name>-hs, which a pod of the release's
-namespace resolves: zookeeper.memberHosts without the namespace. JSON list.
+namespace resolves, for every pod the StatefulSet runs
+(zookeeper.replicaCount). JSON list.
 */}}
 {{- define "zookeeper.memberShortHosts" -}}
+{{- include "zookeeper.shortHosts" (list . (include "zookeeper.replicaCount" .)) -}}
+{{- end -}}
+
+{{/* <pod>.<name>-hs of the StatefulSet's first COUNT pods. Takes (list $ COUNT); JSON list. */}}
+{{- define "zookeeper.shortHosts" -}}
+{{- $name := include "zookeeper.fullname" (index . 0) -}}
 {{- $hosts := list -}}
-{{- range include "zookeeper.memberHosts" . | fromJsonArray -}}
-{{- $hosts = append $hosts (trimSuffix (printf ".%s" $.Release.Namespace) .) -}}
+{{- range $i := until (index . 1 | int) -}}
+{{- $hosts = append $hosts (printf "%s-%d.%s-hs" $name $i $name) -}}
 {{- end -}}
 {{- toJson $hosts -}}
 {{- end -}}
@@ -150,20 +156,24 @@ so each of the headless Service's forms needs its own; and OpenSSL, which
 Python's ssl, kazoo and the C client check names with, takes no wildcard
 with fewer than two labels after it: *.<name>-hs would match nothing there.
 So each member's short name is listed itself, for every pod the StatefulSet
-runs (zookeeper.memberHosts); with reconfig, a pod kubectl scale adds after
-this render is named by the wildcards alone, until the next helm upgrade.
-JSON list.
+runs (zookeeper.replicaCount) and every pod of the initial ensemble, whichever
+are more: with reconfig an upgrade while kubectl scale has the ensemble
+smaller, or at 0 pods, must not strip the names its members come back with
+(cert-manager would reissue the certificate without them). A pod kubectl
+scale adds beyond both after this render is named by the wildcards alone,
+until the next helm upgrade. JSON list.
 */}}
 {{- define "zookeeper.certificateNames" -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $name := include "zookeeper.fullname" . -}}
+{{- $members := max (add (int $s.replicas) (int $s.observers)) (include "zookeeper.replicaCount" . | int) -}}
 {{- $ns := .Release.Namespace -}}
 {{- $suffixes := list (printf "%s.svc.%s" $ns $s.clusterDomain) (printf "%s.svc" $ns) $ns -}}
 {{- $names := list -}}
 {{- range $suffixes -}}
 {{- $names = append $names (printf "*.%s-hs.%s" $name .) -}}
 {{- end -}}
-{{- $names = concat $names (include "zookeeper.memberShortHosts" . | fromJsonArray) -}}
+{{- $names = concat $names (include "zookeeper.shortHosts" (list . $members) | fromJsonArray) -}}
 {{- $names = append $names (printf "%s-hs.%s.svc.%s" $name $ns $s.clusterDomain) -}}
 {{- range $suffixes -}}
 {{- $names = append $names (printf "%s-cs.%s" $name .) -}}
@@ -372,7 +382,10 @@ Takes (list $ "chart.key").
 {{- if and $liveReconfig $s.reconfig (or (ne $servers $liveServers) (ne $observers $liveObservers)) -}}
 {{- println (printf "%s %d, observers %d with reconfig: they name the initial ensemble, fixed at install as %d and %d; the ensemble's size is the StatefulSet's (%d pods now): change it with kubectl scale and zookeeper-scale, and keep %s %d and observers %d" $replicasKey $servers $observers $liveServers $liveObservers $livePods $replicasKey $liveServers $liveObservers) -}}
 {{- end -}}
-{{- if and $liveReconfig (not $s.reconfig) (or (ne $livePods (add $liveServers $liveObservers)) (ne $livePods (add $servers $observers))) -}}
+{{- if and $liveReconfig (not $s.reconfig) (eq $livePods 0) -}}
+{{- /* No member runs: none holds a membership to read, or to run zookeeper-scale in. */ -}}
+{{- println (printf "reconfig false: the StatefulSet is scaled to 0, and without reconfig every member would start with a static list of %d, which may not be the membership the members hold; keep reconfig on, or first start it again at the size it ran before it stopped (kubectl -n %s scale statefulset %s --replicas=N), bring it to %d if N differs (zookeeper-scale, then kubectl scale), and keep %s %d and observers %d" (add $servers $observers) .root.Release.Namespace (include "zookeeper.fullname" .root) (add $liveServers $liveObservers) $replicasKey $liveServers $liveObservers) -}}
+{{- else if and $liveReconfig (not $s.reconfig) (or (ne $livePods (add $liveServers $liveObservers)) (ne $livePods (add $servers $observers))) -}}
 {{- println (printf "reconfig false: the ensemble runs %d pods, sized by kubectl scale since the install with %d, and without reconfig every member would restart with a static list of %d, which is not the membership the members hold; keep reconfig on, or first scale to %d (zookeeper-scale, then kubectl scale) and keep %s %d and observers %d" $livePods (add $liveServers $liveObservers) (add $servers $observers) (add $liveServers $liveObservers) $replicasKey $liveServers $liveObservers) -}}
 {{- end -}}
 {{- end -}}
@@ -383,10 +396,13 @@ Where and how members reach each other: the quorum and election ports, with
 reconfig the client port too (a member of a dynamic ensemble listens where
 the membership it holds says), and what the quorum speaks. A member connects
 speaking TLS when tls.quorum is on, and accepts both with port unification;
-old and new members must each accept what the other speaks. A standalone
-server staying one (--servers=1, no reconfig) has no peers: its one pod is
-replaced, and nothing of the old kind must reach it. (Its plaintext clients
-lose it to TLS without port unification, as they would at install.)
+old and new members must each accept what the other speaks, and trust
+each other's certificates: a new TLS Secret (zookeeper.tlsSecretName) rolls
+onto the members one by one, and one of another CA trusts only that CA. A
+standalone server staying one (--servers=1, no reconfig) has no peers: its
+one pod is replaced, and nothing of the old kind must reach it. (Its
+plaintext clients lose it to TLS without port unification, as they would at
+install.)
 */}}
 {{- define "zookeeper.checkUpgradeTransport" -}}
 {{- $s := .s -}}
@@ -412,6 +428,15 @@ lose it to TLS without port unification, as they would at install.)
 {{- $both := and $s.tls.enabled $s.tls.portUnification -}}
 {{- if or (and (ne $speaks $liveSpeaks) (not $liveBoth)) (and (ne $speaks $liveSpeaks) (not $both)) -}}
 {{- println (printf "tls.enabled %v, tls.quorum %v, tls.portUnification %v: the running members speak %s to each other%s, and members rolled with these would speak %s%s, so old and new cannot reach each other and the roll stalls with a member short; move one step at a time, through tls.portUnification true (README, Migrating a running ensemble from plaintext to TLS)" $s.tls.enabled $s.tls.quorum $s.tls.portUnification $liveSpeaks (ternary " and accept both" " and accept nothing else" $liveBoth) $speaks (ternary " and accept both" " and accept nothing else" $both)) -}}
+{{- end -}}
+{{- end -}}
+{{- /* At 0 pods nothing rolls: the members all start on the new Secret. */ -}}
+{{- if and $s.tls.enabled (ne (toString (.live.spec).replicas) "0") -}}
+{{- $secret := include "zookeeper.tlsSecretName" .root -}}
+{{- range ((.live.spec).template).spec.volumes -}}
+{{- if and (eq .name "tls") .secret (ne .secret.secretName $secret) -}}
+{{- println (printf "tls.secretName %q: the running members mount Secret %q, and the roll would move them to Secret %q one by one: a member rolled onto a certificate of another CA trusts that CA alone, never rejoins, and the roll stalls with a member short; keep tls.secretName %q and put the new certificate into that Secret, which start-zookeeper reloads without a restart; for a new CA, roll over in two steps, both CAs trusted first (README, Renewal without a restart)" $s.tls.secretName .secret.secretName $secret .secret.secretName) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -463,12 +488,9 @@ existing claim is its data: another is another tree.
 {{- println (printf "%s: drops volume claim %s of the running StatefulSet, whose claim templates Kubernetes never changes; keep it" (ternary "storage.dataLog.enabled false" "storage.existingClaim" (eq $claim "datalog")) $claim) -}}
 {{- end -}}
 {{- end -}}
-{{- if $s.storage.existingClaim -}}
-{{- range ((.live.spec).template).spec.volumes -}}
-{{- if and (eq .name "datadir") .persistentVolumeClaim (ne .persistentVolumeClaim.claimName $s.storage.existingClaim) -}}
-{{- println (printf "storage.existingClaim %q: the server runs on claim %q, and another claim is another data tree, its clients' data left behind; keep %q" $s.storage.existingClaim .persistentVolumeClaim.claimName .persistentVolumeClaim.claimName) -}}
-{{- end -}}
-{{- end -}}
+{{- $running := (include "zookeeper.liveMembers" $root | fromJson).existingClaim -}}
+{{- if and $s.storage.existingClaim $running (ne $running $s.storage.existingClaim) -}}
+{{- println (printf "storage.existingClaim %q: the server runs on claim %q, and another claim is another data tree, its clients' data left behind; keep %q" $s.storage.existingClaim $running $running) -}}
 {{- end -}}
 {{- end -}}
 
@@ -510,9 +532,10 @@ zookeeper-scale removes the highest members first, observers too. Takes
 
 {{/*
 What the release's StatefulSet runs now, as JSON: its "membership",
-"reconfig" or "static" as its zookeeper container's flags say, and its
-members (zookeeper.memberSplit, on the values where the flags cannot be
-read); {} when none runs (an install, or no cluster to ask: zookeeper.live).
+"reconfig" or "static" as its zookeeper container's flags say, its members
+(zookeeper.memberSplit, on the values where the flags cannot be read), and
+its "existingClaim", the claim its data volume mounts ("" for a claim per
+member); {} when none runs (an install, or no cluster to ask: zookeeper.live).
 */}}
 {{- define "zookeeper.liveMembers" -}}
 {{- $live := include "zookeeper.live" . | fromJson -}}
@@ -525,7 +548,13 @@ read); {} when none runs (an install, or no cluster to ask: zookeeper.live).
 {{- end -}}
 {{- $members := include "zookeeper.memberSplit" (list ($live.spec).replicas (first $initial) (last $initial)) | fromJson -}}
 {{- $reconfig := and (hasKey $flags "reconfig") (ne (get $flags "reconfig") "false") -}}
-{{- merge $members (dict "membership" (ternary "reconfig" "static" $reconfig)) | toJson -}}
+{{- $claim := "" -}}
+{{- range (($live.spec).template).spec.volumes -}}
+{{- if and (eq .name "datadir") .persistentVolumeClaim -}}
+{{- $claim = .persistentVolumeClaim.claimName -}}
+{{- end -}}
+{{- end -}}
+{{- merge $members (dict "membership" (ternary "reconfig" "static" $reconfig) "existingClaim" $claim) | toJson -}}
 {{- else -}}
 {}
 {{- end -}}
@@ -537,15 +566,23 @@ advice a user can follow. Before the release exists, the value. Once it
 does, replicas is fixed (zookeeper.checkUpgradeMembers): a static ensemble
 turns on reconfig with the same members first (README, Upgrade), then
 scales; a dynamic one scales, removing members with zookeeper-scale before
-their pods. Takes (list $ VOTERS NOW), NOW what runs: zookeeper.liveMembers'
-form, {} before the release exists.
+their pods. A server on storage.existingClaim does neither: every member
+needs a claim of its own from the volume claim templates, which a running
+StatefulSet never gains, and zookeeper.checkStorage refuses reconfig there;
+its data moves to a claim of the release's own first (README, Upgrade).
+Takes (list $ VOTERS NOW), NOW what runs: zookeeper.liveMembers' form (its
+existingClaim, when given, over the values'), {} before the release exists.
 */}}
 {{- define "zookeeper.resizeAdvice" -}}
 {{- $ := index . 0 -}}
 {{- $voters := index . 1 | int -}}
 {{- $now := index . 2 -}}
+{{- $claim := ternary $now.existingClaim (include "zookeeper.settings" $ | fromJson).storage.existingClaim (hasKey $now "existingClaim") -}}
 {{- if not $now.membership -}}
-set {{ include "zookeeper.keyOf" (list $ "replicas") }} to {{ $voters }}
+set {{ include "zookeeper.keyOf" (list $ "replicas") }} to {{ $voters }}{{ if $claim }} and leave storage.existingClaim empty, a claim per member{{ end }}
+{{- else if $claim -}}
+{{- $name := include "zookeeper.fullname" $ -}}
+move the server off storage.existingClaim {{ $claim | quote }} first: a server on one existing claim cannot grow in place, as every member needs a claim of its own from the volume claim templates; copy it into claim datadir-{{ $name }}-0 and re-create the StatefulSet without storage.existingClaim, then resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} (README, Upgrade)
 {{- else -}}
 {{- $name := include "zookeeper.fullname" $ -}}
 {{- $ns := $.Release.Namespace -}}
