@@ -763,6 +763,17 @@ def test_a_heap_the_request_cannot_hold_is_refused_without_a_limit() -> None:
 
 
 @pytest.mark.parametrize(
+    "resources",
+    [memory(), {"requests": None, "limits": None}],
+    ids=["both null", "both maps null"],
+)
+def test_a_heap_with_no_memory_request_or_limit_is_refused(resources: dict[str, Any]) -> None:
+    message = refusal({"heap": "3G", "resources": resources})
+    assert "heap 3G with no memory request or limit: the scheduler reserves nothing" in message
+    assert "to at least 1.5 x heap, 4.50Gi" in message
+
+
+@pytest.mark.parametrize(
     "values",
     [
         {"heap": "3G", "resources": memory("4.5Gi")},  # exactly 1.5 x heap
@@ -1224,7 +1235,7 @@ def test_notes_survive_resources_the_original_keys_fill() -> None:
     shadowed = notes(render({"resources": {"limits": None}, "Memory": "6Gi"}))
     assert "Memory (6Gi wins over resources.requests.memory 5Gi)" in shadowed
     assert "resources.limits.memory" not in shadowed  # nothing there to win over
-    assert "Cpu" not in notes(render({"resources": None, "Cpu": 2}))
+    assert "Cpu" not in notes(render({"resources": None, "Cpu": 2, "Memory": "6Gi"}))
 
 
 def test_notes_warn_against_scaling_a_standalone_and_say_when_helm_test_is_current() -> None:

@@ -495,3 +495,72 @@ def test_the_tls_secret_may_change_where_no_peers_or_no_tls_would_mind() -> None
     migrating = {**STATIC, "tls": {"enabled": True, "quorum": False, "portUnification": True}}
     first_step_named = {**migrating, "tls": {**migrating["tls"], "secretName": "x"}}
     assert upgraded(statefulset(STATIC), first_step_named)
+
+
+# -- turning reconfig off keeps who votes, and who reaches the plaintext port ---------------
+
+
+@pytest.mark.parametrize(
+    ("live", "values"),
+    [
+        ({"replicas": 3, "observers": 2, "reconfig": True}, {"replicas": 5}),
+        ({"replicas": 3, "observers": 2, "reconfig": True}, {"replicas": 4, "observers": 1}),
+        ({"replicas": 5, "reconfig": True}, {"replicas": 3, "observers": 2}),
+    ],
+    ids=["observers promoted", "one observer promoted", "voters demoted"],
+)
+def test_turning_reconfig_off_cannot_change_who_votes(
+    live: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """The same pods with another split is a static resize by another way: rolled
+    and unrolled members would count a quorum over two different voter lists."""
+    message = refusal(statefulset(live), values)
+    kept = f"keep replicas {live['replicas']} and observers {live.get('observers', 0)}"
+    assert "so who votes changes one pod at a time" in message
+    assert kept in message
+
+
+def test_turning_reconfig_off_with_the_members_split_as_they_run_renders() -> None:
+    live = {"replicas": 3, "observers": 2, "reconfig": True}
+    sts = upgraded(statefulset(live), {"replicas": 3, "observers": 2})
+    assert "--observers=2" in sts["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+RECONFIG_TLS = {**RECONFIG, "tls": {"enabled": True, "portUnification": True}}
+
+
+def test_turning_reconfig_off_under_tls_cannot_open_the_plaintext_port_to_clients() -> None:
+    message = refusal(statefulset(RECONFIG_TLS), {**RECONFIG_TLS, "reconfig": False})
+    assert "reconfig false with tls.enabled and tls.portUnification" in message
+    assert "set tls.portUnification=false in the same upgrade" in message
+    tls_only = {"replicas": 3, "tls": {"enabled": True, "portUnification": False}}
+    sts = upgraded(statefulset(RECONFIG_TLS), tls_only)
+    assert (
+        "--tls_port_unification=false"
+        in sts["spec"]["template"]["spec"]["containers"][0]["command"]
+    )
+
+
+# -- at 0 pods nothing rolls ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("live", "values"),
+    [
+        (STATIC, {**STATIC, "ports": {"server": 2890, "election": 3890}}),
+        (STATIC, {**STATIC, "tls": {"enabled": True}}),
+        (RECONFIG, {**RECONFIG, "tls": {"enabled": True, "portUnification": True}}),
+    ],
+    ids=["static ports", "static to tls", "reconfig to tls"],
+)
+def test_a_stopped_ensemble_takes_what_no_roll_would_split(
+    live: dict[str, Any], values: dict[str, Any]
+) -> None:
+    assert upgraded(statefulset(live, scaled_to=0), values)
+
+
+def test_a_stopped_reconfig_ensemble_keeps_the_ports_its_membership_names() -> None:
+    """The dynamic membership on the volumes names each member's ports."""
+    values = {**RECONFIG, "ports": {"server": 2890}}
+    message = refusal(statefulset(RECONFIG, scaled_to=0), values)
+    assert "ports.server 2890: the running members use 2888" in message

@@ -387,6 +387,13 @@ Takes (list $ "chart.key").
 {{- println (printf "reconfig false: the StatefulSet is scaled to 0, and without reconfig every member would start with a static list of %d, which may not be the membership the members hold; keep reconfig on, or first start it again at the size it ran before it stopped (kubectl -n %s scale statefulset %s --replicas=N), bring it to %d if N differs (zookeeper-scale, then kubectl scale), and keep %s %d and observers %d" (add $servers $observers) .root.Release.Namespace (include "zookeeper.fullname" .root) (add $liveServers $liveObservers) $replicasKey $liveServers $liveObservers) -}}
 {{- else if and $liveReconfig (not $s.reconfig) (or (ne $livePods (add $liveServers $liveObservers)) (ne $livePods (add $servers $observers))) -}}
 {{- println (printf "reconfig false: the ensemble runs %d pods, sized by kubectl scale since the install with %d, and without reconfig every member would restart with a static list of %d, which is not the membership the members hold; keep reconfig on, or first scale to %d (zookeeper-scale, then kubectl scale) and keep %s %d and observers %d" $livePods (add $liveServers $liveObservers) (add $servers $observers) (add $liveServers $liveObservers) $replicasKey $liveServers $liveObservers) -}}
+{{- else if and $liveReconfig (not $s.reconfig) (or (ne $servers $liveServers) (ne $observers $liveObservers)) -}}
+{{- /* Same pods, another split: the static-resize rule's danger, by way of turning reconfig off. */ -}}
+{{- println (printf "reconfig false with %s %d and observers %d: the members hold an ensemble of %d voting members and %d observers, and each member rolled without reconfig would restart with a static list of %d and %d, so who votes changes one pod at a time and old and new members can each count a quorum of their own; keep %s %d and observers %d" $replicasKey $servers $observers $liveServers $liveObservers $servers $observers $replicasKey $liveServers $liveObservers) -}}
+{{- end -}}
+{{- if and $liveReconfig (not $s.reconfig) $s.tls.enabled $s.tls.portUnification -}}
+{{- /* zookeeper.plaintextClients: port unification admits plaintext clients without reconfig, which kept ports.client to the members. */ -}}
+{{- println "reconfig false with tls.enabled and tls.portUnification: without reconfig, port unification offers the plaintext ports.client to every client networkPolicy.clientFrom admits, where reconfig kept it to the members; set tls.portUnification=false in the same upgrade (the members keep speaking TLS to each other, which both old and new accept), or keep reconfig on while plaintext clients remain (tls.plaintextClients)" -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -408,9 +415,15 @@ install.)
 {{- $s := .s -}}
 {{- $flags := .flags -}}
 {{- $liveStandalone := and (eq (get $flags "servers" | default "") "1") (eq (get $flags "reconfig" | default "false") "false") -}}
+{{- $liveReconfig := eq (get $flags "reconfig" | default "false") "true" -}}
+{{- /* At 0 pods nothing rolls: every member starts with the new values, except for what a dynamic membership keeps on the volumes, its ports. */ -}}
+{{- $stopped := eq (toString (.live.spec).replicas) "0" -}}
 {{- if not (and $liveStandalone (eq (int $s.replicas) 1) (not $s.reconfig)) -}}
-{{- $ports := list (list "ports.server" "server_port" $s.ports.server) (list "ports.election" "election_port" $s.ports.election) -}}
-{{- if and $s.reconfig (eq (get $flags "reconfig" | default "false") "true") -}}
+{{- $ports := list -}}
+{{- if or (not $stopped) $liveReconfig -}}
+{{- $ports = list (list "ports.server" "server_port" $s.ports.server) (list "ports.election" "election_port" $s.ports.election) -}}
+{{- end -}}
+{{- if and $s.reconfig $liveReconfig -}}
 {{- $ports = append $ports (list "ports.client" "client_port" $s.ports.client) -}}
 {{- end -}}
 {{- range $ports -}}
@@ -420,7 +433,7 @@ install.)
 {{- println (printf "%s %d: the running members use %s, and mid-roll members on the old and the new port cannot reach each other, so the ensemble splits; keep %s %s" $key (int (index . 2)) $running $key $running) -}}
 {{- end -}}
 {{- end -}}
-{{- if hasKey $flags "servers" -}}
+{{- if and (hasKey $flags "servers") (not $stopped) -}}
 {{- $liveTls := hasKey $flags "tls_dir" -}}
 {{- $liveSpeaks := ternary "TLS" "plaintext" (and $liveTls (ne (get $flags "tls_quorum" | default "true") "false")) -}}
 {{- $liveBoth := and $liveTls (eq (get $flags "tls_port_unification" | default "false") "true") -}}
@@ -430,8 +443,7 @@ install.)
 {{- println (printf "tls.enabled %v, tls.quorum %v, tls.portUnification %v: the running members speak %s to each other%s, and members rolled with these would speak %s%s, so old and new cannot reach each other and the roll stalls with a member short; move one step at a time, through tls.portUnification true (README, Migrating a running ensemble from plaintext to TLS)" $s.tls.enabled $s.tls.quorum $s.tls.portUnification $liveSpeaks (ternary " and accept both" " and accept nothing else" $liveBoth) $speaks (ternary " and accept both" " and accept nothing else" $both)) -}}
 {{- end -}}
 {{- end -}}
-{{- /* At 0 pods nothing rolls: the members all start on the new Secret. */ -}}
-{{- if and $s.tls.enabled (ne (toString (.live.spec).replicas) "0") -}}
+{{- if and $s.tls.enabled (not $stopped) -}}
 {{- $secret := include "zookeeper.tlsSecretName" .root -}}
 {{- range ((.live.spec).template).spec.volumes -}}
 {{- if and (eq .name "tls") .secret (ne .secret.secretName $secret) -}}
@@ -1264,6 +1276,9 @@ as zookeeper.checkSettings.
 {{- if lt (include "zookeeper.quantityBytes" $request | float64) $needed -}}
 {{- println (printf "%s %s needs a memory request of at least 1.5 x heap, %.2fGi; the request is %v and there is no limit (resources.requests.memory; better, set resources.limits.memory to the same)" $heapKey $s.heap (divf $needed 0x1p30) $request) -}}
 {{- end -}}
+{{- else -}}
+{{- /* Neither: the scheduler reserves nothing for the heap, and the pod is the first evicted (BestEffort) when the node runs short. */ -}}
+{{- println (printf "%s %s with no memory request or limit: the scheduler reserves nothing for it, and the pod is the first evicted when the node runs short; set resources.limits.memory and resources.requests.memory to at least 1.5 x heap, %.2fGi" $heapKey $s.heap (divf (mulf 1.5 (include "zookeeper.heapBytes" $s.heap | float64)) 0x1p30)) -}}
 {{- end -}}
 {{- end -}}
 
