@@ -2291,6 +2291,36 @@ def test_bidirectional_mount_propagation_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    ("mount", "where"),
+    [
+        ({"subPath": "../etc"}, "/extraVolumeMounts/0/subPath"),
+        ({"subPath": "data/../../etc"}, "/extraVolumeMounts/0/subPath"),
+        ({"subPath": "/etc"}, "/extraVolumeMounts/0/subPath"),
+        ({"subPath": "a", "subPathExpr": "$(POD_NAME)"}, "/extraVolumeMounts/0"),
+    ],
+    ids=["up", "up inside", "absolute", "both sub paths"],
+)
+def test_a_mount_the_api_server_refuses_is_refused(mount: dict[str, Any], where: str) -> None:
+    mount = {"name": "scratch", "mountPath": "/scratch", **mount}
+    message = refusal({"extraVolumes": SCRATCH, "extraVolumeMounts": [mount]})
+    assert f"at '{where}'" in message
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"subPath": "a..b/c"},
+        {"subPathExpr": "$(POD_NAME)"},
+        {"recursiveReadOnly": "Enabled", "readOnly": True},
+    ],
+)
+def test_a_mount_the_api_server_takes_renders(fields: dict[str, Any]) -> None:
+    mount = {"name": "scratch", "mountPath": "/scratch", **fields}
+    values = {"extraVolumes": SCRATCH, "extraVolumeMounts": [mount]}
+    assert mount in container(values)["volumeMounts"]
+
+
+@pytest.mark.parametrize(
     "repository",
     [
         "zk",
