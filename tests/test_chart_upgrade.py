@@ -129,8 +129,19 @@ def test_the_same_size_written_otherwise_is_no_change() -> None:
 
 def test_a_transaction_log_volume_cannot_be_added_or_dropped_on_a_running_release() -> None:
     with_log = {**STATIC, "storage": {"dataLog": {"enabled": True}}}
-    assert "adds volume claim datalog" in refusal(statefulset(STATIC), with_log)
-    assert "drops volume claim datalog" in refusal(statefulset(with_log), STATIC)
+    moving = 'transaction logs {} (README, Upgrade, "Moving the transaction log")'
+    added = refusal(statefulset(STATIC), with_log)
+    assert "adds volume claim datalog" in added
+    assert (
+        "needs the StatefulSet replaced and each member's " + moving.format("moved onto it")
+        in added
+    )
+    dropped = refusal(statefulset(with_log), STATIC)
+    assert "drops volume claim datalog" in dropped
+    assert (
+        "keep it, or replace the StatefulSet and move each member's " + moving.format("back")
+        in dropped
+    )
 
 
 def test_new_common_labels_are_refused_as_they_would_relabel_the_volume_claims() -> None:

@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import serving_container
+from zkcontainer import start
+from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +86,41 @@ def test_the_flag_table_lists_every_flag_with_its_default() -> None:
     for flag in FLAGS:
         if flag.default and flag.kind != "bool":
             assert table[f"--{flag.name}"] == flag.default, flag.name
+
+
+def test_the_pod_that_moves_the_transaction_log_moves_it_where_the_member_then_starts(
+    tmp_path: Path,
+) -> None:
+    """README, Upgrade, "Moving the transaction log": its pod's script, run on
+    directories laid out as the chart's member sees them, on and then off."""
+    (block,) = re.findall(r"```yaml\n(apiVersion: v1\nkind: Pod\n.*?)```", README, re.DOTALL)
+    (container,) = yaml.safe_load(block)["spec"]["containers"]
+    env = {variable["name"]: variable["value"] for variable in container["env"]}
+    volume = tmp_path.as_posix()  # what the member sees at / is here
+    data = Path(volume + "/var/lib/zookeeper/data")
+    (data / "version-2").mkdir(parents=True)
+    (data / "version-2" / "snapshot.0").write_bytes(b"\0" * 64)
+    (data / "log" / "version-2").mkdir(parents=True)
+    (data / "log" / "version-2" / "log.1").write_bytes(b"\0" * 64)
+    (data / "zkcontainer-data-log-dir").write_text("log\n")  # as the first start wrote it
+
+    def member_starts(data_log_dir: str) -> bool:
+        flags = [f"--data_dir={data}", f"--data_log_dir={volume}{data_log_dir}"]
+        settings = load_settings([*flags, "--hostname=zk-0", "--domain="], {}, lambda: "zk-0")
+        try:
+            start.log_dir_to_record(settings)
+        except EnvironmentProblem:
+            return False
+        return True
+
+    script = container["command"][-1].replace("/var/lib/", f"{volume}/var/lib/")
+    for source, target in ((env["FROM"], env["TO"]), (env["TO"], env["FROM"])):
+        assert not member_starts(target)
+        moved = {"FROM": volume + source, "TO": volume + target, "PATH": "/usr/bin:/bin"}
+        subprocess.run([*container["command"][:-1], script], env=moved, check=True)
+        assert member_starts(target)
+        assert [p.name for p in Path(volume + target, "version-2").iterdir()] == ["log.1"]
+        assert list(Path(volume + source, "version-2").iterdir()) == []
 
 
 def test_the_pod_command_outside_a_pod_says_what_to_pass(

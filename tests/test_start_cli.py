@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -457,11 +458,11 @@ def test_a_myid_zookeeper_reads_as_this_server_is_accepted(
     assert main([*dirs(tmp_path), *ENSEMBLE_MEMBER, "--dry-run"]) == 0, capsys.readouterr().err
 
 
-def zookeeper_data_without_myid(tmp_path: Path) -> None:
-    """A snapshot (with the trailer ZooKeeper checks) and a log beside it."""
+def zookeeper_data_without_myid(tmp_path: Path, logs: str = "datalog") -> None:
+    """A snapshot (with the trailer ZooKeeper checks) and a log beside it, in `logs`."""
     for directory, name, content in (
         ("data", "snapshot.0", b"\0" * 64 + b"\0\0\0\x01/"),
-        ("datalog", "log.1", b"\0" * 64),
+        (logs, "log.1", b"\0" * 64),
     ):
         version_2 = tmp_path / directory / "version-2"
         version_2.mkdir(parents=True)
@@ -635,3 +636,113 @@ def test_the_marker_does_not_replay_logs_missing_a_transaction(tmp_path: Path) -
     assert result.stderr.endswith("and it resyncs from the quorum\n")
     assert java_argv == []
     assert marker.exists()
+
+
+# -- transaction logs where ZooKeeper would not look -----------------------------------------
+
+STANDALONE = ["--hostname=zk-0", "--domain="]
+README_LINK = (
+    "(the Helm chart: storage.dataLog.enabled as it was, or a pod mounting both claims moves "
+    'them; README, "Moving the transaction log")'
+)
+
+
+def refusal_touching_nothing(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """A standalone's refusal on `root`: exit 1, one message, the same with --dry-run
+    and without, and nothing written."""
+    before = files_under(root)
+    messages = []
+    for mode in (["--dry-run"], []):
+        assert main([*dirs(root), *STANDALONE, *mode]) == 1
+        messages.append(capsys.readouterr().err)
+        assert files_under(root) == before
+    assert messages[0] == messages[1]
+    return messages[0]
+
+
+def test_logs_left_in_the_default_log_directory_are_refused_and_nothing_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """storage.dataLog.enabled turned on: the member's new log volume is empty,
+    and ZooKeeper would serve the snapshot alone (an empty tree's)."""
+    require_zookeeper()
+    zookeeper_data_without_myid(tmp_path, logs="data/log")
+    old = tmp_path / "data" / "log"
+    assert refusal_touching_nothing(tmp_path, capsys) == (
+        f"start-zookeeper: {old / 'version-2'} holds this data directory's transaction "
+        f"logs and --data_log_dir={tmp_path / 'datalog'} holds none: ZooKeeper would start "
+        "from its last snapshot without them and lose the writes they hold; move the log.* "
+        f"files from {old / 'version-2'} into {tmp_path / 'datalog' / 'version-2'}, or start "
+        f"with --data_log_dir={old} again {README_LINK}\n"
+    )
+
+
+def test_a_log_directory_other_than_the_recorded_one_is_refused_naming_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """storage.dataLog.enabled turned off: the log volume is no longer mounted, and
+    only the record in the data directory says where the logs are."""
+    require_zookeeper()
+    zookeeper_data_without_myid(tmp_path, logs="gone")
+    shutil.rmtree(tmp_path / "gone")
+    record = tmp_path / "data" / "zkcontainer-data-log-dir"
+    record.write_text("/var/lib/zookeeper-datalog/log\n")
+    assert refusal_touching_nothing(tmp_path, capsys) == (
+        f"start-zookeeper: {record} says this data directory's transaction logs are in "
+        f"/var/lib/zookeeper-datalog/log, not --data_log_dir={tmp_path / 'datalog'}: "
+        "ZooKeeper would start from its last snapshot without them and lose the writes they "
+        "hold; move the log.* files from /var/lib/zookeeper-datalog/log/version-2 into "
+        f"{tmp_path / 'datalog' / 'version-2'} and write {tmp_path / 'datalog'} into "
+        f"{record}, or start with --data_log_dir=/var/lib/zookeeper-datalog/log again "
+        f"{README_LINK}\n"
+    )
+
+
+def test_the_first_start_records_its_log_directory_and_a_start_on_another_is_refused(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "data" / "zkcontainer-data-log-dir"
+    result, _ = start(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert record.read_text() == f"{tmp_path / 'datalog'}\n"
+
+    (tmp_path / "java-argv").unlink()
+    before = files_under(tmp_path)
+    result, java_argv = start(tmp_path, f"--data_log_dir={tmp_path / 'moved'}")
+    assert result.returncode == 1
+    assert f"{record} says this data directory's transaction logs are in " in result.stderr
+    assert java_argv == []
+    assert files_under(tmp_path) == before
+
+    # The logs moved, and the record says so: the operator's, never the start's.
+    record.write_text(f"{tmp_path / 'moved'}\n")
+    result, java_argv = start(tmp_path, f"--data_log_dir={tmp_path / 'moved'}")
+    assert result.returncode == 0, result.stderr
+    assert record.read_text() == f"{tmp_path / 'moved'}\n"
+
+
+def test_a_volume_without_the_record_gets_it_where_its_logs_are_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A data directory an earlier version started on."""
+    zookeeper_data_without_myid(tmp_path)
+    record = tmp_path / "data" / "zkcontainer-data-log-dir"
+    assert main([*dirs(tmp_path), *STANDALONE, "--dry-run"]) == 0
+    assert f"==> {record} <==\n{tmp_path / 'datalog'}\n" in capsys.readouterr().out
+    assert not record.exists()
+    result, _ = start(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert record.read_text() == f"{tmp_path / 'datalog'}\n"
+
+
+def test_a_log_directory_within_the_data_directory_stays_recorded_when_the_volume_moves(
+    tmp_path: Path,
+) -> None:
+    first, moved = tmp_path / "first", tmp_path / "moved"
+    result, _ = start(first, f"--data_log_dir={first / 'data' / 'log'}")
+    assert result.returncode == 0, result.stderr
+    assert (first / "data" / "zkcontainer-data-log-dir").read_text() == "log\n"
+    first.rename(moved)  # mounted at another path
+    result, java_argv = start(moved, f"--data_log_dir={moved / 'data' / 'log'}")
+    assert result.returncode == 0, result.stderr
+    assert java_argv

@@ -18,6 +18,7 @@ from tests.conftest import ServerFactory
 from tests.harness.clients import kazoo_client
 from tests.harness.prerequisites import require_zookeeper
 from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer, free_port
+from zkcontainer.volume import LOG_DIR_RECORD
 
 pytestmark = pytest.mark.process
 
@@ -55,8 +56,11 @@ def logs(root: Path) -> list[Path]:
 
 
 def copy_of(volume: Path, tmp_path: Path) -> Path:
+    """The volume at another path, as the original image left it: without the record
+    of its log directory, which names the path it was made at."""
     root = tmp_path / "zk"
-    shutil.copytree(volume, root, ignore=shutil.ignore_patterns("conf", "stdout.*", "stderr.*"))
+    ignored = ("conf", "stdout.*", "stderr.*", LOG_DIR_RECORD)
+    shutil.copytree(volume, root, ignore=shutil.ignore_patterns(*ignored))
     return root
 
 

@@ -3,7 +3,7 @@
 Exit codes before the exec: 2 = bad flags or configuration, 1 = the machine
 cannot run it (no java, no ZooKeeper, an unwritable directory) or its data
 says not to (a myid of another server, a directory another server holds,
-transaction logs ZooKeeper cannot start from).
+transaction logs ZooKeeper cannot start from or would start without).
 """
 
 from __future__ import annotations
@@ -52,21 +52,24 @@ def myid_path(settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the data directories say: whether to claim them with myid, and the
-    JVM properties their data calls for, with the line that says why."""
+    """What the data directories say: whether to claim them with myid and record
+    the log directory, and the JVM properties their data calls for, with the
+    line that says why."""
 
     write_myid: bool
     properties: list[str]
     why: str | None
     takes_trust_marker: bool = False  # the start removes TRUST_MARKER: it held once
+    record_log_dir: bool = False  # the start writes LOG_DIR_RECORD: there is none yet
 
 
 def read_evidence(settings: Settings) -> Evidence:
     """Refuse a volume that belongs to another server or holds data ZooKeeper
     cannot start from; only reads."""
     write_myid = myid_to_write(settings)
+    record_log_dir = log_dir_to_record(settings)
     properties, why, takes_trust_marker = data_properties(settings)
-    return Evidence(write_myid, properties, why, takes_trust_marker)
+    return Evidence(write_myid, properties, why, takes_trust_marker, record_log_dir)
 
 
 def check(
@@ -101,16 +104,28 @@ def prepare(
         runtime.write_atomically(path, text, mode)
     for path, text in files.items():
         runtime.write_atomically(path, text)
-    if evidence.write_myid:
-        runtime.write_atomically(myid_path(settings), f"{settings.myid}\n")
+    for path, text in claims(settings, evidence).items():
+        runtime.write_atomically(path, text)
     return evidence
+
+
+def claims(settings: Settings, evidence: Evidence) -> dict[str, str]:
+    """path -> text: what this start writes into the data directory as evidence."""
+    written = {}
+    if settings.myid is not None and evidence.write_myid:
+        written[myid_path(settings)] = f"{settings.myid}\n"
+    if evidence.record_log_dir:
+        record = volume.log_dir_record(settings.data_dir, settings.data_log_dir)
+        written[log_dir_record_path(settings)] = record
+    return written
 
 
 def _replaced(
     settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
 ) -> list[str]:
     reconfig = [render.zoo_cfg_path(settings), render.conf_zoo_cfg_path(settings)]
-    return [*files, *private, myid_path(settings), *(reconfig if settings.reconfig else [])]
+    evidence = [myid_path(settings), log_dir_record_path(settings)]
+    return [*files, *private, *evidence, *(reconfig if settings.reconfig else [])]
 
 
 def trust_marker_path(settings: Settings) -> str:
@@ -205,6 +220,73 @@ def myid_to_write(settings: Settings) -> bool:
             )
         return False  # a standalone serves it as it is, without claiming an id
     return True
+
+
+def log_dir_record_path(settings: Settings) -> str:
+    return os.path.join(settings.data_dir, volume.LOG_DIR_RECORD)
+
+
+def log_dir_to_record(settings: Settings) -> bool:
+    """Whether this start records --data_log_dir in the data directory; refuse when
+    the transaction logs of its data are elsewhere.
+
+    ZooKeeper on a log directory without the logs starts from its last
+    snapshot, and a standalone (or a quorum of members alike) serves an older
+    tree, often an empty one, as if nothing had been written. Where the logs
+    went, it cannot tell: a log volume no longer mounted cannot be seen, so
+    the first start that finds the logs where it looks (or none anywhere)
+    records where that is, and a later start on another directory refuses.
+    The record is never rewritten: moving the logs is the operator's, and so
+    is the record of where they went.
+    """
+    path = log_dir_record_path(settings)
+    recorded = read_log_dir_record(settings.data_dir, path)
+    elsewhere = volume.logs_elsewhere(settings.data_dir, settings.data_log_dir, recorded)
+    if elsewhere is not None:
+        raise EnvironmentProblem(misplaced_logs(settings.data_log_dir, elsewhere, path))
+    return recorded is None
+
+
+def read_log_dir_record(data_dir: str, path: str) -> str | None:
+    """The log directory the record names; None when there is no record."""
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as file:
+            text = file.read(65536)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # no data directory yet: creating it says what stands in the way
+    except OSError as error:
+        raise EnvironmentProblem(f"cannot read {path}: {error.strerror}") from error
+    recorded = volume.recorded_log_dir(data_dir, text)
+    if recorded is None:
+        raise EnvironmentProblem(
+            f"{path} names no directory: write into it the --data_log_dir this data "
+            "directory's transaction logs are in"
+        )
+    return recorded
+
+
+def misplaced_logs(data_log_dir: str, elsewhere: volume.LogsElsewhere, record: str) -> str:
+    """The refusal of a log directory without this data's logs, with both ways out."""
+    old = os.path.join(elsewhere.directory, volume.VERSION_DIR)
+    new = os.path.join(data_log_dir, volume.VERSION_DIR)
+    if elsewhere.recorded:
+        problem = (
+            f"{record} says this data directory's transaction logs are in "
+            f"{elsewhere.directory}, not --data_log_dir={data_log_dir}"
+        )
+        move = f"move the log.* files from {old} into {new} and write {data_log_dir} into {record}"
+    else:
+        problem = (
+            f"{old} holds this data directory's transaction logs and "
+            f"--data_log_dir={data_log_dir} holds none"
+        )
+        move = f"move the log.* files from {old} into {new}"
+    return (
+        f"{problem}: ZooKeeper would start from its last snapshot without them and lose the "
+        f"writes they hold; {move}, or start with --data_log_dir={elsewhere.directory} again "
+        "(the Helm chart: storage.dataLog.enabled as it was, or a pod mounting both claims "
+        'moves them; README, "Moving the transaction log")'
+    )
 
 
 def _directories(settings: Settings) -> tuple[list[str], list[str]]:
@@ -422,14 +504,9 @@ def start_joiner(settings: Settings, member: Member, password: str) -> None:
     fork_child(add, "joiner")
 
 
-def show_dry_run(
-    files: Mapping[str, str], command: Sequence[str], myid: tuple[str, int] | None
-) -> None:
+def show_dry_run(files: Mapping[str, str], command: Sequence[str]) -> None:
     for path, text in files.items():
         print(f"==> {path} <==\n{text}")
-    if myid is not None:
-        path, server_id = myid
-        print(f"==> {path} <==\n{server_id}\n")
     print(f"==> command <==\n{shlex.join(command)}")
 
 
@@ -538,10 +615,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         membership_files, joining = reconfig_files(settings)
         files = {**membership_files, **files}
     if settings.dry_run:
-        claim = None
-        if settings.myid is not None and evidence.write_myid:
-            claim = (myid_path(settings), settings.myid)
-        show_dry_run(files, command, claim)
+        show_dry_run({**files, **claims(settings, evidence)}, command)
         for path in private:
             print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
         return 0

@@ -9,10 +9,11 @@ transaction log exists, or a snapshot of a zxid above 0. What ZooKeeper
 writes before any transaction is not data: its first start writes
 `snapshot.0` of an empty tree, an election writes `acceptedEpoch` and
 `currentEpoch`, and a freshly formed ensemble that took no write serves at
-zxid 0. Neither is myid, a lock file, a heap dump or a class-data archive:
-a volume with only those has nothing a quorum could lose. A restore marker
-(written by a restore, with the restored data) counts as data even before
-ZooKeeper has logged anything on it.
+zxid 0. Neither is myid, the record of the log directory (LOG_DIR_RECORD),
+a lock file, a heap dump or a class-data archive: a volume with only those
+has nothing a quorum could lose. A restore marker (written by a restore,
+with the restored data) counts as data even before ZooKeeper has logged
+anything on it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ VolumeKind = Literal["empty", "data", "restored"]
 KINDS: tuple[VolumeKind, ...] = ("empty", "data", "restored")
 RESTORE_MARKER = "zkcontainer-restored"
 VERSION_DIR = "version-2"
+# In the data directory: the --data_log_dir its transaction logs go to, written
+# by the first start that finds them where that start looks (start-zookeeper).
+LOG_DIR_RECORD = "zkcontainer-data-log-dir"
+# Under the data directory, where start-zookeeper's default --data_log_dir (and
+# the original script's) puts the logs.
+DEFAULT_LOG_SUBDIR = "log"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,47 @@ def classify(data_dir: str, data_log_dir: str) -> Volume:
     # A log file is created for its first transaction, and named after it.
     kind: VolumeKind = "data" if log_files or last_zxid > 0 else "empty"
     return Volume(kind, last_zxid, epoch)
+
+
+@dataclass(frozen=True)
+class LogsElsewhere:
+    directory: str  # the log directory that holds, or held, this data directory's logs
+    recorded: bool  # only LOG_DIR_RECORD says so: that directory may not be mounted here
+
+
+def logs_elsewhere(data_dir: str, data_log_dir: str, recorded: str | None) -> LogsElsewhere | None:
+    """Where this data directory's transaction logs are, when ZooKeeper would start
+    on data_log_dir without them, from its last snapshot (an empty tree's, if it
+    took no snapshot since its first start): the directory `recorded` at an
+    earlier start, when it is another; else a log directory on the data
+    directory that holds logs while data_log_dir holds none (the data
+    directory's own version-2, where ZooKeeper logs without a dataLogDir, or
+    DEFAULT_LOG_SUBDIR). Paths are compared as written, normalised."""
+    here = os.path.normpath(data_log_dir)
+    if recorded is not None and os.path.normpath(recorded) != here:
+        return LogsElsewhere(recorded, recorded=True)
+    if _zxids_in_names(os.path.join(data_log_dir, VERSION_DIR), "log.") != []:
+        return None  # logs where ZooKeeper looks (or a listing it fails on itself)
+    for other in (data_dir, os.path.join(data_dir, DEFAULT_LOG_SUBDIR)):
+        if os.path.normpath(other) != here and _zxids_in_names(
+            os.path.join(other, VERSION_DIR), "log."
+        ):
+            return LogsElsewhere(other, recorded=False)
+    return None
+
+
+def log_dir_record(data_dir: str, data_log_dir: str) -> str:
+    """LOG_DIR_RECORD's text for data_log_dir: relative to the data directory when
+    within it (the default), so a volume mounted at another path keeps it true."""
+    relative = os.path.relpath(os.path.normpath(data_log_dir), os.path.normpath(data_dir))
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    return f"{data_log_dir if outside else relative}\n"
+
+
+def recorded_log_dir(data_dir: str, text: str) -> str | None:
+    """The log directory LOG_DIR_RECORD's text names; None when it names none."""
+    line = text.split("\n", 1)[0]
+    return os.path.join(data_dir, line) if line else None
 
 
 def holds_files(directories: list[str]) -> bool:

@@ -482,7 +482,8 @@ existing claim is its data: another is another tree.
 {{- range $claim, $wanted := $claims -}}
 {{- $running := get $liveClaims $claim -}}
 {{- if not $running -}}
-{{- println (printf "%s: adds volume claim %s to the running StatefulSet, whose claim templates Kubernetes never changes; it needs a new release (README, Upgrade)" (ternary "storage.dataLog.enabled" "storage.existingClaim empty" (eq $claim "datalog")) $claim) -}}
+{{- $how := ternary "the StatefulSet replaced and each member's transaction logs moved onto it (README, Upgrade, \"Moving the transaction log\")" "a new release (README, Upgrade)" (eq $claim "datalog") -}}
+{{- println (printf "%s: adds volume claim %s to the running StatefulSet, whose claim templates Kubernetes never changes; it needs %s" (ternary "storage.dataLog.enabled" "storage.existingClaim empty" (eq $claim "datalog")) $claim $how) -}}
 {{- else -}}
 {{- if ne (include "zookeeper.quantityBytes" (index $wanted 1) | float64) (include "zookeeper.quantityBytes" (index $running 0) | float64) -}}
 {{- println (printf "%s %v: the running StatefulSet's claims ask %s, and Kubernetes never changes a StatefulSet's claim templates; keep %s %s: %s" (index $wanted 0) (index $wanted 1) (index $running 0) (index $wanted 0) (index $running 0) $resize) -}}
@@ -497,7 +498,8 @@ existing claim is its data: another is another tree.
 {{- end -}}
 {{- range $claim, $_ := $liveClaims -}}
 {{- if not (hasKey $claims $claim) -}}
-{{- println (printf "%s: drops volume claim %s of the running StatefulSet, whose claim templates Kubernetes never changes; keep it" (ternary "storage.dataLog.enabled false" "storage.existingClaim" (eq $claim "datalog")) $claim) -}}
+{{- $how := ternary ", or replace the StatefulSet and move each member's transaction logs back (README, Upgrade, \"Moving the transaction log\")" "" (eq $claim "datalog") -}}
+{{- println (printf "%s: drops volume claim %s of the running StatefulSet, whose claim templates Kubernetes never changes; keep it%s" (ternary "storage.dataLog.enabled false" "storage.existingClaim" (eq $claim "datalog")) $claim $how) -}}
 {{- end -}}
 {{- end -}}
 {{- $running := (include "zookeeper.liveMembers" $root | fromJson).existingClaim -}}
