@@ -36,6 +36,7 @@ from tests.harness.chart import (
     documents,
     notes,
     render,
+    render_reusing,
     render_upgrade,
     strict_documents,
 )
@@ -1029,58 +1030,147 @@ def test_env_vars_that_are_no_flag_or_come_from_a_secret_render() -> None:
     assert sts["spec"]["template"]["spec"]["containers"][0]["env"] == env
 
 
-# -- a key set to null --------------------------------------------------------------------
-# Helm deletes a key set to null from the values before the schema sees them.
+# -- a key set to null, or missing: the chart's default -------------------------------------
+# Helm deletes a key set to null from the values, and `helm upgrade --reuse-values` renders
+# with the older chart version's values.yaml, which lacks every key this version added:
+# either way the key takes the chart's default, from files/values.yaml.
 
-STATEFULSET_REFUSAL = "execution error at (zookeeper/templates/statefulset.yaml:"
+DEFAULTS = yaml.safe_load(VALUES_YAML)
+# Where a null drops a field on purpose (README, Values): no default fills a key in.
+NULL_DROPS = ["podSecurityContext", "securityContext", "resources", "metrics.resources"]
+EVERY_FEATURE = {
+    "tls": {"enabled": True, "portUnification": True},
+    "reconfig": True,
+    "metrics": {
+        "enabled": True,
+        "serviceMonitor": {"enabled": True},
+        "prometheusRule": {"enabled": True, "rules": [{"alert": "Down", "expr": "up == 0"}]},
+    },
+    "storage": {"dataLog": {"enabled": True}},
+    "networkPolicy": {"egress": {"enabled": True}},
+}
+# The original chart's keys, written over the chart's: NOTES name the value they win over.
+ORIGINAL_KEYS = {"Servers": 5, "TickTimeMs": 3000}
+VALUE_SETS = {"defaults": {}, "every feature": EVERY_FEATURE, "original keys": ORIGINAL_KEYS}
+
+
+def chart_keys(leaves: bool, node: dict[str, Any] = DEFAULTS, path: str = "") -> list[str]:
+    """values.yaml's keys outside NULL_DROPS, as dotted paths: the outermost (metrics'
+    own beside metrics.resources), or with leaves=True every key that holds no map."""
+    found: list[str] = []
+    for key, value in node.items():
+        at = f"{path}{key}"
+        if at in NULL_DROPS:
+            continue
+        holds_a_drop = any(drop.startswith(f"{at}.") for drop in NULL_DROPS)
+        if isinstance(value, dict) and value and (leaves or holds_a_drop):
+            found += chart_keys(leaves, value, f"{at}.")
+        else:
+            found.append(at)
+    return found
+
+
+def nulled(paths: list[str]) -> dict[str, Any]:
+    """Values that set each of `paths` to null."""
+    values: dict[str, Any] = {}
+    for path in paths:
+        *parents, key = path.split(".")
+        node = values
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[key] = None
+    return values
+
+
+def comparable(rendered: dict[str, str]) -> tuple[list[Document], str]:
+    """The objects and NOTES; without the reconfig password, which each offline render draws
+    anew."""
+    docs = documents(rendered)
+    for doc in docs:
+        if doc["kind"] == "Secret":
+            doc.get("data", {}).pop("password", None)
+    return docs, notes(rendered)
+
+
+@functools.cache
+def as_the_chart_renders(values_set: str) -> tuple[list[Document], str]:
+    return comparable(render(VALUE_SETS[values_set]))
 
 
 @pytest.mark.parametrize(
-    ("values", "complaint"),
+    "path",
     [
-        ({"replicas": None}, "replicas: null removes the chart's default (3)"),
-        ({"antiAffinity": None}, 'antiAffinity: null removes the chart\'s default ("hard")'),
-        ({"ports": {"server": None}}, "ports.server: null removes the chart's default (2888)"),
-        ({"zookeeper": {"tickTime": None}}, "zookeeper.tickTime: null removes"),
-        ({"zookeeper": {"logLevel": None}}, "zookeeper.logLevel: null removes"),
-        ({"terminationGracePeriodSeconds": None}, "terminationGracePeriodSeconds: null removes"),
-        (
-            {"podDisruptionBudget": {"maxUnavailable": None}},
-            "podDisruptionBudget.maxUnavailable: null removes",
-        ),
-        ({"storage": {"size": None}}, "storage.size: null removes"),
-        ({"livenessProbe": None}, "livenessProbe: null removes the chart's defaults under it ("),
-        # Whole maps: every template reading them broke on a nil pointer.
-        ({"tls": None}, "tls: null removes the chart's defaults under it (tls.certManager, "),
-        (
-            {"metrics": None},
-            "metrics: null removes the chart's defaults under it (metrics.enabled, ",
-        ),
-        ({"storage": None}, "storage: null removes"),
-        ({"networkPolicy": None}, "networkPolicy: null removes"),
-        ({"serviceAccount": None}, "serviceAccount: null removes"),
-        ({"resources": None}, "resources: null removes"),
+        "replicas",
+        "antiAffinity",
+        "ports.server",
+        "zookeeper.tickTime",
+        "terminationGracePeriodSeconds",
+        "podDisruptionBudget.maxUnavailable",
+        "livenessProbe",
+        "tls",
+        "metrics",
+        "storage",
+        "networkPolicy.clientFrom",
+        # The ServiceAccount is made as the pods name it.
+        "serviceAccount.create",
+        "image.tag",
+        "resources",
     ],
 )
-def test_a_key_set_to_null_over_a_default_is_refused(
-    values: dict[str, Any], complaint: str
+def test_a_key_set_to_null_renders_as_its_default(path: str) -> None:
+    assert comparable(render(nulled([path]))) == as_the_chart_renders("defaults")
+
+
+@pytest.mark.parametrize("leaves", [False, True], ids=["outermost keys", "leaves"])
+def test_every_key_set_to_null_at_once_renders_as_the_defaults(leaves: bool) -> None:
+    assert comparable(render(nulled(chart_keys(leaves)))) == as_the_chart_renders("defaults")
+
+
+def test_the_keys_left_out_include_those_recent_versions_added() -> None:
+    assert {"tls", "networkPolicy", "metrics.prometheusRule", "reconfigExistingSecret"} <= set(
+        chart_keys(leaves=False)
+    )
+    assert {
+        "tls.plaintextClients",
+        "networkPolicy.egress.dnsTo",
+        "storage.dataLog.size",
+        "image.digest",
+    } <= set(chart_keys(leaves=True))
+
+
+@pytest.mark.parametrize("values_set", VALUE_SETS)
+@pytest.mark.parametrize("leaves", [False, True], ids=["outermost keys", "leaves"])
+def test_reusing_the_values_of_a_chart_without_these_keys_renders_as_this_chart(
+    leaves: bool, values_set: str
 ) -> None:
-    with pytest.raises(HelmError) as refused:
-        render(values)
-    message = str(refused.value)
-    assert STATEFULSET_REFUSAL in message, message
-    assert complaint in message
-    assert "set a value, or leave the key out" in message
-    assert "nil pointer" not in message
+    """--reuse-values from a chart version whose values.yaml had none of them."""
+    reused = render_reusing(chart_keys(leaves), VALUE_SETS[values_set])
+    assert comparable(reused) == as_the_chart_renders(values_set)
 
 
-def test_every_key_a_null_removed_is_reported_at_once() -> None:
-    with pytest.raises(HelmError, match=r"3 problems with the values:\n- ") as refused:
-        render({"replicas": None, "tls": None, "zookeeper": {"tickTime": None}})
-    message = str(refused.value)
-    assert "- replicas: null" in message
-    assert "- tls: null" in message
-    assert "- zookeeper.tickTime: null" in message
+@pytest.mark.parametrize(
+    ("missing", "values"),
+    [
+        ("tls.plaintextClients", {}),
+        ("tls.plaintextClients", {"tls": {"enabled": True}}),
+        ("networkPolicy.egress", {"networkPolicy": {"egress": {"enabled": True}}}),
+        ("storage.dataLog", {}),
+        ("storage.dataLog.size", {"storage": {"dataLog": {"enabled": True}}}),
+        ("metrics.prometheusRule", {"metrics": {"enabled": True}}),
+        ("reconfigExistingSecret", {"reconfig": True}),
+        ("extraVolumes", {}),
+    ],
+)
+def test_reusing_the_values_of_a_chart_without_a_recent_key_renders_as_this_chart(
+    missing: str, values: dict[str, Any]
+) -> None:
+    assert comparable(render_reusing([missing], values)) == comparable(render(values))
+
+
+def test_reusing_values_without_a_security_context_key_leaves_the_field_out() -> None:
+    """A null there drops the field on purpose, and a missing key reads the same (README)."""
+    reused = one(documents(render_reusing(["podSecurityContext.fsGroup"])), "StatefulSet")
+    assert "fsGroup" not in reused["spec"]["template"]["spec"]["securityContext"]
 
 
 @pytest.mark.parametrize(
@@ -1253,81 +1343,7 @@ def test_notes_give_exporter_addresses_that_resolve_and_keep_reconfigs_plaintext
     assert "turn it off" in notes(render({"tls": tls}))
 
 
-# -- a null over an empty default, and an original key set to null ------------------------
-
-
-def empty_defaults() -> list[list[str]]:
-    """values.yaml's keys whose default is empty ("", [], {}, or a map of only such),
-    where the chart's null rule applies (not in the security contexts or resources)."""
-
-    def empty(value: Any) -> bool:
-        if isinstance(value, dict):
-            return all(empty(v) for v in value.values())
-        return value is None or value in ("", [])
-
-    found: list[list[str]] = []
-
-    def walk(node: dict[str, Any], path: list[str]) -> None:
-        for key, value in node.items():
-            at = [*path, key]
-            if ".".join(at) in {"podSecurityContext", "securityContext"}:
-                continue
-            if value is not None and empty(value):
-                found.append(at)
-            elif isinstance(value, dict) and ".".join(at) not in {"resources", "metrics.resources"}:
-                walk(value, at)
-
-    walk(yaml.safe_load(VALUES_YAML), [])
-    return found
-
-
-def nulled(path: list[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    node = values
-    for key in path[:-1]:
-        node = node.setdefault(key, {})
-    node[path[-1]] = None
-    return values
-
-
-@pytest.mark.parametrize("path", empty_defaults(), ids=".".join)
-def test_a_null_over_an_empty_default_renders_as_the_default(path: list[str]) -> None:
-    """`affinity: null` or `tolerations: null` takes nothing away: accepted, silently."""
-    assert documents(render(nulled(path))) == documents(render({}))
-
-
-def test_the_empty_defaults_include_the_ones_users_null() -> None:
-    paths = {".".join(path) for path in empty_defaults()}
-    assert {"affinity", "tolerations", "service.nodePorts", "tls.certManager.issuerRef"} <= paths
-
-
-@pytest.mark.parametrize(
-    ("values", "complaint"),
-    [
-        # A map names what it held, not its empty or null defaults (labels, className).
-        (
-            {"storage": None},
-            "storage: null removes the chart's defaults under it (storage.dataLog, storage.size)",
-        ),
-        (
-            {"tls": {"certManager": None}},
-            "tls.certManager: null removes the chart's defaults under it "
-            "(tls.certManager.duration, tls.certManager.enabled, tls.certManager.renewBefore)",
-        ),
-        ({"podDisruptionBudget": {"enabled": None}}, "(true)"),
-        ({"observers": None}, "observers: null removes the chart's default (0)"),
-        (
-            {"networkPolicy": {"clientFrom": None}},
-            "networkPolicy.clientFrom: null removes the chart's default "
-            '([{"namespaceSelector":{}}])',
-        ),
-    ],
-)
-def test_a_refused_null_names_what_it_removes(values: dict[str, Any], complaint: str) -> None:
-    message = refusal(values)
-    assert f"{complaint}: set a value, or leave the key out" in message
-    for empty in ("()", '("")', "([])"):
-        assert empty not in message
+# -- an original key set to null ---------------------------------------------------------
 
 
 def test_an_original_key_set_to_null_leaves_the_charts_key() -> None:

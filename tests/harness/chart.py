@@ -12,7 +12,8 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,15 @@ def package_repository(destination: Path, url: str | None = None) -> tuple[Path,
 _LIVE_LOOKUP = 'lookup "apps/v1" "StatefulSet" .Release.Namespace (include "zookeeper.fullname" .)'
 
 
+@contextmanager
+def _chart_copy() -> Iterator[Path]:
+    """A copy of the chart, to change before rendering it."""
+    with tempfile.TemporaryDirectory() as directory:
+        copy = Path(directory) / "zookeeper"
+        shutil.copytree(CHART, copy)
+        yield copy
+
+
 def render_upgrade(
     live: Document, values: Mapping[str, Any] | None = None, name: str = "my-zk"
 ) -> dict[str, str]:
@@ -191,9 +201,7 @@ def render_upgrade(
     copy of the chart whose one lookup reads `live` from a file instead, and
     everything else is the chart as it is.
     """
-    with tempfile.TemporaryDirectory() as directory:
-        copy = Path(directory) / "zookeeper"
-        shutil.copytree(CHART, copy)
+    with _chart_copy() as copy:
         helpers = copy / "templates" / "_helpers.tpl"
         text = helpers.read_text()
         assert text.count(_LIVE_LOOKUP) == 1, "the chart looks at its StatefulSet in one place"
@@ -203,6 +211,30 @@ def render_upgrade(
             return chart.render(
                 values=dict(values or {}), name=name, namespace="zk", is_upgrade=True
             )
+
+
+def render_reusing(
+    missing: Iterable[str], values: Mapping[str, Any] | None = None, name: str = "my-zk"
+) -> dict[str, str]:
+    """`helm upgrade --reuse-values` from an older chart version whose values.yaml had
+    none of the `missing` keys (dotted paths), as `render` gives it.
+
+    Helm renders the new chart with the older one's values.yaml in place of its own
+    (pkg/action/upgrade.go, reuseValues: `chart.Values = oldVals`), and with the new
+    chart's files, files/values.yaml among them: so this renders a copy of the chart
+    whose values.yaml lacks those keys. `values` are the release's own.
+    """
+    with _chart_copy() as copy:
+        defaults = yaml.safe_load((copy / "values.yaml").read_text())
+        for path in missing:
+            *parents, key = path.split(".")
+            node = defaults
+            for parent in parents:
+                node = node[parent]
+            del node[key]
+        (copy / "values.yaml").write_text(yaml.safe_dump(defaults))
+        with Chart.load(copy) as chart:
+            return chart.render(values=dict(values or {}), name=name, namespace="zk")
 
 
 def of_kind(docs: list[Document], kind: str) -> dict[str, Document]:

@@ -25,13 +25,6 @@ per problem and refuses nothing itself, so that a user fixes them all in
 one round. The StatefulSet's template calls this before anything else.
 */}}
 {{- define "zookeeper.validate" -}}
-{{- /* Refused first, alone: the other checks read values a null removed. */ -}}
-{{- $removed := include "zookeeper.checkRemovedDefaults" . | splitList "\n" | compact -}}
-{{- if eq (len $removed) 1 -}}
-{{- fail (first $removed) -}}
-{{- else if $removed -}}
-{{- fail (printf "%d problems with the values:\n- %s" (len $removed) (join "\n- " $removed)) -}}
-{{- end -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- /* For checks whose messages name the key the user set (zookeeper.keyOf). */ -}}
 {{- $context := dict "root" . "s" $s -}}
@@ -887,7 +880,6 @@ paths are compared cleaned (zookeeper.within). Nor may a host alias take
 the Services' names.
 */}}
 {{- define "zookeeper.checkPod" -}}
-{{- $values := .Values -}}
 {{- $s := include "zookeeper.settings" . | fromJson -}}
 {{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
 {{- /* The chart's volumes a pod leaves out, with the value that would render them. */ -}}
@@ -897,7 +889,7 @@ the Services' names.
 {{- if not $s.storage.dataLog.enabled -}}{{- $_ := set $off "datalog" "storage.dataLog.enabled" -}}{{- end -}}
 {{- $all := $volumes -}}
 {{- $extra := list -}}
-{{- range $values.extraVolumes -}}
+{{- range $s.extraVolumes -}}
 {{- if has .name $volumes -}}
 {{- println (printf "extraVolumes %s: the chart names a volume of its own so (%s); choose another name" .name (join ", " $volumes)) -}}
 {{- else if has .name $extra -}}
@@ -919,7 +911,7 @@ does not know the image's file list.
 */ -}}
 {{- $imagePaths := list "/opt/java" "/opt/zkcontainer" "/usr/bin" "/usr/lib" "/usr/lib64" "/usr/local/bin" "/usr/share/java" "/bin" "/lib" "/lib64" -}}
 {{- $mounted := dict -}}
-{{- range $values.extraVolumeMounts -}}
+{{- range $s.extraVolumeMounts -}}
 {{- $mount := . -}}
 {{- if hasKey $off .name -}}
 {{- println (printf "extraVolumeMounts %s: the chart renders no such volume with %s off (set it, or mount another volume)" .name (get $off .name)) -}}
@@ -952,7 +944,7 @@ point members, probes or helm test at another address, as --domain would.
 */ -}}
 {{- $name := include "zookeeper.fullname" . -}}
 {{- $services := printf "(^|\\.)(%s-hs|%s-cs)(\\.%s(\\.svc(\\.%s)?)?)?\\.?$" (regexQuoteMeta $name) (regexQuoteMeta $name) (regexQuoteMeta .Release.Namespace) (regexQuoteMeta ($s.clusterDomain | toString)) -}}
-{{- range $values.hostAliases -}}
+{{- range $s.hostAliases -}}
 {{- $ip := .ip -}}
 {{- range .hostnames -}}
 {{- if regexMatch $services . -}}
@@ -964,8 +956,7 @@ point members, probes or helm test at another address, as --domain would.
 {{- /* A name may be given once in a pod, init containers and containers alike. */ -}}
 {{- $named := dict -}}
 {{- range $key := list "initContainers" "sidecars" -}}
-{{- /* A null removed the key, and get gives "" for it. */ -}}
-{{- range $i, $container := get $values $key | default list -}}
+{{- range $i, $container := get $s $key -}}
 {{- $at := printf "%s[%d]" $key $i -}}
 {{- if has $container.name $containers -}}
 {{- println (printf "%s %s: the chart's containers are zookeeper and metrics; choose another name" $key $container.name) -}}
@@ -1086,38 +1077,15 @@ asks here.
 {{- end -}}
 
 {{/*
-The values this release runs with, as JSON: .Values with every original key
+The values this release runs with, as JSON: .Values with the chart's
+defaults where a key is missing (zookeeper.values), and every original key
 that is set written over its counterpart. Templates read anything an
 original key can set from here, so an original values file means what it
 meant.
 Numbers come back as floats (JSON): print them through `int`.
 */}}
 {{- define "zookeeper.settings" -}}
-{{- $settings := include "zookeeper.givenSettings" . | fromJson -}}
-{{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
-{{- if or (not $defaults) (hasKey $defaults "Error") -}}
-{{- fail "the chart's files/values.yaml, a copy of values.yaml (make manifests writes it), is missing or unreadable: the chart reads its defaults there" -}}
-{{- end -}}
-{{- /* What a null removed comes back from the defaults, so that no template breaks on it before zookeeper.validate refuses it. */ -}}
-{{- range include "zookeeper.removedDefaults" (list $defaults $settings list) | splitList "\n" | compact -}}
-{{- $steps := fromJsonArray . -}}
-{{- $parent := $settings -}}
-{{- $default := $defaults -}}
-{{- range initial $steps -}}
-{{- $parent = get $parent . -}}
-{{- $default = get $default . -}}
-{{- end -}}
-{{- $_ := set $parent (last $steps) (get $default (last $steps)) -}}
-{{- end -}}
-{{- toJson $settings -}}
-{{- end -}}
-
-{{/*
-The settings as the values give them (zookeeper.settings before the chart's
-defaults come back where a null removed them), as JSON.
-*/}}
-{{- define "zookeeper.givenSettings" -}}
-{{- $settings := deepCopy .Values -}}
+{{- $settings := include "zookeeper.values" . | fromJson -}}
 {{- range $key, $paths := include "zookeeper.givenOriginalKeys" . | fromYaml -}}
 {{- $value := get $.Values $key -}}
 {{- range $paths -}}
@@ -1136,74 +1104,50 @@ defaults come back where a null removed them), as JSON.
 {{- end -}}
 
 {{/*
-Where a null in the values removed one of the chart's defaults: Helm deletes
-a key set to null from the values before the schema sees them, so that
-`replicas:` left blank would render 0 members and `tls: null` break
-templates. One line per removed key, its path as a JSON list. Takes
-(list DEFAULTS VALUES PATH). In the security contexts and under resources a
-null drops a field on purpose (the README says so: OpenShift assigns its own
-uid; a limit may go), and is left alone; zookeeper.checkPodSpec says what the
-restricted Pod Security Standard needs of the security contexts.
+.Values with each key missing from it given the chart's default, from
+files/values.yaml, as JSON. Helm deletes a key set to null from the values,
+so a null and a missing key look the same here, and both take the default:
+`replicas:` left blank renders 3 members, `tls: null` the chart's tls.
+That is also what lets `helm upgrade --reuse-values` from an older chart
+version render: Helm then renders with the older chart's values.yaml in
+place of this one's (pkg/action/upgrade.go, reuseValues), so that every key
+this version added is missing, and takes its default from files/values.yaml,
+which is this version's. The older version's other defaults stay, as with
+any --reuse-values.
 */}}
-{{- define "zookeeper.removedDefaults" -}}
-{{- $values := index . 1 -}}
-{{- $path := index . 2 -}}
-{{- range $key, $default := index . 0 -}}
-{{- $at := append $path $key -}}
-{{- if not (or (kindIs "invalid" $default) (has (join "." $at) (list "podSecurityContext" "securityContext"))) -}}
-{{- if not (hasKey $values $key) -}}
-{{- println (toJson $at) -}}
-{{- else if and (kindIs "map" $default) (kindIs "map" (get $values $key)) (not (has (join "." $at) (list "resources" "metrics.resources"))) -}}
-{{- include "zookeeper.removedDefaults" (list $default (get $values $key) $at) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-A key set to null that removed one of the chart's defaults. A null over an
-empty default takes nothing away (zookeeper.emptyDefault): accepted, as
-`affinity: null` means no affinity; a message names only what was lost.
-*/}}
-{{- define "zookeeper.checkRemovedDefaults" -}}
+{{- define "zookeeper.values" -}}
+{{- $values := deepCopy .Values -}}
 {{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
-{{- range include "zookeeper.removedDefaults" (list $defaults (include "zookeeper.givenSettings" . | fromJson) list) | splitList "\n" | compact -}}
-{{- $steps := fromJsonArray . -}}
-{{- $default := $defaults -}}
-{{- range $steps -}}
-{{- $default = get $default . -}}
+{{- if or (not $defaults) (hasKey $defaults "Error") -}}
+{{- fail "the chart's files/values.yaml, a copy of values.yaml (make manifests writes it), is missing or unreadable: the chart reads its defaults there" -}}
 {{- end -}}
-{{- if include "zookeeper.emptyDefault" $default -}}
-{{- /* zookeeper.settings puts the empty default back for the templates. */ -}}
-{{- else if kindIs "map" $default -}}
-{{- $keys := list -}}
-{{- range $key, $value := $default -}}
-{{- if not (include "zookeeper.emptyDefault" $value) -}}
-{{- $keys = append $keys (printf "%s.%s" (join "." $steps) $key) -}}
-{{- end -}}
-{{- end -}}
-{{- println (printf "%s: null removes the chart's defaults under it (%s): set a value, or leave the key out" (join "." $steps) (join ", " $keys)) -}}
-{{- else -}}
-{{- println (printf "%s: null removes the chart's default (%s): set a value, or leave the key out" (join "." $steps) (toJson $default)) -}}
-{{- end -}}
-{{- end -}}
+{{- include "zookeeper.fillDefaults" (list $values $defaults list) -}}
+{{- toJson $values -}}
 {{- end -}}
 
 {{/*
-Whether a default is empty, so that a null over it loses nothing: null, "",
-[], {}, or a map of only such (service.nodePorts). false and 0 are values.
+Gives VALUES, a map changed in place, each key of DEFAULTS it lacks, at
+every depth. Takes (list VALUES DEFAULTS PATH). Where the README gives a
+null a meaning, a missing key reads as that null and stays missing:
+podSecurityContext and securityContext, whole (a key set to null drops its
+field, as OpenShift needs; either missing whole is refused by
+zookeeper.checkPodSpec), and the keys under resources and metrics.resources
+(a request or a limit may go). So a key a later chart version adds under
+these four is left out after --reuse-values from an older version, which
+renders them as its own values had them.
 */}}
-{{- define "zookeeper.emptyDefault" -}}
-{{- if or (kindIs "invalid" .) (and (kindIs "string" .) (eq . "")) (and (kindIs "slice" .) (eq (len .) 0)) -}}
-true
-{{- else if kindIs "map" . -}}
-{{- $empty := true -}}
-{{- range $_, $value := . -}}
-{{- if not (include "zookeeper.emptyDefault" $value) -}}
-{{- $empty = false -}}
+{{- define "zookeeper.fillDefaults" -}}
+{{- $values := index . 0 -}}
+{{- $path := index . 2 -}}
+{{- range $key, $default := index . 1 -}}
+{{- $at := join "." (append $path $key) -}}
+{{- if or (kindIs "invalid" $default) (has $at (list "podSecurityContext" "securityContext")) -}}
+{{- /* Nothing to give: null is the default (storage.className), or null drops the field. */ -}}
+{{- else if not (hasKey $values $key) -}}
+{{- $_ := set $values $key $default -}}
+{{- else if and (kindIs "map" $default) (kindIs "map" (get $values $key)) (not (has $at (list "resources" "metrics.resources"))) -}}
+{{- include "zookeeper.fillDefaults" (list (get $values $key) $default (append $path $key)) -}}
 {{- end -}}
-{{- end -}}
-{{- if $empty -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
 
