@@ -2363,3 +2363,20 @@ def test_a_repository_path_in_upper_case_is_refused(repository: str) -> None:
     """Only a registry host may hold capitals; a first component without a dot or a port
     is Docker Hub's namespace, which kubelets refuse in upper case (InvalidImageName)."""
     assert "at '/image/repository'" in refusal({"image": {"repository": repository}})
+
+
+# -- original keys set to null are unset, as an original values file may leave them --------
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["Servers", "Heap", "Memory", "Cpu", "Image", "ImagePullPolicy", "UpdateStrategy", "LogLevel"],
+)
+def test_an_original_key_set_to_null_renders_as_if_left_out(key: str) -> None:
+    assert documents(render({key: None})) == documents(render({}))
+
+
+def test_notes_name_no_null_an_original_key_wins_over() -> None:
+    text = notes(render({"storage": None, "StorageClass": "ssd"}))
+    assert "<nil>" not in text
+    assert "StorageClass (ssd wins over" not in text

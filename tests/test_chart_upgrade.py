@@ -575,3 +575,26 @@ def test_a_stopped_reconfig_ensemble_keeps_the_ports_its_membership_names() -> N
     values = {**RECONFIG, "ports": {"server": 2890}}
     message = refusal(statefulset(RECONFIG, scaled_to=0), values)
     assert "ports.server 2890: the running members use 2888" in message
+
+
+# -- turning reconfig on keeps the pods a static ensemble's membership names ----------------
+
+
+def test_turning_reconfig_on_after_kubectl_scale_shrank_a_static_ensemble_is_refused() -> None:
+    """With reconfig the chart keeps the pods it finds: 3 pods of 5 voters would roll
+    with 2 of 5 up at every step."""
+    message = refusal(statefulset({"replicas": 5}, scaled_to=3), {"replicas": 5, "reconfig": True})
+    assert "reconfig true: the StatefulSet runs 3 pods, but its static ensemble has 5" in message
+    assert "first scale it back (kubectl -n zk scale statefulset my-zk --replicas=5)" in message
+
+
+def test_turning_reconfig_on_at_the_installed_size_or_stopped_renders() -> None:
+    values = {"replicas": 5, "reconfig": True}
+    assert upgraded(statefulset({"replicas": 5}), values)["spec"]["replicas"] == 5
+    assert upgraded(statefulset({"replicas": 5}, scaled_to=0), values)["spec"]["replicas"] == 0
+
+
+def test_a_grown_ensemble_installed_with_one_voter_keeps_reconfig_saying_why() -> None:
+    message = refusal(statefulset({"replicas": 1, "reconfig": True}, scaled_to=3), {"replicas": 3})
+    assert "keep reconfig on: it was installed with one voting member" in message
+    assert "zookeeper-scale, then kubectl scale" not in message
