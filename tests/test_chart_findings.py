@@ -2380,3 +2380,15 @@ def test_notes_name_no_null_an_original_key_wins_over() -> None:
     text = notes(render({"storage": None, "StorageClass": "ssd"}))
     assert "<nil>" not in text
     assert "StorageClass (ssd wins over" not in text
+
+
+# -- a plaintext quorum is a migration step, and NOTES say so -------------------------------
+
+
+def test_notes_warn_while_the_quorum_speaks_plaintext() -> None:
+    step1 = notes(render({"tls": {"enabled": True, "quorum": False, "portUnification": True}}))
+    assert "Warning: tls.quorum is false: the members speak plaintext to each other" in step1
+    assert "and tls.quorum is on (the next step), turn it off" in step1
+    left = notes(render({"tls": {"enabled": True, "quorum": False}}))
+    assert "Warning: tls.quorum is false" in left
+    assert "tls.quorum is false" not in notes(render({"tls": {"enabled": True}}))

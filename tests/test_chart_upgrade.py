@@ -598,3 +598,29 @@ def test_a_grown_ensemble_installed_with_one_voter_keeps_reconfig_saying_why() -
     message = refusal(statefulset({"replicas": 1, "reconfig": True}, scaled_to=3), {"replicas": 3})
     assert "keep reconfig on: it was installed with one voting member" in message
     assert "zookeeper-scale, then kubectl scale" not in message
+
+
+# -- advice that can be followed: the claims, and what helm rollback skips -----------------
+
+
+def test_leaving_an_existing_claim_names_the_move_within_the_release() -> None:
+    live = {"replicas": 1, "storage": {"existingClaim": "zk-data"}}
+    message = refusal(statefulset(live), {"replicas": 1})
+    assert "the claim copied into datadir-my-zk-0, then this upgrade" in message
+    assert "a new release" not in message
+
+
+def test_replacing_the_statefulset_of_a_scaled_reconfig_ensemble_says_to_scale_back_first() -> None:
+    """The replacement renders the initial ensemble's pods and deletes the others."""
+    values = {**RECONFIG, "storage": {"size": "300Gi"}}
+    scaled = refusal(statefulset(RECONFIG, scaled_to=5), values)
+    assert "first bring the ensemble back to its installed 3 pods" in scaled
+    assert "first bring" not in refusal(statefulset(RECONFIG), values)
+
+
+def test_the_readme_upgrades_to_old_values_instead_of_rolling_back() -> None:
+    gitops = README.split("### GitOps: Argo CD, Flux and helm rollback\n", 1)[1]
+    gitops = gitops.split("\n### ", 1)[0]
+    assert "none of the [upgrade refusals](#upgrade) runs" in gitops
+    assert "helm upgrade my-zk charts/zookeeper -n zk -f rev3.yaml" in gitops
+    assert "helm rollback my-zk" not in gitops

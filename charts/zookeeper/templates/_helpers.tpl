@@ -474,11 +474,21 @@ existing claim is its data: another is another tree.
 {{- println (printf "commonLabels, commonAnnotations, storage.labels, storage.annotations: they label volume claim %s too, and Kubernetes never changes a running StatefulSet's claim templates; keep them as installed (labels %s, annotations %s)" .metadata.name (toJson (.metadata.labels | default dict)) (toJson (.metadata.annotations | default dict))) -}}
 {{- end -}}
 {{- end -}}
-{{- $resize := printf "to grow the volumes, expand each claim instead (kubectl patch pvc, on a StorageClass that allows expansion), then follow README, Upgrade: the StatefulSet is replaced, its pods and volumes kept (kubectl -n %s delete statefulset %s --cascade=orphan)" $root.Release.Namespace $name -}}
+{{- /*
+Replacing the StatefulSet (--cascade=orphan) leaves no live one to read: the
+chart then renders the initial ensemble's pods, and the new StatefulSet
+deletes any a reconfig scale added, without zookeeper-scale.
+*/ -}}
+{{- $installed := add (get .flags "servers" | default "0" | atoi) (get .flags "observers" | default "0" | atoi) -}}
+{{- $first := "" -}}
+{{- if and (eq (get .flags "reconfig" | default "false") "true") (ne (int (.live.spec).replicas) $installed) -}}
+{{- $first = printf "first bring the ensemble back to its installed %d pods (zookeeper-scale, then kubectl scale), as the new StatefulSet renders %d and deletes the others at once; then " $installed $installed -}}
+{{- end -}}
+{{- $resize := printf "to grow the volumes, expand each claim instead (kubectl patch pvc, on a StorageClass that allows expansion), then follow README, Upgrade: %sthe StatefulSet is replaced, its pods and volumes kept (kubectl -n %s delete statefulset %s --cascade=orphan)" $first $root.Release.Namespace $name -}}
 {{- range $claim, $wanted := $claims -}}
 {{- $running := get $liveClaims $claim -}}
 {{- if not $running -}}
-{{- $how := ternary "the StatefulSet replaced and each member's transaction logs moved onto it (README, Upgrade, \"Moving the transaction log\")" "a new release (README, Upgrade)" (eq $claim "datalog") -}}
+{{- $how := ternary (printf "%sthe StatefulSet replaced and each member's transaction logs moved onto it (README, Upgrade, \"Moving the transaction log\")" $first) (printf "the server moved off its existing claim: the StatefulSet deleted, the claim copied into datadir-%s-0, then this upgrade (README, Upgrade, growing a standalone server on storage.existingClaim)" $name) (eq $claim "datalog") -}}
 {{- println (printf "%s: adds volume claim %s to the running StatefulSet, whose claim templates Kubernetes never changes; it needs %s" (ternary "storage.dataLog.enabled" "storage.existingClaim empty" (eq $claim "datalog")) $claim $how) -}}
 {{- else -}}
 {{- if ne (include "zookeeper.quantityBytes" (index $wanted 1) | float64) (include "zookeeper.quantityBytes" (index $running 0) | float64) -}}
