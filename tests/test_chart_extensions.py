@@ -689,7 +689,7 @@ def test_an_existing_claim_more_than_one_member_could_mount_is_refused(
 ) -> None:
     message = refused({**values, "storage": {"existingClaim": "zk-data"}})
     assert complaint in message
-    assert "leave it empty for a claim per member" in message
+    assert "for a claim per member leave it empty" in message
 
 
 def test_storage_labels_and_annotations_are_on_every_claim_template() -> None:

@@ -2389,6 +2389,16 @@ def test_notes_warn_while_the_quorum_speaks_plaintext() -> None:
     step1 = notes(render({"tls": {"enabled": True, "quorum": False, "portUnification": True}}))
     assert "Warning: tls.quorum is false: the members speak plaintext to each other" in step1
     assert "and tls.quorum is on (the next step), turn it off" in step1
+    assert "next, tls.quorum=true with\ntls.portUnification still on" in step1
     left = notes(render({"tls": {"enabled": True, "quorum": False}}))
     assert "Warning: tls.quorum is false" in left
+    assert "next, tls.portUnification=true, and then\ntls.quorum=true" in left
     assert "tls.quorum is false" not in notes(render({"tls": {"enabled": True}}))
+    # A standalone server has no peers to speak to.
+    standalone = {"replicas": 1, "tls": {"enabled": True, "quorum": False}}
+    assert "tls.quorum is false" not in notes(render(standalone))
+
+
+def test_an_existing_claim_refused_beside_more_pods_says_to_copy_a_running_servers_data() -> None:
+    message = refusal({"replicas": 3, "storage": {"existingClaim": "zk-data"}})
+    assert "first copy the claim into datadir-<name>-0" in message

@@ -791,10 +791,10 @@ it, and two members must never share a data directory. Takes the settings.
 {{- if $claim -}}
 {{- $pods := add (int .replicas) (int .observers) -}}
 {{- if gt $pods 1 -}}
-{{- println (printf "storage.existingClaim %q: one claim for %d pods, and two members must never share a data directory; it is for a standalone server (replicas 1, no observers), or leave it empty for a claim per member" $claim $pods) -}}
+{{- println (printf "storage.existingClaim %q: one claim for %d pods, and two members must never share a data directory; it is for a standalone server (replicas 1, no observers); for a claim per member leave it empty, and to grow a server already running on it, first copy the claim into datadir-<name>-0 (README, Upgrade, growing a standalone server on storage.existingClaim)" $claim $pods) -}}
 {{- end -}}
 {{- if .reconfig -}}
-{{- println (printf "storage.existingClaim %q with reconfig: kubectl scale would add members mounting the same claim; leave it empty for a claim per member" $claim) -}}
+{{- println (printf "storage.existingClaim %q with reconfig: kubectl scale would add members mounting the same claim; for a claim per member leave it empty, and for a server already running on it, first copy the claim into datadir-<name>-0 (README, Upgrade, growing a standalone server on storage.existingClaim)" $claim) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
