@@ -22,8 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from zkcontainer import fourlw
-from zkcontainer.ensemble import EnsembleConfig, Member
 from zkcontainer.errors import ProbeError, UsageError
+from zkcontainer.reconfig.ensemble import EnsembleConfig, Member
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from zkcontainer.dynconfig import DynamicConfigError, parse_server
 from zkcontainer.errors import UsageError
 from zkcontainer.properties import parse_properties
+from zkcontainer.reconfig.model import DynamicConfigError, parse_server
 
 __all__ = [
     "ZOO_CFG",
@@ -122,7 +122,7 @@ def members(properties: dict[str, str]) -> tuple[Member, ...]:
 def parse_server_line(key: str, value: str) -> Member:
     """A member from `server.N=host:q:e[:type][|host:q:e[:type]...][;[addr:]port]`.
 
-    Parsed by the one parser of server lines (zkcontainer.dynconfig); clients
+    Parsed by the one parser of server lines (zkcontainer.reconfig.model); clients
     reach the member by its first quorum address's host.
     """
     try:

@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 
 from zkcontainer import ZkContainerError
-from zkcontainer.dynconfig import Member
 from zkcontainer.fourlw import find_value, send_word
+from zkcontainer.reconfig.model import Member
 
 # A follower or observer that has synced: what zookeeper-ready --serving wants.
 SYNCED = ("following - broadcast", "observing - broadcast")
@@ -47,7 +47,7 @@ def join(
     log: Callable[[str], None],
 ) -> bool:
     """Wait until the server on host:port serves, then add `member`; False if it went away."""
-    from zkcontainer.reconfig_client import ReconfigError, add, session  # noqa: PLC0415
+    from zkcontainer.reconfig.client import ReconfigError, add, session  # noqa: PLC0415
 
     while not serving(host, port):
         if not keep_going():

@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from zkcontainer.dynconfig import Member, Membership
+from zkcontainer.reconfig.model import Member, Membership
 from zkcontainer.startgate import Verdict
 from zkcontainer.volume import Volume
 

@@ -28,11 +28,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from zkcontainer import render
-from zkcontainer.dynconfig import Member, Membership
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.properties import parse_properties
+from zkcontainer.reconfig.model import Member, Membership
 
 PROG = "zookeeper-scale"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
@@ -69,7 +69,7 @@ def scale(
     hostname: Callable[[], str] = socket.gethostname,
 ) -> list[str]:
     """Remove the members above N; the lines that say what was done and what comes next."""
-    from zkcontainer.reconfig_client import read_live, read_password, remove, session  # noqa: PLC0415
+    from zkcontainer.reconfig.client import read_live, read_password, remove, session  # noqa: PLC0415
 
     if args.members < 1:
         raise Refused(f"{args.members}: an ensemble keeps at least member 1")
