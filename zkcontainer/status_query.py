@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 
 from zkcontainer import fourlw
 from zkcontainer.errors import ProbeError, UsageError
-from zkcontainer.reconfig.ensemble import EnsembleConfig, Member
+from zkcontainer.reconfig.ensemble import EnsembleConfig
+from zkcontainer.reconfig.model import Member
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,13 +48,23 @@ JAVA_LONG = 2**63
 class Target:
     """Where to ask one member: its client port, plaintext or TLS."""
 
-    member: Member
+    member: Member | None  # None: a standalone server, which has no server line
     host: str
     port: int
 
     @property
     def address(self) -> str:
         return fourlw.address_label(self.host, self.port)
+
+    @property
+    def member_id(self) -> int | None:
+        return None if self.member is None else self.member.id
+
+    @property
+    def voting(self) -> bool:
+        """A participant; observers never count towards a quorum. A standalone server
+        is its own quorum of one."""
+        return self.member is None or self.member.voting
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,7 @@ def targets(config: EnsembleConfig, tls: bool, where: str = "zoo.cfg") -> list[T
         host = config.client_address or "127.0.0.1"
         if host in ("0.0.0.0", "::"):  # bound on every address
             host = "127.0.0.1"
-        return [Target(Member(id=None, host=host, voting=True), host, port)]
+        return [Target(None, host, port)]
     found = []
     for member in config.members:
         if tls:
@@ -144,7 +155,7 @@ def read_member(
         reading = from_srvr(target, ask("srvr", target, deadline, context))
     except ProbeError as error:
         return Reading(target, reason=error.reason, detail=error.detail)
-    if reading.role == "leader" and not target.member.voting:
+    if reading.role == "leader" and not target.voting:
         # An observer cannot lead: its own config is not the one read here.
         detail = f"{target.address}: configured as an observer, says it is the leader"
         return Reading(target, reason="unexpected reply", detail=detail)
@@ -402,7 +413,7 @@ def reference_member(values: Mapping[int, int], leader: int | None) -> int | Non
 
 
 def member_name(reading: Reading) -> str:
-    member_id = reading.target.member.id
+    member_id = reading.target.member_id
     return reading.target.address if member_id is None else f"server.{member_id}"
 
 
