@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import fourlw, status_query
+from zkcontainer import fourlw, ready, status_query
 from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
 from zkcontainer.reconfig.ensemble import ZOO_CFG, EnsembleConfig, read_config
@@ -30,7 +30,6 @@ PROG = "zookeeper-status"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
 DEFAULT_TIMEOUT = 2.0
 FORMATS = ("text", "json")
-SERVING_VOTER_ROLES = ("leader", "follower")
 
 USAGE = """\
 usage: zookeeper-status [--conf_dir DIR | --config FILE] [--format text|json]
@@ -103,7 +102,7 @@ def quorum(readings: Sequence[Reading]) -> Quorum:
     voters = [r for r in readings if r.target.voting]
     alone = len(voters) == 1 and voters[0].role == "standalone"
     serving_voters = [
-        r for r in voters if (r.role in SERVING_VOTER_ROLES or alone) and r.synced is not False
+        r for r in voters if (r.role in ready.QUORUM_STATES or alone) and r.synced is not False
     ]
     leaders = tuple(r.target.member_id for r in voters if r.role == "leader" or alone)
     serves = len(leaders) == 1 and len(serving_voters) > len(voters) // 2

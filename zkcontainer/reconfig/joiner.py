@@ -17,24 +17,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from zkcontainer import ZkContainerError
+from zkcontainer import ZkContainerError, ready
 from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.reconfig.model import Member
 
-# A follower or observer that has synced: what zookeeper-ready --serving wants.
-SYNCED = ("following - broadcast", "observing - broadcast")
 ADD_TIMEOUT = 30.0
 POLL = 0.5
 MAX_PAUSE = 10.0
 
 
 def serving(host: str, port: int) -> bool:
-    """Whether the local server has synced with a leader (mntr's zk_peer_state)."""
+    """Whether the local server serves as a follower or observer synced with a leader
+    (zookeeper-ready --serving's rule, on mntr): a joiner starts as one of those."""
     try:
         mntr = send_word("mntr", host, port, timeout=2.0)
     except ZkContainerError:
         return False
-    return find_value(mntr, "zk_peer_state") in SYNCED
+    state = find_value(mntr, "zk_server_state")
+    return state in ready.LEARNER_STATES and ready.serving(state, find_value(mntr, "zk_peer_state"))
 
 
 def join(
