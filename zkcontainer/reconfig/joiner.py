@@ -2,9 +2,9 @@
 
 start-zookeeper execs the JVM, so what must happen after ZooKeeper serves
 runs in a child forked just before (as the TLS watcher): ZooKeeper's safer
-join order (README, "Scaling without restarts") starts the member with the serving
-members plus itself, lets it sync without a vote, and only then adds it, so
-the ensemble's fault tolerance never drops while it syncs. Not the readiness
+join order starts the member with the serving members plus itself, lets it
+sync without a vote, and only then adds it, so the ensemble's fault tolerance
+never drops while it syncs (docs/design.md has the argument). Not the readiness
 probe (a probe must be free of side effects), not a sidecar (a second
 container to wire into every pod spec, for one call per start). The child
 waits for the local server to serve, adds the member with retries, logs the

@@ -3,7 +3,8 @@
 The story: gather the evidence (the configuration a serving peer reports,
 the newest dynamic file on this volume, whether the volume holds data), let
 zkcontainer.reconfig.decision decide, and write the dynamic file and the static
-zoo.cfg beside it on the data volume. While the decision is `wait`, ask
+zoo.cfg beside it on the data volume, where they outlive the pod with the data
+they describe (docs/design.md says why). While the decision is `wait`, ask
 again, for ever: a pod that must not start yet stays not live, and the
 kubelet's probes, not this loop, decide when to restart it.
 
