@@ -434,7 +434,7 @@ def test_scale_refuses_to_leave_one_voter_without_asking_a_server(
 
 
 class FakeEnsemble:
-    """reconfig_client's session, read_live and remove, over a membership in memory."""
+    """The reconfig client's session, read_live and remove, over a membership in memory."""
 
     def __init__(self, live: Membership) -> None:
         self.live = live
