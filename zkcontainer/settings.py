@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from zkcontainer import memory
-from zkcontainer.ensemble import is_loopback
 from zkcontainer.errors import ConfigError
 from zkcontainer.identity import (
     PodIdentity,
@@ -25,6 +24,7 @@ from zkcontainer.identity import (
     parse_pod_hostname,
     split_fqdn,
 )
+from zkcontainer.reconfig.ensemble import is_loopback
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TLS_CLIENT_AUTH = ("need", "want", "none")
