@@ -25,10 +25,10 @@ from zkcontainer import datadir, datalock, render, runtime, tls, volume
 from zkcontainer.children import start_joiner, start_tls_watcher
 from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
-from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.membership import Decision, decide
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 from zkcontainer.startgate import Verdict
+from zkcontainer.startwarnings import gate_warnings, identity_warnings, probe_warnings
 
 PROG = "start-zookeeper"
 
@@ -152,7 +152,7 @@ def java_command(
     """The JVM's argv; with --fast_failover, zkcontainer's main class when it is installed."""
     main_class = render.MAIN_CLASS
     if settings.fast_failover:
-        properties += render.FAST_FAILOVER_PROPERTIES
+        properties = [*properties, *render.FAST_FAILOVER_PROPERTIES]
         if installation.leaving_main_jar is not None:
             main_class = render.LEAVING_MAIN_CLASS
             if installation.leaving_main_jar not in classpath:
@@ -393,58 +393,13 @@ class DryRun:
         return 0
 
 
-def probe_warnings(settings: Settings) -> list[str]:
-    """What a custom four-letter-word whitelist will break: it is honoured, not corrected."""
-    words = settings.four_letter_words
-    if "*" in words:
-        return []
-    warnings = []
-    if "ruok" not in words:
-        warnings.append("ruok is not whitelisted: zookeeper-ready (liveness) will fail")
-    if "mntr" not in words:
-        warnings.append(
-            "mntr is not whitelisted: zookeeper-metrics will fail and "
-            "zookeeper-ready --serving falls back to srvr"
-        )
-    return warnings
-
-
-def identity_warnings(settings: Settings) -> list[str]:
-    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id.
-
-    Only where its name is not a StatefulSet pod's: such a pod beyond pod 0 is
-    refused (settings), so this is a host that merely looks like one.
-    """
-    identity = parse_pod_hostname(settings.hostname)
-    ensemble = settings.servers > 1 or settings.reconfig  # with --reconfig, one that may grow
-    if ensemble or identity is None or identity.ordinal == 0:
-        return []
-    return [
-        f"hostname {settings.hostname} ends in -{identity.ordinal} but --servers=1: running "
-        "as a standalone without a server id, since its name is not a StatefulSet pod's "
-        "(<set>-<n>.<service>.<namespace>.svc.<cluster domain>); a second standalone "
-        "serves data of its own"
-    ]
-
-
-def gate_warnings(settings: Settings) -> list[str]:
-    """What hides a serving ensemble from the start gate of a member on an empty volume."""
-    gated = needs_start_gate(settings) and settings.tls_dir is None
-    if not gated or settings.plaintext_reaches_peers:
-        return []
-    if settings.client_port == 0:
-        hidden = "--client_port=0 closes the client port to"
-    else:
-        hidden = f"--client_address={settings.client_address} keeps the client port from"
-    return [
-        f"{hidden} the other members, so a member on an empty volume cannot see them serve:"
-        " it waits until every voter is new, or its data is declared lost"
-        " (zookeeper-declare-lost)"
-    ]
-
-
 def say_what_to_know(settings: Settings) -> None:
-    warnings = [*identity_warnings(settings), *probe_warnings(settings), *gate_warnings(settings)]
+    gated = needs_start_gate(settings)
+    warnings = [
+        *identity_warnings(settings),
+        *probe_warnings(settings),
+        *gate_warnings(settings, gated),
+    ]
     for warning in warnings:
         say(f"warning: {warning}")
     if settings.heap_reason is not None:
