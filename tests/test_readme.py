@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import serving_container
-from zkcontainer import start
+from zkcontainer import datadir
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import FLAGS, load_settings
 
@@ -108,7 +108,7 @@ def test_the_pod_that_moves_the_transaction_log_moves_it_where_the_member_then_s
         flags = [f"--data_dir={data}", f"--data_log_dir={volume}{data_log_dir}"]
         settings = load_settings([*flags, "--hostname=zk-0", "--domain="], {}, lambda: "zk-0")
         try:
-            start.log_dir_to_record(settings)
+            datadir.log_dir_to_record(settings)
         except EnvironmentProblem:
             return False
         return True

@@ -269,7 +269,7 @@ def test_a_join_clears_the_files_of_a_membership_it_was_removed_from(tmp_path: P
     # A file newer than the serving configuration makes the decision wait, so a
     # join never meets one; were one there, it is evidence and stays.
     (stale_dir / "zoo.cfg.dynamic.500000000").write_text("server.9=x:1:2\n")
-    startup.write(settings, decision)
+    startup.write(settings, decision, startup.membership_files(settings, decision))
     assert sorted(os.listdir(stale_dir)) == [
         "zoo.cfg",
         "zoo.cfg.dynamic.0",
@@ -300,7 +300,9 @@ def test_a_live_configuration_without_client_parts_gets_the_statefulsets_client_
     )
     decision = decide(startup.evidence(settings, live))
     assert decision.action == "use"
-    _zoo_cfg, path, text = startup.write(settings, decision)
+    files = startup.membership_files(settings, decision)
+    startup.write(settings, decision, files)
+    (path, text) = next((path, text) for path, text in files.items() if "dynamic" in path)
     assert path.endswith("zoo.cfg.dynamic.0")
     assert text == "".join(
         f"server.{i}=zk-{i - 1}.{DOMAIN}:2888:3888:participant;2281\n" for i in (1, 2, 3)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.prerequisites import require_zookeeper
-from tests.harness.zookeeper import START_ZOOKEEPER, logback_home
+from tests.harness.zookeeper import START_ZOOKEEPER, free_port, logback_home
 from tests.test_txnlog import entry, log_file
 from zkcontainer import runtime
 from zkcontainer.start import main
@@ -746,3 +748,49 @@ def test_a_log_directory_within_the_data_directory_stays_recorded_when_the_volum
     result, java_argv = start(moved, f"--data_log_dir={moved / 'data' / 'log'}")
     assert result.returncode == 0, result.stderr
     assert java_argv
+
+
+# -- --dry-run shows what the start writes and runs --------------------------------------------
+
+
+def shown(out: str) -> dict[str, str]:
+    """What a dry run prints: path (or "command") -> the text under its `==> ... <==`."""
+    parts = re.split(r"^==> (.*) <==\n", out, flags=re.MULTILINE)
+    return {
+        name: text.removesuffix("\n") for name, text in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+def test_a_dry_run_shows_exactly_what_a_reconfig_start_writes_and_runs(tmp_path: Path) -> None:
+    """A member whose last dynamic file has no client parts (as one that ran in static mode
+    before may have kept it): the start fills them in, and the dry run shows it so."""
+    domain = "zk-hs.default.svc.cluster.local"
+    data = tmp_path / "data"
+    (data / "version-2").mkdir(parents=True)
+    (data / "version-2" / "snapshot.100000002").write_bytes(b"")
+    (data / "myid").write_text("1\n")
+    (data / "reconfig").mkdir()
+    bare = f"server.1=zk-0.{domain}:2888:3888:participant\n"
+    (data / "reconfig" / "zoo.cfg.dynamic.100000000").write_text(bare)
+    password = tmp_path / "password"
+    password.write_text("secret\n")
+    client_port, election_port = free_port(), free_port()
+    flags = [
+        "--reconfig",
+        f"--reconfig_password_file={password}",
+        f"--domain={domain}",
+        f"--client_port={client_port}",
+        f"--election_port={election_port}",
+    ]
+
+    dry_run, _ = start(tmp_path, *flags, "--dry-run")
+    assert dry_run.returncode == 0, dry_run.stderr
+    files = shown(dry_run.stdout)
+    command = shlex.split(files.pop("command"))
+    result, java_argv = start(tmp_path, *flags)
+    assert result.returncode == 0, result.stderr
+
+    dynamic_file = data / "reconfig" / "zoo.cfg.dynamic.100000000"
+    assert files[str(dynamic_file)] == f"{bare.strip()};{client_port}\n"
+    assert {path: Path(path).read_text() for path in files} == files
+    assert java_argv == command[1:]

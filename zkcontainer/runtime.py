@@ -134,47 +134,6 @@ def _debian_installation(debian_dir: str) -> Installation:
     )
 
 
-def read_myid(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as file:
-            return file.read(4096)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise EnvironmentProblem(f"cannot read {path}: {error.strerror}") from error
-
-
-def myid_value(content: str) -> int | None:
-    """The server id ZooKeeper reads from a myid file's content, or None if it reads none.
-
-    QuorumPeerConfig takes BufferedReader.readLine() (a line ends at \\n, \\r or
-    \\r\\n) and Long.parseLong: an optional sign and decimal digits, nothing else.
-    """
-    line = content.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
-    digits = line[1:] if line[:1] in ("+", "-") else line
-    if not digits or not digits.isdecimal() or len(digits) > 19:
-        return None
-    return int(line)
-
-
-def check_myid(path: str, expected: int) -> bool:
-    """True when `path` already holds `expected`, False when absent; else refuse.
-
-    An existing myid is evidence of which server this volume belongs to: a
-    volume attached to the wrong ordinal must never join under another id.
-    """
-    content = read_myid(path)
-    if content is None:
-        return False
-    if myid_value(content) == expected:
-        return True
-    first_line = content.splitlines()[0] if content.strip() else content
-    raise EnvironmentProblem(
-        f"{path} holds {first_line[:40]!r} but this pod is server {expected}; refusing to "
-        "start (is this volume attached to the wrong pod?)"
-    )
-
-
 def check_replaceable(paths: Sequence[str]) -> None:
     """Every file to write can be replaced by a rename: nothing that is a
     directory (or a device, a FIFO...) stands in the way."""

@@ -4,6 +4,10 @@ Exit codes before the exec: 2 = bad flags or configuration, 1 = the machine
 cannot run it (no java, no ZooKeeper, an unwritable directory) or its data
 says not to (a myid of another server, a directory another server holds,
 transaction logs ZooKeeper cannot start from or would start without).
+
+run() is the sequence of steps. Each works out what to write and what to run
+once, and the mode acts on it: Start writes it and becomes the JVM; DryRun
+refuses what Start would refuse, and prints what it would write and run.
 """
 
 from __future__ import annotations
@@ -13,24 +17,76 @@ import io
 import os
 import shlex
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from zkcontainer import datalock, render, runtime, tls, txnlog, volume
+from zkcontainer import datadir, datalock, render, runtime, tls, volume
+from zkcontainer.children import start_joiner, start_tls_watcher
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
-from zkcontainer.identity import parse_pod_hostname
-from zkcontainer.reconfig.decision import decide
-from zkcontainer.reconfig.model import Member, dynamic_file_name, render_dynamic_file
+from zkcontainer.reconfig.decision import Decision, decide
+from zkcontainer.reconfig.model import Member
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 from zkcontainer.startgate import Verdict
+from zkcontainer.startwarnings import gate_warnings, identity_warnings, probe_warnings
 
 PROG = "start-zookeeper"
-TRUST_EMPTY = "zookeeper.snapshot.trust.empty"
-# The operator's word, for one member and one start, that logs spanning epochs
-# hold all there is: a file in that member's --data_dir, removed as it is taken.
-# Not a JVM flag: in the pod template (or the chart's values) one would hold
-# for every member for as long as it stays there.
-TRUST_MARKER = "zkcontainer-trust-logs"
+
+
+def say(line: str) -> None:
+    """One line to the pod's log, at once: the JVM's lines follow it there."""
+    print(f"{PROG}: {line}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What this start writes and runs, worked out once for either mode."""
+
+    files: dict[str, str]  # path -> text, zoo.cfg first
+    private: dict[str, tuple[str, int]]  # path -> (text, mode): the TLS stores, never shown
+    command: list[str]
+    joining: Member | None  # the member to add once it serves, with --reconfig
+    password: str | None  # --reconfig_password_file's, for the joiner
+
+
+class Mode(Protocol):
+    """What a start does with each step's outcome: Start or DryRun."""
+
+    def prepare(
+        self, settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
+    ) -> datadir.Evidence:
+        """Claim the data directories and write the configuration; refuse as a start would."""
+
+    def decide_membership(self, settings: Settings) -> Decision: ...
+
+    def write_membership(
+        self, settings: Settings, decision: Decision, files: Mapping[str, str]
+    ) -> None: ...
+
+    def finish(self, settings: Settings, plan: Plan) -> int: ...
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    settings = load_settings(argv, environ, runtime.system_fqdn)
+    say_what_to_know(settings)
+    mode: Mode = DryRun() if settings.dry_run else Start(environ)
+    java = runtime.find_java(environ)
+    installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
+    files = planned_files(settings, installation.backend)
+    classpath = zookeeper_classpath(settings, installation)
+    private = tls_files(settings, tls_stores(settings))
+    password = reconfig_password(settings)
+    evidence = mode.prepare(settings, files, private)
+    if evidence.why:
+        say(evidence.why)
+    properties = jvm_properties(evidence, password)
+    command = java_command(settings, java, installation, classpath, properties)
+    joining = None
+    if settings.reconfig:
+        membership, joining = settle_membership(settings, mode)
+        files = {**membership, **files}
+    files = {**files, **datadir.claims(settings, evidence)}
+    return mode.finish(settings, Plan(files, private, command, joining, password))
 
 
 def planned_files(settings: Settings, backend: render.LoggingBackend) -> dict[str, str]:
@@ -46,249 +102,6 @@ def planned_files(settings: Settings, backend: render.LoggingBackend) -> dict[st
     }
 
 
-def myid_path(settings: Settings) -> str:
-    return os.path.join(settings.data_dir, "myid")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What the data directories say: whether to claim them with myid and record
-    the log directory, and the JVM properties their data calls for, with the
-    line that says why."""
-
-    write_myid: bool
-    properties: list[str]
-    why: str | None
-    takes_trust_marker: bool = False  # the start removes TRUST_MARKER: it held once
-    record_log_dir: bool = False  # the start writes LOG_DIR_RECORD: there is none yet
-
-
-def read_evidence(settings: Settings) -> Evidence:
-    """Refuse a volume that belongs to another server or holds data ZooKeeper
-    cannot start from; only reads."""
-    write_myid = myid_to_write(settings)
-    record_log_dir = log_dir_to_record(settings)
-    properties, why, takes_trust_marker = data_properties(settings)
-    return Evidence(write_myid, properties, why, takes_trust_marker, record_log_dir)
-
-
-def check(
-    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]] = {}
-) -> Evidence:
-    """Everything prepare() would refuse, found without writing: what --dry-run runs."""
-    evidence = read_evidence(settings)
-    runtime.check_directories(*_directories(settings))
-    datalock.check_unlocked(_locked_directories(settings))
-    runtime.check_replaceable(_replaced(settings, files, private))
-    return evidence
-
-
-def prepare(
-    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]] = {}
-) -> Evidence:
-    """Lock the data directories, write the configuration and claim myid; a
-    volume that belongs to another server, or holds data ZooKeeper cannot
-    start from, stops everything before anything is written."""
-    # Read first so a volume on the wrong pod, or with data ZooKeeper cannot
-    # start from, is left exactly as it was.
-    read_evidence(settings)
-    runtime.ensure_directories(*_directories(settings))
-    datalock.lock_directories(_locked_directories(settings))
-    # Again under the lock: of two processes racing for one directory, the
-    # second sees the first's myid, and refuses if it is not its own.
-    evidence = read_evidence(settings)
-    runtime.check_replaceable(_replaced(settings, files, private))
-    if evidence.takes_trust_marker:
-        remove_trust_marker(settings)
-    for path, (text, mode) in private.items():
-        runtime.write_atomically(path, text, mode)
-    for path, text in files.items():
-        runtime.write_atomically(path, text)
-    for path, text in claims(settings, evidence).items():
-        runtime.write_atomically(path, text)
-    return evidence
-
-
-def claims(settings: Settings, evidence: Evidence) -> dict[str, str]:
-    """path -> text: what this start writes into the data directory as evidence."""
-    written = {}
-    if settings.myid is not None and evidence.write_myid:
-        written[myid_path(settings)] = f"{settings.myid}\n"
-    if evidence.record_log_dir:
-        record = volume.log_dir_record(settings.data_dir, settings.data_log_dir)
-        written[log_dir_record_path(settings)] = record
-    return written
-
-
-def _replaced(
-    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
-) -> list[str]:
-    reconfig = [render.zoo_cfg_path(settings), render.conf_zoo_cfg_path(settings)]
-    evidence = [myid_path(settings), log_dir_record_path(settings)]
-    return [*files, *private, *evidence, *(reconfig if settings.reconfig else [])]
-
-
-def trust_marker_path(settings: Settings) -> str:
-    return os.path.join(settings.data_dir, TRUST_MARKER)
-
-
-def remove_trust_marker(settings: Settings) -> None:
-    path = trust_marker_path(settings)
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError as error:
-        raise EnvironmentProblem(
-            f"cannot remove {path}, which says to replay this start's logs once: "
-            f"{error.strerror}; make it a plain file this user may remove"
-        ) from error
-
-
-def data_properties(settings: Settings) -> tuple[list[str], str | None, bool]:
-    """JVM properties for the data found, a line that says why, and whether the
-    operator's TRUST_MARKER is taken.
-
-    Transaction logs without a snapshot (as ZooKeeper 3.4 left a lightly used
-    volume) are replayed when they provably hold every transaction, or span
-    epochs and the operator's marker says so; refused otherwise. Only reads:
-    called before anything is created.
-    """
-    if any(flag.startswith(f"-D{TRUST_EMPTY}=") for flag in settings.jvm_flags):
-        return [], None, False  # the operator decided, knowing what is there
-    try:
-        logs = txnlog.logs_without_snapshot(settings.data_dir, settings.data_log_dir)
-    except txnlog.UnreplayableLogs as error:
-        raise EnvironmentProblem(str(error)) from error
-    if logs is None:
-        return [], None, False
-    marker = trust_marker_path(settings)
-    try:
-        first, last = logs.replay_range()
-    except txnlog.UnreplayableLogs as error:
-        if error.epochs and os.path.lexists(marker):
-            why = (
-                f"{logs.log_dir} has transaction logs and no snapshot, and {error}; {marker} "
-                "says they hold all there is, so ZooKeeper replays them onto an empty tree "
-                f"(zookeeper.snapshot.trust.empty) and snapshots; {TRUST_MARKER} holds for "
-                "this start only and is removed"
-            )
-            return [f"-D{TRUST_EMPTY}=true"], why, True
-        raise EnvironmentProblem(unreplayable(logs.log_dir, error, marker)) from error
-    why = (
-        f"{logs.log_dir} has transaction logs from zxid {first:#x} to {last:#x} and no "
-        "snapshot (as ZooKeeper 3.4 left it); they hold every transaction, so ZooKeeper "
-        "replays them onto an empty tree (zookeeper.snapshot.trust.empty) and snapshots"
-    )
-    return [f"-D{TRUST_EMPTY}=true"], why, False
-
-
-def unreplayable(log_dir: str, error: txnlog.UnreplayableLogs, marker: str) -> str:
-    """The refusal of logs without a snapshot, with the repair the operator may choose."""
-    resync = "wipe this member's version-2 directories (keep myid) and it resyncs from the quorum"
-    problem = (
-        f"{log_dir} has transaction logs but no snapshot, and ZooKeeper cannot start from "
-        f"them safely: {error}"
-    )
-    if not error.epochs:
-        return f"{problem}; {resync}"
-    return (
-        f"{problem}; if the other members serve this data, {resync}; if none holds it, "
-        f"create the empty file {marker} and the next start replays what is here, once "
-        '(README, "Upgrading in place from the original image")'
-    )
-
-
-def myid_to_write(settings: Settings) -> bool:
-    """Whether this start claims the data directory by writing myid.
-
-    myid and ZooKeeper's data are evidence of which server a volume belongs
-    to. A different myid is refused. Data without any myid (a standalone that
-    ran without a server id, a directory copied from elsewhere) is never
-    adopted by an ensemble member under the id its hostname happens to give.
-    """
-    if settings.myid is None:
-        return False
-    if runtime.check_myid(myid_path(settings), settings.myid):
-        return False
-    if volume.holds_files([settings.data_dir, settings.data_log_dir]):
-        if settings.servers > 1 or settings.reconfig:
-            raise EnvironmentProblem(
-                f"{settings.data_dir} holds ZooKeeper data but no myid, so no server of "
-                f"this ensemble wrote it; refusing to adopt it as server {settings.myid} "
-                f"(move it away, or write {settings.myid} into myid if it is this server's)"
-            )
-        return False  # a standalone serves it as it is, without claiming an id
-    return True
-
-
-def log_dir_record_path(settings: Settings) -> str:
-    return os.path.join(settings.data_dir, volume.LOG_DIR_RECORD)
-
-
-def log_dir_to_record(settings: Settings) -> bool:
-    """Whether this start records --data_log_dir in the data directory; refuse when
-    the transaction logs of its data are elsewhere.
-
-    ZooKeeper on a log directory without the logs starts from its last
-    snapshot, and a standalone (or a quorum of members alike) serves an older
-    tree, often an empty one, as if nothing had been written. Where the logs
-    went, it cannot tell: a log volume no longer mounted cannot be seen, so
-    the first start that finds the logs where it looks (or none anywhere)
-    records where that is, and a later start on another directory refuses.
-    The record is never rewritten: moving the logs is the operator's, and so
-    is the record of where they went.
-    """
-    path = log_dir_record_path(settings)
-    recorded = read_log_dir_record(settings.data_dir, path)
-    elsewhere = volume.logs_elsewhere(settings.data_dir, settings.data_log_dir, recorded)
-    if elsewhere is not None:
-        raise EnvironmentProblem(misplaced_logs(settings.data_log_dir, elsewhere, path))
-    return recorded is None
-
-
-def read_log_dir_record(data_dir: str, path: str) -> str | None:
-    """The log directory the record names; None when there is no record."""
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as file:
-            text = file.read(65536)
-    except (FileNotFoundError, NotADirectoryError):
-        return None  # no data directory yet: creating it says what stands in the way
-    except OSError as error:
-        raise EnvironmentProblem(f"cannot read {path}: {error.strerror}") from error
-    recorded = volume.recorded_log_dir(data_dir, text)
-    if recorded is None:
-        raise EnvironmentProblem(
-            f"{path} names no directory: write into it the --data_log_dir this data "
-            "directory's transaction logs are in"
-        )
-    return recorded
-
-
-def misplaced_logs(data_log_dir: str, elsewhere: volume.LogsElsewhere, record: str) -> str:
-    """The refusal of a log directory without this data's logs, with both ways out."""
-    old = os.path.join(elsewhere.directory, volume.VERSION_DIR)
-    new = os.path.join(data_log_dir, volume.VERSION_DIR)
-    if elsewhere.recorded:
-        problem = (
-            f"{record} says this data directory's transaction logs are in "
-            f"{elsewhere.directory}, not --data_log_dir={data_log_dir}"
-        )
-        move = f"move the log.* files from {old} into {new} and write {data_log_dir} into {record}"
-    else:
-        problem = (
-            f"{old} holds this data directory's transaction logs and "
-            f"--data_log_dir={data_log_dir} holds none"
-        )
-        move = f"move the log.* files from {old} into {new}"
-    return (
-        f"{problem}: ZooKeeper would start from its last snapshot without them and lose the "
-        f"writes they hold; {move}, or start with --data_log_dir={elsewhere.directory} again "
-        "(the Helm chart: storage.dataLog.enabled as it was, or a pod mounting both claims "
-        'moves them; README, "Moving the transaction log")'
-    )
-
-
 def _directories(settings: Settings) -> tuple[list[str], list[str]]:
     """(must be writable, must exist). Logs go to stdout: log_dir is only
     zookeeper.log.dir and may sit on a read-only root filesystem."""
@@ -298,6 +111,60 @@ def _directories(settings: Settings) -> tuple[list[str], list[str]]:
     if settings.tls_dir is not None:
         writable.append(settings.tls_store_dir)
     return writable, [settings.log_dir]
+
+
+def _replaced(
+    settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
+) -> list[str]:
+    """Every file this start may write, which nothing but a file may stand in the way of."""
+    reconfig = [render.zoo_cfg_path(settings), render.conf_zoo_cfg_path(settings)]
+    claims = datadir.claim_paths(settings)
+    return [*files, *private, *claims, *(reconfig if settings.reconfig else [])]
+
+
+def zookeeper_classpath(settings: Settings, installation: runtime.Installation) -> list[str]:
+    """The installation's classpath, with what the Netty connection factory needs for TLS."""
+    classpath = list(installation.classpath)
+    if settings.tls_dir is not None:
+        if installation.netty_missing:
+            raise EnvironmentProblem(installation.netty_missing)
+        classpath += [jar for jar in installation.netty_classpath if jar not in classpath]
+    return classpath
+
+
+def jvm_properties(evidence: datadir.Evidence, password: str | None) -> list[str]:
+    """The properties the data calls for, and the superuser's digest with --reconfig."""
+    properties = list(evidence.properties)
+    if password is not None:
+        # The digest (a SHA-1 of super:<password>), never the password: the
+        # JVM's argv is visible to anyone in the pod (ps), as is java.env.
+        properties.append(super_digest_flag(password))
+    return properties
+
+
+def java_command(
+    settings: Settings,
+    java: str,
+    installation: runtime.Installation,
+    classpath: list[str],
+    properties: list[str],
+) -> list[str]:
+    """The JVM's argv; with --fast_failover, zkcontainer's main class when it is installed."""
+    main_class = render.MAIN_CLASS
+    if settings.fast_failover:
+        properties = [*properties, *render.FAST_FAILOVER_PROPERTIES]
+        if installation.leaving_main_jar is not None:
+            main_class = render.LEAVING_MAIN_CLASS
+            if installation.leaving_main_jar not in classpath:
+                classpath = [*classpath, installation.leaving_main_jar]
+    return render.java_command(
+        settings,
+        java,
+        classpath,
+        installation.backend,
+        properties=properties,
+        main_class=main_class,
+    )
 
 
 def tls_stores(settings: Settings) -> tls.Stores | None:
@@ -346,71 +213,6 @@ def remove_tls_stores(settings: Settings) -> None:
             os.unlink(path)
 
 
-def start_tls_watcher(settings: Settings) -> None:
-    """Fork the process that keeps the stores in step with --tls_dir, for the JVM's life.
-
-    A child rather than a sidecar: start-zookeeper has to write the stores
-    before ZooKeeper starts anyway, so the same code keeps them current, with
-    nothing for a pod spec to wire (no second container, no shared volume),
-    and it works as well under `docker run`. It dies with the pod's PID 1 and
-    leaves when the JVM it was forked for is gone.
-    """
-    assert settings.tls_dir is not None
-    tls_dir = settings.tls_dir
-
-    def watch(keep_going: Callable[[], bool], log: Callable[[str], None]) -> None:
-        tls.watch(
-            tls_dir,
-            settings.tls_store_dir,
-            client_auth_for=client_auth_for(settings),
-            client_ca=settings.tls_client_ca,
-            interval=settings.tls_reload_interval,
-            write=runtime.write_atomically,  # a failure is logged, and retried next pass
-            keep_going=keep_going,
-            log=log,
-        )
-
-    fork_child(watch, "TLS watcher")
-
-
-ChildWork = Callable[[Callable[[], bool], Callable[[str], None]], None]
-
-
-def fork_child(work: ChildWork, name: str) -> None:
-    """Run `work(keep_going, log)` in a child that leaves when its parent (the JVM,
-    once exec'd) is gone; the parent returns at once."""
-    parent = os.getpid()
-    for stream in (sys.stdout, sys.stderr):
-        if stream is not None:
-            stream.flush()
-    if os.fork():
-        return
-    code = 0
-    try:
-        _close_inherited_descriptors()  # the data directories' locks are the JVM's alone
-        work(
-            lambda: os.getppid() == parent,
-            lambda line: print(f"{PROG}: {line}", file=sys.stderr, flush=True),
-        )
-    except BaseException as error:  # a child must never return into the parent's code
-        print(f"{PROG}: {name} stopped: {error!r}", file=sys.stderr, flush=True)
-        code = 1
-    finally:
-        os._exit(code)
-
-
-def _close_inherited_descriptors() -> None:
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        if fd > 2:
-            with contextlib.suppress(OSError):  # the directory's own, closed already
-                os.close(fd)
-
-
-def _locked_directories(settings: Settings) -> list[str]:
-    return [settings.data_dir, settings.data_log_dir]
-
-
 def reconfig_password(settings: Settings) -> str | None:
     """The superuser's password, read once: it reaches the joiner in memory only."""
     if not settings.reconfig or settings.reconfig_password_file is None:
@@ -429,36 +231,15 @@ def super_digest_flag(password: str) -> str:
     return flag(password)
 
 
-def reconfig_files(settings: Settings) -> tuple[dict[str, str], Member | None]:
+def settle_membership(settings: Settings, mode: Mode) -> tuple[dict[str, str], Member | None]:
     """With --reconfig: decide the membership and write it (zoo.cfg and the dynamic
-    file, path -> text), and the member to add once it serves, if it joins.
-
-    --dry-run asks no peer and writes nothing: it shows what this volume alone
-    would give, which a serving member's configuration overrides at start.
-    """
+    file, path -> text), and the member to add once it serves, if it joins."""
     from zkcontainer.reconfig import startup  # noqa: PLC0415
 
-    def log(line: str) -> None:
-        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
-
-    if settings.dry_run:
-        assumed = Verdict(True, "new", False, "--dry-run assumes every voter answers empty")
-        decision = decide(startup.evidence(settings, live=None, gate=assumed))
-        log(f"--dry-run asks no peer; without one: {decision.action}: {decision.reason}")
-        if decision.membership is None:
-            return {render.zoo_cfg_path(settings): render.zoo_cfg(settings)}, None
-        dynamic_path = os.path.join(
-            render.reconfig_dir(settings), dynamic_file_name(decision.membership)
-        )
-        return {
-            render.zoo_cfg_path(settings): render.zoo_cfg(settings, dynamic_path),
-            dynamic_path: render_dynamic_file(decision.membership),
-        }, None
-    decision = startup.settle(settings, log)
-    log(f"membership: {decision.action}: {decision.reason}")
-    zoo_cfg, dynamic_path, dynamic_text = startup.write(settings, decision)
-    joining = startup.own_member(settings) if decision.action == "join" else None
-    return {render.zoo_cfg_path(settings): zoo_cfg, dynamic_path: dynamic_text}, joining
+    decision = mode.decide_membership(settings)
+    files = startup.membership_files(settings, decision)
+    mode.write_membership(settings, decision, files)
+    return files, startup.own_member(settings) if decision.action == "join" else None
 
 
 def needs_start_gate(settings: Settings) -> bool:
@@ -483,150 +264,117 @@ def pass_start_gate(settings: Settings) -> None:
         return
     from zkcontainer import waiting  # noqa: PLC0415
 
-    def log(line: str) -> None:
-        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
-
     voters = frozenset(range(1, settings.servers + 1))
-    waiting.until_safe(settings, state, log, voters, ensemble_size=settings.servers)
+    waiting.until_safe(settings, state, say, voters, ensemble_size=settings.servers)
 
 
-def start_joiner(settings: Settings, member: Member, password: str) -> None:
-    """Fork the child that adds this member once it serves (zkcontainer.reconfig.joiner)."""
-    from zkcontainer.reconfig import joiner  # noqa: PLC0415
+class Start:
+    """start-zookeeper itself: writes everything, and becomes the JVM."""
 
-    host = settings.client_address or "127.0.0.1"
-    if host in ("0.0.0.0", "::"):
-        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
 
-    def add(keep_going: Callable[[], bool], log: Callable[[str], None]) -> None:
-        joiner.join(member, host, settings.client_port, password, keep_going=keep_going, log=log)
+    def prepare(
+        self, settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
+    ) -> datadir.Evidence:
+        """Lock the data directories, write the configuration and claim myid; a
+        volume that belongs to another server, or holds data ZooKeeper cannot
+        start from, stops everything before anything is written."""
+        runtime.group_writable_umask()
+        # Read first so a volume on the wrong pod, or with data ZooKeeper cannot
+        # start from, is left exactly as it was.
+        datadir.read_evidence(settings)
+        runtime.ensure_directories(*_directories(settings))
+        datalock.lock_directories(datadir.locked_directories(settings))
+        # Again under the lock: of two processes racing for one directory, the
+        # second sees the first's myid, and refuses if it is not its own.
+        evidence = datadir.read_evidence(settings)
+        runtime.check_replaceable(_replaced(settings, files, private))
+        if evidence.takes_trust_marker:
+            datadir.remove_trust_marker(settings)
+        for path, (text, mode) in private.items():
+            runtime.write_atomically(path, text, mode)
+        for path, text in {**files, **datadir.claims(settings, evidence)}.items():
+            runtime.write_atomically(path, text)
+        if settings.tls_dir is None:
+            remove_tls_stores(settings)
+        return evidence
 
-    fork_child(add, "joiner")
+    def decide_membership(self, settings: Settings) -> Decision:
+        """Ask the serving members, and wait while the decision is to."""
+        from zkcontainer.reconfig import startup  # noqa: PLC0415
+
+        decision = startup.settle(settings, say)
+        say(f"membership: {decision.action}: {decision.reason}")
+        return decision
+
+    def write_membership(
+        self, settings: Settings, decision: Decision, files: Mapping[str, str]
+    ) -> None:
+        from zkcontainer.reconfig import startup  # noqa: PLC0415
+
+        startup.write(settings, decision, files)
+
+    def finish(self, settings: Settings, plan: Plan) -> int:
+        """Wait at the start gate, fork the children, and exec the JVM."""
+        pass_start_gate(settings)
+        # As the original did: the effective zoo.cfg at the top of the pod's log.
+        print(plan.files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
+        if settings.tls_dir is not None:
+            start_tls_watcher(settings, client_auth_for(settings), say)
+        if plan.joining is not None and plan.password is not None:
+            start_joiner(settings, plan.joining, plan.password, say)
+        runtime.exec_java(plan.command, runtime.jvm_environment(self.environ))
 
 
-def show_dry_run(files: Mapping[str, str], command: Sequence[str]) -> None:
-    for path, text in files.items():
-        print(f"==> {path} <==\n{text}")
-    print(f"==> command <==\n{shlex.join(command)}")
+class DryRun:
+    """--dry-run: refuses what a start would refuse, and prints what it would write
+    and run; writes nothing, and asks no peer."""
 
+    def prepare(
+        self, settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
+    ) -> datadir.Evidence:
+        evidence = datadir.read_evidence(settings)
+        runtime.check_directories(*_directories(settings))
+        datalock.check_unlocked(datadir.locked_directories(settings))
+        runtime.check_replaceable(_replaced(settings, files, private))
+        return evidence
 
-def probe_warnings(settings: Settings) -> list[str]:
-    """What a custom four-letter-word whitelist will break: it is honoured, not corrected."""
-    words = settings.four_letter_words
-    if "*" in words:
-        return []
-    warnings = []
-    if "ruok" not in words:
-        warnings.append("ruok is not whitelisted: zookeeper-ready (liveness) will fail")
-    if "mntr" not in words:
-        warnings.append(
-            "mntr is not whitelisted: zookeeper-metrics will fail and "
-            "zookeeper-ready --serving falls back to srvr"
-        )
-    return warnings
+    def decide_membership(self, settings: Settings) -> Decision:
+        """What this volume alone would give, which a serving member's configuration
+        overrides at start."""
+        from zkcontainer.reconfig import startup  # noqa: PLC0415
 
+        assumed = Verdict(True, "new", False, "--dry-run assumes every voter answers empty")
+        decision = decide(startup.evidence(settings, live=None, gate=assumed))
+        say(f"--dry-run asks no peer; without one: {decision.action}: {decision.reason}")
+        return decision
 
-def identity_warnings(settings: Settings) -> list[str]:
-    """A standalone whose hostname ends in an ordinal other than 0 runs without a server id.
+    def write_membership(
+        self, settings: Settings, decision: Decision, files: Mapping[str, str]
+    ) -> None:
+        pass  # printed with the rest
 
-    Only where its name is not a StatefulSet pod's: such a pod beyond pod 0 is
-    refused (settings), so this is a host that merely looks like one.
-    """
-    identity = parse_pod_hostname(settings.hostname)
-    ensemble = settings.servers > 1 or settings.reconfig  # with --reconfig, one that may grow
-    if ensemble or identity is None or identity.ordinal == 0:
-        return []
-    return [
-        f"hostname {settings.hostname} ends in -{identity.ordinal} but --servers=1: running "
-        "as a standalone without a server id, since its name is not a StatefulSet pod's "
-        "(<set>-<n>.<service>.<namespace>.svc.<cluster domain>); a second standalone "
-        "serves data of its own"
-    ]
-
-
-def gate_warnings(settings: Settings) -> list[str]:
-    """What hides a serving ensemble from the start gate of a member on an empty volume."""
-    gated = needs_start_gate(settings) and settings.tls_dir is None
-    if not gated or settings.plaintext_reaches_peers:
-        return []
-    if settings.client_port == 0:
-        hidden = "--client_port=0 closes the client port to"
-    else:
-        hidden = f"--client_address={settings.client_address} keeps the client port from"
-    return [
-        f"{hidden} the other members, so a member on an empty volume cannot see them serve:"
-        " it waits until every voter is new, or its data is declared lost"
-        " (zookeeper-declare-lost)"
-    ]
+    def finish(self, settings: Settings, plan: Plan) -> int:
+        for path, text in plan.files.items():
+            print(f"==> {path} <==\n{text}")
+        print(f"==> command <==\n{shlex.join(plan.command)}")
+        for path in plan.private:
+            print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
+        return 0
 
 
 def say_what_to_know(settings: Settings) -> None:
-    warnings = [*identity_warnings(settings), *probe_warnings(settings), *gate_warnings(settings)]
+    gated = needs_start_gate(settings)
+    warnings = [
+        *identity_warnings(settings),
+        *probe_warnings(settings),
+        *gate_warnings(settings, gated),
+    ]
     for warning in warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        say(f"warning: {warning}")
     if settings.heap_reason is not None:
-        print(f"{PROG}: {settings.heap_reason}", file=sys.stderr)
-
-
-def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    settings = load_settings(argv, environ, runtime.system_fqdn)
-    say_what_to_know(settings)
-    java = runtime.find_java(environ)
-    installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
-    files = planned_files(settings, installation.backend)
-    classpath = list(installation.classpath)
-    if settings.tls_dir is not None:
-        if installation.netty_missing:
-            raise EnvironmentProblem(installation.netty_missing)
-        classpath += [jar for jar in installation.netty_classpath if jar not in classpath]
-    private = tls_files(settings, tls_stores(settings))
-    password = reconfig_password(settings)
-    if settings.dry_run:
-        evidence = check(settings, files, private)
-    else:
-        runtime.group_writable_umask()
-        evidence = prepare(settings, files, private)
-        if settings.tls_dir is None:
-            remove_tls_stores(settings)
-    if evidence.why:
-        print(f"{PROG}: {evidence.why}", file=sys.stderr)
-    properties = list(evidence.properties)
-    if password is not None:
-        # The digest (a SHA-1 of super:<password>), never the password: the
-        # JVM's argv is visible to anyone in the pod (ps), as is java.env.
-        properties.append(super_digest_flag(password))
-    main_class = render.MAIN_CLASS
-    if settings.fast_failover:
-        properties += render.FAST_FAILOVER_PROPERTIES
-        if installation.leaving_main_jar is not None:
-            main_class = render.LEAVING_MAIN_CLASS
-            if installation.leaving_main_jar not in classpath:
-                classpath.append(installation.leaving_main_jar)
-    command = render.java_command(
-        settings,
-        java,
-        classpath,
-        installation.backend,
-        properties=properties,
-        main_class=main_class,
-    )
-    joining = None
-    if settings.reconfig:
-        membership_files, joining = reconfig_files(settings)
-        files = {**membership_files, **files}
-    if settings.dry_run:
-        show_dry_run({**files, **claims(settings, evidence)}, command)
-        for path in private:
-            print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
-        return 0
-    pass_start_gate(settings)
-    # As the original did: the effective zoo.cfg at the top of the pod's log.
-    print(files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
-    if settings.tls_dir is not None:
-        start_tls_watcher(settings)
-    if joining is not None and password is not None:
-        start_joiner(settings, joining, password)
-    runtime.exec_java(command, runtime.jvm_environment(environ))
+        say(settings.heap_reason)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ the earliest begins an epoch's history (its counter is 1), each transaction
 follows the one before within one epoch, and every entry reads as ZooKeeper
 reads it. Across a change of epoch nothing in the logs says where the old
 epoch ended, so logs that span epochs are refused with the choice left to
-the operator (start-zookeeper's one-off marker, zkcontainer.start). Anything
+the operator (start-zookeeper's one-off marker, zkcontainer.datadir). Anything
 less would silently drop data, so it is refused.
 
 The format (FileTxnLog): a header of magic "ZKLG", version and database id,

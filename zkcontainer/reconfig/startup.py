@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -215,26 +215,37 @@ def settle(
             waiting_room.waited(decision.reason)
 
 
-def write(settings: Settings, decision: Decision) -> tuple[str, str, str]:
-    """Write the dynamic file and the static zoo.cfg that names it:
-    (zoo.cfg's text, the dynamic file's path, its text)."""
-    assert decision.membership is not None
+def membership_files(settings: Settings, decision: Decision) -> dict[str, str]:
+    """zoo.cfg and the dynamic file it names, path -> text, for the membership
+    decided; zoo.cfg alone without one (a dry run's `wait`). What a start writes
+    and what --dry-run prints, alike."""
+    if decision.membership is None:
+        return {render.zoo_cfg_path(settings): render.zoo_cfg(settings)}
     membership = with_client_ports(settings, decision.membership)
-    directory = render.reconfig_dir(settings)
-    dynamic_path = os.path.join(directory, dynamic_file_name(membership, STATIC_NAME))
-    dynamic_text = render_dynamic_file(membership)
+    name = dynamic_file_name(membership, STATIC_NAME)
+    dynamic_path = os.path.join(render.reconfig_dir(settings), name)
+    return {
+        render.zoo_cfg_path(settings): render.zoo_cfg(settings, dynamic_path),
+        dynamic_path: render_dynamic_file(membership),
+    }
+
+
+def write(settings: Settings, decision: Decision, files: Mapping[str, str]) -> None:
+    """The dynamic file, then zoo.cfg that names it (`files`, from membership_files),
+    and <conf_dir>/zoo.cfg linked to it."""
+    zoo_cfg = render.zoo_cfg_path(settings)
+    (dynamic_path,) = [path for path in files if path != zoo_cfg]
     if decision.action == "join":
         # The files left here describe a membership this member is no longer in
         # (a scale-down's stale volume): they must not be the ones it restarts
         # from when no peer serves, before the add commits. Only those up to the
         # serving configuration's version: a newer one is evidence of members
         # the serving ones have not heard of, and is never deleted.
+        directory = render.reconfig_dir(settings)
         _remove_dynamic_files(directory, keep=dynamic_path, up_to=decision.adopted_version)
-    runtime.write_atomically(dynamic_path, dynamic_text)
-    zoo_cfg = render.zoo_cfg(settings, dynamic_path)
-    runtime.write_atomically(render.zoo_cfg_path(settings), zoo_cfg)
+    runtime.write_atomically(dynamic_path, files[dynamic_path])
+    runtime.write_atomically(zoo_cfg, files[zoo_cfg])
     link_conf_zoo_cfg(settings)
-    return zoo_cfg, dynamic_path, dynamic_text
 
 
 def with_client_ports(settings: Settings, membership: Membership) -> Membership:
