@@ -50,23 +50,7 @@ def _across_flags(
 ) -> dict[str, Any]:
     """The values a flag's kind cannot read alone, and the fields no flag gives."""
     _check_ports_distinct(read, values)
-    tick: int | None = values["tick_time"]
-    min_session: int | None = values["min_session_timeout"]
-    max_session: int | None = values["max_session_timeout"]
-    if tick is not None:
-        min_session = min_session if min_session is not None else 2 * tick
-        max_session = max_session if max_session is not None else 20 * tick
-        overflows = _check_tick_products(read, tick, values)
-        if max_session > JAVA_INT_MAX and not overflows:
-            read.problem("tick_time", f"times 20, the default max_session_timeout, {_TOO_BIG}")
-            max_session = None
-    if min_session is not None and max_session is not None and min_session > max_session:
-        # Blame the value the operator gave; the other may be derived from tick_time.
-        if "min_session_timeout" in read.given:
-            read.problem("min_session_timeout", f"above the maximum session timeout {max_session}")
-        else:
-            read.problem("max_session_timeout", f"below the minimum session timeout {min_session}")
-
+    min_session, max_session = _session_timeouts(read, values)
     jvm_flags = _jvm_flags(read)
     heap, max_direct_memory, heap_reason = read_heap(read, memory_limit, jvm_flags)
 
@@ -121,6 +105,27 @@ def _across_flags(
         "identity": identity,
         "zk_home_source": read.origin("zk_home").partition("=")[0],
     }
+
+
+def _session_timeouts(read: Reader, values: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """(minimum, maximum) session timeout: as given, or derived from tick_time."""
+    tick: int | None = values["tick_time"]
+    min_session: int | None = values["min_session_timeout"]
+    max_session: int | None = values["max_session_timeout"]
+    if tick is not None:
+        min_session = min_session if min_session is not None else 2 * tick
+        max_session = max_session if max_session is not None else 20 * tick
+        overflows = _check_tick_products(read, tick, values)
+        if max_session > JAVA_INT_MAX and not overflows:
+            read.problem("tick_time", f"times 20, the default max_session_timeout, {_TOO_BIG}")
+            max_session = None
+    if min_session is not None and max_session is not None and min_session > max_session:
+        # Blame the value the operator gave; the other may be derived from tick_time.
+        if "min_session_timeout" in read.given:
+            read.problem("min_session_timeout", f"above the maximum session timeout {max_session}")
+        else:
+            read.problem("max_session_timeout", f"below the minimum session timeout {min_session}")
+    return min_session, max_session
 
 
 _TOO_BIG = f"exceeds {JAVA_INT_MAX}: ZooKeeper computes it as a Java int"
