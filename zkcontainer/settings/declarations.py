@@ -92,12 +92,15 @@ def flag(
     env_override: str | None = None,
     secret: bool = False,
 ) -> Any:
-    """A `Settings` field that is a flag of the same name (`field()`'s result,
-    typed Any as `field()`'s is, so the field keeps its own annotation)."""
+    """A `Settings` field that is a flag of the same name: a field without a
+    default, whose metadata is its Flag. Typed Any, as `field()` is, so the
+    field keeps its own annotation."""
     declared = Flag("", default, help, kind, minimum, maximum, env_override, secret)
     return field(metadata={_FLAG: declared})
 
 
+# Keyword-only: mypy takes a flag(...) for a default, which a field without
+# one could not follow otherwise. Settings are only built by name anyway.
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     # The voting members, ids 1..servers.
