@@ -12,12 +12,17 @@ export IMAGE
 
 .PHONY: test lint unit deps system-deps demo demo-down demo-local clean bench bench-revisions bench-failover bench-start image docker manifests chart
 
-# The fast tiers first (seconds), so a broken unit stops the run before the
-# container tier (minutes) starts; that one reports each test as it finishes.
+# The fast tiers first (minutes), so a broken unit stops the run before the
+# container tier starts; that one reports each test as it finishes. Each tier's
+# files are spread over TEST_WORKERS processes (one per core by default), a file
+# kept whole on one of them: a module's or a class's shared servers are started
+# once. The container tier runs at most two ensembles at a time.
+TEST_WORKERS ?= auto
+CONTAINER_WORKERS ?= 2
 test: lint
 	@scripts/ensure-docker || echo "make test: no Docker engine; the container tier will say so"
-	$(BIN)/pytest -m "not container" --durations=5
-	$(BIN)/pytest -m container -v --durations=10
+	$(BIN)/pytest -m "not container" -n $(TEST_WORKERS) --dist loadfile --durations=5
+	$(BIN)/pytest -m container -n $(CONTAINER_WORKERS) --dist loadfile -v --durations=10
 
 unit: deps
 	$(BIN)/pytest -m "not process and not container"

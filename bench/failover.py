@@ -1,6 +1,7 @@
 """Failover as a client sees it: how long writes stop when the leader fails.
 
     python bench/failover.py IMAGE [--rounds 3]
+    python bench/failover.py IMAGE --smoke   # one measurement: the code runs, in a minute
 
 For each fault of the leader of a 3-member ensemble (manifests/zookeeper_mini.yaml,
 run as its StatefulSet would be) -- `docker stop` (SIGTERM, then the grace
@@ -122,7 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("image")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one round of one fault, profile and client: that it runs, not what it measures",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rounds = 1
     results: dict[tuple[str, str, str], list[Outcome]] = {}
     for round_ in range(args.rounds):
         for fault in FAULTS:
@@ -130,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                 if fault not in faults:
                     continue
                 for client in CLIENTS:
+                    if args.smoke and results:
+                        break
                     print(
                         f"bench-failover: round {round_ + 1}, {fault}, {profile}, client {client}",
                         file=sys.stderr,

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkcontainer.dynconfig import (
+from zkcontainer.reconfig.ensemble import parse_server_line
+from zkcontainer.reconfig.model import (
     DynamicConfigError,
     Member,
     Membership,
@@ -22,7 +23,6 @@ from zkcontainer.dynconfig import (
     read_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.ensemble import parse_server_line
 
 # What a 3.8 leader answers for /zookeeper/config after one member was added.
 LIVE_CONFIG = (

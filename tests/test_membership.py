@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.test_dynconfig import member
-from zkcontainer.dynconfig import Member, Membership
-from zkcontainer.membership import Decision, Evidence, decide, initial_members
+from zkcontainer.reconfig.decision import Decision, Evidence, decide, initial_members
+from zkcontainer.reconfig.model import Member, Membership
 from zkcontainer.startgate import Verdict
 from zkcontainer.volume import Volume
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests.harness.fakezk import answers, fake_zookeeper, port_of
 from zkcontainer import render, status
-from zkcontainer.ensemble import ensemble_config, parse_properties
 from zkcontainer.errors import ConfigError
 from zkcontainer.ready import main as ready_main
+from zkcontainer.reconfig.ensemble import ensemble_config, parse_properties
 from zkcontainer.settings import Settings, load_settings
 from zkcontainer.start import main as start_main
 from zkcontainer.status_query import Reading, Target

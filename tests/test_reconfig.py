@@ -14,17 +14,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from zkcontainer import joiner, reconfig, reconfig_client, render, scale, waiting
+from zkcontainer import render, waiting
 from zkcontainer.announce import Announcement, PeerAddress
-from zkcontainer.dynconfig import (
+from zkcontainer.errors import ConfigError, ProbeError
+from zkcontainer.reconfig import client, joiner, scale, startup
+from zkcontainer.reconfig.client import super_digest
+from zkcontainer.reconfig.decision import decide
+from zkcontainer.reconfig.model import (
     Membership,
     parse_config,
     parse_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.errors import ConfigError, ProbeError
-from zkcontainer.membership import decide
-from zkcontainer.reconfig_client import super_digest
 from zkcontainer.settings import Settings, load_settings
 from zkcontainer.start import main as start_main
 from zkcontainer.startgate import PeerView, Verdict
@@ -133,9 +134,9 @@ CASES = {
 def decided(settings: Settings, case: str) -> Membership:
     live = None
     if case == "reconfig-join":
-        live = Membership(tuple(reconfig.member(settings, i) for i in (1, 2, 3)), 0x200000004)
+        live = Membership(tuple(startup.member(settings, i) for i in (1, 2, 3)), 0x200000004)
     gate = Verdict(True, "new", True, "every voter answered with an empty volume")
-    decision = decide(replace(reconfig.evidence(settings, live, gate=gate), local=None))
+    decision = decide(replace(startup.evidence(settings, live, gate=gate), local=None))
     assert decision.membership is not None
     return decision.membership
 
@@ -171,7 +172,7 @@ def test_the_static_file_has_no_members_and_the_dynamic_file_every_one() -> None
     assert "reconfigEnabled=true" in text
     assert "standaloneEnabled=false" in text
     assert render.zoo_cfg_path(settings) == "/var/lib/zookeeper/data/reconfig/zoo.cfg"
-    membership = Membership(reconfig.initial(settings))
+    membership = Membership(startup.initial(settings))
     lines = render_dynamic_file(membership)
     assert parse_dynamic_file(lines, "zoo.cfg.dynamic.0") == membership
     assert f"server.2=zk-1.{DOMAIN}:2888:3888:participant;2181\n" in lines
@@ -180,7 +181,7 @@ def test_the_static_file_has_no_members_and_the_dynamic_file_every_one() -> None
 def test_the_client_address_is_written_into_the_server_line() -> None:
     # 3.8 exits when a member's line and its clientPortAddress disagree.
     settings = settings_of("--servers=3", "--client_address=10.1.2.3")
-    assert reconfig.own_member(settings).spec().endswith(";10.1.2.3:2181")
+    assert startup.own_member(settings).spec().endswith(";10.1.2.3:2181")
 
 
 def test_static_mode_is_unchanged_by_the_reconfig_flags() -> None:
@@ -195,8 +196,8 @@ def test_static_mode_is_unchanged_by_the_reconfig_flags() -> None:
 
 def test_candidates_are_every_other_pod_up_to_the_highest_id_known() -> None:
     settings = settings_of("--servers=3", host="zk-4")
-    local = Membership((*reconfig.initial(settings), reconfig.member(settings, 7)))
-    assert reconfig.candidate_hosts(settings, local) == [
+    local = Membership((*startup.initial(settings), startup.member(settings, 7)))
+    assert startup.candidate_hosts(settings, local) == [
         f"zk-{ordinal}.{DOMAIN}:2181" for ordinal in (0, 1, 2, 3, 5, 6)
     ]
 
@@ -206,9 +207,9 @@ def test_a_static_members_volume_migrates_with_the_initial_membership(tmp_path: 
     (data / "version-2").mkdir(parents=True)
     (data / "version-2" / "snapshot.100000000").write_bytes(b"\0")
     settings = settings_of("--servers=3", f"--data_dir={data}", f"--data_log_dir={data}")
-    decision = decide(reconfig.evidence(settings, live=None))
+    decision = decide(startup.evidence(settings, live=None))
     assert decision.action == "use"
-    assert decision.membership == Membership(reconfig.initial(settings))
+    assert decision.membership == Membership(startup.initial(settings))
 
 
 def test_a_data_dir_holding_only_reconfig_files_holds_no_data(tmp_path: Path) -> None:
@@ -216,24 +217,24 @@ def test_a_data_dir_holding_only_reconfig_files_holds_no_data(tmp_path: Path) ->
     settings = settings_of("--servers=3", f"--data_dir={data}", f"--data_log_dir={data}/log")
     (data / "reconfig").mkdir(parents=True)
     (data / "reconfig" / "zoo.cfg.dynamic.0").write_text(
-        render_dynamic_file(Membership(reconfig.initial(settings)))
+        render_dynamic_file(Membership(startup.initial(settings)))
     )
-    evidence = reconfig.evidence(settings, live=None)
+    evidence = startup.evidence(settings, live=None)
     assert not evidence.has_data
-    assert evidence.local == Membership(reconfig.initial(settings))
+    assert evidence.local == Membership(startup.initial(settings))
 
 
 def test_waiting_says_each_reason_once(tmp_path: Path) -> None:
     settings = settings_of("--servers=3", f"--data_dir={tmp_path}", host="zk-3")
     lines: list[str] = []
     pauses: list[float] = []
-    live = Membership(tuple(reconfig.member(settings, i) for i in (1, 2, 3)), 5)
+    live = Membership(tuple(startup.member(settings, i) for i in (1, 2, 3)), 5)
     answers = iter([None, None, None, live])
 
     def read(_settings: Settings, _local: Membership | None) -> tuple[Membership | None, str]:
         return next(answers), "no member serves"
 
-    decision = reconfig.settle(settings, lines.append, read=read, room=quiet_room(pauses))
+    decision = startup.settle(settings, lines.append, read=read, room=quiet_room(pauses))
     assert decision.action == "join"
     assert len(lines) == 1
     assert "not one of the initial members" in lines[0]
@@ -262,13 +263,13 @@ def test_a_join_clears_the_files_of_a_membership_it_was_removed_from(tmp_path: P
     stale_dir = tmp_path / "reconfig"
     stale_dir.mkdir()
     (stale_dir / "zoo.cfg.dynamic.300000000").write_text("server.9=x:1:2\n")
-    live = Membership(tuple(reconfig.member(settings, i) for i in (1, 3)), 0x400000000)
-    decision = decide(reconfig.evidence(settings, live))
+    live = Membership(tuple(startup.member(settings, i) for i in (1, 3)), 0x400000000)
+    decision = decide(startup.evidence(settings, live))
     assert decision.action == "join"
     # A file newer than the serving configuration makes the decision wait, so a
     # join never meets one; were one there, it is evidence and stays.
     (stale_dir / "zoo.cfg.dynamic.500000000").write_text("server.9=x:1:2\n")
-    reconfig.write(settings, decision)
+    startup.write(settings, decision)
     assert sorted(os.listdir(stale_dir)) == [
         "zoo.cfg",
         "zoo.cfg.dynamic.0",
@@ -297,9 +298,9 @@ def test_a_live_configuration_without_client_parts_gets_the_statefulsets_client_
         "".join(f"server.{i}=zk-{i - 1}.{DOMAIN}:2888:3888:participant\n" for i in (1, 2, 3))
         + "version=0\n"
     )
-    decision = decide(reconfig.evidence(settings, live))
+    decision = decide(startup.evidence(settings, live))
     assert decision.action == "use"
-    _zoo_cfg, path, text = reconfig.write(settings, decision)
+    _zoo_cfg, path, text = startup.write(settings, decision)
     assert path.endswith("zoo.cfg.dynamic.0")
     assert text == "".join(
         f"server.{i}=zk-{i - 1}.{DOMAIN}:2888:3888:participant;2281\n" for i in (1, 2, 3)
@@ -309,10 +310,10 @@ def test_a_live_configuration_without_client_parts_gets_the_statefulsets_client_
 
 def test_filled_in_client_parts_follow_the_client_address_and_keep_those_listed() -> None:
     settings = settings_of("--servers=3", "--client_address=10.1.2.3")
-    listed = reconfig.member(settings, 1)
-    bare = reconfig.member(settings, 2)
+    listed = startup.member(settings, 1)
+    bare = startup.member(settings, 2)
     live = Membership((listed, replace(bare, client_port=None, client_address=None)), 7)
-    filled = reconfig.with_client_ports(settings, live)
+    filled = startup.with_client_ports(settings, live)
     assert filled.version == 7
     assert filled.get(1) == listed
     assert filled.get(2) == bare
@@ -360,7 +361,7 @@ def test_the_jvm_argv_and_environment_never_hold_the_password(
         execed.append((list(argv), dict(environ)))
 
     monkeypatch.setattr("zkcontainer.runtime.exec_java", exec_java)
-    monkeypatch.setattr(reconfig, "read_live", lambda _s, _l: (None, "nobody"))
+    monkeypatch.setattr(startup, "read_live", lambda _s, _l: (None, "nobody"))
     env = {"ZK_RECONFIG_PASSWORD_FILE": str(password_file)}
     monkeypatch.setattr(os, "environ", {**os.environ, **env})
     start_main(pod_flags(tmp_path, "--servers=1", "--heap=64M"))
@@ -398,7 +399,7 @@ def test_a_static_start_never_imports_kazoo(tmp_path: Path) -> None:
         f"main(['--servers=3', '--hostname=zk-0', '--domain=d', '--data_dir={tmp_path}/d',"
         f" '--conf_dir={tmp_path}/c', '--log_dir={tmp_path}', '--dry-run'])\n"
         "assert not [m for m in sys.modules if m.startswith('kazoo')], 'kazoo imported'\n"
-        "assert 'zkcontainer.reconfig_client' not in sys.modules\n"
+        "assert 'zkcontainer.reconfig.client' not in sys.modules\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], check=False, capture_output=True, text=True
@@ -433,7 +434,7 @@ def test_scale_refuses_to_leave_one_voter_without_asking_a_server(
 
 
 class FakeEnsemble:
-    """reconfig_client's session, read_live and remove, over a membership in memory."""
+    """The reconfig client's session, read_live and remove, over a membership in memory."""
 
     def __init__(self, live: Membership) -> None:
         self.live = live
@@ -449,9 +450,9 @@ class FakeEnsemble:
             self.live = replace(self.live.without(ids), version=self.live.version + 1)
             return self.live
 
-        monkeypatch.setattr(reconfig_client, "session", session)
-        monkeypatch.setattr(reconfig_client, "read_live", lambda *_: self.live)
-        monkeypatch.setattr(reconfig_client, "remove", remove)
+        monkeypatch.setattr(client, "session", session)
+        monkeypatch.setattr(client, "read_live", lambda *_: self.live)
+        monkeypatch.setattr(client, "remove", remove)
         monkeypatch.setattr(scale, "_serving", lambda members, _deadline: [m.id for m in members])
 
 
@@ -471,8 +472,8 @@ def test_scale_refuses_to_leave_one_voter_beside_observers(
     ensemble = FakeEnsemble(
         Membership(
             (
-                reconfig.member(settings, 1),
-                *(reconfig.member(settings, i, "observer") for i in (2, 3)),
+                startup.member(settings, 1),
+                *(startup.member(settings, i, "observer") for i in (2, 3)),
             ),
             9,
         )
@@ -485,7 +486,7 @@ def test_scale_refuses_to_leave_one_voter_beside_observers(
 
 def three_voters(monkeypatch: pytest.MonkeyPatch) -> FakeEnsemble:
     settings = settings_of("--servers=3")
-    ensemble = FakeEnsemble(Membership(tuple(reconfig.member(settings, i) for i in (1, 2, 3)), 9))
+    ensemble = FakeEnsemble(Membership(tuple(startup.member(settings, i) for i in (1, 2, 3)), 9))
     ensemble.install(monkeypatch)
     return ensemble
 
@@ -553,12 +554,12 @@ def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_re
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings = settings_of("--servers=3", host="zk-3")
-    me = reconfig.own_member(settings)
+    me = startup.own_member(settings)
     states = iter([False, False, True])
     outcomes: list[object] = [
-        reconfig_client.ReconfigError("timed out", "add 4: last attempt: ReconfigInProcessError"),
-        reconfig_client.ReconfigError("timed out", "add 4: last attempt: ReconfigInProcessError"),
-        Membership((*reconfig.initial(settings), me), 0x300000002),
+        client.ReconfigError("timed out", "add 4: last attempt: ReconfigInProcessError"),
+        client.ReconfigError("timed out", "add 4: last attempt: ReconfigInProcessError"),
+        Membership((*startup.initial(settings), me), 0x300000002),
     ]
 
     @contextmanager
@@ -575,8 +576,8 @@ def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_re
         return outcome
 
     monkeypatch.setattr(joiner, "serving", lambda _h, _p: next(states))
-    monkeypatch.setattr(reconfig_client, "session", session)
-    monkeypatch.setattr(reconfig_client, "add", add)
+    monkeypatch.setattr(client, "session", session)
+    monkeypatch.setattr(client, "add", add)
     monkeypatch.setattr(joiner.time, "sleep", lambda _s: None)
     lines: list[str] = []
     assert joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: True, log=lines.append)
@@ -589,7 +590,7 @@ def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_re
 
 def test_the_joiner_leaves_when_the_server_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(joiner, "serving", lambda _h, _p: False)
-    me = reconfig.own_member(settings_of("--servers=3", host="zk-3"))
+    me = startup.own_member(settings_of("--servers=3", host="zk-3"))
     assert not joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: False, log=print)
 
 
@@ -604,9 +605,9 @@ def test_without_a_file_a_wiped_member_asks_every_pod_that_exists(
             raise ProbeError("unreachable", f"{where}: does not resolve")
         return []
 
-    monkeypatch.setattr(reconfig, "resolve", resolve)
-    assert reconfig.pods_beyond_initial(settings) == [4, 5, 6, 7]
-    assert reconfig.voters_to_start_with(settings, None) == {1, 2, 3, 4, 5, 6, 7}
-    assert len(reconfig.candidate_hosts(settings, None)) == 6
-    local = Membership(reconfig.initial(settings))
-    assert reconfig.voters_to_start_with(settings, local) == {1, 2, 3}
+    monkeypatch.setattr(startup, "resolve", resolve)
+    assert startup.pods_beyond_initial(settings) == [4, 5, 6, 7]
+    assert startup.voters_to_start_with(settings, None) == {1, 2, 3, 4, 5, 6, 7}
+    assert len(startup.candidate_hosts(settings, None)) == 6
+    local = Membership(startup.initial(settings))
+    assert startup.voters_to_start_with(settings, local) == {1, 2, 3}

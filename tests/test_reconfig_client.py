@@ -17,8 +17,7 @@ from kazoo.exceptions import (
     ReconfigInProcessError,
 )
 
-from zkcontainer.dynconfig import Member, Membership, parse_config, render_dynamic_file
-from zkcontainer.reconfig_client import (
+from zkcontainer.reconfig.client import (
     ReconfigError,
     add,
     read_password,
@@ -26,6 +25,7 @@ from zkcontainer.reconfig_client import (
     super_digest,
     super_digest_flag,
 )
+from zkcontainer.reconfig.model import Member, Membership, parse_config, render_dynamic_file
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_the_probe_path_never_imports_kazoo() -> None:
     code = (
         "import sys\n"
         "import zkcontainer.ready, zkcontainer.metrics, zkcontainer.fourlw, zkcontainer.mntr\n"
-        "import zkcontainer.reconfig_client, zkcontainer.membership\n"
+        "import zkcontainer.reconfig.client, zkcontainer.reconfig.decision\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kazoo', 'six')))\n"
     )
     result = subprocess.run(

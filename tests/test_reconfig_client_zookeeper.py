@@ -1,7 +1,7 @@
 """The reconfig client against a real ensemble of Debian's ZooKeeper on loopback.
 
 Three members run with reconfigEnabled=true and a superuser digest, their
-dynamic files rendered by zkcontainer.dynconfig; new members start as
+dynamic files rendered by zkcontainer.reconfig.model; new members start as
 ZooKeeper's "order B" join (the serving members plus themselves) and are then
 added, then removed, as start-zookeeper and zookeeper-scale will do.
 """
@@ -19,11 +19,9 @@ import pytest
 
 from tests.harness.prerequisites import DEBIAN_ZOOKEEPER_JAR, require_zookeeper
 from tests.harness.zookeeper import free_port
-from zkcontainer.dynconfig import Member, Membership, dynamic_file_name, render_dynamic_file
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import parse_lines, send_word
-from zkcontainer.membership import Evidence, decide
-from zkcontainer.reconfig_client import (
+from zkcontainer.reconfig.client import (
     ReconfigError,
     add,
     read_membership,
@@ -31,6 +29,8 @@ from zkcontainer.reconfig_client import (
     session,
     super_digest_flag,
 )
+from zkcontainer.reconfig.decision import Evidence, decide
+from zkcontainer.reconfig.model import Member, Membership, dynamic_file_name, render_dynamic_file
 from zkcontainer.volume import Volume
 
 pytestmark = pytest.mark.process

@@ -30,7 +30,7 @@ from tests.harness.members import alive, serving
 from tests.harness.statefulset import ProbeResult, StatefulSet, wait_for
 from tests.test_observers_container import hosts, written
 from tests.test_status_container import running
-from zkcontainer.dynconfig import Membership, parse_config, parse_dynamic_file
+from zkcontainer.reconfig.model import Membership, parse_config, parse_dynamic_file
 
 pytestmark = pytest.mark.container
 

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from tests.harness.prerequisites import missing, require_zookeeper
-from zkcontainer.dynconfig import Membership
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
-from zkcontainer.reconfig_client import ReconfigError, read_membership
+from zkcontainer.reconfig.client import ReconfigError, read_membership
+from zkcontainer.reconfig.model import Membership
 
 pytestmark = pytest.mark.process
 

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from tests.harness.fakezk import Behaviour, answers, fake_zookeeper, port_of, silent
 from zkcontainer import render, status
-from zkcontainer.ensemble import Member, parse_properties, parse_server_line, read_config
 from zkcontainer.errors import UsageError
+from zkcontainer.reconfig.ensemble import parse_properties, parse_server_line, read_config
+from zkcontainer.reconfig.model import Member
 from zkcontainer.settings import load_settings
 from zkcontainer.status_query import (
     Reading,
@@ -71,8 +72,12 @@ def zoo_cfg(tmp_path: Path, *flags: str, servers: int = 3) -> Path:
     return path
 
 
+def entry(member_id: int, host: str, voting: bool = True) -> Member:
+    return Member(member_id, host, 2888, 3888, "participant" if voting else "observer")
+
+
 def target(member_id: int, voting: bool = True) -> Target:
-    return Target(Member(member_id, f"zk-{member_id - 1}.{DOMAIN}", voting), "h", 2181)
+    return Target(entry(member_id, f"zk-{member_id - 1}.{DOMAIN}", voting), "h", 2181)
 
 
 def serving(member_id: int, role: str, zxid: int = 0x100000005, **fields: object) -> Reading:
@@ -135,25 +140,27 @@ def test_port_unification_keeps_plaintext_reachable(tmp_path: Path) -> None:
 def test_a_standalone_server_is_asked_on_its_own_loopback(tmp_path: Path) -> None:
     config = read_config(str(zoo_cfg(tmp_path, servers=1)))
     assert config.members == ()
-    assert [(t.member.id, t.host, t.port) for t in targets(config, tls=False)] == [
+    assert [(t.member_id, t.host, t.port) for t in targets(config, tls=False)] == [
         (None, "127.0.0.1", 2181)
     ]
 
 
 @pytest.mark.parametrize(
-    ("line", "member"),
+    ("line", "seen"),
     [
-        ("zk-0.zk-hs:2888:3888", Member(1, "zk-0.zk-hs", True)),
-        ("zk-0.zk-hs:2888:3888:participant", Member(1, "zk-0.zk-hs", True)),
-        ("zk-0.zk-hs:2888:3888:observer", Member(1, "zk-0.zk-hs", False)),
-        ("zk-0.zk-hs:2888:3888:observer;2191", Member(1, "zk-0.zk-hs", False, 2191)),
-        ("zk-0.zk-hs:2888:3888;0.0.0.0:2182", Member(1, "zk-0.zk-hs", True, 2182)),
-        ("[fd00::1]:2888:3888;[::]:2181", Member(1, "fd00::1", True, 2181)),
-        ("a:2888:3888|b:2889:3889:observer;2181", Member(1, "a", False, 2181)),
+        ("zk-0.zk-hs:2888:3888", ("zk-0.zk-hs", True, None)),
+        ("zk-0.zk-hs:2888:3888:participant", ("zk-0.zk-hs", True, None)),
+        ("zk-0.zk-hs:2888:3888:observer", ("zk-0.zk-hs", False, None)),
+        ("zk-0.zk-hs:2888:3888:observer;2191", ("zk-0.zk-hs", False, 2191)),
+        ("zk-0.zk-hs:2888:3888;0.0.0.0:2182", ("zk-0.zk-hs", True, 2182)),
+        ("[fd00::1]:2888:3888;[::]:2181", ("fd00::1", True, 2181)),
+        ("a:2888:3888|b:2889:3889:observer;2181", ("a", False, 2181)),
     ],
 )
-def test_server_lines(line: str, member: Member) -> None:
-    assert parse_server_line("server.1", line) == member
+def test_server_lines(line: str, seen: tuple[str, bool, int | None]) -> None:
+    """What status needs of a member: the host and client port to ask, and its vote."""
+    member = parse_server_line("server.1", line)
+    assert (member.id, member.host, member.voting, member.client_port) == (1, *seen)
 
 
 @pytest.mark.parametrize(
@@ -260,7 +267,7 @@ def test_the_largest_zxid_is_a_number() -> None:
 @pytest.mark.parametrize("mode", ["\x1b[2J\x1b[31mleader", "leader\x07", "candidate", "LEADER"])
 def test_a_mode_that_is_no_role_is_an_unexpected_reply(mode: str) -> None:
     with fake_zookeeper(answers({"srvr": SRVR_39.replace("follower", mode)})) as member:
-        where = Target(Member(1, "127.0.0.1", True), "127.0.0.1", port_of(member))
+        where = Target(entry(1, "127.0.0.1"), "127.0.0.1", port_of(member))
         reading = read_member(where, time.monotonic() + HANG_BOUND, None)
     assert (reading.role, reading.reason) == (None, "unexpected reply")
     assert reading.detail == f"127.0.0.1:{port_of(member)}: srvr Mode is {mode!r}"
@@ -269,7 +276,7 @@ def test_a_mode_that_is_no_role_is_an_unexpected_reply(mode: str) -> None:
 def test_an_observer_that_says_it_leads_is_an_unexpected_reply() -> None:
     leader = SRVR_39.replace("follower", "leader")
     with fake_zookeeper(answers({"srvr": leader})) as member:
-        observer = Target(Member(4, "127.0.0.1", False), "127.0.0.1", port_of(member))
+        observer = Target(entry(4, "127.0.0.1", voting=False), "127.0.0.1", port_of(member))
         reading = read_member(observer, time.monotonic() + HANG_BOUND, None)
     assert (reading.role, reading.reason) == (None, "unexpected reply")
     assert reading.detail is not None
@@ -294,7 +301,7 @@ def test_srvr_twice_with_the_same_zxid_and_count_is_steady_and_hash_gives_digest
     """A member whose tree is compared is asked srvr, mntr, hash and srvr again."""
     words = {"srvr": SRVR_39, "mntr": FOLLOWING, "hash": "200000000: 1234\n200000080: -77\n"}
     with fake_zookeeper(answers(words)) as member:
-        where = Target(Member(2, "127.0.0.1", True), "127.0.0.1", port_of(member))
+        where = Target(entry(2, "127.0.0.1"), "127.0.0.1", port_of(member))
         reading = read_member(where, time.monotonic() + HANG_BOUND, None, compared=True)
         alone = read_member(where, time.monotonic() + HANG_BOUND, None)
     assert member.words == [b"srvr", b"mntr", b"hash", b"srvr", b"srvr", b"mntr"]
@@ -327,7 +334,7 @@ def changing(first: str, then: str) -> Behaviour:
 )
 def test_a_count_is_steady_only_when_a_second_srvr_agrees(then: str, steady: bool) -> None:
     with fake_zookeeper(changing(SRVR_39, then)) as member:
-        where = Target(Member(2, "127.0.0.1", True), "127.0.0.1", port_of(member))
+        where = Target(entry(2, "127.0.0.1"), "127.0.0.1", port_of(member))
         reading = read_member(where, time.monotonic() + HANG_BOUND, None, compared=True)
     assert (reading.zxid, reading.znodes, reading.steady) == (0x200000007, 9, steady)
     assert reading.digests is None  # hash refused: no digest, no failure
@@ -495,7 +502,7 @@ def test_observers_never_make_a_quorum() -> None:
 
 
 def test_a_standalone_server_is_its_own_quorum() -> None:
-    alone = Reading(Target(Member(None, "127.0.0.1", True), "127.0.0.1", 2181), role="standalone")
+    alone = Reading(Target(None, "127.0.0.1", 2181), role="standalone")
     assert status.quorum([alone]).serving
     assert not status.quorum([Reading(alone.target, reason="refused", detail="")]).serving
 

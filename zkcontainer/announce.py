@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 
 from zkcontainer import ProbeError
 from zkcontainer.fourlw import connect, find_value, resolve, send_word
+from zkcontainer.ready import SERVING_STATES
 from zkcontainer.startgate import PeerView, Phase
 from zkcontainer.volume import KINDS, Volume
 
@@ -56,7 +57,6 @@ MAX_LINE = 512
 # writes it at once; silence this long means a running ZooKeeper.
 GREETING_WAIT = 1.0
 NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n"
-SERVING_MODES = ("leader", "follower", "observer", "standalone")
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ def _read_serving(peer: PeerAddress, deadline: float, tls_dir: str | None) -> Pe
     except ProbeError:
         return None  # not serving, a deciding member, or nothing there
     mode = find_value(srvr, "Mode", ": ")
-    if mode not in SERVING_MODES:
+    if mode not in SERVING_STATES:
         return None
     zxid = _hex(find_value(srvr, "Zxid", ": "))
     size = None

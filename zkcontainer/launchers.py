@@ -20,7 +20,7 @@ COMMANDS = {
     "zookeeper-ready": "zkcontainer.ready",
     "zookeeper-metrics": "zkcontainer.metrics",
     "zookeeper-status": "zkcontainer.status",
-    "zookeeper-scale": "zkcontainer.scale",
+    "zookeeper-scale": "zkcontainer.reconfig.scale",
     "zookeeper-declare-lost": "zkcontainer.declare_lost",
 }
 

@@ -13,7 +13,18 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 PROG = "zookeeper-ready"
+# Whether a member serves, and whether it has synced with its leader, is
+# decided here, for the probe and for every command that asks a member.
+# The states in which a server serves clients (mntr's zk_server_state, srvr's Mode).
 SERVING_STATES = ("leader", "follower", "observer", "standalone")
+# The learners: they serve once synced with their leader.
+LEARNER_STATES = ("follower", "observer")
+# The states of the voters that make a quorum: an observer never counts, and a
+# standalone server is no member of an ensemble.
+QUORUM_STATES = ("leader", "follower")
+# How mntr's zk_peer_state ends once a member has synced with its leader and
+# takes its broadcasts: "following - broadcast", "observing - broadcast".
+SYNCED_SUFFIX = "- broadcast"
 
 USAGE = """\
 usage: zookeeper-ready [--serving] [--host HOST] [--tls_dir DIR] [--timeout SECONDS] [PORT]
@@ -47,6 +58,20 @@ Exit: 0 healthy, 1 not (one line: refused, timed out, reset, unreachable,
 not whitelisted, not serving, unexpected reply, tls failed), 2 bad arguments."""
 
 
+def synced(state: str, peer_state: str | None) -> bool:
+    """Whether a server in `state` has synced with its leader, by mntr's zk_peer_state.
+
+    A standalone server has no leader. Without a peer state (srvr carries
+    none) it counts as synced: a follower only answers srvr once synced.
+    """
+    return peer_state is None or state == "standalone" or peer_state.endswith(SYNCED_SUFFIX)
+
+
+def serving(state: str | None, peer_state: str | None = None) -> bool:
+    """The rule of --serving: a serving state, and synced with its leader."""
+    return state in SERVING_STATES and synced(state, peer_state)
+
+
 def check_alive(args: ProbeArgs) -> None:
     reply = send_word("ruok", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
     if reply != "imok":
@@ -73,7 +98,7 @@ def check_serving(args: ProbeArgs) -> str:
         raise ProbeError("unexpected reply", f"{where}: no server state in mntr or srvr")
     if state not in SERVING_STATES:
         raise ProbeError("not serving", f"{where}: state {state}")
-    if peer_state is not None and state != "standalone" and not peer_state.endswith("- broadcast"):
+    if not synced(state, peer_state):
         raise ProbeError("not serving", f"{where}: {state} still syncing ({peer_state})")
     return state
 

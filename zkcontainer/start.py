@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from zkcontainer import datalock, render, runtime, tls, txnlog, volume
-from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
 from zkcontainer.identity import parse_pod_hostname
-from zkcontainer.membership import decide
+from zkcontainer.reconfig.decision import decide
+from zkcontainer.reconfig.model import Member, dynamic_file_name, render_dynamic_file
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 from zkcontainer.startgate import Verdict
 
@@ -415,7 +415,7 @@ def reconfig_password(settings: Settings) -> str | None:
     """The superuser's password, read once: it reaches the joiner in memory only."""
     if not settings.reconfig or settings.reconfig_password_file is None:
         return None
-    from zkcontainer.reconfig_client import ReconfigError, read_password  # noqa: PLC0415
+    from zkcontainer.reconfig.client import ReconfigError, read_password  # noqa: PLC0415
 
     try:
         return read_password(settings.reconfig_password_file)
@@ -424,7 +424,7 @@ def reconfig_password(settings: Settings) -> str | None:
 
 
 def super_digest_flag(password: str) -> str:
-    from zkcontainer.reconfig_client import super_digest_flag as flag  # noqa: PLC0415
+    from zkcontainer.reconfig.client import super_digest_flag as flag  # noqa: PLC0415
 
     return flag(password)
 
@@ -436,14 +436,14 @@ def reconfig_files(settings: Settings) -> tuple[dict[str, str], Member | None]:
     --dry-run asks no peer and writes nothing: it shows what this volume alone
     would give, which a serving member's configuration overrides at start.
     """
-    from zkcontainer import reconfig  # noqa: PLC0415
+    from zkcontainer.reconfig import startup  # noqa: PLC0415
 
     def log(line: str) -> None:
         print(f"{PROG}: {line}", file=sys.stderr, flush=True)
 
     if settings.dry_run:
         assumed = Verdict(True, "new", False, "--dry-run assumes every voter answers empty")
-        decision = decide(reconfig.evidence(settings, live=None, gate=assumed))
+        decision = decide(startup.evidence(settings, live=None, gate=assumed))
         log(f"--dry-run asks no peer; without one: {decision.action}: {decision.reason}")
         if decision.membership is None:
             return {render.zoo_cfg_path(settings): render.zoo_cfg(settings)}, None
@@ -454,10 +454,10 @@ def reconfig_files(settings: Settings) -> tuple[dict[str, str], Member | None]:
             render.zoo_cfg_path(settings): render.zoo_cfg(settings, dynamic_path),
             dynamic_path: render_dynamic_file(decision.membership),
         }, None
-    decision = reconfig.settle(settings, log)
+    decision = startup.settle(settings, log)
     log(f"membership: {decision.action}: {decision.reason}")
-    zoo_cfg, dynamic_path, dynamic_text = reconfig.write(settings, decision)
-    joining = reconfig.own_member(settings) if decision.action == "join" else None
+    zoo_cfg, dynamic_path, dynamic_text = startup.write(settings, decision)
+    joining = startup.own_member(settings) if decision.action == "join" else None
     return {render.zoo_cfg_path(settings): zoo_cfg, dynamic_path: dynamic_text}, joining
 
 
@@ -491,8 +491,8 @@ def pass_start_gate(settings: Settings) -> None:
 
 
 def start_joiner(settings: Settings, member: Member, password: str) -> None:
-    """Fork the child that adds this member once it serves (zkcontainer.joiner)."""
-    from zkcontainer import joiner  # noqa: PLC0415
+    """Fork the child that adds this member once it serves (zkcontainer.reconfig.joiner)."""
+    from zkcontainer.reconfig import joiner  # noqa: PLC0415
 
     host = settings.client_address or "127.0.0.1"
     if host in ("0.0.0.0", "::"):

@@ -57,12 +57,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from zkcontainer.ready import QUORUM_STATES
 from zkcontainer.volume import Volume, VolumeKind
 
 PeerKind = Literal["absent", "announcing", "running", "serving"]
 Phase = Literal["waiting", "ready"]
 Situation = Literal["data", "new", "serving", "declared"]
-QUORUM_MODES = ("leader", "follower")
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def _serving_ensemble(evidence: GateEvidence) -> str | None:
     for peer in sorted(evidence.peers.values(), key=lambda p: p.id):
         if (
             peer.kind == "serving"
-            and peer.mode in QUORUM_MODES
+            and peer.mode in QUORUM_STATES
             and peer.quorum_size in (None, evidence.ensemble_size)
         ):
             return f"{peer.id} serves as {peer.mode} of this ensemble: joining it"
@@ -191,7 +191,7 @@ def _foreign(peer: PeerView, evidence: GateEvidence) -> str | None:
         return None
     if peer.mode == "standalone":
         what = "a standalone"
-    elif peer.mode in QUORUM_MODES and peer.quorum_size not in (None, evidence.ensemble_size):
+    elif peer.mode in QUORUM_STATES and peer.quorum_size not in (None, evidence.ensemble_size):
         what = f"a member of an ensemble of {peer.quorum_size} voters"
     else:
         return None

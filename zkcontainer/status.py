@@ -16,10 +16,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import fourlw, status_query
-from zkcontainer.ensemble import ZOO_CFG, EnsembleConfig, read_config
+from zkcontainer import fourlw, ready, status_query
 from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
+from zkcontainer.reconfig.ensemble import ZOO_CFG, EnsembleConfig, read_config
 from zkcontainer.status_query import Reading, member_name
 
 TYPE_CHECKING = False
@@ -30,7 +30,6 @@ PROG = "zookeeper-status"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
 DEFAULT_TIMEOUT = 2.0
 FORMATS = ("text", "json")
-SERVING_VOTER_ROLES = ("leader", "follower")
 
 USAGE = """\
 usage: zookeeper-status [--conf_dir DIR | --config FILE] [--format text|json]
@@ -97,15 +96,15 @@ def quorum(readings: Sequence[Reading]) -> Quorum:
     A standalone server is its own quorum of one, and so is the one voter of a
     config with a single server line, which ZooKeeper 3.5+ runs standalone.
     """
-    if len(readings) == 1 and readings[0].target.member.id is None:
+    if len(readings) == 1 and readings[0].target.member_id is None:
         serving = readings[0].role == "standalone"
         return Quorum(serving, 1, int(serving), (None,) if serving else ())
-    voters = [r for r in readings if r.target.member.voting]
+    voters = [r for r in readings if r.target.voting]
     alone = len(voters) == 1 and voters[0].role == "standalone"
     serving_voters = [
-        r for r in voters if (r.role in SERVING_VOTER_ROLES or alone) and r.synced is not False
+        r for r in voters if (r.role in ready.QUORUM_STATES or alone) and r.synced is not False
     ]
-    leaders = tuple(r.target.member.id for r in voters if r.role == "leader" or alone)
+    leaders = tuple(r.target.member_id for r in voters if r.role == "leader" or alone)
     serves = len(leaders) == 1 and len(serving_voters) > len(voters) // 2
     return Quorum(serves, len(voters), len(serving_voters), leaders, standalone=alone)
 
@@ -113,9 +112,9 @@ def quorum(readings: Sequence[Reading]) -> Quorum:
 def as_json(readings: Sequence[Reading], summary: Quorum) -> str:
     members = [
         {
-            "id": r.target.member.id,
+            "id": r.target.member_id,
             "address": r.target.address,
-            "voting": r.target.member.voting,
+            "voting": r.target.voting,
             "role": r.role,
             "synced": r.synced,
             "zxid": None if r.zxid is None else hex(r.zxid),
@@ -182,8 +181,7 @@ def diverged_names(readings: Sequence[Reading]) -> list[str]:
 
 
 def _row(r: Reading) -> tuple[str, ...]:
-    member = r.target.member
-    ident = _text(member.id) + ("" if member.voting else " (observer)")
+    ident = _text(r.target.member_id) + ("" if r.target.voting else " (observer)")
     if r.reason:
         return (ident, r.target.address, f"({r.reason})", *("-" * 7))
     synced = "DIVERGED" if r.divergence else {True: "yes", False: "no", None: "?"}[r.synced]

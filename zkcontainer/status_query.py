@@ -2,8 +2,8 @@
 
 Each member gets `srvr` (its mode, zxid, latency, connections, outstanding
 requests and znode count: mntr has no zxid, in 3.8 or 3.9) and then `mntr`,
-for zk_peer_state: a follower or observer is synced once that says
-"... - broadcast", the rule `zookeeper-ready --serving` applies. srvr is the
+for zk_peer_state: whether a follower or observer has synced with its leader,
+by the rule `zookeeper-ready --serving` applies (zkcontainer.ready). srvr is the
 one word ZooKeeper always allows; without mntr in the whitelist, whether a
 member is synced is unknown rather than a failure.
 
@@ -21,9 +21,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from zkcontainer import fourlw
-from zkcontainer.ensemble import EnsembleConfig, Member
+from zkcontainer import fourlw, ready
 from zkcontainer.errors import ProbeError, UsageError
+from zkcontainer.reconfig.ensemble import EnsembleConfig
+from zkcontainer.reconfig.model import Member
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,13 +34,8 @@ if TYPE_CHECKING:
 # After the deadline, how long to wait for a member's thread to notice it:
 # fourlw bounds every step by the deadline itself, so this is only a margin.
 JOIN_MARGIN = 0.5
-SYNCED_SUFFIX = "- broadcast"
 # srvr's Mode, as ZooKeeper's ServerState and read-only mode name it.
 ROLES = ("leader", "follower", "observer", "standalone", "read-only")
-# The roles whose tree clients read. A standalone server among the members
-# is outside the ensemble, but its clients read its tree all the same; a
-# read-only server is cut off from its ensemble, and its tree is not compared.
-TREE_ROLES = ("leader", "follower", "observer", "standalone")
 JAVA_LONG = 2**63
 
 
@@ -47,13 +43,23 @@ JAVA_LONG = 2**63
 class Target:
     """Where to ask one member: its client port, plaintext or TLS."""
 
-    member: Member
+    member: Member | None  # None: a standalone server, which has no server line
     host: str
     port: int
 
     @property
     def address(self) -> str:
         return fourlw.address_label(self.host, self.port)
+
+    @property
+    def member_id(self) -> int | None:
+        return None if self.member is None else self.member.id
+
+    @property
+    def voting(self) -> bool:
+        """A participant; observers never count towards a quorum. A standalone server
+        is its own quorum of one."""
+        return self.member is None or self.member.voting
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def targets(config: EnsembleConfig, tls: bool, where: str = "zoo.cfg") -> list[T
         host = config.client_address or "127.0.0.1"
         if host in ("0.0.0.0", "::"):  # bound on every address
             host = "127.0.0.1"
-        return [Target(Member(id=None, host=host, voting=True), host, port)]
+        return [Target(None, host, port)]
     found = []
     for member in config.members:
         if tls:
@@ -144,27 +150,29 @@ def read_member(
         reading = from_srvr(target, ask("srvr", target, deadline, context))
     except ProbeError as error:
         return Reading(target, reason=error.reason, detail=error.detail)
-    if reading.role == "leader" and not target.member.voting:
+    if reading.role == "leader" and not target.voting:
         # An observer cannot lead: its own config is not the one read here.
         detail = f"{target.address}: configured as an observer, says it is the leader"
         return Reading(target, reason="unexpected reply", detail=detail)
     if reading.role in ("leader", "standalone"):
         reading = replace(reading, synced=True)
-    elif reading.role in ("follower", "observer"):
-        reading = replace(reading, synced=peer_synced(target, deadline, context))
+    elif reading.role in ready.LEARNER_STATES:
+        reading = replace(reading, synced=peer_synced(reading.role, target, deadline, context))
     if compared and serves(reading):
         return read_tree(reading, deadline, context)
     return reading
 
 
-def peer_synced(target: Target, deadline: float, context: _ssl._SSLContext | None) -> bool | None:
-    """Whether mntr's zk_peer_state says the follower or observer broadcasts; None
+def peer_synced(
+    role: str, target: Target, deadline: float, context: _ssl._SSLContext | None
+) -> bool | None:
+    """Whether mntr's zk_peer_state says the follower or observer has synced; None
     when mntr cannot say (srvr answered: the member serves, synced stays unknown)."""
     try:
         peer_state = fourlw.find_value(ask("mntr", target, deadline, context), "zk_peer_state")
     except ProbeError:
         return None
-    return None if peer_state is None else peer_state.endswith(SYNCED_SUFFIX)
+    return None if peer_state is None else ready.synced(role, peer_state)
 
 
 def read_tree(reading: Reading, deadline: float, context: _ssl._SSLContext | None) -> Reading:
@@ -287,9 +295,14 @@ def lag(leader_zxid: int, zxid: int) -> int:
 
 
 def serves(reading: Reading) -> bool:
-    """Whether clients read `reading`'s tree: its role is one of TREE_ROLES, and it is
-    not known to be syncing (a follower still syncing answers srvr "not serving")."""
-    return reading.role in TREE_ROLES and reading.synced is not False
+    """Whether clients read `reading`'s tree: its role is one that serves, and it is
+    not known to be syncing (a follower still syncing answers srvr "not serving").
+
+    A standalone server among the members is outside the ensemble, but its
+    clients read its tree all the same; a read-only server is cut off from its
+    ensemble, and its tree is not compared.
+    """
+    return reading.role in ready.SERVING_STATES and reading.synced is not False
 
 
 def with_divergence(readings: Sequence[Reading]) -> list[Reading]:
@@ -402,7 +415,7 @@ def reference_member(values: Mapping[int, int], leader: int | None) -> int | Non
 
 
 def member_name(reading: Reading) -> str:
-    member_id = reading.target.member.id
+    member_id = reading.target.member_id
     return reading.target.address if member_id is None else f"server.{member_id}"
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from zkcontainer import memory
-from zkcontainer.ensemble import is_loopback
 from zkcontainer.identity import PodIdentity
+from zkcontainer.reconfig.ensemble import is_loopback
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TLS_CLIENT_AUTH = ("need", "want", "none")

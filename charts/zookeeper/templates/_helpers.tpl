@@ -25,7 +25,8 @@ per problem and refuses nothing itself, so that a user fixes them all in
 one round. The StatefulSet's template calls this before anything else.
 */}}
 {{- define "zookeeper.validate" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- /* For checks whose messages name the key the user set (zookeeper.keyOf). */ -}}
 {{- $context := dict "root" . "s" $s -}}
 {{- $found := list
@@ -88,7 +89,8 @@ which win, since the StatefulSet's selector must select the pods. YAML.
 */}}
 {{- define "zookeeper.podLabels" -}}
 {{- $own := merge (include "zookeeper.selectorLabels" . | fromYaml) (dict "app.kubernetes.io/name" .Chart.Name "app.kubernetes.io/instance" .Release.Name) -}}
-{{- toYaml (merge $own ((include "zookeeper.settings" . | fromJson).podLabels | default dict) (.Values.commonLabels | default dict)) -}}
+{{- include "zookeeper.settings" . -}}
+{{- toYaml (merge $own (.zookeeperSettings.podLabels | default dict) (.Values.commonLabels | default dict)) -}}
 {{- end -}}
 
 {{/* The pod affinity term antiAffinity keeps members apart by: one per node. JSON. */}}
@@ -157,7 +159,8 @@ scale adds beyond both after this render is named by the wildcards alone,
 until the next helm upgrade. JSON list.
 */}}
 {{- define "zookeeper.certificateNames" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- $name := include "zookeeper.fullname" . -}}
 {{- $members := max (add (int $s.replicas) (int $s.observers)) (include "zookeeper.replicaCount" . | int) -}}
 {{- $ns := .Release.Namespace -}}
@@ -205,7 +208,8 @@ commonLabels and storage.annotations over commonAnnotations. Takes (list $ NAME)
 */}}
 {{- define "zookeeper.claimMetadata" -}}
 {{- $ := index . 0 -}}
-{{- $storage := (include "zookeeper.settings" $ | fromJson).storage -}}
+{{- include "zookeeper.settings" $ -}}
+{{- $storage := $.zookeeperSettings.storage -}}
 name: {{ index . 1 }}
 {{- with merge (deepCopy ($storage.labels | default dict)) ($.Values.commonLabels | default dict) }}
 labels:
@@ -233,7 +237,8 @@ app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 
 {{/* The kubernetes.io/tls Secret the members (and the test pod) mount. */}}
 {{- define "zookeeper.tlsSecretName" -}}
-{{- (include "zookeeper.settings" . | fromJson).tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
+{{- include "zookeeper.settings" . -}}
+{{- .zookeeperSettings.tls.secretName | default (printf "%s-tls" (include "zookeeper.fullname" .)) -}}
 {{- end -}}
 
 {{/*
@@ -330,7 +335,8 @@ chart can read (renamed, wrapped in a shell) is compared on what can be read.
 {{- define "zookeeper.checkUpgrade" -}}
 {{- $live := include "zookeeper.live" . | fromJson -}}
 {{- if $live -}}
-{{- $context := dict "root" . "s" (include "zookeeper.settings" . | fromJson) "live" $live "flags" (include "zookeeper.liveFlags" $live | fromJson) -}}
+{{- include "zookeeper.settings" . -}}
+{{- $context := dict "root" . "s" .zookeeperSettings "live" $live "flags" (include "zookeeper.liveFlags" $live | fromJson) -}}
 {{- include "zookeeper.checkUpgradeMembers" $context -}}
 {{- include "zookeeper.checkUpgradeTransport" $context -}}
 {{- include "zookeeper.checkUpgradeClaims" $context -}}
@@ -521,7 +527,8 @@ reconfig, the count the cluster runs now when the StatefulSet exists, since
 an upgrade must not undo it. Offline (helm template) nothing exists yet.
 */}}
 {{- define "zookeeper.replicaCount" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- $count := add (int $s.replicas) (int $s.observers) -}}
 {{- if $s.reconfig -}}
 {{- with include "zookeeper.live" . | fromJson -}}
@@ -546,7 +553,8 @@ zookeeper-scale removes the highest members first, observers too. Takes
 
 {{/* The members the rendered StatefulSet runs: zookeeper.replicaCount's pods, split. */}}
 {{- define "zookeeper.memberCounts" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- include "zookeeper.memberSplit" (list (include "zookeeper.replicaCount" .) $s.replicas $s.observers) -}}
 {{- end -}}
 
@@ -560,7 +568,8 @@ member); {} when none runs (an install, or no cluster to ask: zookeeper.live).
 {{- define "zookeeper.liveMembers" -}}
 {{- $live := include "zookeeper.live" . | fromJson -}}
 {{- if $live -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- $flags := include "zookeeper.liveFlags" $live | fromJson -}}
 {{- $initial := list $s.replicas $s.observers -}}
 {{- if hasKey $flags "servers" -}}
@@ -597,7 +606,8 @@ existingClaim, when given, over the values'), {} before the release exists.
 {{- $ := index . 0 -}}
 {{- $voters := index . 1 | int -}}
 {{- $now := index . 2 -}}
-{{- $claim := ternary $now.existingClaim (include "zookeeper.settings" $ | fromJson).storage.existingClaim (hasKey $now "existingClaim") -}}
+{{- include "zookeeper.settings" $ -}}
+{{- $claim := ternary $now.existingClaim $.zookeeperSettings.storage.existingClaim (hasKey $now "existingClaim") -}}
 {{- if not $now.membership -}}
 set {{ include "zookeeper.keyOf" (list $ "replicas") }} to {{ $voters }}{{ if $claim }} and leave storage.existingClaim empty, a claim per member{{ end }}
 {{- else if $claim -}}
@@ -612,7 +622,8 @@ move the server off storage.existingClaim {{ $claim | quote }} first: a server o
 {{- $scale = printf "kubectl -n %s exec %s-0 -- zookeeper-scale %d, then %s" $ns $name $pods $scale -}}
 {{- end -}}
 {{- if eq $now.membership "static" -}}
-{{- $tls := (include "zookeeper.settings" $ | fromJson).tls -}}
+{{- include "zookeeper.settings" $ -}}
+{{- $tls := $.zookeeperSettings.tls -}}
 {{- /* zookeeper.checkReconfig: reconfig under TLS needs port unification. */ -}}
 {{- $set := ternary "reconfig=true,tls.portUnification=true" "reconfig=true" (and $tls.enabled (not $tls.portUnification)) -}}
 resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} by turning on reconfig first with the same members (helm upgrade {{ $.Release.Name }} -n {{ $ns }} --reuse-values --set {{ $set }}), then {{ $scale }} (README, Upgrade)
@@ -893,7 +904,8 @@ paths are compared cleaned (zookeeper.within). Nor may a host alias take
 the Services' names.
 */}}
 {{- define "zookeeper.checkPod" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
 {{- /* The chart's volumes a pod leaves out, with the value that would render them. */ -}}
 {{- $off := dict -}}
@@ -993,7 +1005,8 @@ release's namespace (the schema takes no matchLabelKeys). Preferred terms
 only weigh nodes. Takes the root context.
 */}}
 {{- define "zookeeper.checkAffinity" -}}
-{{- $s := include "zookeeper.settings" . | fromJson -}}
+{{- include "zookeeper.settings" . -}}
+{{- $s := .zookeeperSettings -}}
 {{- if eq $s.antiAffinity "hard" -}}
 {{- $labels := include "zookeeper.podLabels" . | fromYaml -}}
 {{- $topology := (include "zookeeper.antiAffinityTerm" . | fromJson).topologyKey -}}
@@ -1029,7 +1042,8 @@ only weigh nodes. Takes the root context.
 {{- end -}}
 
 {{- define "zookeeper.serviceAccountName" -}}
-{{- $account := (include "zookeeper.settings" . | fromJson).serviceAccount -}}
+{{- include "zookeeper.settings" . -}}
+{{- $account := .zookeeperSettings.serviceAccount -}}
 {{- if $account.create -}}
 {{- $account.name | default (include "zookeeper.fullname" .) -}}
 {{- else -}}
@@ -1090,15 +1104,21 @@ asks here.
 {{- end -}}
 
 {{/*
-The values this release runs with, as JSON: .Values with the chart's
-defaults where a key is missing (zookeeper.values), and every original key
-that is set written over its counterpart. Templates read anything an
-original key can set from here, so an original values file means what it
-meant.
-Numbers come back as floats (JSON): print them through `int`.
+The values this release runs with: .Values with the chart's defaults where a
+key is missing (zookeeper.values), and every original key that is set written
+over its counterpart. Templates read anything an original key can set from
+here, so an original values file means what it meant.
+A define returns only text, and text would be JSON, which turns every number
+into a float: so this one returns nothing and leaves the settings, a map, in
+the root context, made once per template. Read them as
+  {{- include "zookeeper.settings" . -}}
+  {{- $s := .zookeeperSettings -}}
+and never change them: every reader shares the one map.
 */}}
 {{- define "zookeeper.settings" -}}
-{{- $settings := include "zookeeper.values" . | fromJson -}}
+{{- if not (hasKey . "zookeeperSettings") -}}
+{{- include "zookeeper.values" . -}}
+{{- $settings := deepCopy .zookeeperValues -}}
 {{- range $key, $paths := include "zookeeper.givenOriginalKeys" . | fromYaml -}}
 {{- $value := get $.Values $key -}}
 {{- range $paths -}}
@@ -1113,12 +1133,14 @@ Numbers come back as floats (JSON): print them through `int`.
 {{- $_ := set $parent (last $steps) $value -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $settings -}}
+{{- $_ := set . "zookeeperSettings" $settings -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
 .Values with each key missing from it given the chart's default, from
-files/values.yaml, as JSON. Helm deletes a key set to null from the values,
+files/values.yaml, left in the root context as .zookeeperValues, as
+zookeeper.settings leaves its map. Helm deletes a key set to null from the values,
 so a null and a missing key look the same here, and both take the default:
 `replicas:` left blank renders 3 members, `tls: null` the chart's tls.
 That is also what lets `helm upgrade --reuse-values` from an older chart
@@ -1129,13 +1151,15 @@ which is this version's. The older version's other defaults stay, as with
 any --reuse-values.
 */}}
 {{- define "zookeeper.values" -}}
+{{- if not (hasKey . "zookeeperValues") -}}
 {{- $values := deepCopy .Values -}}
 {{- $defaults := .Files.Get "files/values.yaml" | fromYaml -}}
 {{- if or (not $defaults) (hasKey $defaults "Error") -}}
 {{- fail "the chart's files/values.yaml, a copy of values.yaml (make manifests writes it), is missing or unreadable: the chart reads its defaults there" -}}
 {{- end -}}
 {{- include "zookeeper.fillDefaults" (list $values $defaults list) -}}
-{{- toJson $values -}}
+{{- $_ := set . "zookeeperValues" $values -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

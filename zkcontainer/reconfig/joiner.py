@@ -2,9 +2,9 @@
 
 start-zookeeper execs the JVM, so what must happen after ZooKeeper serves
 runs in a child forked just before (as the TLS watcher): ZooKeeper's safer
-join order (README, "Scaling without restarts") starts the member with the serving
-members plus itself, lets it sync without a vote, and only then adds it, so
-the ensemble's fault tolerance never drops while it syncs. Not the readiness
+join order starts the member with the serving members plus itself, lets it
+sync without a vote, and only then adds it, so the ensemble's fault tolerance
+never drops while it syncs (docs/design.md has the argument). Not the readiness
 probe (a probe must be free of side effects), not a sidecar (a second
 container to wire into every pod spec, for one call per start). The child
 waits for the local server to serve, adds the member with retries, logs the
@@ -17,24 +17,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from zkcontainer import ZkContainerError
-from zkcontainer.dynconfig import Member
+from zkcontainer import ZkContainerError, ready
 from zkcontainer.fourlw import find_value, send_word
+from zkcontainer.reconfig.model import Member
 
-# A follower or observer that has synced: what zookeeper-ready --serving wants.
-SYNCED = ("following - broadcast", "observing - broadcast")
 ADD_TIMEOUT = 30.0
 POLL = 0.5
 MAX_PAUSE = 10.0
 
 
 def serving(host: str, port: int) -> bool:
-    """Whether the local server has synced with a leader (mntr's zk_peer_state)."""
+    """Whether the local server serves as a follower or observer synced with a leader
+    (zookeeper-ready --serving's rule, on mntr): a joiner starts as one of those."""
     try:
         mntr = send_word("mntr", host, port, timeout=2.0)
     except ZkContainerError:
         return False
-    return find_value(mntr, "zk_peer_state") in SYNCED
+    state = find_value(mntr, "zk_server_state")
+    return state in ready.LEARNER_STATES and ready.serving(state, find_value(mntr, "zk_peer_state"))
 
 
 def join(
@@ -47,7 +47,7 @@ def join(
     log: Callable[[str], None],
 ) -> bool:
     """Wait until the server on host:port serves, then add `member`; False if it went away."""
-    from zkcontainer.reconfig_client import ReconfigError, add, session  # noqa: PLC0415
+    from zkcontainer.reconfig.client import ReconfigError, add, session  # noqa: PLC0415
 
     while not serving(host, port):
         if not keep_going():

@@ -37,13 +37,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from zkcontainer.dynconfig import CONFIG_NODE, DynamicConfigError, Member, Membership, parse_config
 from zkcontainer.errors import ZkContainerError
+from zkcontainer.reconfig.model import (
+    CONFIG_NODE,
+    DynamicConfigError,
+    Member,
+    Membership,
+    parse_config,
+)
 
 SUPER_USER = "super"
 SUPER_DIGEST_PROPERTY = "zookeeper.DigestAuthenticationProvider.superDigest"
-# Where the image puts kazoo and six (docker/Dockerfile): beside the package.
-VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vendor")
+# Where the image puts kazoo and six (docker/Dockerfile): beside the zkcontainer package.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENDOR_DIR = os.path.join(os.path.dirname(_PACKAGE_DIR), "vendor")
 # A reconfig, its retries and the reads between them take 0.05-0.25 s on a
 # healthy ensemble (measured on 3.8 and 3.9); the pause between retries grows to this.
 MAX_PAUSE = 2.0

@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from zkcontainer.dynconfig import DynamicConfigError, parse_server
 from zkcontainer.errors import UsageError
 from zkcontainer.properties import parse_properties
+from zkcontainer.reconfig.model import DynamicConfigError, Member, parse_server
 
 __all__ = [
     "ZOO_CFG",
     "EnsembleConfig",
-    "Member",
     "ensemble_config",
     "is_loopback",
     "parse_properties",
@@ -33,21 +32,11 @@ MAX_SERVER_ID = 2**63
 
 
 @dataclass(frozen=True)
-class Member:
-    """One `server.N=` line: `host:quorum:election[:observer|:participant][;[addr:]port]`."""
-
-    id: int | None  # None: a standalone server, which has no server line
-    host: str
-    voting: bool  # a participant; observers never count towards a quorum
-    # From the line's `;[addr:]port` suffix; None: zoo.cfg's clientPort, on `host`.
-    client_port: int | None = None
-
-
-@dataclass(frozen=True)
 class EnsembleConfig:
     """What status needs from zoo.cfg: who the members are and how their clients reach them."""
 
-    members: tuple[Member, ...]  # empty: a standalone server
+    # Empty: a standalone server. A member's client_port None: zoo.cfg's clientPort, on its host.
+    members: tuple[Member, ...]
     client_port: int | None  # None: no plaintext client port (TLS only)
     client_address: str | None
     secure_client_port: int | None
@@ -106,7 +95,7 @@ def ensemble_config(
 def members(properties: dict[str, str]) -> tuple[Member, ...]:
     """Every `server.N` entry, by id; one id under two keys (`server.01`, `server.1`)
     is refused, as it would be one member counted twice."""
-    keys: dict[int | None, list[str]] = {}
+    keys: dict[int, list[str]] = {}
     found = []
     for key, value in properties.items():
         if key.startswith("server."):
@@ -116,14 +105,15 @@ def members(properties: dict[str, str]) -> tuple[Member, ...]:
     for member_id, named in keys.items():
         if len(named) > 1:
             raise UsageError(f"server.{member_id} is listed twice: {', '.join(named)}")
-    return tuple(sorted(found, key=lambda member: member.id or 0))
+    return tuple(sorted(found, key=lambda member: member.id))
 
 
 def parse_server_line(key: str, value: str) -> Member:
     """A member from `server.N=host:q:e[:type][|host:q:e[:type]...][;[addr:]port]`.
 
-    Parsed by the one parser of server lines (zkcontainer.dynconfig); clients
-    reach the member by its first quorum address's host.
+    Parsed by the one parser of server lines (zkcontainer.reconfig.model), its
+    problems as bad input; clients reach the member by its first quorum
+    address's host.
     """
     try:
         member = parse_server(key, value)
@@ -133,9 +123,7 @@ def parse_server_line(key: str, value: str) -> Member:
         raise UsageError(
             f"{key}={value}: the server id is beyond a Java long, as ZooKeeper reads it"
         )
-    return Member(
-        id=member.id, host=member.host, voting=member.voting, client_port=member.client_port
-    )
+    return member
 
 
 def _port(properties: dict[str, str], key: str) -> int | None:

@@ -5,7 +5,7 @@ that none answered), the newest dynamic file its own volume kept, and whether
 its data directory holds data. From those alone it must never start a
 configuration whose only voter is itself: that server leads an ensemble of its
 own, accepts writes the real one never sees, and poisons its volume
-(observed on 3.8 and 3.9; README, "Never a configuration of one"). So, in order:
+(observed on 3.8 and 3.9; docs/design.md has the argument). So, in order:
 
 - a serving peer answered and lists us: `use` its configuration (a restart;
   membership never changes on a restart);
@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from zkcontainer.dynconfig import Member, Membership
+from zkcontainer.reconfig.model import Member, Membership
 from zkcontainer.startgate import Verdict
 from zkcontainer.volume import Volume
 

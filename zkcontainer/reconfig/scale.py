@@ -27,16 +27,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from zkcontainer import render
-from zkcontainer.dynconfig import Member, Membership
+from zkcontainer import ready, render
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.properties import parse_properties
+from zkcontainer.reconfig.model import Member, Membership
 
 PROG = "zookeeper-scale"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
-SERVING_MODES = ("leader", "follower")
 
 
 class Refused(ZkContainerError):
@@ -69,7 +68,7 @@ def scale(
     hostname: Callable[[], str] = socket.gethostname,
 ) -> list[str]:
     """Remove the members above N; the lines that say what was done and what comes next."""
-    from zkcontainer.reconfig_client import read_live, read_password, remove, session  # noqa: PLC0415
+    from zkcontainer.reconfig.client import read_live, read_password, remove, session  # noqa: PLC0415
 
     if args.members < 1:
         raise Refused(f"{args.members}: an ensemble keeps at least member 1")
@@ -154,7 +153,8 @@ def _check_quorum(live: Membership, keep: int, deadline: float) -> None:
 
 
 def _serving(members: Sequence[Member], deadline: float) -> list[int]:
-    """The ids among `members` whose servers answer srvr as leader or follower, asked at once."""
+    """The ids among `members` whose servers serve in the quorum (srvr: leader or follower),
+    asked at once."""
     found: list[int] = []
 
     def ask(member: Member) -> None:
@@ -167,7 +167,8 @@ def _serving(members: Sequence[Member], deadline: float) -> list[int]:
             )
         except ZkContainerError:
             return
-        if find_value(srvr, "Mode", ": ") in SERVING_MODES:
+        mode = find_value(srvr, "Mode", ": ")
+        if ready.serving(mode) and mode in ready.QUORUM_STATES:
             found.append(member.id)
 
     threads = [threading.Thread(target=ask, args=(m,), daemon=True) for m in members]

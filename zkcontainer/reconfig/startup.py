@@ -2,8 +2,9 @@
 
 The story: gather the evidence (the configuration a serving peer reports,
 the newest dynamic file on this volume, whether the volume holds data), let
-zkcontainer.membership decide, and write the dynamic file and the static
-zoo.cfg beside it on the data volume. While the decision is `wait`, ask
+zkcontainer.reconfig.decision decide, and write the dynamic file and the static
+zoo.cfg beside it on the data volume, where they outlive the pod with the data
+they describe (docs/design.md says why). While the decision is `wait`, ask
 again, for ever: a pod that must not start yet stays not live, and the
 kubelet's probes, not this loop, decide when to restart it.
 
@@ -21,7 +22,10 @@ from dataclasses import replace
 from typing import Any
 
 from zkcontainer import render, runtime, waiting
-from zkcontainer.dynconfig import (
+from zkcontainer.errors import EnvironmentProblem, ProbeError
+from zkcontainer.fourlw import resolve
+from zkcontainer.reconfig.decision import Decision, Evidence, decide, initial_members
+from zkcontainer.reconfig.model import (
     DynamicConfigError,
     Member,
     Membership,
@@ -31,9 +35,6 @@ from zkcontainer.dynconfig import (
     read_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.errors import EnvironmentProblem, ProbeError
-from zkcontainer.fourlw import resolve
-from zkcontainer.membership import Decision, Evidence, decide, initial_members
 from zkcontainer.settings import Settings
 from zkcontainer.startgate import Verdict
 from zkcontainer.volume import Volume, classify
@@ -139,7 +140,7 @@ def read_local(settings: Settings) -> Membership | None:
 
 def read_live(settings: Settings, local: Membership | None) -> tuple[Membership | None, str]:
     """What a serving peer reports, or None and why not."""
-    from zkcontainer.reconfig_client import ReconfigError, read_membership  # noqa: PLC0415
+    from zkcontainer.reconfig.client import ReconfigError, read_membership  # noqa: PLC0415
 
     try:
         return read_membership(candidate_hosts(settings, local), READ_TIMEOUT), ""

@@ -1,4 +1,5 @@
-"""ZooKeeper's dynamic membership as text: server lines, /zookeeper/config, dynamic files.
+"""A member and a configuration, and the text ZooKeeper keeps them in: server
+lines, /zookeeper/config, dynamic files.
 
 With reconfigEnabled, ZooKeeper keeps the member list apart from zoo.cfg: a
 serving member answers it at /zookeeper/config (`server.N=` lines and
@@ -35,7 +36,8 @@ class DynamicConfigError(ZkContainerError):
 
 @dataclass(frozen=True)
 class Member:
-    """One `server.N=host:quorum:election[:role][;[client_address:]client_port]` entry."""
+    """One `server.N=host:quorum:election[:role][;[client_address:]client_port]` entry,
+    from zoo.cfg, a dynamic file or /zookeeper/config alike."""
 
     id: int
     host: str
