@@ -41,7 +41,7 @@ from tests.harness.chart import (
     strict_documents,
 )
 from zkcontainer.exporter import listen_address
-from zkcontainer.settings import FLAGS, load_settings
+from zkcontainer.settings import FLAGS, FLAGS_BY_NAME, TLS_ONLY_FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -812,7 +812,7 @@ def allowed() -> dict[str, Any]:
 
 
 def test_every_start_zookeeper_flag_is_allowed_refused_or_the_charts() -> None:
-    """A flag added to settings.py must be decided on here: allowed, or refused saying why."""
+    """A flag added to Settings must be decided on here: allowed, or refused saying why."""
     groups = [
         set(allowed()),
         set(defined("zookeeper.refusedFlags")),
@@ -828,6 +828,22 @@ def test_every_start_zookeeper_flag_is_allowed_refused_or_the_charts() -> None:
         "tls_reload_interval",
         "tls_client_ca",
     }
+
+
+# The start-zookeeper kind each zookeeper.allowedFlags kind checks a value as:
+# words and jvm are str flags that start-zookeeper reads further.
+CHART_KINDS = {"int": "int", "bool": "bool", "path": "path", "words": "str", "jvm": "str"}
+
+
+def test_the_allowlist_checks_each_flag_as_its_declaration_says() -> None:
+    """An allowed flag's kind, bounds and need of TLS are start-zookeeper's, so the
+    chart refuses at install what every pod would refuse in a crash loop."""
+    for name, rule in allowed().items():
+        declared = FLAGS_BY_NAME[name]
+        assert CHART_KINDS[rule["kind"]] == declared.kind, name
+        if declared.kind == "int":
+            assert (rule["min"], rule["max"]) == (declared.minimum, declared.maximum), name
+        assert rule.get("tls", False) == (name in TLS_ONLY_FLAGS), name
 
 
 def start_zookeeper(values: dict[str, Any]) -> Any:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from collections.abc import Mapping, Sequence
 
 import pytest
 
+from zkcontainer import memory
 from zkcontainer.errors import ConfigError
 from zkcontainer.identity import PodIdentity
-from zkcontainer.settings import Settings, load_settings
+from zkcontainer.settings import FLAGS, Settings, load_settings
 
 POD_FQDN = "zk-0.zk-hs.default.svc.cluster.local"
 
@@ -361,3 +365,50 @@ def test_java_int_bounds_hold_exactly() -> None:
     assert s.max_client_cnxns == s.purge_interval == 2**31 - 1
     # Integer.parseInt reads leading zeros, however many.
     assert settings(["--servers=" + "0" * 4999 + "3"]).servers == 3
+
+
+def has_type(value: object, hint: object) -> bool:
+    """Whether `value` is what a Settings annotation says: int, str | None, tuple[str, ...]."""
+    if isinstance(hint, types.UnionType):
+        return any(has_type(value, each) for each in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        (item, _) = typing.get_args(hint)
+        return isinstance(value, tuple) and all(isinstance(each, item) for each in value)
+    return isinstance(value, typing.cast(type, hint))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--servers=3", "--observers=2", "--hostname=zk-4", "--domain=zk-hs"],
+        ["--tls_dir=/tls", "--client_address=0.0.0.0", "--reconfig", "--reconfig_password_file=/p"],
+        ["--heap=auto", "--zk_home=/zk", "--tls_dir=/tls", "--tls_client_ca=/ca.crt"],
+    ],
+)
+def test_every_field_holds_the_type_it_declares(argv: list[str]) -> None:
+    """Settings is built from a mapping by name: this is the check mypy cannot make."""
+    s = load_settings(argv, {}, lambda: POD_FQDN, lambda: memory.Limit(2**30, "memory.max"))
+    hints = typing.get_type_hints(Settings)
+    for field in dataclasses.fields(Settings):
+        assert has_type(getattr(s, field.name), hints[field.name]), field.name
+
+
+def test_every_field_is_a_flag_but_those_start_zookeeper_derives() -> None:
+    derived = {field.name for field in dataclasses.fields(Settings)} - {f.name for f in FLAGS}
+    assert derived == {"max_direct_memory", "heap_reason", "identity", "zk_home_source"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "ensemble"),
+    [
+        ([], False),
+        (["--servers=3"], True),
+        # One server in reconfig mode is the first of an ensemble that may grow.
+        (["--reconfig", "--reconfig_password_file=/p"], True),
+    ],
+)
+def test_an_ensemble_is_more_than_one_server_or_one_that_may_grow(
+    argv: list[str], ensemble: bool
+) -> None:
+    assert settings(argv).is_ensemble is ensemble

@@ -118,7 +118,7 @@ def zoo_cfg(settings: Settings, dynamic_file: str | None = None) -> str:
     ]
     if settings.admin_port:
         entries.append(("admin.serverPort", settings.admin_port))
-    if settings.servers > 1 or settings.reconfig:
+    if settings.is_ensemble:
         # Bind quorum ports on every address instead of resolving our own name,
         # which a headless Service may not publish before the pod is Ready.
         entries.append(("quorumListenOnAllIPs", "true"))
@@ -191,7 +191,7 @@ def tls_entries(settings: Settings) -> list[tuple[str, object]]:
     ]
     if settings.tls_port_unification and settings.client_port:
         entries.append(("client.portUnification", "true"))
-    if (settings.servers > 1 or settings.reconfig) and settings.tls_dir is not None:
+    if settings.is_ensemble and settings.tls_dir is not None:
         entries += [
             ("sslQuorum", "true" if settings.tls_quorum else "false"),
             ("ssl.quorum.keyStore.location", key_store),

@@ -262,7 +262,7 @@ Secret's template looks up that Secret, its only other look.)
 
 {{/*
 One --name=value argument, read as start-zookeeper reads it
-(zkcontainer/settings.py, _from_argv): the name runs from after the leading
+(zkcontainer/settings/command_line.py): the name runs from after the leading
 -- to the first = (the value may hold more), with - read as _ (--admin-port
 is --admin_port). A flag without =VALUE is bare: a true/false flag is then
 true; any other takes the next argument, which is not read here (the
@@ -278,7 +278,7 @@ argument through here, so that its readings agree.
 {{- end -}}
 
 {{/*
-A flag's value as the number start-zookeeper reads (zkcontainer/settings.py,
+A flag's value as the number start-zookeeper reads (zkcontainer/settings/reader.py,
 integer): base 10 whatever its leading zeros, 0009141 is 9141 (sprig's int
 would read 09141 as octal). Empty when it is no number: digits only, at most
 10 past the zeros, beyond every flag's range. Every check of a numeric flag
@@ -1299,7 +1299,7 @@ reconfig_password_file: reconfig
 {{- end -}}
 
 {{/*
-The start-zookeeper flags (zkcontainer/settings.py, FLAGS) extraFlags may
+The start-zookeeper flags (zkcontainer/settings/declarations.py) extraFlags may
 carry besides: none changes a member's identity, what its probes ask, or
 its memory. Every other flag is refused: those the chart sets itself
 (zookeeper.chartFlags: set the value named instead), those below in
@@ -1446,7 +1446,7 @@ is not the chart's to second-guess.
 {{- end -}}
 
 {{/*
-What start-zookeeper would refuse (zkcontainer/settings.py), refused at
+What start-zookeeper would refuse (zkcontainer/settings/), refused at
 install instead of in every pod's crash loop. Takes (dict "root" $ "s"
 SETTINGS): a message names the key the user set (zookeeper.keyOf),
 and advice depends on what runs (zookeeper.resizeAdvice).

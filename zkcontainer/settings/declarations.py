@@ -1,0 +1,256 @@
+"""Every start-zookeeper flag, declared once: as a field of `Settings`.
+
+A flag's field holds its name, its type once read, and (in its metadata, a
+`Flag`) its default text, help line, ZK_* variable and how its text is read.
+Adding a flag is adding a field here: the command line, the environment, the
+help and `Settings` follow from it. A rule across flags, or a value that needs
+more than its kind's reading, is in `validation`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from zkcontainer import memory
+from zkcontainer.identity import PodIdentity
+from zkcontainer.reconfig.ensemble import is_loopback
+
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+TLS_CLIENT_AUTH = ("need", "want", "none")
+# Where start-zookeeper writes what ZooKeeper reads, never the Secret's mount.
+TLS_STORE_SUBDIR = "tls"
+TLS_ONLY_FLAGS = (
+    "secure_client_port",
+    "tls_client_auth",
+    "tls_quorum",
+    "tls_quorum_hostname_verification",
+    "tls_port_unification",
+    "tls_reload_interval",
+    "tls_client_ca",
+)
+
+# What the probes send: zookeeper-ready sends ruok, zookeeper-ready --serving and
+# zookeeper-metrics send mntr (and fall back to srvr, which ZooKeeper >= 3.5
+# always allows).
+PROBE_FOUR_LETTER_WORDS = ("ruok", "mntr", "srvr")
+
+# Every four-letter word ZooKeeper 3.5-3.9 knows (FourLetterCommands).
+KNOWN_FOUR_LETTER_WORDS = frozenset(
+    {"conf", "cons", "crst", "dump", "envi", "ruok", "srst", "srvr", "stat"}
+    | {"wchs", "wchc", "wchp", "mntr", "isro", "hash", "gtmk", "stmk", "dirs"}
+)
+
+# ZooKeeper puts the server id in the top byte of session ids: 1..255.
+MAX_SERVERS = 255
+
+# ZooKeeper parses every number in zoo.cfg with Integer.parseInt, and multiplies
+# some of them in int arithmetic (tickTime * initLimit is a socket timeout).
+JAVA_INT_MAX = 2**31 - 1
+
+# The JVM accepts -Xmx with a k/m/g/t suffix; beyond this nothing is real.
+MAX_HEAP_BYTES = memory.MAX_HEAP
+MIN_HEAP_BYTES = 32 * 2**20
+
+# RFC 1123: what Kubernetes names and Docker's DNS accept in a host name.
+MAX_DNS_LABEL = 63
+MAX_DNS_NAME = 253
+
+# How a flag's text is read before any rule across flags: as it is (str), an
+# integer within the flag's bounds, an absolute path, or true/false.
+Kind = Literal["str", "int", "path", "bool"]
+
+# The metadata key under which a Settings field holds its Flag.
+_FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    default: str | None
+    help: str
+    kind: Kind = "str"
+    minimum: int = 0  # for kind "int"
+    maximum: int = JAVA_INT_MAX  # for kind "int": what ZooKeeper's Integer.parseInt takes
+    env_override: str | None = None
+    secret: bool = False  # never echo the value: it may hold a password
+
+    @property
+    def env_name(self) -> str:
+        return self.env_override or "ZK_" + self.name.upper()
+
+
+def flag(
+    default: str | None,
+    help: str,
+    kind: Kind = "str",
+    *,
+    minimum: int = 0,
+    maximum: int = JAVA_INT_MAX,
+    env_override: str | None = None,
+    secret: bool = False,
+) -> Any:
+    """A `Settings` field that is a flag of the same name: a field without a
+    default, whose metadata is its Flag. Typed Any, as `field()` is, so the
+    field keeps its own annotation."""
+    declared = Flag("", default, help, kind, minimum, maximum, env_override, secret)
+    return field(metadata={_FLAG: declared})
+
+
+# Keyword-only: mypy takes a flag(...) for a default, which a field without
+# one could not follow otherwise. Settings are only built by name anyway.
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    # The voting members, ids 1..servers.
+    servers: int = flag(
+        "1", "number of servers in the ensemble", "int", minimum=1, maximum=MAX_SERVERS
+    )
+    # The non-voting members, ids servers+1 .. servers+observers.
+    observers: int = flag(
+        "0",
+        "non-voting members after the servers: ids servers+1 .. servers+observers",
+        "int",
+        maximum=MAX_SERVERS - 1,
+    )
+    data_dir: str = flag("/var/lib/zookeeper/data", "snapshots and myid", "path")
+    data_log_dir: str = flag("/var/lib/zookeeper/data/log", "transaction log", "path")
+    log_dir: str = flag("/var/log/zookeeper", "zookeeper.log.dir (logs go to stdout)", "path")
+    conf_dir: str = flag("/opt/zookeeper/conf", "where zoo.cfg and the logging config go", "path")
+    client_port: int = flag(
+        "2181",
+        "port clients connect to; with --tls_dir 0 turns the plaintext port off",
+        "int",
+        maximum=65535,
+    )
+    client_address: str | None = flag(None, "address the client port listens on (default: all)")
+    server_port: int = flag(
+        "2888", "port followers connect to the leader on", "int", minimum=1, maximum=65535
+    )
+    election_port: int = flag("3888", "leader election port", "int", minimum=1, maximum=65535)
+    admin_port: int = flag("0", "AdminServer HTTP port; 0 keeps it off", "int", maximum=65535)
+    tick_time: int = flag("2000", "ZooKeeper's time unit in ms", "int", minimum=1)
+    init_limit: int = flag("10", "ticks a follower may take to connect and sync", "int", minimum=1)
+    sync_limit: int = flag("5", "ticks a follower may lag behind the leader", "int", minimum=1)
+    heap: str = flag(
+        "2G", "JVM heap, used for -Xmx and -Xms (512M, 2G), or auto: from the memory limit"
+    )
+    max_direct_memory: str | None  # with --heap=auto: -XX:MaxDirectMemorySize
+    heap_reason: str | None  # with --heap=auto: the line that says how the heap was sized
+    max_client_cnxns: int = flag("60", "connections per client address; 0 = unlimited", "int")
+    snap_retain_count: int = flag("3", "snapshots autopurge keeps", "int", minimum=3)
+    purge_interval: int = flag("0", "hours between autopurge runs; 0 = off", "int")
+    min_session_timeout: int = flag(None, "ms; default 2 x tick_time", "int", minimum=1)
+    max_session_timeout: int = flag(None, "ms; default 20 x tick_time", "int", minimum=1)
+    log_level: str = flag("INFO", "one of " + "/".join(LOG_LEVELS))
+    four_letter_words: tuple[str, ...] = flag(
+        ",".join(PROBE_FOUR_LETTER_WORDS),
+        "4lw.commands.whitelist; the probes need ruok, mntr (or srvr)",
+    )
+    fast_failover: bool = flag(
+        "true",
+        "leave the quorum on SIGTERM before the JVM exits, and resend election votes sooner",
+        "bool",
+    )
+    # TLS for clients and the quorum, from a kubernetes.io/tls Secret (README, "TLS").
+    tls_dir: str | None = flag(
+        None, "a kubernetes.io/tls Secret's mount (tls.crt, tls.key, ca.crt)", "path"
+    )
+    secure_client_port: int = flag(
+        "2281", "TLS client port, with --tls_dir", "int", minimum=1, maximum=65535
+    )
+    tls_client_auth: str = flag("need", "client certificates: need, want or none")
+    tls_quorum: bool = flag("true", "the quorum over TLS too (sslQuorum), with --tls_dir", "bool")
+    tls_quorum_hostname_verification: bool = flag(
+        "true",
+        "members check each other's certificate names (ZooKeeper 3.8; 3.9's fips-mode skips it)",
+        "bool",
+    )
+    tls_port_unification: bool = flag(
+        "false",
+        "plaintext and TLS on the client port and the quorum, for a rolling migration",
+        "bool",
+    )
+    tls_reload_interval: int = flag(
+        "5",
+        "seconds between looks at --tls_dir for a renewed certificate",
+        "int",
+        minimum=1,
+        maximum=3600,
+    )
+    tls_client_ca: str | None = flag(
+        None,
+        "a PEM file of CAs whose certificates clients may present (with ca.crt's); "
+        "the quorum keeps trusting ca.crt alone",
+        "path",
+    )
+    # Dynamic membership (README, "Scaling"): ZooKeeper's reconfig, as its superuser.
+    reconfig: bool = flag(
+        "false",
+        "dynamic membership: pods beyond --servers join by themselves, zookeeper-scale removes",
+        "bool",
+    )
+    reconfig_password_file: str | None = flag(
+        None,
+        "with --reconfig: a file (a Secret's) holding ZooKeeper's superuser password",
+        "path",
+    )
+    jvm_flags: tuple[str, ...] = flag("", "extra JVM options, shell-quoted", secret=True)
+    hostname: str = flag(None, "override the pod's short hostname (zk-0)")
+    domain: str = flag(None, "override the pod's domain (zk-hs.default.svc.cluster.local)")
+    identity: PodIdentity | None
+    zk_home: str | None = flag(
+        None,
+        "ZooKeeper installation with lib/*.jar (default: Debian's libzookeeper-java)",
+        "path",
+        env_override="ZOOKEEPER_HOME",
+    )
+    zk_home_source: str  # "--zk_home" or "ZOOKEEPER_HOME": what error messages name
+    dry_run: bool = flag("false", "print the files and java command; write and run nothing", "bool")
+
+    @property
+    def myid(self) -> int | None:
+        """The server id this pod must run as; None for a standalone without an ordinal."""
+        return None if self.identity is None else self.identity.myid
+
+    @property
+    def members(self) -> int:
+        """Every server line's id: the voting members, then the observers."""
+        return self.servers + self.observers
+
+    @property
+    def is_ensemble(self) -> bool:
+        """Whether this server has a quorum to be part of: more than one server,
+        or one in reconfig mode, which may grow."""
+        return self.servers > 1 or self.reconfig
+
+    @property
+    def observing(self) -> bool:
+        """Whether this pod is one of the observers (peerType=observer)."""
+        # In reconfig mode ids beyond servers + observers join as voters.
+        return self.myid is not None and self.servers < self.myid <= self.members
+
+    @property
+    def tls_store_dir(self) -> str:
+        return posixpath.join(self.conf_dir, TLS_STORE_SUBDIR)
+
+    @property
+    def plaintext_reaches_peers(self) -> bool:
+        """Whether the other pods reach the plaintext client port: it is open, and not
+        bound to this pod's loopback (as TLS binds it by default)."""
+        return bool(self.client_port) and not is_loopback(self.client_address)
+
+    @property
+    def quorum_tls(self) -> bool:
+        """Whether members talk TLS to each other: a standalone has no quorum."""
+        return self.tls_dir is not None and self.tls_quorum and self.is_ensemble
+
+
+# In declaration order, which is --help's and the order their problems are told.
+FLAGS: tuple[Flag, ...] = tuple(
+    dataclasses.replace(each.metadata[_FLAG], name=each.name)
+    for each in dataclasses.fields(Settings)
+    if _FLAG in each.metadata
+)
+FLAGS_BY_NAME = {declared.name: declared for declared in FLAGS}
