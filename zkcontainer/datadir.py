@@ -85,7 +85,7 @@ def myid_to_write(settings: Settings) -> bool:
     if check_myid(myid_path(settings), settings.myid):
         return False
     if volume.holds_files([settings.data_dir, settings.data_log_dir]):
-        if settings.servers > 1 or settings.reconfig:
+        if settings.is_ensemble:
             raise EnvironmentProblem(
                 f"{settings.data_dir} holds ZooKeeper data but no myid, so no server of "
                 f"this ensemble wrote it; refusing to adopt it as server {settings.myid} "

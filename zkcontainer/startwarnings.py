@@ -29,7 +29,7 @@ def identity_warnings(settings: Settings) -> list[str]:
     refused (settings), so this is a host that merely looks like one.
     """
     identity = parse_pod_hostname(settings.hostname)
-    ensemble = settings.servers > 1 or settings.reconfig  # with --reconfig, one that may grow
+    ensemble = settings.is_ensemble
     if ensemble or identity is None or identity.ordinal == 0:
         return []
     return [
