@@ -7,34 +7,17 @@ from collections.abc import Callable
 
 import pytest
 from docker.types import Mount
-from kazoo.client import KazooClient
-from kazoo.exceptions import KazooException
 
 from tests.harness.clients import kazoo_client, stored_numbers
 from tests.harness.containers import build_image, client_address, serving_container
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
 from tests.harness.members import alive, leader_of, server_state, serving
 from tests.harness.statefulset import StatefulSet, labels, wait_for
+from tests.harness.writes import write_numbers
 
 pytestmark = pytest.mark.container
 
 StartStatefulSet = Callable[..., StatefulSet]
-
-
-def write_numbers(zk: KazooClient, count: int, before_write: Callable[[int], None]) -> list[int]:
-    """Create /writes/<n> for n < count; returns the n whose create was acknowledged."""
-    zk.ensure_path("/writes")
-    acknowledged = []
-    for n in range(count):
-        before_write(n)
-        try:
-            zk.create(f"/writes/{n:04d}", str(n).encode())
-            acknowledged.append(n)
-        except KazooException:
-            # Not acknowledged: it may or may not have been applied. Wait for a
-            # server before the next write, so the stream goes on through failover.
-            wait_for(lambda: zk.connected, 60, lambda: "client never reconnected")
-    return acknowledged
 
 
 def test_a_second_build_leaves_no_image_behind(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]

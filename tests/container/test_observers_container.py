@@ -20,9 +20,11 @@ from kazoo.client import KazooClient
 
 from tests.harness.chart import documents, render
 from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
+from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, server_state, serving
 from tests.harness.statefulset import StatefulSet, wait_for
-from tests.test_status_container import running, status_once
+from tests.harness.status import status_once
+from tests.harness.writes import written
 
 pytestmark = pytest.mark.container
 
@@ -41,11 +43,6 @@ class Ensemble:
     writer: ContinuousWriter  # writing through the observers alone
 
 
-def hosts(sts: StatefulSet, ordinals: list[int]) -> str:
-    """A connect string of these members alone."""
-    return ",".join(f"{sts.address(i)}:2181" for i in ordinals)
-
-
 @pytest.fixture(scope="module")
 def ensemble(
     request: pytest.FixtureRequest, docker_client: docker.DockerClient, image: str
@@ -61,12 +58,6 @@ def ensemble(
         finally:
             if writer.is_alive():
                 writer.finish()
-
-
-def written(writer: ContinuousWriter, more: int) -> None:
-    """Wait until `more` writes beyond those acknowledged so far are acknowledged."""
-    goal = len(writer.acknowledged) + more
-    wait_for(lambda: len(writer.acknowledged) >= goal, 60, lambda: "writes stalled")
 
 
 def test_the_voters_elect_a_leader_and_the_observers_observe(ensemble: Ensemble) -> None:

@@ -23,20 +23,24 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.handlers.threading import KazooTimeoutError
 
-from tests.harness.certs import mount_secret
 from tests.harness.chart import documents, render
 from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
+from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
+from tests.harness.reconfigpods import (
+    live_membership,
+    membership_becomes,
+    roles,
+    voters,
+)
+from tests.harness.reconfigpods import secrets as secrets  # noqa: PLC0414  (a fixture)
 from tests.harness.statefulset import ProbeResult, StatefulSet, wait_for
-from tests.test_observers_container import hosts, written
-from tests.test_status_container import running
-from zkcontainer.dynconfig import Membership, parse_config, parse_dynamic_file
+from tests.harness.writes import written
+from zkcontainer.dynconfig import Membership, parse_dynamic_file
 
 pytestmark = pytest.mark.container
 
 ORIGINAL = [0, 1, 2]
-SECRET = "my-zk-reconfig"  # the chart's Secret for release my-zk
-PASSWORD = "a-password-of-the-tests-own"
 # The chart's own values, small: five JVMs share the machine.
 SMALL = {
     "heap": "256M",
@@ -50,14 +54,6 @@ def chart_statefulset(values: dict[str, Any]) -> dict[str, Any]:
     return next(doc for doc in documents(rendered) if doc["kind"] == "StatefulSet")
 
 
-@pytest.fixture(scope="module")
-def secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The chart's Secret, as the kubelet mounts it."""
-    directory = tmp_path_factory.mktemp("reconfig") / SECRET
-    mount_secret(directory, {"password": PASSWORD})
-    return {SECRET: str(directory)}
-
-
 def new_statefulset(
     docker_client: docker.DockerClient, image: str, secrets: dict[str, str], **values: Any
 ) -> StatefulSet:
@@ -68,42 +64,6 @@ def new_statefulset(
         services=["my-zk-cs"],
         secrets=secrets,
     )
-
-
-def live_membership(sts: StatefulSet, ordinal: int) -> Membership:
-    """/zookeeper/config as the member at `ordinal` serves it, after a sync."""
-    with kazoo_client(hosts(sts, [ordinal])) as zk:
-        return read_membership(zk)
-
-
-def read_membership(zk: KazooClient) -> Membership:
-    zk.sync("/zookeeper/config")
-    data: bytes = zk.get("/zookeeper/config")[0]
-    return parse_config(data.decode())
-
-
-def roles(membership: Membership) -> dict[int, str]:
-    return {member.id: member.role for member in membership.members}
-
-
-def membership_becomes(
-    sts: StatefulSet, ordinal: int, expected: dict[int, str], timeout: float = 120
-) -> Membership:
-    """The live membership once it has exactly these ids and roles: a joining member
-    adds itself a moment after it serves, as a non-voting follower, so Ready comes
-    first."""
-    seen: list[Membership] = []
-
-    def reached() -> bool:
-        seen[:] = [live_membership(sts, ordinal)]
-        return roles(seen[0]) == expected
-
-    wait_for(reached, timeout, lambda: f"membership {roles(seen[0]) if seen else None}", step=1)
-    return seen[0]
-
-
-def voters(*ids: int) -> dict[int, str]:
-    return dict.fromkeys(ids, "participant")
 
 
 # -- scaling, rolling restart and isolation: one ensemble ----------------------------------

@@ -28,12 +28,11 @@ import pytest
 
 from tests.harness.chart import documents, render
 from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
+from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
+from tests.harness.reconfigpods import SECRET, membership_becomes, voters
+from tests.harness.reconfigpods import secrets as secrets  # noqa: PLC0414  (a fixture)
 from tests.harness.statefulset import StatefulSet, wait_for
-from tests.test_observers_container import hosts
-from tests.test_reconfig_container import SECRET, membership_becomes, voters
-from tests.test_reconfig_container import secrets as secrets  # noqa: PLC0414  (a fixture)
-from tests.test_status_container import running
 
 pytestmark = pytest.mark.container
 

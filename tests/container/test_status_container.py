@@ -8,36 +8,20 @@ ensemble is theirs alone and is removed at the end rather than restored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Iterator
 
 import docker
 import pytest
 
+from tests.harness.ensemble import running
 from tests.harness.manifests import original_statefulset
 from tests.harness.members import leader_of
-from tests.harness.statefulset import StatefulSet, wait_for
+from tests.harness.statefulset import StatefulSet
+from tests.harness.status import ASKING, status, status_once
 
 pytestmark = pytest.mark.container
 
-ASKING = 0  # the pod status runs in; it is never stopped
 DOMAIN = "zk-hs.default.svc.cluster.local"
-
-
-@contextmanager
-def running(request: pytest.FixtureRequest, sts: StatefulSet) -> Iterator[StatefulSet]:
-    """`sts` started and Ready, its logs printed if a test of the module failed, then removed."""
-    failed_before = request.session.testsfailed
-    try:
-        sts.start()
-        sts.wait_ready(timeout=180)
-        yield sts
-    finally:
-        if request.session.testsfailed != failed_before:
-            for pod in sts.pods:
-                print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-20000:]}")
-        sts.teardown()
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +30,6 @@ def ensemble(
 ) -> Iterator[StatefulSet]:
     with running(request, StatefulSet(original_statefulset(), image, client=docker_client)) as sts:
         yield sts
-
-
-class Status:
-    def __init__(self, code: int, stdout: str, stderr: str) -> None:
-        self.code, self.stdout, self.stderr = code, stdout, stderr
-
-    @property
-    def members(self) -> list[dict[str, Any]]:
-        return list(json.loads(self.stdout)["members"])
-
-
-def status(sts: StatefulSet, *args: str) -> Status:
-    result = sts.container(ASKING).exec_run(["zookeeper-status", *args], demux=True)
-    stdout, stderr = result.output
-    return Status(result.exit_code, (stdout or b"").decode(), (stderr or b"").decode())
-
-
-def status_once(
-    sts: StatefulSet, code: int, also: Callable[[Status], bool] = lambda _: True
-) -> Status:
-    """The JSON status once it exits `code` (and satisfies `also`): members notice a
-    stopped peer, and a survivor its lost quorum, a moment after it stops."""
-    seen: list[Status] = []
-
-    def reached() -> bool:
-        seen[:] = [status(sts, "--format=json")]
-        return seen[0].code == code and also(seen[0])
-
-    wait_for(reached, 60, lambda: f"exit {seen[0].code}: {seen[0].stdout}{seen[0].stderr}")
-    return seen[0]
 
 
 def test_a_healthy_ensemble_has_one_leader_and_two_synced_followers(

@@ -11,8 +11,8 @@ import docker
 import pytest
 
 from tests.harness.certs import Authority, mount_secret
-from tests.test_status_container import running
-from tests.test_tls_container import NAMES, SECRET, SecretMountingStatefulSet, tls_statefulset
+from tests.harness.ensemble import running
+from tests.harness.tlspods import NAMES, SECRET, SecretMountingStatefulSet, tls_statefulset
 
 pytestmark = pytest.mark.container
 

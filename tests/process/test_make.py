@@ -17,7 +17,7 @@ from tests.harness.zookeeper import free_port
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import send_word
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Terminal:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.harness.netns import BIN, DOMAIN, Network, Pod, prepare
 from tests.harness.prerequisites import missing
-from tests.test_reconfig_process import BIN, DOMAIN, Network, Pod, prepare
 
 pytestmark = pytest.mark.process
 

@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import ServerFactory
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.clients import kazoo_client
+from tests.harness.probes import probe, started, until
 from tests.harness.zookeeper import ZooKeeperServer, free_port
-from tests.test_probes_zookeeper import probe, started, until
 from zkcontainer.fourlw import parse_lines, send_word
 
 pytestmark = pytest.mark.process

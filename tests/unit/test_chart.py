@@ -40,13 +40,13 @@ from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import leader_of, serving
 from tests.harness.prerequisites import missing
 from tests.harness.statefulset import StatefulSet, wait_for
-from tests.test_tls_container import SecretMountingStatefulSet
+from tests.harness.tlspods import SecretMountingStatefulSet
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import Settings, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-ORIGINAL = Path(__file__).resolve().parent / "original_chart"
+ORIGINAL = Path(__file__).resolve().parents[1] / "original_chart"
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
 

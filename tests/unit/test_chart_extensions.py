@@ -27,7 +27,7 @@ from tests.harness.chart import (
 )
 from zkcontainer.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]

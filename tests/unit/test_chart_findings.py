@@ -43,7 +43,7 @@ from tests.harness.chart import (
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import FLAGS, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 VALUES_YAML = (CHART / "values.yaml").read_text()
 RELEASE, NAMESPACE = "my-zk", "zk"

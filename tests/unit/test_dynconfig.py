@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.harness.dynmembers import member
 from zkcontainer.dynconfig import (
     DynamicConfigError,
     Member,
@@ -32,17 +33,6 @@ LIVE_CONFIG = (
     "server.4=zk-3.zk-hs:2888:3888:observer;0.0.0.0:2181\n"
     "version=100000003"
 )
-
-
-def member(server_id: int, role: str = "participant", port: int | None = 2181) -> Member:
-    return Member(
-        server_id,
-        f"zk-{server_id - 1}.zk-hs",
-        2888,
-        3888,
-        "observer" if role == "observer" else "participant",
-        port,
-    )
 
 
 def test_the_live_config_gives_members_roles_and_version() -> None:

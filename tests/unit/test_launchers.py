@@ -12,7 +12,7 @@ from tests.harness.fakezk import fake_zookeeper, port_of, replies
 from tests.harness.prerequisites import missing
 from zkcontainer.launchers import COMMANDS, write_launchers
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IMAGE_PYTHON = "/usr/bin/python3"
 
 # Modules whose import would make a probe pay for more than a socket.

@@ -17,7 +17,7 @@ from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
 from tests.harness.members import server_state
 from tests.harness.statefulset import StatefulSet, quantity_bytes, wait_for
 
-MANIFESTS = sorted((Path(__file__).resolve().parent.parent / "manifests").glob("*.yaml"))
+MANIFESTS = sorted((Path(__file__).resolve().parents[2] / "manifests").glob("*.yaml"))
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", kubernetes_validate.latest_version()]
 SIZES = {"zookeeper.yaml": 3, "zookeeper_mini.yaml": 3, "zookeeper_micro.yaml": 1}
 # The JVM reads -Xmx512M and -Xmx2G in binary units.

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.test_dynconfig import member
+from tests.harness.dynmembers import member
 from zkcontainer.dynconfig import Member, Membership
 from zkcontainer.membership import Decision, Evidence, decide, initial_members
 from zkcontainer.startgate import Verdict

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.harness.javareaders import JavaReaders
-from tests.test_render import CASES, case_settings
+from tests.harness.readerinput import numbers, special_text, tricky_text
+from tests.harness.rendercases import CASES, case_settings
 from zkcontainer import render
 from zkcontainer.errors import ConfigError
 from zkcontainer.render import LoggingBackend
@@ -131,28 +132,10 @@ def test_golden_cases_read_back_exactly(case: str, java: JavaReaders, tmp_path: 
     assert_log4j_location_opens(settings, java, tmp_path)
 
 
-# What Properties files, shells and URLs read as something else...
-SPECIAL = list("\\#!=: $`\"'%?&;*~{}\u00e4\u00e9\u00ff\u0100\u2028\U0001f600")
-# ...and what argv may carry that no reader takes back (a surrogate stands for
-# a byte that was not UTF-8).
-UNREADABLE = list("\t\n\r\x00\x7f\udc80")
-special_text = st.text(
-    st.one_of(st.sampled_from(SPECIAL), st.characters(codec="utf-8", exclude_categories=["Cc"])),
-    max_size=16,
-)
-tricky_text = st.text(
-    st.one_of(st.sampled_from(SPECIAL + UNREADABLE), st.characters(codec="utf-8")), max_size=16
-)
 readable_paths = st.one_of(
     special_text.map(lambda text: "/" + text), special_text.map(lambda text: "/a/" + text)
 )
 paths = st.one_of(readable_paths, tricky_text.map(lambda text: "/" + text), tricky_text)
-numbers = st.one_of(
-    st.integers(-(2**40), 2**40).map(str),
-    st.sampled_from(["2147483647", "2147483648", "-2147483648", "0", "00010", "-0", "1e3"]),
-    st.text("0123456789", min_size=20, max_size=5000),
-    tricky_text,
-)
 FLAG_VALUES = {
     "servers": st.one_of(st.sampled_from(["1", "3", "5"]), numbers),
     "hostname": st.one_of(st.sampled_from(["zk-0", "zk-2", "web", "ip-172-31-5-12"]), tricky_text),

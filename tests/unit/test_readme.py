@@ -24,7 +24,7 @@ from zkcontainer import start
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import FLAGS, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 
 # Commands the README shows that need what no test has, and why.

@@ -30,7 +30,7 @@ from zkcontainer.start import main as start_main
 from zkcontainer.startgate import PeerView, Verdict
 from zkcontainer.volume import Volume
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 PASSWORD = "correct horse battery staple"
 DOMAIN = "zk-hs.default.svc.cluster.local"
 JAVA = "/usr/bin/java"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.harness.prerequisites import require_zookeeper
+from tests.harness.txnlogs import entry, log_file
 from tests.harness.zookeeper import START_ZOOKEEPER, logback_home
-from tests.test_txnlog import entry, log_file
 from zkcontainer import runtime
 from zkcontainer.start import main
 

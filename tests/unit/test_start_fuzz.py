@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.harness.prerequisites import require_zookeeper
-from tests.test_readers import numbers, special_text, tricky_text
+from tests.harness.readerinput import numbers, special_text, tricky_text
 from zkcontainer.settings import FLAGS
 from zkcontainer.start import main
 

@@ -7,14 +7,12 @@ entries, odd file names).
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 
+from tests.harness.txnlogs import entry, log_file
 from zkcontainer.txnlog import (
-    LOG_MAGIC,
     LogsWithoutSnapshot,
     UnreplayableLogs,
     follows,
@@ -39,21 +37,6 @@ def test_a_transaction_follows_the_one_before_or_opens_a_later_epoch(
     previous: int, zxid: int, expected: bool
 ) -> None:
     assert follows(previous, zxid) is expected
-
-
-def entry(
-    zxid: int, checksum_off: bool = False, length: int | None = None, eor: bytes = b"B"
-) -> bytes:
-    txn = struct.pack(">qiqqi", 1, 1, zxid, 0, 1) + b"payload"
-    checksum = zlib.adler32(txn) ^ (1 if checksum_off else 0)
-    return struct.pack(">qi", checksum, len(txn) if length is None else length) + txn + eor
-
-
-def log_file(directory: Path, name: str, *entries: bytes, padding: int = 64) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    path.write_bytes(struct.pack(">iiq", LOG_MAGIC, 2, 0) + b"".join(entries) + b"\0" * padding)
-    return path
 
 
 def test_zxids_are_read_up_to_the_zeroed_preallocation(tmp_path: Path) -> None:
