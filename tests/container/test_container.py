@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 from docker.types import Mount
 
+from tests.conftest import StartStatefulSet
 from tests.harness.clients import kazoo_client, stored_numbers
 from tests.harness.containers import build_image, client_address, serving_container
 from tests.harness.manifests import original_statefulset, single_pod_statefulset
 from tests.harness.members import alive, leader_of, server_state, serving
-from tests.harness.statefulset import StatefulSet, labels, wait_for
+from tests.harness.statefulset import labels, wait_for
 from tests.harness.writes import write_numbers
 
 pytestmark = pytest.mark.container
-
-StartStatefulSet = Callable[..., StatefulSet]
 
 
 def test_a_second_build_leaves_no_image_behind(docker_client, image: str) -> None:  # type: ignore[no-untyped-def]

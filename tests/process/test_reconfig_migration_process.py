@@ -2,8 +2,8 @@
 
 The restarted member reads the live configuration from static members, whose
 server lines have no client part; it must still serve clients on the
-StatefulSet's client port. The namespaces and pods are those of
-tests/test_reconfig_process.py.
+StatefulSet's client port. The namespaces and pods are tests/harness/netns.py's, as
+tests/process/test_reconfig_process.py runs them.
 """
 
 from __future__ import annotations

@@ -666,7 +666,7 @@ def exporter(values: dict[str, Any]) -> Document:
 
 def test_the_exporter_has_a_liveness_probe_on_metrics_and_no_readiness_probe() -> None:
     """/metrics answers 200 with zookeeper_up 0 while ZooKeeper is down
-    (tests/test_exporter.py): liveness watches the exporter, never its member. A pod is
+    (tests/unit/test_exporter.py): liveness watches the exporter, never its member. A pod is
     Ready only when all its containers are: the exporter has no say in it."""
     found = exporter({})
     ports = {p["name"]: p["containerPort"] for p in found["ports"]}

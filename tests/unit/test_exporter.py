@@ -1,15 +1,13 @@
 """zookeeper-metrics --listen: the Prometheus exporter, run as the command it is.
 
 Against a fake ZooKeeper for what a real one cannot do on demand (hold a
-reply, answer several scrapes only together), and against a real one.
+reply, answer several scrapes only together); against a real one in
+tests/process/test_exporter.py.
 """
 
 from __future__ import annotations
 
 import http.client
-import selectors
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,104 +16,17 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import ServerFactory
-from tests.harness.certs import Authority, mount_secret
+from tests.harness.exporter import HANG_BOUND, exporter, families, promtool_check
 from tests.harness.fakezk import fake_zookeeper, ipv6_loopback_available, port_of, replies
-from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
 from zkcontainer import metrics
 from zkcontainer.exporter import CONTENT_TYPE, MAX_CONNECTIONS, MAX_MNTR, MAX_SCRAPES
 
-BIN = Path(sys.executable).parent
 STANDALONE = "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_znode_count\t5\n"
-HANG_BOUND = 60  # seconds: only ever reached by a test about to fail
-
-
-@dataclass
-class Exporter:
-    process: subprocess.Popen[str]
-    host: str
-    port: int
-    start_line: str
-
-    def get(self, path: str = "/metrics", method: str = "GET") -> Response:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=HANG_BOUND)
-        try:
-            connection.request(method, path)
-            answer = connection.getresponse()
-            return Response(answer.status, dict(answer.getheaders()), answer.read().decode())
-        finally:
-            connection.close()
-
-    def stop(self) -> tuple[int, str]:
-        """SIGTERM; its exit status and what it wrote on stderr after the start line."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        _, stderr = self.process.communicate(timeout=HANG_BOUND)
-        return self.process.returncode, stderr
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: str
-
-
-@contextmanager
-def exporter(*args: str | int, listen: str = "127.0.0.1:0") -> Iterator[Exporter]:
-    """`zookeeper-metrics --listen LISTEN ARGS`, once it says where it listens."""
-    process = subprocess.Popen(
-        [str(BIN / "zookeeper-metrics"), "--listen", listen, *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = first_line(process)
-        assert line.startswith("zookeeper-metrics: listening on http://"), line
-        authority = line.split("http://")[1].split("/")[0]
-        host, _, port = authority.rpartition(":")
-        yield Exporter(process, host.strip("[]"), int(port), line)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=HANG_BOUND)
-
-
-def first_line(process: subprocess.Popen[str]) -> str:
-    assert process.stderr is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stderr, selectors.EVENT_READ)
-        assert selector.select(HANG_BOUND), "no start line"
-    return process.stderr.readline()
-
-
-def families(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
-    return {
-        family.name: [(sample.labels, sample.value) for sample in family.samples]
-        for family in text_string_to_metric_families(text)
-    }
-
-
-def promtool_check(text: str) -> subprocess.CompletedProcess[str]:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        missing("no promtool (install Debian's prometheus package)")
-    return subprocess.run(
-        [str(promtool), "check", "metrics"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=HANG_BOUND,
-        check=False,
-    )
 
 
 def test_a_scrape_is_the_servers_mntr_with_zookeeper_up_1() -> None:
@@ -539,46 +450,3 @@ def test_the_one_shot_commands_never_load_the_exporter(argv: list[str]) -> None:
             check=False,
         )
     assert result.stdout.splitlines()[-1] == "[]", result.stderr
-
-
-@pytest.mark.process
-def test_a_real_server_then_none(zookeeper_server: ServerFactory) -> None:
-    server = zookeeper_server()
-    server.start()
-    server.wait_until_imok(word="mntr")
-    with exporter(server.client_port) as running:
-        serving = running.get()
-        server.stop()
-        stopped = running.get()
-    parsed = families(serving.body)
-    assert parsed["zookeeper_up"] == [({}, 1.0)]
-    assert parsed["zookeeper_server_state_info"] == [({"server_state": "standalone"}, 1.0)]
-    assert parsed["zookeeper_znode_count"][0][1] >= 1
-    # promtool parses it (exit 1 when it cannot); its lint advice (exit 3) is about
-    # ZooKeeper's own names (zk_avg_..._time_ms: "abbreviated units"), never ours.
-    check = promtool_check(serving.body)
-    assert check.returncode in (0, 3), check.stdout + check.stderr
-    advice = check.stdout + check.stderr
-    assert "parsing error" not in advice
-    assert not [line for line in advice.splitlines() if not line.startswith("zookeeper_")]
-    assert "zookeeper_up" not in advice
-    assert "zookeeper_scrape_duration_seconds" not in advice
-    assert families(stopped.body)["zookeeper_up"] == [({}, 0.0)]
-
-
-@pytest.mark.process
-def test_with_tls_dir_mntr_goes_over_tls_to_the_secure_port(
-    zookeeper_server: ServerFactory, tmp_path: Path
-) -> None:
-    secret = tmp_path / "secret"
-    mount_secret(secret, Authority.make().secret(["zk-0", "localhost", "127.0.0.1"]))
-    secure = free_port()
-    server = zookeeper_server(f"--tls_dir={secret}", f"--secure_client_port={secure}")
-    server.start()
-    server.wait_until_imok(word="mntr")  # on the plaintext port, which stays on loopback
-    # --timeout=10: the JVM's first TLS handshake can take more than a second.
-    with exporter(f"--tls_dir={secret}", "--timeout=10", secure) as running:
-        answer = running.get()
-    assert running.start_line.endswith(f"mntr from 127.0.0.1:{secure} over TLS\n")
-    # The secure port speaks nothing but TLS.
-    assert families(answer.body)["zookeeper_up"] == [({}, 1.0)]

@@ -1,10 +1,8 @@
-"""The Kubernetes manifests: valid for current Kubernetes, consistent, and runnable as written."""
+"""The Kubernetes manifests: valid for current Kubernetes and consistent (tests/container/
+test_manifests.py runs them as written)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +11,13 @@ import pytest
 import yaml
 
 from tests.harness.apiserver import validate_strictly
-from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
-from tests.harness.members import server_state
-from tests.harness.statefulset import StatefulSet, quantity_bytes, wait_for
+from tests.harness.statefulset import quantity_bytes
 
 MANIFESTS = sorted((Path(__file__).resolve().parents[2] / "manifests").glob("*.yaml"))
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", kubernetes_validate.latest_version()]
 SIZES = {"zookeeper.yaml": 3, "zookeeper_mini.yaml": 3, "zookeeper_micro.yaml": 1}
 # The JVM reads -Xmx512M and -Xmx2G in binary units.
 JVM_UNITS = {"k": 2**10, "K": 2**10, "m": 2**20, "M": 2**20, "g": 2**30, "G": 2**30}
-
-StartStatefulSet = Callable[..., StatefulSet]
 
 
 def documents(path: Path) -> list[dict[str, Any]]:
@@ -152,53 +146,3 @@ def test_pods_are_hardened(path: Path) -> None:
     assert mounts["/var/lib/zookeeper"] in claims
     assert flags["data_dir"].startswith("/var/lib/zookeeper/")
     assert pod["terminationGracePeriodSeconds"] > 0
-
-
-@pytest.mark.container
-@pytest.mark.parametrize("name", ["zookeeper_mini.yaml", "zookeeper_micro.yaml"])
-def test_the_statefulset_runs_as_written(statefulset: StartStatefulSet, name: str) -> None:
-    manifests = {p.name: p for p in MANIFESTS}
-    sts = statefulset(statefulset_of(manifests[name]))
-    states = sorted(server_state(sts, i) or "unreadable" for i in range(sts.replicas))
-    assert states == (["standalone"] if sts.replicas == 1 else ["follower", "follower", "leader"])
-
-
-@pytest.mark.container
-def test_a_rolling_restart_keeps_two_members_ready_and_every_write(
-    statefulset: StartStatefulSet,
-) -> None:
-    manifests = {p.name: p for p in MANIFESTS}
-    sts = statefulset(statefulset_of(manifests["zookeeper_mini.yaml"]))
-    fewest_ready = [3]
-    watching = threading.Event()
-
-    def watch_ready() -> None:
-        while not watching.wait(0.1):
-            fewest_ready[0] = min(fewest_ready[0], sum(pod.ready for pod in sts.pods))
-
-    watcher = threading.Thread(target=watch_ready, daemon=True)
-    watcher.start()
-    writer = ContinuousWriter(new_client(sts.connect_string()), "/roll")
-    writer.start()
-    wait_for(lambda: len(writer.acknowledged) >= 20, 60, lambda: "writer did not start")
-
-    started = time.monotonic()
-    for ordinal in reversed(range(sts.replicas)):  # as the controller: highest ordinal first
-        sts.delete(ordinal)
-        sts.wait_ready([ordinal], timeout=180)
-    print(f"rolling restart took {time.monotonic() - started:.1f}s")
-    before = len(writer.acknowledged)
-    wait_for(lambda: len(writer.acknowledged) >= before + 20, 60, lambda: "writes stalled")
-    writer.finish()
-    watching.set()
-    watcher.join(5)
-
-    assert fewest_ready[0] >= 2, f"only {fewest_ready[0]} members Ready at one moment"
-    stored = stored_numbers(sts.connect_string(), "/roll")
-    missing = set(writer.acknowledged) - stored
-    longest_gap = writer.longest_gap()
-    print(
-        f"{len(writer.acknowledged)} of {writer.attempts} writes acknowledged, "
-        f"{len(missing)} lost; longest time without an acknowledged write {longest_gap:.1f}s"
-    )
-    assert not missing

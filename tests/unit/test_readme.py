@@ -1,61 +1,24 @@
 """The README's claims, checked: its flag table against the code, its commands by running them.
 
-Every command in the README's ```sh blocks is either run here, against the
-image, or named in NOT_RUN with the reason it cannot be (a registry, a
-Kubernetes cluster, make targets that are this suite itself).
+Every command in the README's ```sh blocks is either run, here or against the
+image (tests/container/test_readme.py), or named in NOT_RUN with the reason it
+cannot be (a registry, a Kubernetes cluster, make targets that are this suite itself).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from prometheus_client.parser import text_string_to_metric_families
-from testcontainers.core.container import DockerContainer
 
-from tests.harness.containers import serving_container
+from tests.harness.readmecommands import README, readme_commands, runnable
 from zkcontainer import start
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import FLAGS, load_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
-
-# Commands the README shows that need what no test has, and why.
-NOT_RUN = {
-    "make demo": "runs the container tier's own harness (tests/test_container.py)",
-    "make test": "is this suite",
-    "make image": "is what the `image` fixture runs",
-    "docker tag": "needs a registry",
-    "kubectl apply": "needs a cluster; the manifests are validated in test_manifests.py",
-    "kubectl rollout": "needs a cluster",
-    "kubectl exec zk-0 -- zookeeper-scale": "needs a --reconfig ensemble:"
-    " tests/test_reconfig_container.py runs it in one, as the README's scale-down does",
-    "kubectl exec zk-1 -- zookeeper-": "needs a member waiting at the start gate:"
-    " tests/test_start_gate_container.py runs both in one, as the README's declaration does",
-    "kubectl -n zk": "needs a cluster",
-    "kubectl debug": "needs a cluster, whose member fails to start;"
-    " tests/test_upgrade.py starts from the file it writes",
-    "helm ": "no helm binary: tests/test_chart.py renders, lints and packages the chart with"
-    " Helm's own engine, and runs what it renders",
-}
-
-
-def readme_commands() -> list[str]:
-    """Every command line of the README's ```sh blocks, without its comment."""
-    blocks = re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
-    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def runnable() -> list[str]:
-    return [c for c in readme_commands() if not any(c.startswith(p) for p in NOT_RUN)]
 
 
 def test_every_readme_command_is_run_or_excused() -> None:
@@ -139,45 +102,3 @@ def test_the_pod_command_outside_a_pod_says_what_to_pass(
         shlex.split(pod_command)[1:], {}, lambda: "zk-0.zk-hs.default.svc.cluster.local"
     )
     assert settings.myid == 1
-
-
-@pytest.fixture(scope="module")
-def pod(image: str) -> Iterator[DockerContainer]:
-    """A standalone server of the image, named like the README's zk-0."""
-    with serving_container(image, "readme", hostname="zk-0") as container:
-        yield container
-
-
-def in_pod(command: str) -> list[str]:
-    """`kubectl exec zk-0 -- X && echo serving` -> X; `[PORT]` is the default port."""
-    command = command.removeprefix("kubectl exec zk-0 -- ").split(" && ")[0]
-    return [word for word in shlex.split(command) if word != "[PORT]"]
-
-
-@pytest.mark.container
-@pytest.mark.parametrize(
-    "command", [c for c in runnable() if c.startswith(("kubectl exec", "zookeeper-"))]
-)
-def test_readme_probe_and_metrics_commands_work_in_a_pod(
-    pod: DockerContainer, command: str
-) -> None:
-    result = pod.exec(in_pod(command))
-    output = result.output.decode()
-    assert result.exit_code == 0, output
-    if "--format json" in command:
-        assert json.loads(output)["zk_server_state"] == "standalone"
-    elif "--format prometheus" in command:
-        names = {family.name for family in text_string_to_metric_families(output)}
-        assert "zookeeper_znode_count" in names
-    elif command.endswith("zookeeper-metrics"):
-        assert "zk_server_state\tstandalone" in output
-
-
-@pytest.mark.container
-def test_readme_dry_run_runs_as_shown(image: str) -> None:
-    command = next(c for c in runnable() if c.startswith("docker run"))
-    argv = [image if word == "zkcontainer:dev" else word for word in shlex.split(command)]
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "server.3=zk-2.zk-hs.default.svc.cluster.local:2888:3888" in result.stdout
-    assert "==> /var/lib/zookeeper/data/myid <==\n1\n" in result.stdout

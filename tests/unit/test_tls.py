@@ -31,7 +31,7 @@ NAMES = ["*.zk-hs.default.svc.cluster.local", "localhost", "127.0.0.1"]
 @pytest.fixture(autouse=True)
 def no_start_gate() -> Iterator[None]:
     """These starts are about the stores: the empty volumes of members whose peers do
-    not exist here would wait at the start gate (tests/test_start_gate_process.py)."""
+    not exist here would wait at the start gate (tests/container/test_start_gate_container.py)."""
     with mock.patch("zkcontainer.start.pass_start_gate"):
         yield
 

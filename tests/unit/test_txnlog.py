@@ -1,6 +1,6 @@
 """Reading ZooKeeper's transaction logs as ZooKeeper reads them, to prove them complete.
 
-Real logs are tested in test_upgrade.py; here, the rules, and the faults a
+Real logs are tested in tests/process/test_upgrade.py; here, the rules, and the faults a
 real server cannot be made to write on demand (corrupt, torn and crafted
 entries, odd file names).
 """

@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ServerFactory
-from tests.harness.clients import kazoo_client
 from zkcontainer import txnlog
-from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.volume import (
     LOG_DIR_RECORD,
     RESTORE_MARKER,
@@ -60,25 +57,6 @@ def test_a_restore_marker_counts_as_data(tmp_path: Path) -> None:
     (tmp_path / RESTORE_MARKER).write_text("")
     assert classify(str(tmp_path), str(tmp_path)).kind == "restored"
     assert classify(str(tmp_path), str(tmp_path)).holds_data
-
-
-@pytest.mark.process
-def test_a_new_server_leaves_an_empty_volume_and_writes_make_it_data(
-    zookeeper_server: ServerFactory,
-) -> None:
-    server = zookeeper_server()
-    server.start()
-    server.wait_until_imok()
-    assert not classify(str(server.data_dir), str(server.root / "datalog")).holds_data
-    with kazoo_client(f"127.0.0.1:{server.client_port}") as zk:
-        for n in range(5):
-            zk.create(f"/n{n}", b"x")
-    zxid = int(find_value(send_word("srvr", port=server.client_port), "Zxid", ": ") or "0", 16)
-    server.stop()
-    volume = classify(str(server.data_dir), str(server.root / "datalog"))
-    assert volume.kind == "data"
-    assert volume.last_zxid == zxid
-    assert volume.epoch == zxid >> 32
 
 
 def test_a_version_directory_that_cannot_be_listed_is_never_called_empty(
