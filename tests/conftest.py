@@ -28,9 +28,41 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 # Unit tests first, then those starting a JVM, then the image: the fast tiers fail fast.
 TIER_ORDER = ("process", "container")
+# A test's tier is the directory it lives in: tests/unit, tests/process or tests/container.
+TESTS = Path(__file__).resolve().parent
+UNIT = "unit"
 
 
+def directory_tier(item: pytest.Item) -> str | None:
+    """The tier directory `item` lives in; None for a module at tests/ top level."""
+    path = item.path.resolve()
+    relative = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
+    if len(relative) > 1 and relative[0] in (UNIT, *TIER_ORDER):
+        return relative[0]
+    return None
+
+
+def mark_by_directory(items: list[pytest.Item]) -> None:
+    """Give each test its directory's tier marker (`-m container` selects by it); refuse
+    a test marked for a tier other than the directory it lives in."""
+    misplaced = []
+    for item in items:
+        tier = directory_tier(item)
+        if tier is None:
+            continue
+        marked = {mark.name for mark in item.iter_markers()} & set(TIER_ORDER)
+        if marked - {tier}:
+            misplaced.append(f"{item.nodeid}: marked {', '.join(sorted(marked))}, in tests/{tier}/")
+        elif tier != UNIT and tier not in marked:
+            item.add_marker(tier)
+    if misplaced:
+        raise pytest.UsageError("\n".join(["tests in another tier's directory:", *misplaced]))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_by_directory(items)
+
     def tier(item: pytest.Item) -> int:
         marks = {mark.name for mark in item.iter_markers()}
         return next((i + 1 for i, name in enumerate(TIER_ORDER) if name in marks), 0)
@@ -47,6 +79,7 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config): 
 
 
 ServerFactory = Callable[..., ZooKeeperServer]
+StartStatefulSet = Callable[..., StatefulSet]  # the `statefulset` fixture
 
 
 @pytest.fixture

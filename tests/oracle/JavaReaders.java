@@ -1,4 +1,4 @@
-// How the JVM reads what start-zookeeper writes: the oracle for tests/test_readers.py.
+// How the JVM reads what start-zookeeper writes: the oracle for tests/unit/test_readers.py.
 //
 // One request per line on stdin, one answer per line on stdout, so one JVM
 // serves a whole test session:

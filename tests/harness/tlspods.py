@@ -1,0 +1,75 @@
+"""An ensemble of the image over TLS, its certificates a Secret bind-mounted read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from docker.types import Mount
+
+from tests.harness.statefulset import Pod, StatefulSet
+
+SECRET = "/etc/zookeeper/tls"
+NAMES = ["*.zk-hs.default.svc.cluster.local", "zk-hs.default.svc.cluster.local", "localhost"]
+
+
+class SecretMountingStatefulSet(StatefulSet):
+    """Secret volumes as bind mounts of a directory of this machine, read-only: an update
+    there reaches every pod at once, as a Secret update does."""
+
+    def __init__(self, *args: Any, secrets: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.secrets = secrets
+
+    def _mounts(self, pod: Pod, security: Mapping[str, Any]) -> list[Mount]:
+        spec = self.container_spec
+        mounts = spec.get("volumeMounts", [])
+        secret = [m for m in mounts if "secret" in self.volumes.get(m["name"], {})]
+        self.container_spec = {**spec, "volumeMounts": [m for m in mounts if m not in secret]}
+        try:
+            made = super()._mounts(pod, security)
+        finally:
+            self.container_spec = spec
+        for mount in secret:
+            source = self.secrets[self.volumes[mount["name"]]["secret"]["secretName"]]
+            made.append(Mount(mount["mountPath"], source, type="bind", read_only=True))
+        return made
+
+
+PLAINTEXT = ["start-zookeeper", "--servers=3", "--heap=256M"]
+TLS = [*PLAINTEXT, f"--tls_dir={SECRET}", "--tls_reload_interval=1"]
+
+
+def tls_statefulset(command: Sequence[str] = TLS) -> dict[str, Any]:
+    """The pod spec pieces the README's TLS section shows: the Secret's volume, its mount,
+    --tls_dir; probes unchanged (plaintext on the pod's loopback)."""
+    return {
+        "metadata": {"name": "zk"},
+        "spec": {
+            "serviceName": "zk-hs",
+            "replicas": 3,
+            "podManagementPolicy": "Parallel",
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "zookeeper",
+                            "command": list(command),
+                            "readinessProbe": {
+                                "exec": {"command": ["zookeeper-ready", "--serving"]},
+                                "periodSeconds": 2,
+                            },
+                            "livenessProbe": {"exec": {"command": ["zookeeper-ready"]}},
+                            "volumeMounts": [
+                                {"name": "datadir", "mountPath": "/var/lib/zookeeper"},
+                                {"name": "tls", "mountPath": SECRET, "readOnly": True},
+                            ],
+                        }
+                    ],
+                    "securityContext": {"runAsUser": 1000, "fsGroup": 1000},
+                    "volumes": [{"name": "tls", "secret": {"secretName": "zk-tls"}}],
+                },
+            },
+            "volumeClaimTemplates": [{"metadata": {"name": "datadir"}}],
+        },
+    }
