@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from zkcontainer import fourlw, status_query
+from zkcontainer.arguments import OneLineParser
 from zkcontainer.ensemble import ZOO_CFG, EnsembleConfig, read_config
 from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
@@ -205,11 +206,6 @@ def _text(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
 def _timeout(text: str) -> float:
     try:
         timeout = float(text)
@@ -221,7 +217,7 @@ def _timeout(text: str) -> float:
 
 
 def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
-    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    parser = OneLineParser(prog=PROG, add_help=False, allow_abbrev=False, raising=True)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--conf_dir", "--conf-dir", default=environ.get("ZK_CONF_DIR"))
     where.add_argument("--config")
