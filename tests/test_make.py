@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -18,6 +20,37 @@ from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import send_word
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def make(*args: str) -> subprocess.CompletedProcess[str]:
+    if shutil.which("make") is None:
+        missing("no make")
+    return subprocess.run(
+        ["make", "-C", str(ROOT), "--no-print-directory", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_a_bare_make_lists_every_target_with_a_line_and_runs_nothing() -> None:
+    phony = re.search(r"^\.PHONY: (.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert phony is not None
+    result = make()
+    assert result.returncode == 0, result.stderr
+    listed = dict(
+        line.split(maxsplit=1) for line in result.stdout.splitlines() if line.startswith("  ")
+    )
+    assert set(listed) == set(phony.group(1).split())
+    assert "pytest" not in make("-n").stdout
+    # What runs scripts/install-system-deps says so where the user chooses it.
+    for target in ("test", "deps", "demo", "demo-local", "system-deps"):
+        assert "as root: installs Debian packages" in listed[target]
+
+
+def test_make_test_still_runs_the_suite() -> None:
+    assert "pytest" in make("-n", "test").stdout
 
 
 class Terminal:
