@@ -29,20 +29,17 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from zkcontainer import runtime, waiting
+from zkcontainer.arguments import OneLineParser
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
 
 PROG = "zookeeper-declare-lost"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise ConfigError([message])
-
-
 def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
+        raising=True,
         description="Declare the data of these members lost, so that a member waiting "
         "with an empty volume may help form a quorum.",
     )

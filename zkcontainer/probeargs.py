@@ -9,7 +9,7 @@ that is not UTF-8), a probe exits 0, 1 or 2 with at most one line on stderr.
 import sys
 import time
 
-from zkcontainer import ProbeError, UsageError, ZkContainerError
+from zkcontainer import ConfigError, ProbeError, UsageError, ZkContainerError
 from zkcontainer.fourlw import numeric_address
 
 TYPE_CHECKING = False
@@ -75,7 +75,11 @@ def parse(argv: "Sequence[str]", switches: "Sequence[str]", options: dict[str, s
                 value = args.pop(0)
             values[name] = value
         else:
-            raise UsageError(f"{shown(arg)}: unknown option")
+            # Imported here: difflib would cost every probe run, not only a mistyped one.
+            from zkcontainer.suggest import unknown_flag  # noqa: PLC0415
+
+            known = [f"--{name}" for name in (*switches, *values) if name != "port"]
+            raise UsageError(unknown_flag(arg, known, shown))
     if len(positional) > 1:
         raise UsageError(f"{shown(' '.join(positional))}: expected at most one PORT")
     if positional:
@@ -163,6 +167,10 @@ def run_command(
             action(argv)
     except ProbeError as error:
         return _fail(prog, str(error), 1)
+    except ConfigError as error:  # bad arguments a parser listed: a line for each
+        for problem in error.problems:
+            _fail(prog, problem, 2)
+        return 2
     except ZkContainerError as error:
         return _fail(prog, str(error), 2)
     except Exception as error:

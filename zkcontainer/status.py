@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from zkcontainer import fourlw, ready, status_query
+from zkcontainer.arguments import OneLineParser
 from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
 from zkcontainer.reconfig.ensemble import ZOO_CFG, EnsembleConfig, read_config
@@ -203,11 +204,6 @@ def _text(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
 def _timeout(text: str) -> float:
     try:
         timeout = float(text)
@@ -219,7 +215,7 @@ def _timeout(text: str) -> float:
 
 
 def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
-    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    parser = OneLineParser(prog=PROG, add_help=False, allow_abbrev=False, raising=True)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--conf_dir", "--conf-dir", default=environ.get("ZK_CONF_DIR"))
     where.add_argument("--config")

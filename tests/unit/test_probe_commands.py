@@ -94,7 +94,7 @@ def test_refused_and_timed_out_are_named(capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--bogus"], "--bogus: unknown option"),
+        (["--bogus"], "--bogus: unknown flag"),
         (["2181", "2182"], "2181 2182: expected at most one PORT"),
         (["http"], "PORT http: must be a port number 1..65535"),
         (["--timeout=0"], "--timeout=0: must be a number of seconds, above 0 and below 3600"),
@@ -169,7 +169,7 @@ DIGITS_5000 = "1" * 5000
         (["--host=a\x00b"], "--host=a\x00b: must be an IPv4 or IPv6 address or a DNS name"),
         (["--host", "x" * 64 + ".example"], "--host=" + "x" * 57 + "...: must be an IPv4"),
         (["--host= 127.0.0.1"], "--host= 127.0.0.1: must be an IPv4 or IPv6 address or a DNS"),
-        (["--bogus\nline"], "--bogus\\nline: unknown option"),
+        (["--bogus\nline"], "--bogus\\nline: unknown flag"),
     ],
 )
 def test_hostile_arguments_are_one_line_and_exit_2(

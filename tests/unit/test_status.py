@@ -580,9 +580,9 @@ def free_port() -> int:
         (["--timeout=soon"], "--timeout=soon: must be a number of seconds"),
         (["--timeout=0"], "--timeout=0: must be a number of seconds"),
         (["--config=/nonexistent/zoo.cfg"], "--config=/nonexistent/zoo.cfg: cannot read"),
-        (["--conf_dir=/a", "--config=/b"], "argument --config: not allowed with argument"),
+        (["--conf_dir=/a", "--config=/b"], "--config: not allowed with argument --conf_dir"),
         (["--conf_dir=/nonexistent"], "--conf_dir=/nonexistent: /nonexistent/zoo.cfg: cannot read"),
-        (["--port=2181"], "unrecognized arguments: --port=2181"),
+        (["--port=2181"], "--port=2181: unknown flag\n"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(

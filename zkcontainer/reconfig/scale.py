@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from zkcontainer import ready, render
+from zkcontainer.arguments import OneLineParser
 from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.identity import parse_pod_hostname
@@ -43,7 +44,7 @@ class Refused(ZkContainerError):
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Remove every member with an id above N from a --reconfig ensemble; "
         "then run kubectl scale statefulset <name> --replicas=N, then this command again.",

@@ -95,7 +95,9 @@ def _from_argv(argv: Sequence[str], problems: list[str]) -> dict[str, Given]:
         flag = FLAGS_BY_NAME.get(name.replace("-", "_"))
         bare_switch = None
         if flag is None:
-            problems.append(f"{shown(arg)}: unknown flag")
+            from zkcontainer.suggest import unknown_flag  # noqa: PLC0415  (difflib: on a typo only)
+
+            problems.append(unknown_flag(arg, (f"--{known.name}" for known in FLAGS), shown))
             continue
         if not has_value:
             if flag.kind == "bool":
