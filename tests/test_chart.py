@@ -37,6 +37,7 @@ from tests.harness.chart import (
     values_file,
 )
 from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
+from tests.harness.docs import CHART_README, documentation
 from tests.harness.members import leader_of, serving
 from tests.harness.prerequisites import missing
 from tests.harness.statefulset import StatefulSet, wait_for
@@ -45,7 +46,7 @@ from zkcontainer.exporter import listen_address
 from zkcontainer.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
+README = documentation()
 ORIGINAL = Path(__file__).resolve().parent / "original_chart"
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
@@ -1625,8 +1626,8 @@ def test_the_readme_passes_image_tags_as_strings() -> None:
 
 
 def values_rows() -> dict[str, str]:
-    """The README's values table: key -> its default column."""
-    section = README.split("### Values\n", 1)[1].split("\n### ", 1)[0]
+    """The chart README's values table: key -> its default column."""
+    section = CHART_README.read_text().split("\n## Values\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([a-z][\w.]*)` \| (.*?) \|", section, re.M)
     return {key: default.strip() for key, default in rows}
 
@@ -1653,7 +1654,7 @@ def shown(value: Any) -> str:
     return f"`{value}`"
 
 
-def test_the_readme_values_table_documents_every_value_with_its_default() -> None:
+def test_the_chart_readme_values_table_documents_every_value_with_its_default() -> None:
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
     rows = values_rows()
     every = leaves(defaults)
@@ -1705,6 +1706,7 @@ def test_the_chart_packages_as_a_repository(tmp_path: Path) -> None:
         names = set(tar.getnames())
     assert {
         "zookeeper/Chart.yaml",
+        "zookeeper/README.md",  # what `helm show readme` prints
         "zookeeper/values.yaml",
         "zookeeper/values.schema.json",
         # values.yaml again, as the templates read the defaults (a link in the repository).

@@ -20,12 +20,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import serving_container
+from tests.harness.docs import documentation
 from zkcontainer import start
 from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
+README = documentation()
 
 # Commands the README shows that need what no test has, and why.
 NOT_RUN = {
