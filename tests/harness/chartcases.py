@@ -7,10 +7,11 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from tests.harness.chart import CHART, ROOT, Document, documents, render, values_file
+from tests.harness.chart import CHART, Document, documents, render, values_file
+from tests.harness.docs import documentation
 from zkcontainer.settings import Settings, load_settings
 
-README = (ROOT / "README.md").read_text()
+README = documentation()
 ORIGINAL = Path(__file__).resolve().parents[1] / "original_chart"
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]

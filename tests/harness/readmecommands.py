@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.harness.docs import documentation
+
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+README = documentation()
 # Commands the README shows that need what no test has, and why.
 NOT_RUN = {
     "make demo": "runs the container tier's own harness (tests/container/test_container.py)",

@@ -25,10 +25,11 @@ from tests.harness.chart import (
     only,
     render,
 )
+from tests.harness.docs import documentation
 from zkcontainer.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+README = documentation()
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES_VERSIONS = ["1.29.0", "1.32.0", "1.37.0"]
 DIGEST = "sha256:" + "0123456789abcdef" * 4

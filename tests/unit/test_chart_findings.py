@@ -40,11 +40,12 @@ from tests.harness.chart import (
     render_upgrade,
     strict_documents,
 )
+from tests.harness.docs import documentation
 from zkcontainer.exporter import listen_address
 from zkcontainer.settings import FLAGS, FLAGS_BY_NAME, TLS_ONLY_FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+README = documentation()
 VALUES_YAML = (CHART / "values.yaml").read_text()
 RELEASE, NAMESPACE = "my-zk", "zk"
 KUBERNETES = "1.32.0"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from helm_python.errors import HelmError
 
-from tests.conftest import ROOT
 from tests.harness.chart import Document, documents, render
+from tests.harness.docs import documentation
 
-README = (ROOT / "README.md").read_text()
+README = documentation()
 RECONFIG = {"reconfig": True}
 OWN_SECRET = {"reconfig": True, "reconfigExistingSecret": "zk-superuser"}
 

@@ -22,6 +22,7 @@ from tests.harness.chartcases import (
     rendered,
     rendered_documents,
 )
+from tests.harness.docs import CHART_README
 
 
 def original_key_rows() -> dict[str, list[str]]:
@@ -160,8 +161,8 @@ def test_the_readme_passes_image_tags_as_strings() -> None:
 
 
 def values_rows() -> dict[str, str]:
-    """The README's values table: key -> its default column."""
-    section = README.split("### Values\n", 1)[1].split("\n### ", 1)[0]
+    """The chart README's values table: key -> its default column."""
+    section = CHART_README.read_text().split("\n## Values\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([a-z][\w.]*)` \| (.*?) \|", section, re.M)
     return {key: default.strip() for key, default in rows}
 
@@ -188,7 +189,7 @@ def shown(value: Any) -> str:
     return f"`{value}`"
 
 
-def test_the_readme_values_table_documents_every_value_with_its_default() -> None:
+def test_the_chart_readme_values_table_documents_every_value_with_its_default() -> None:
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
     rows = values_rows()
     every = leaves(defaults)

@@ -64,6 +64,7 @@ def test_the_chart_packages_as_a_repository(tmp_path: Path) -> None:
         names = set(tar.getnames())
     assert {
         "zookeeper/Chart.yaml",
+        "zookeeper/README.md",  # what `helm show readme` prints
         "zookeeper/values.yaml",
         "zookeeper/values.schema.json",
         # values.yaml again, as the templates read the defaults (a link in the repository).

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from helm_python.errors import HelmError
 
-from tests.harness.chart import ROOT, Document, documents, render, render_upgrade
+from tests.harness.chart import Document, documents, render, render_upgrade
+from tests.harness.docs import documentation
 
-README = (ROOT / "README.md").read_text()
+README = documentation()
 
 
 def statefulset(values: dict[str, Any], scaled_to: int | None = None) -> Document:
