@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from zkcontainer import datalock, render, runtime, txnlog, volume
 from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
+from zkcontainer.fourlw import CLIENT_TRUST_STORE
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.membership import decide
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -334,14 +335,14 @@ def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tup
     key_store, trust_store = secret.store_paths(settings.tls_store_dir)
     files = {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
     if stores.client_authorities is not None:
-        client_trust_store = os.path.join(settings.tls_store_dir, secret.CLIENT_TRUST_STORE)
+        client_trust_store = os.path.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
         files[client_trust_store] = (stores.trust_store + stores.client_authorities, 0o644)
     return files
 
 
 def remove_tls_stores(settings: Settings) -> None:
     """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
-    client_trust_store = os.path.join(settings.tls_store_dir, secret.CLIENT_TRUST_STORE)
+    client_trust_store = os.path.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
     for path in [*secret.store_paths(settings.tls_store_dir), client_trust_store]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)

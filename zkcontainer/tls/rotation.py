@@ -6,9 +6,10 @@ import os
 import time
 from collections.abc import Callable
 
+from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.tls import TlsProblem
 from zkcontainer.tls.pem import pem, pem_blocks
-from zkcontainer.tls.secret import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE, read_secret, stores
+from zkcontainer.tls.secret import read_secret, stores
 from zkcontainer.tls.x509 import certificates
 
 # Between rewriting the trust store and the key store, for ZooKeeper's reload of one.

@@ -8,18 +8,12 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zkcontainer.fourlw import CA_FILE, CERT_FILE, KEY_FILE, KEY_STORE, TRUST_STORE
 from zkcontainer.tls import TlsProblem
 from zkcontainer.tls.keys import pkcs8_key, public_key_of
 from zkcontainer.tls.pem import pem
 from zkcontainer.tls.x509 import CLIENT_AUTH, SERVER_AUTH, Certificate, certificates
 
-CERT_FILE = "tls.crt"
-KEY_FILE = "tls.key"
-CA_FILE = "ca.crt"
-KEY_STORE = "keystore.pem"
-TRUST_STORE = "truststore.pem"
-# With --tls_client_ca: what the client port trusts, ca.crt's CAs and the clients' CAs.
-CLIENT_TRUST_STORE = "client-truststore.pem"
 CLIENT_CA = "--tls_client_ca"  # its text's key among the Secret's, and its name in messages
 # Larger is no certificate file: refused rather than read in part.
 MAX_FILE_BYTES = 1 << 20
