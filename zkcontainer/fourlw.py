@@ -90,6 +90,14 @@ def address_label(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def local_address(listening: str | None) -> str:
+    """Where a client on this machine reaches a server listening on `listening`:
+    the loopback of its family when that is every address (or none was named)."""
+    if not listening or listening == "0.0.0.0":
+        return "127.0.0.1"
+    return "::1" if listening == "::" else listening
+
+
 def numeric_address(host: str, port: int) -> Address | None:
     """The address of an IPv4 dotted quad or an IPv6 address (with %scope), else None.
 

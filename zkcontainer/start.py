@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from zkcontainer import datalock, render, runtime, txnlog, volume
 from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
 from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
-from zkcontainer.fourlw import CLIENT_TRUST_STORE
+from zkcontainer.fourlw import CLIENT_TRUST_STORE, local_address
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.membership import decide
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -496,9 +496,7 @@ def start_joiner(settings: Settings, member: Member, password: str) -> None:
     """Fork the child that adds this member once it serves (zkcontainer.joiner)."""
     from zkcontainer import joiner  # noqa: PLC0415
 
-    host = settings.client_address or "127.0.0.1"
-    if host in ("0.0.0.0", "::"):
-        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+    host = local_address(settings.client_address)
 
     def add(keep_going: Callable[[], bool], log: Callable[[str], None]) -> None:
         joiner.join(member, host, settings.client_port, password, keep_going=keep_going, log=log)
