@@ -25,6 +25,7 @@ from zkcontainer.identity import (
     parse_pod_hostname,
     split_fqdn,
 )
+from zkcontainer.probeargs import shown
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TLS_CLIENT_AUTH = ("need", "want", "none")
@@ -291,14 +292,6 @@ class _Given:
             # JVM options carry truststore passwords and the like: name, never echo.
             return cls(text, label)
         return cls(text, f"{label}={shown(text)}")
-
-
-def shown(text: str) -> str:
-    """`text` fit for a one-line message: quoted when unprintable, cut when huge."""
-    printable = text if text.isprintable() else ascii(text)
-    if len(printable) > 200:
-        return printable[:200] + f"... ({len(text)} characters)"
-    return printable
 
 
 def usage() -> str:
