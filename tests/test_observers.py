@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from tests.harness.fakezk import answers, fake_zookeeper, port_of
-from zkcontainer import render, status
+from zkcontainer import ConfigError, render, status
 from zkcontainer.ensemble import ensemble_config, parse_properties
-from zkcontainer.errors import ConfigError
 from zkcontainer.ready import main as ready_main
 from zkcontainer.settings import Settings, load_settings
 from zkcontainer.start import main as start_main

@@ -282,7 +282,7 @@ def test_double_dash_ends_the_options(capsys: pytest.CaptureFixture[str], argv: 
 def test_an_ipv6_scope_is_what_getaddrinfo_takes(
     capsys: pytest.CaptureFixture[str], host: str, accepted: bool
 ) -> None:
-    from zkcontainer.errors import UsageError  # noqa: PLC0415
+    from zkcontainer import UsageError  # noqa: PLC0415
     from zkcontainer.probeargs import parse  # noqa: PLC0415
 
     if accepted:

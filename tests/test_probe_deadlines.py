@@ -22,8 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.harness.fakezk import fake_zookeeper, port_of, replies
 from tests.harness.prerequisites import missing
-from zkcontainer import ready
-from zkcontainer.errors import ProbeError
+from zkcontainer import ProbeError, ready
 from zkcontainer.mntr import format_reply
 
 BIN = Path(sys.executable).parent

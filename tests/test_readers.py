@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 
 from tests.harness.javareaders import JavaReaders
 from tests.test_render import CASES, case_settings
-from zkcontainer import render
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError, render
 from zkcontainer.render import LoggingBackend
 from zkcontainer.settings import FLAGS_BY_NAME, Settings, load_settings
 

@@ -20,8 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import serving_container
-from zkcontainer import start
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer import EnvironmentProblem, start
 from zkcontainer.settings import FLAGS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from zkcontainer import joiner, reconfig, reconfig_client, render, scale, waiting
+from zkcontainer import (
+    ConfigError,
+    ProbeError,
+    joiner,
+    reconfig,
+    reconfig_client,
+    render,
+    scale,
+    waiting,
+)
 from zkcontainer.announce import Announcement, PeerAddress
 from zkcontainer.dynconfig import (
     Membership,
@@ -22,7 +31,6 @@ from zkcontainer.dynconfig import (
     parse_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.errors import ConfigError, ProbeError
 from zkcontainer.membership import decide
 from zkcontainer.reconfig_client import super_digest
 from zkcontainer.settings import Settings, load_settings

@@ -19,8 +19,8 @@ import pytest
 
 from tests.harness.prerequisites import DEBIAN_ZOOKEEPER_JAR, require_zookeeper
 from tests.harness.zookeeper import free_port
+from zkcontainer import ZkContainerError
 from zkcontainer.dynconfig import Member, Membership, dynamic_file_name, render_dynamic_file
-from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import parse_lines, send_word
 from zkcontainer.membership import Evidence, decide
 from zkcontainer.reconfig_client import (

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from tests.harness.prerequisites import missing, require_zookeeper
+from zkcontainer import ZkContainerError
 from zkcontainer.dynconfig import Membership
-from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
 from zkcontainer.reconfig_client import ReconfigError, read_membership
 

@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError
 from zkcontainer.identity import PodIdentity
 from zkcontainer.settings import Settings, load_settings
 

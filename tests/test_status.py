@@ -16,9 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.harness.fakezk import Behaviour, answers, fake_zookeeper, port_of, silent
-from zkcontainer import render, status
+from zkcontainer import UsageError, render, status
 from zkcontainer.ensemble import Member, parse_properties, parse_server_line, read_config
-from zkcontainer.errors import UsageError
 from zkcontainer.settings import load_settings
 from zkcontainer.status_query import (
     Reading,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from zkcontainer import UsageError
 from zkcontainer.dynconfig import DynamicConfigError, parse_server
-from zkcontainer.errors import UsageError
 from zkcontainer.properties import parse_properties
 
 __all__ = [

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from zkcontainer import render, runtime, waiting
+from zkcontainer import EnvironmentProblem, ProbeError, render, runtime, waiting
 from zkcontainer.dynconfig import (
     DynamicConfigError,
     Member,
@@ -31,7 +31,6 @@ from zkcontainer.dynconfig import (
     read_dynamic_file,
     render_dynamic_file,
 )
-from zkcontainer.errors import EnvironmentProblem, ProbeError
 from zkcontainer.fourlw import resolve
 from zkcontainer.membership import Decision, Evidence, decide, initial_members
 from zkcontainer.settings import Settings

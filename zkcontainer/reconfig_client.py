@@ -37,8 +37,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from zkcontainer import ZkContainerError
 from zkcontainer.dynconfig import CONFIG_NODE, DynamicConfigError, Member, Membership, parse_config
-from zkcontainer.errors import ZkContainerError
 
 SUPER_USER = "super"
 SUPER_DIGEST_PROPERTY = "zookeeper.DigestAuthenticationProvider.superDigest"

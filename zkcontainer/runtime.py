@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer import EnvironmentProblem
 from zkcontainer.probeargs import shown
 from zkcontainer.render import LoggingBackend
 

@@ -27,9 +27,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from zkcontainer import render
+from zkcontainer import ZkContainerError, render
 from zkcontainer.dynconfig import Member, Membership
-from zkcontainer.errors import ZkContainerError
 from zkcontainer.fourlw import find_value, local_address, send_word
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.properties import parse_properties

@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from zkcontainer import memory
+from zkcontainer import ConfigError, memory
 from zkcontainer.ensemble import is_loopback
-from zkcontainer.errors import ConfigError
 from zkcontainer.identity import (
     PodIdentity,
     headless_service_namespace,

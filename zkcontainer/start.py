@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import datalock, render, runtime, txnlog, volume
+from zkcontainer import ConfigError, EnvironmentProblem, datalock, render, runtime, txnlog, volume
 from zkcontainer.dynconfig import Member, dynamic_file_name, render_dynamic_file
-from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
+from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, local_address
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.membership import decide

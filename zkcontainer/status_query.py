@@ -21,9 +21,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from zkcontainer import fourlw
+from zkcontainer import ProbeError, UsageError, fourlw
 from zkcontainer.ensemble import EnsembleConfig, Member
-from zkcontainer.errors import ProbeError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
