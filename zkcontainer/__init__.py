@@ -3,7 +3,8 @@
 The exception tree lives here rather than in a module of its own: the probe
 commands import this package anyway, and every further module file costs a
 probe started every few seconds in every pod a measurable part of its run
-time. `zkcontainer.errors` is the name the rest of the package imports them by.
+time. Every module imports them from here (`from zkcontainer import
+ProbeError`); zkcontainer.errors turns them into exit codes.
 """
 
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError
 from zkcontainer.probeargs import shown
 from zkcontainer.suggest import unknown_flag
 

@@ -15,9 +15,11 @@ import os
 import sys
 from collections.abc import Callable
 
-from zkcontainer import runtime, tls
+from zkcontainer import runtime
+from zkcontainer.fourlw import local_address
 from zkcontainer.reconfig.model import Member
 from zkcontainer.settings import Settings
+from zkcontainer.tls import rotation
 
 Log = Callable[[str], None]  # one line to the pod's log, at once
 # work(keep_going): keep_going() turns False once the parent is gone.
@@ -33,7 +35,7 @@ def start_tls_watcher(settings: Settings, client_auth_for: str | None, log: Log)
     tls_dir = settings.tls_dir
 
     def watch(keep_going: Callable[[], bool]) -> None:
-        tls.watch(
+        rotation.watch(
             tls_dir,
             settings.tls_store_dir,
             client_auth_for=client_auth_for,
@@ -51,9 +53,7 @@ def start_joiner(settings: Settings, member: Member, password: str, log: Log) ->
     """Fork the child that adds this member once it serves (zkcontainer.reconfig.joiner)."""
     from zkcontainer.reconfig import joiner  # noqa: PLC0415
 
-    host = settings.client_address or "127.0.0.1"
-    if host in ("0.0.0.0", "::"):
-        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+    host = local_address(settings.client_address)
 
     def add(keep_going: Callable[[], bool]) -> None:
         joiner.join(member, host, settings.client_port, password, keep_going=keep_going, log=log)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from zkcontainer import txnlog, volume
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer import EnvironmentProblem, txnlog, volume
 from zkcontainer.settings import Settings
 
 TRUST_EMPTY = "zookeeper.snapshot.trust.empty"

@@ -20,7 +20,7 @@ import os
 import stat
 from collections.abc import Sequence
 
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer import EnvironmentProblem
 
 LOCK_NAME = "start-zookeeper.lock"
 

@@ -28,9 +28,9 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from zkcontainer import runtime, waiting
+from zkcontainer import ConfigError, EnvironmentProblem, runtime, waiting
 from zkcontainer.arguments import OneLineParser
-from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
+from zkcontainer.errors import exit_code
 
 PROG = "zookeeper-declare-lost"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"

@@ -1,20 +1,12 @@
-"""The exceptions zkcontainer raises; only the console scripts turn them into exit codes.
+"""How a console script reports an error it expects: a message and an exit code.
 
-Defined in the package's `__init__` (see there why); this is their usual name.
+The exceptions themselves are the package's (`from zkcontainer import
+ConfigError`), defined in its `__init__`; see there why.
 """
 
 import sys
 
-from zkcontainer import ConfigError, EnvironmentProblem, ProbeError, UsageError, ZkContainerError
-
-__all__ = [
-    "ConfigError",
-    "EnvironmentProblem",
-    "ProbeError",
-    "UsageError",
-    "ZkContainerError",
-    "exit_code",
-]
+from zkcontainer import ConfigError, EnvironmentProblem
 
 
 def exit_code(prog: str, error: ConfigError | EnvironmentProblem) -> int:

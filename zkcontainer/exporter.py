@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from zkcontainer import ProbeError, UsageError, ZkContainerError
 from zkcontainer.fourlw import Address, address_label, numeric_address, send_word, tls_context
-from zkcontainer.metrics import render
+from zkcontainer.mntr import format_reply
 from zkcontainer.probeargs import ProbeArgs, is_dns_name, shown
 
 PROG = "zookeeper-metrics"
@@ -147,7 +147,9 @@ class Target:
             # One conversion at a time: the mntr exchanges, the slow part, still
             # overlap, and memory holds one reply's objects rather than one per slot.
             with self._converting:
-                text = render(reply, "prometheus", deadline, self.where, reserved=OWN_FAMILIES)
+                text = format_reply(
+                    reply, "prometheus", deadline, self.where, reserved=OWN_FAMILIES
+                )
             failure = None
         except ZkContainerError as error:  # a renewed Secret that does not load, too
             text, failure = "", str(error)

@@ -28,6 +28,17 @@ NOT_SERVING = "This ZooKeeper instance is not currently serving requests"
 # ZooKeeper's whole reply to a word it does not allow is "<word>" + this + "\n".
 NOT_WHITELISTED_SUFFIX = " is not executed because it is not in the whitelist."
 
+# The files of a kubernetes.io/tls Secret, and the stores start-zookeeper writes
+# from them (zkcontainer.tls). Named here, on the probe path, because the probes
+# read them too, and zkcontainer.tls is no module for a probe to import.
+CERT_FILE = "tls.crt"
+KEY_FILE = "tls.key"
+CA_FILE = "ca.crt"
+KEY_STORE = "keystore.pem"
+TRUST_STORE = "truststore.pem"
+# With --tls_client_ca: what the client port trusts, ca.crt's CAs and the clients' CAs.
+CLIENT_TRUST_STORE = "client-truststore.pem"
+
 # (family, type, proto, sockaddr): what _socket.socket and connect need.
 Address = tuple[int, int, int, tuple[object, ...]]
 
@@ -77,6 +88,14 @@ def send_word(
 
 def address_label(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def local_address(listening: str | None) -> str:
+    """Where a client on this machine reaches a server listening on `listening`:
+    the loopback of its family when that is every address (or none was named)."""
+    if not listening or listening == "0.0.0.0":
+        return "127.0.0.1"
+    return "::1" if listening == "::" else listening
 
 
 def numeric_address(host: str, port: int) -> Address | None:
@@ -232,11 +251,11 @@ def tls_context(tls_dir: str) -> "_ssl._SSLContext":
     `_ssl` is the C module behind `ssl`, which would import socket, enum and
     more on top; it is loaded only here, when the plaintext port is off.
     """
-    if _regular_file(tls_dir + "/keystore.pem") is not None:
-        names = ("keystore.pem", "keystore.pem", "truststore.pem")
+    if _regular_file(tls_dir + "/" + KEY_STORE) is not None:
+        names = (KEY_STORE, KEY_STORE, TRUST_STORE)
         base = tls_dir
     else:
-        names = ("tls.crt", "tls.key", "ca.crt")
+        names = (CERT_FILE, KEY_FILE, CA_FILE)
         base = _one_version(tls_dir)
     cert, key, ca = (base + "/" + name for name in names)
     return context_from_files(cert, key, ca, named=f"--tls_dir={tls_dir}", shown=names)

@@ -5,15 +5,13 @@ The plain text path is as lean as the probes; the formats and the exporter
 (zkcontainer.exporter) import more, lazily.
 """
 
-import time
-
-from zkcontainer import ProbeError, UsageError
+from zkcontainer import UsageError
 from zkcontainer.fourlw import address_label, send_word
 from zkcontainer.probeargs import parse, run_command, shown, write_output
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Container, Sequence
+    from collections.abc import Sequence
 
 PROG = "zookeeper-metrics"
 FORMATS = ("text", "json", "prometheus")
@@ -54,46 +52,6 @@ be read or --listen's address cannot be listened on (one line saying why),
 2 bad arguments."""
 
 
-def render(
-    reply: str,
-    output_format: str,
-    deadline: float,
-    where: str,
-    reserved: "Container[str]" = (),
-) -> str:
-    """The reply in `output_format`, or a ProbeError "timed out" past `deadline`.
-
-    `reserved`: Prometheus names the caller writes itself; mntr keys that would
-    become one of them are left out.
-    """
-    if output_format == "text":
-        return reply
-    import gc  # noqa: PLC0415
-
-    from zkcontainer import mntr  # noqa: PLC0415  (json and re stay off the text path)
-
-    # A reply's samples hold no cycles; a collector pass every few hundred of
-    # them only slows a large reply down.
-    gc.disable()
-    try:
-        samples = mntr.parse_mntr(reply, deadline)
-        if not any(sample.key == "zk_server_state" for sample in samples):
-            raise ProbeError("unexpected reply", f"{where}: mntr reply has no zk_server_state")
-        if reserved:
-            samples = [s for s in samples if mntr.metric_name(s.key) not in reserved]
-        if output_format == "json":
-            text = mntr.to_json(samples, deadline)
-        else:
-            text = mntr.to_prometheus(samples, deadline)
-        if time.monotonic() > deadline:
-            raise TimeoutError
-    except TimeoutError as error:
-        raise ProbeError("timed out", f"{where}: formatting mntr as {output_format}") from error
-    finally:
-        gc.enable()
-    return text
-
-
 def print_metrics(argv: "Sequence[str]") -> None:
     options = {"format": NOT_GIVEN, "tls_dir": "", "listen": NOT_GIVEN}
     args = parse(argv, switches=(), options=options)
@@ -111,8 +69,12 @@ def print_metrics(argv: "Sequence[str]") -> None:
         raise UsageError(f"--format={shown(output_format)}: must be one of {', '.join(FORMATS)}")
     reply = send_word("mntr", args.host, args.port, deadline=args.deadline, tls_dir=args.tls_dir)
     where = address_label(args.host, args.port)
+    if output_format != "text":
+        from zkcontainer import mntr  # noqa: PLC0415  (json and re stay off the text path)
+
+        reply = mntr.format_reply(reply, output_format, args.deadline, where)
     # UTF-8 whatever the locale: the exposition format says so, and text is the server's bytes.
-    output = render(reply, output_format, args.deadline, where).encode("utf-8", "replace")
+    output = reply.encode("utf-8", "replace")
     write_output(output, args.deadline)
 
 

@@ -13,14 +13,17 @@ clock every few thousand lines or labels, so a single line of megabytes is
 cut off as well as a million short ones.
 """
 
+import gc
 import json
 import math
 import re
 import time
 
+from zkcontainer import ProbeError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Container, Iterator, Sequence
     from typing import TypeVar
 
     Item = TypeVar("Item")
@@ -290,3 +293,38 @@ def to_prometheus(samples: "Sequence[Sample]", deadline: float | None = None) ->
         out.append(f"# TYPE {name} {kind}")
         out.extend(lines)
     return "\n".join(out) + "\n"
+
+
+def format_reply(
+    reply: str,
+    output_format: str,
+    deadline: float,
+    where: str,
+    reserved: "Container[str]" = (),
+) -> str:
+    """A whole mntr reply as "json" or "prometheus", or a ProbeError: "unexpected
+    reply" without zk_server_state, "timed out" past `deadline`.
+
+    `reserved`: Prometheus names the caller writes itself; mntr keys that would
+    become one of them are left out.
+    """
+    # A reply's samples hold no cycles; a collector pass every few hundred of
+    # them only slows a large reply down.
+    gc.disable()
+    try:
+        samples = parse_mntr(reply, deadline)
+        if not any(sample.key == "zk_server_state" for sample in samples):
+            raise ProbeError("unexpected reply", f"{where}: mntr reply has no zk_server_state")
+        if reserved:
+            samples = [s for s in samples if metric_name(s.key) not in reserved]
+        if output_format == "json":
+            text = to_json(samples, deadline)
+        else:
+            text = to_prometheus(samples, deadline)
+        if time.monotonic() > deadline:
+            raise TimeoutError
+    except TimeoutError as error:
+        raise ProbeError("timed out", f"{where}: formatting mntr as {output_format}") from error
+    finally:
+        gc.enable()
+    return text

@@ -23,6 +23,9 @@ else:  # typeshed has no stub for _signal, the C module behind signal
 DEFAULTS = {"host": "127.0.0.1", "timeout": "1", "port": "2181"}
 HELP = ("-h", "--help")
 ERROR_LINE_SECONDS = 0.1  # for the failure's one line, once the deadline has passed
+# Of a value quoted in an error message: the longest DNS name (253) nearly, so a
+# name is cut only where it is invalid anyway, and the line stays one screen wide.
+SHOWN_CHARACTERS = 200
 
 # What a DNS label may hold (RFC 1123 letters, digits, hyphen; underscore as
 # in SRV-style names), as bytes for bytes.translate.
@@ -87,9 +90,13 @@ def parse(argv: "Sequence[str]", switches: "Sequence[str]", options: dict[str, s
     return ProbeArgs(values, seen)
 
 
-def shown(value: str) -> str:
-    """A value as an error message quotes it: at most 60 characters."""
-    return value if len(value) <= 60 else value[:57] + "..."
+def shown(text: str) -> str:
+    """`text` as an error message quotes it, on one line: quoted when unprintable
+    (a line break, a control character), cut when huge. Every command's."""
+    printable = text if text.isprintable() else ascii(text)
+    if len(printable) > SHOWN_CHARACTERS:
+        return printable[:SHOWN_CHARACTERS] + f"... ({len(text)} characters)"
+    return printable
 
 
 def _port(text: str) -> int:

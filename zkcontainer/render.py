@@ -11,6 +11,7 @@ import posixpath
 import shlex
 from collections.abc import Sequence
 
+from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings
 
 MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
@@ -170,13 +171,13 @@ def tls_entries(settings: Settings) -> list[tuple[str, object]]:
     """
     if settings.tls_dir is None:
         return []
-    key_store = posixpath.join(settings.tls_store_dir, "keystore.pem")
-    trust_store = posixpath.join(settings.tls_store_dir, "truststore.pem")
+    key_store = posixpath.join(settings.tls_store_dir, KEY_STORE)
+    trust_store = posixpath.join(settings.tls_store_dir, TRUST_STORE)
     # Clients from --tls_client_ca's CAs too; the quorum trusts the members' CA alone
     # (on 3.9 any certificate its trust store takes may join as a member).
     client_trust_store = trust_store
     if settings.tls_client_ca is not None:
-        client_trust_store = posixpath.join(settings.tls_store_dir, "client-truststore.pem")
+        client_trust_store = posixpath.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
     entries: list[tuple[str, object]] = [
         # Only Netty serves a secure client port.
         ("serverCnxnFactory", NETTY_FACTORY),

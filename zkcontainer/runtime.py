@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer import EnvironmentProblem
+from zkcontainer.probeargs import shown
 from zkcontainer.render import LoggingBackend
-from zkcontainer.settings import shown
 
 DEBIAN_JAVA_DIR = "/usr/share/java"
 

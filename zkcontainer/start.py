@@ -21,14 +21,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from zkcontainer import datadir, datalock, render, runtime, tls, volume
+from zkcontainer import (
+    ConfigError,
+    EnvironmentProblem,
+    datadir,
+    datalock,
+    render,
+    runtime,
+    volume,
+)
 from zkcontainer.children import start_joiner, start_tls_watcher
-from zkcontainer.errors import ConfigError, EnvironmentProblem, exit_code
+from zkcontainer.errors import exit_code
+from zkcontainer.fourlw import CLIENT_TRUST_STORE
 from zkcontainer.reconfig.decision import Decision, decide
 from zkcontainer.reconfig.model import Member
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
 from zkcontainer.startgate import Verdict
 from zkcontainer.startwarnings import gate_warnings, identity_warnings, probe_warnings
+from zkcontainer.tls import TlsProblem, secret
 
 PROG = "start-zookeeper"
 
@@ -167,7 +177,7 @@ def java_command(
     )
 
 
-def tls_stores(settings: Settings) -> tls.Stores | None:
+def tls_stores(settings: Settings) -> secret.Stores | None:
     """The key and trust stores ZooKeeper will read, from --tls_dir, checked
     before anything is written: ZooKeeper itself would start with a bad key
     and fail every TLS connection instead."""
@@ -177,9 +187,9 @@ def tls_stores(settings: Settings) -> tls.Stores | None:
     if not os.path.isdir(settings.tls_dir):
         raise EnvironmentProblem(f"{where}: not a directory")
     try:
-        secret = tls.read_secret(settings.tls_dir, settings.tls_client_ca)
-        return tls.stores(secret, client_auth_for=client_auth_for(settings))
-    except tls.TlsProblem as error:
+        texts = secret.read_secret(settings.tls_dir, settings.tls_client_ca)
+        return secret.stores(texts, client_auth_for=client_auth_for(settings))
+    except TlsProblem as error:
         # One line, as every exit 1 is: every problem of the Secret, so one fix does.
         raise EnvironmentProblem(f"{where}: " + "; ".join(str(error).splitlines())) from error
 
@@ -193,22 +203,22 @@ def client_auth_for(settings: Settings) -> str | None:
     return None
 
 
-def tls_files(settings: Settings, stores: tls.Stores | None) -> dict[str, tuple[str, int]]:
+def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tuple[str, int]]:
     """path -> (text, mode): the key store holds the private key, so its owner's only."""
     if stores is None:
         return {}
-    key_store, trust_store = tls.store_paths(settings.tls_store_dir)
+    key_store, trust_store = secret.store_paths(settings.tls_store_dir)
     files = {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
     if stores.client_authorities is not None:
-        client_trust_store = os.path.join(settings.tls_store_dir, tls.CLIENT_TRUST_STORE)
+        client_trust_store = os.path.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
         files[client_trust_store] = (stores.trust_store + stores.client_authorities, 0o644)
     return files
 
 
 def remove_tls_stores(settings: Settings) -> None:
     """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
-    client_trust_store = os.path.join(settings.tls_store_dir, tls.CLIENT_TRUST_STORE)
-    for path in [*tls.store_paths(settings.tls_store_dir), client_trust_store]:
+    client_trust_store = os.path.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
+    for path in [*secret.store_paths(settings.tls_store_dir), client_trust_store]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 

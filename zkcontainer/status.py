@@ -16,9 +16,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcontainer import fourlw, ready, status_query
+from zkcontainer import ProbeError, UsageError, fourlw, ready, status_query
 from zkcontainer.arguments import OneLineParser
-from zkcontainer.errors import ProbeError, UsageError
 from zkcontainer.probeargs import run_command, write_output
 from zkcontainer.reconfig.ensemble import ZOO_CFG, EnsembleConfig, read_config
 from zkcontainer.status_query import Reading, member_name

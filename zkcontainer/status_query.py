@@ -21,8 +21,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from zkcontainer import fourlw, ready
-from zkcontainer.errors import ProbeError, UsageError
+from zkcontainer import ProbeError, UsageError, fourlw, ready
 from zkcontainer.reconfig.ensemble import EnsembleConfig
 from zkcontainer.reconfig.model import Member
 
@@ -94,9 +93,7 @@ def targets(config: EnsembleConfig, tls: bool, where: str = "zoo.cfg") -> list[T
         port = config.client_port if not tls else config.secure_client_port
         if port is None:
             raise UsageError(f"{where}: no clientPort and no secureClientPort: nothing to ask")
-        host = config.client_address or "127.0.0.1"
-        if host in ("0.0.0.0", "::"):  # bound on every address
-            host = "127.0.0.1"
+        host = fourlw.local_address(config.client_address)
         return [Target(None, host, port)]
     found = []
     for member in config.members:

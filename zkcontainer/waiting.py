@@ -25,9 +25,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from zkcontainer import runtime
+from zkcontainer import EnvironmentProblem, runtime
 from zkcontainer.announce import Announcement, Announcer, PeerAddress, announcing, read_peers
-from zkcontainer.errors import EnvironmentProblem
 from zkcontainer.settings import Settings
 from zkcontainer.startgate import GateEvidence, PeerView, Verdict, gate, present
 from zkcontainer.volume import Volume

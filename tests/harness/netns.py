@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.prerequisites import missing, require_zookeeper
-from zkcontainer.errors import ZkContainerError
+from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import find_value, send_word
 
 BIN = Path(sys.executable).parent

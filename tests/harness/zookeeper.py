@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.harness.prerequisites import missing
-from zkcontainer.errors import ZkContainerError
+from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import send_word
 
 # The console script installed next to the interpreter running the tests.

@@ -19,7 +19,7 @@ import pytest
 
 from tests.harness.prerequisites import missing, require_zookeeper
 from tests.harness.zookeeper import free_port
-from zkcontainer.errors import ZkContainerError
+from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import send_word
 
 ROOT = Path(__file__).resolve().parents[2]

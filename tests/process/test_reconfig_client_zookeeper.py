@@ -19,7 +19,7 @@ import pytest
 
 from tests.harness.prerequisites import DEBIAN_ZOOKEEPER_JAR, require_zookeeper
 from tests.harness.zookeeper import free_port
-from zkcontainer.errors import ZkContainerError
+from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import parse_lines, send_word
 from zkcontainer.reconfig.client import (
     ReconfigError,

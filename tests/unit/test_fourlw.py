@@ -18,7 +18,7 @@ from tests.harness.fakezk import (
 )
 from tests.harness.prerequisites import missing
 from tests.harness.zookeeper import free_port
-from zkcontainer.errors import ProbeError
+from zkcontainer import ProbeError
 from zkcontainer.fourlw import (
     NOT_SERVING,
     Address,

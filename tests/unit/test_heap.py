@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.prerequisites import require_zookeeper
-from zkcontainer import memory, render
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError, memory, render
 from zkcontainer.memory import MIB, Limit
 from zkcontainer.settings import Settings, load_settings
 from zkcontainer.start import main

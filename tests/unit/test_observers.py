@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from tests.harness.fakezk import answers, fake_zookeeper, port_of
-from zkcontainer import render, status
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError, render, status
 from zkcontainer.ready import main as ready_main
 from zkcontainer.reconfig.ensemble import ensemble_config, parse_properties
 from zkcontainer.settings import Settings, load_settings

@@ -22,9 +22,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.harness.fakezk import fake_zookeeper, port_of, replies
 from tests.harness.prerequisites import missing
-from zkcontainer import ready
-from zkcontainer.errors import ProbeError
-from zkcontainer.metrics import render
+from zkcontainer import ProbeError, ready
+from zkcontainer.mntr import format_reply
 
 BIN = Path(sys.executable).parent
 MARGIN = 0.5  # seconds beyond --timeout a probe may take, interpreter start included
@@ -222,7 +221,7 @@ def test_one_huge_line_is_formatted_or_given_up_within_the_timeout(
     started = time.monotonic()
     outcome = "formatted"
     try:
-        render(reply, output_format, started + timeout, "127.0.0.1:2181")
+        format_reply(reply, output_format, started + timeout, "127.0.0.1:2181")
     except ProbeError as error:
         outcome = error.reason
     assert time.monotonic() - started <= timeout + 0.3

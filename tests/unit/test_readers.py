@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from tests.harness.javareaders import JavaReaders
 from tests.harness.readerinput import numbers, special_text, tricky_text
 from tests.harness.rendercases import CASES, case_settings
-from zkcontainer import render
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError, render
 from zkcontainer.render import LoggingBackend
 from zkcontainer.settings import FLAGS_BY_NAME, Settings, load_settings
 

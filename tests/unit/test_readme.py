@@ -16,8 +16,7 @@ import pytest
 import yaml
 
 from tests.harness.readmecommands import README, readme_commands, runnable
-from zkcontainer import datadir
-from zkcontainer.errors import EnvironmentProblem
+from zkcontainer import EnvironmentProblem, datadir
 from zkcontainer.settings import FLAGS, load_settings
 
 

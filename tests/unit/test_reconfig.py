@@ -14,9 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from zkcontainer import render, waiting
+from zkcontainer import ConfigError, ProbeError, render, waiting
 from zkcontainer.announce import Announcement, PeerAddress
-from zkcontainer.errors import ConfigError, ProbeError
 from zkcontainer.reconfig import client, joiner, scale, startup
 from zkcontainer.reconfig.client import super_digest
 from zkcontainer.reconfig.decision import decide

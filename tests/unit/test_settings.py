@@ -7,8 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from zkcontainer import memory
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError, memory
 from zkcontainer.identity import PodIdentity
 from zkcontainer.settings import FLAGS, Settings, load_settings
 

@@ -16,8 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.harness.fakezk import Behaviour, answers, fake_zookeeper, port_of, silent
-from zkcontainer import render, status
-from zkcontainer.errors import UsageError
+from zkcontainer import UsageError, render, status
 from zkcontainer.reconfig.ensemble import parse_properties, parse_server_line, read_config
 from zkcontainer.reconfig.model import Member
 from zkcontainer.settings import load_settings

@@ -21,9 +21,15 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from hypothesis import strategies as st
 
 from tests.harness.certs import DAY, Authority, cert_pem, key_pem, mount_secret, new_key
-from zkcontainer import UsageError, fourlw, metrics, ready, tls
+from zkcontainer import UsageError, fourlw, metrics, ready
 from zkcontainer.settings import load_settings
 from zkcontainer.start import client_auth_for, main
+from zkcontainer.tls import TlsProblem
+from zkcontainer.tls.keys import pkcs8_key
+from zkcontainer.tls.pem import pem, pem_blocks
+from zkcontainer.tls.rotation import REMIND_SECONDS, STORE_SETTLE_SECONDS, watch
+from zkcontainer.tls.secret import MAX_FILE_BYTES, Stores, read_secret, stores
+from zkcontainer.tls.x509 import certificates
 
 NAMES = ["*.zk-hs.default.svc.cluster.local", "localhost", "127.0.0.1"]
 
@@ -56,7 +62,7 @@ def test_every_key_encoding_becomes_the_same_key_as_pkcs8(
     key = new_key(kind)
     text = key_pem(key, encoding)
     assert label in text
-    converted = serialization.load_der_private_key(tls.pkcs8_key(text), password=None)
+    converted = serialization.load_der_private_key(pkcs8_key(text), password=None)
     assert converted.private_numbers() == key.private_numbers()  # type: ignore[union-attr]
     expected = key.private_bytes(
         serialization.Encoding.DER,
@@ -64,7 +70,7 @@ def test_every_key_encoding_becomes_the_same_key_as_pkcs8(
         serialization.NoEncryption(),
     )
     if kind == "rsa":  # EC PKCS#8 may or may not repeat the curve inside; both are valid
-        assert tls.pkcs8_key(text) == expected
+        assert pkcs8_key(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -108,32 +114,30 @@ def test_every_key_encoding_becomes_the_same_key_as_pkcs8(
     ],
 )
 def test_keys_zookeeper_cannot_read_are_refused(text: str, why: str) -> None:
-    with pytest.raises(tls.TlsProblem, match=why):
-        tls.pkcs8_key(text)
+    with pytest.raises(TlsProblem, match=why):
+        pkcs8_key(text)
 
 
 QUORUM = "the quorum's TLS"
 
 
-def built(
-    files: dict[str, str], client_auth_for: str | None = QUORUM, **kwargs: object
-) -> tls.Stores:
-    return tls.stores(files, client_auth_for=client_auth_for, **kwargs)  # type: ignore[arg-type]
+def built(files: dict[str, str], client_auth_for: str | None = QUORUM, **kwargs: object) -> Stores:
+    return stores(files, client_auth_for=client_auth_for, **kwargs)  # type: ignore[arg-type]
 
 
 def test_the_key_store_is_the_pkcs8_key_then_the_chain(ca: Authority) -> None:
     files = ca.secret(NAMES, "rsa", "pkcs1")
-    stores = built(files)
-    blocks = tls.pem_blocks(stores.key_store)
+    made = built(files)
+    blocks = pem_blocks(made.key_store)
     assert [b.label for b in blocks] == ["PRIVATE KEY", "CERTIFICATE"]
-    assert tls.pem_blocks(stores.trust_store)[0].der == tls.pem_blocks(files["ca.crt"])[0].der
+    assert pem_blocks(made.trust_store)[0].der == pem_blocks(files["ca.crt"])[0].der
 
 
 def test_every_problem_of_a_secret_is_named_at_once(ca: Authority) -> None:
     now = datetime.datetime.now(datetime.UTC)
     _, expired = ca.issue(NAMES, not_before=now - 10 * DAY, not_after=now - DAY)
     files = {"tls.crt": cert_pem(expired), "tls.key": "nothing", "ca.crt": ""}
-    with pytest.raises(tls.TlsProblem) as error:
+    with pytest.raises(TlsProblem) as error:
         built(files)
     lines = str(error.value).splitlines()
     assert lines[0] == "tls.key holds no PEM private key"
@@ -144,20 +148,20 @@ def test_every_problem_of_a_secret_is_named_at_once(ca: Authority) -> None:
 def test_a_key_of_another_certificate_is_refused(ca: Authority) -> None:
     files = ca.secret(NAMES)
     files["tls.key"] = key_pem(new_key("rsa"), "pkcs1")
-    with pytest.raises(tls.TlsProblem, match=r"tls.key does not belong to tls.crt: .*mismatch"):
+    with pytest.raises(TlsProblem, match=r"tls.key does not belong to tls.crt: .*mismatch"):
         built(files)
 
 
 def test_a_certificate_not_yet_valid_is_refused(ca: Authority) -> None:
     now = datetime.datetime.now(datetime.UTC)
     files = ca.secret(NAMES, not_before=now + DAY, not_after=now + 2 * DAY)
-    with pytest.raises(tls.TlsProblem, match=r"tls\.crt is not valid before "):
+    with pytest.raises(TlsProblem, match=r"tls\.crt is not valid before "):
         built(files)
 
 
 def test_the_quorum_needs_client_auth_and_clients_do_not(ca: Authority) -> None:
     files = ca.secret(NAMES, usages=[ExtendedKeyUsageOID.SERVER_AUTH])
-    with pytest.raises(tls.TlsProblem, match="lacks the extended key usage clientAuth"):
+    with pytest.raises(TlsProblem, match="lacks the extended key usage clientAuth"):
         built(files, QUORUM)
     built(files, None)
     built(ca.secret(NAMES, usages=[]), QUORUM)  # no extension: any usage
@@ -269,7 +273,7 @@ def test_rotation_rewrites_the_stores_and_keeps_them_through_a_bad_update(
     # under the same CA, nothing for the broken one, whose problem is said once.
     assert seen == ["truststore.pem", "keystore.pem", "keystore.pem"]
     key_store = (store / "keystore.pem").read_text()
-    assert tls.pem_blocks(key_store)[1].der == tls.pem_blocks(second["tls.crt"])[0].der
+    assert pem_blocks(key_store)[1].der == pem_blocks(second["tls.crt"])[0].der
     assert len([line for line in logged if "does not belong" in line]) == 1
 
 
@@ -285,13 +289,13 @@ def test_a_probe_without_usable_tls_files_is_a_bad_argument(
 
 def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path: Path) -> None:
     secret, store = secret_and_store(tmp_path, ca.secret(NAMES))
-    first = tls.stores(tls.read_secret(str(secret)), client_auth_for=QUORUM)
+    first = stores(read_secret(str(secret)), client_auth_for=QUORUM)
     (store / "keystore.pem").write_text(first.key_store)
     (store / "truststore.pem").write_text(first.trust_store)
     mount_secret(secret, Authority.make("renewed").secret(NAMES))
     events: list[str] = []
     looks = iter([True, False])
-    tls.watch(
+    watch(
         str(secret),
         str(store),
         client_auth_for=QUORUM,
@@ -301,22 +305,22 @@ def test_a_new_ca_is_trusted_before_the_new_key_is_used(ca: Authority, tmp_path:
         log=lambda line: None,
         sleep=lambda seconds: events.append(f"sleep {seconds:g}") if seconds else None,
     )
-    assert events == ["truststore.pem", f"sleep {tls.STORE_SETTLE_SECONDS:g}", "keystore.pem"]
+    assert events == ["truststore.pem", f"sleep {STORE_SETTLE_SECONDS:g}", "keystore.pem"]
 
 
 @pytest.mark.parametrize("label", ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"])
 @hypothesis.settings(max_examples=300, deadline=None)
 @hypothesis.given(der=st.binary(max_size=64))
 def test_any_bytes_as_a_key_give_a_key_or_a_tls_problem(label: str, der: bytes) -> None:
-    with contextlib.suppress(tls.TlsProblem):
-        tls.pkcs8_key(tls.pem(label, der))
+    with contextlib.suppress(TlsProblem):
+        pkcs8_key(pem(label, der))
 
 
 @hypothesis.settings(max_examples=300, deadline=None)
 @hypothesis.given(der=st.binary(max_size=96))
 def test_any_bytes_as_a_certificate_give_one_or_a_tls_problem(der: bytes) -> None:
-    with contextlib.suppress(tls.TlsProblem):
-        tls.certificates(tls.pem("CERTIFICATE", der))
+    with contextlib.suppress(TlsProblem):
+        certificates(pem("CERTIFICATE", der))
 
 
 @hypothesis.settings(max_examples=200, deadline=None)
@@ -324,11 +328,11 @@ def test_any_bytes_as_a_certificate_give_one_or_a_tls_problem(der: bytes) -> Non
 def test_a_certificate_with_any_bytes_changed_gives_one_or_a_tls_problem(
     ca: Authority, data: st.DataObject
 ) -> None:
-    der = bytearray(tls.pem_blocks(ca.pem)[0].der)
+    der = bytearray(pem_blocks(ca.pem)[0].der)
     for _ in range(data.draw(st.integers(1, 4))):
         der[data.draw(st.integers(0, len(der) - 1))] = data.draw(st.integers(0, 255))
-    with contextlib.suppress(tls.TlsProblem):
-        tls.certificates(tls.pem("CERTIFICATE", bytes(der)))
+    with contextlib.suppress(TlsProblem):
+        certificates(pem("CERTIFICATE", bytes(der)))
 
 
 def test_the_watcher_outlives_a_failed_write_and_retries_next_pass(
@@ -353,7 +357,7 @@ def test_a_certificate_of_another_ca_is_refused(ca: Authority) -> None:
     # Same name, another key: a CA that cert-manager re-created with a new key.
     other = Authority.make()
     files = {**other.secret(NAMES), "ca.crt": ca.pem}
-    with pytest.raises(tls.TlsProblem, match=r"tls\.crt is not issued by a valid CA of ca\.crt"):
+    with pytest.raises(TlsProblem, match=r"tls\.crt is not issued by a valid CA of ca\.crt"):
         built(files)
     built({**files, "ca.crt": ca.pem + other.pem})
     built({**files, "ca.crt": files["tls.crt"]})  # the certificate itself trusted
@@ -361,7 +365,7 @@ def test_a_certificate_of_another_ca_is_refused(ca: Authority) -> None:
 
 def test_every_server_needs_server_auth(ca: Authority) -> None:
     files = ca.secret(NAMES, usages=[ExtendedKeyUsageOID.CLIENT_AUTH])
-    with pytest.raises(tls.TlsProblem, match="lacks the extended key usage serverAuth"):
+    with pytest.raises(TlsProblem, match="lacks the extended key usage serverAuth"):
         built(files, None)
 
 
@@ -387,21 +391,21 @@ def test_an_expired_ca_beside_a_valid_one_is_no_problem(ca: Authority) -> None:
     expired = Authority.make("old CA", expired=True)
     files = ca.secret(NAMES)
     built({**files, "ca.crt": expired.pem + ca.pem})
-    with pytest.raises(tls.TlsProblem, match=r"ca\.crt expired at "):
+    with pytest.raises(TlsProblem, match=r"ca\.crt expired at "):
         built({**files, "ca.crt": expired.pem})
 
 
 def test_a_curve_java_does_not_use_is_refused() -> None:
     key = ec.generate_private_key(ec.SECP256K1())
     for encoding in ("sec1", "pkcs8"):
-        with pytest.raises(tls.TlsProblem, match="P-256, P-384 or P-521"):
-            tls.pkcs8_key(key_pem(key, encoding))
+        with pytest.raises(TlsProblem, match="P-256, P-384 or P-521"):
+            pkcs8_key(key_pem(key, encoding))
 
 
 def test_a_chain_out_of_order_is_named(ca: Authority) -> None:
     files = ca.secret(NAMES)
     files["tls.crt"] = ca.pem + files["tls.crt"]
-    with pytest.raises(tls.TlsProblem, match="out of order"):
+    with pytest.raises(TlsProblem, match="out of order"):
         built(files)
 
 
@@ -413,22 +417,22 @@ def secret_of(tmp_path: Path, files: dict[str, str]) -> Path:
 
 def test_a_byte_order_mark_is_ignored(ca: Authority, tmp_path: Path) -> None:
     files = {name: "\ufeff" + text for name, text in ca.secret(NAMES).items()}
-    built(tls.read_secret(str(secret_of(tmp_path, files))))
+    built(read_secret(str(secret_of(tmp_path, files))))
 
 
 def test_a_file_over_the_limit_is_refused_not_cut(ca: Authority, tmp_path: Path) -> None:
     files = ca.secret(NAMES)
-    files["ca.crt"] += "#" * tls.MAX_FILE_BYTES
-    with pytest.raises(tls.TlsProblem, match=r"ca\.crt is larger than 1 MiB"):
-        tls.read_secret(str(secret_of(tmp_path, files)))
+    files["ca.crt"] += "#" * MAX_FILE_BYTES
+    with pytest.raises(TlsProblem, match=r"ca\.crt is larger than 1 MiB"):
+        read_secret(str(secret_of(tmp_path, files)))
 
 
 def test_a_fifo_is_refused_without_waiting_for_a_writer(ca: Authority, tmp_path: Path) -> None:
     secret = secret_of(tmp_path, ca.secret(NAMES))
     (secret / "..data" / "tls.key").unlink()
     os.mkfifo(secret / "..data" / "tls.key")
-    with pytest.raises(tls.TlsProblem, match=r"tls\.key is not a regular file"):
-        tls.read_secret(str(secret))
+    with pytest.raises(TlsProblem, match=r"tls\.key is not a regular file"):
+        read_secret(str(secret))
 
 
 def test_the_checks_write_nothing_anywhere(
@@ -449,9 +453,9 @@ def test_a_probe_takes_the_store_directory_start_zookeeper_wrote(
     """Only checked material is ever there: a bad renewal of the Secret cannot fail the probes."""
     store = tmp_path / "tls"
     store.mkdir()
-    stores = built(ca.secret(NAMES))
-    (store / "keystore.pem").write_text(stores.key_store)
-    (store / "truststore.pem").write_text(stores.trust_store)
+    made = built(ca.secret(NAMES))
+    (store / "keystore.pem").write_text(made.key_store)
+    (store / "truststore.pem").write_text(made.trust_store)
     fourlw.tls_context(str(store))
 
 
@@ -524,7 +528,7 @@ def watched(
     def write_file(path: str, text: str, mode: int) -> None:
         Path(path).write_text(text)
 
-    tls.watch(
+    watch(
         str(secret),
         str(store),
         client_auth_for=QUORUM,
@@ -544,8 +548,8 @@ def test_the_trust_store_keeps_the_previous_ca_through_a_rollover(
     secret, store = secret_and_store(tmp_path, ca.secret(NAMES))
     new_ca = Authority.make("new CA")
     watched(secret, store, [lambda: None, lambda: mount_secret(secret, new_ca.secret(NAMES))])
-    trusted = [b.der for b in tls.pem_blocks((store / "truststore.pem").read_text())]
-    assert trusted == [tls.pem_blocks(pem)[0].der for pem in (new_ca.pem, ca.pem)]
+    trusted = [b.der for b in pem_blocks((store / "truststore.pem").read_text())]
+    assert trusted == [pem_blocks(text)[0].der for text in (new_ca.pem, ca.pem)]
 
 
 def test_a_refused_renewal_is_said_again_each_hour_and_its_end_too(
@@ -556,7 +560,7 @@ def test_a_refused_renewal_is_said_again_each_hour_and_its_end_too(
     now = [0.0]
     broken = {**good, "tls.key": key_pem(new_key("rsa"), "pkcs1")}
     steps = [lambda: None, lambda: mount_secret(secret, broken), lambda: None]
-    steps += [lambda: now.append(tls.REMIND_SECONDS), lambda: mount_secret(secret, good)]
+    steps += [lambda: now.append(REMIND_SECONDS), lambda: mount_secret(secret, good)]
     logged = watched(secret, store, steps, clock=lambda: now[-1])
     refused = [line for line in logged if "does not belong" in line]
     assert len(refused) == 2  # at the renewal, and an hour later
@@ -584,9 +588,9 @@ def test_a_client_ca_is_trusted_on_the_client_port_and_not_by_the_quorum(
     with mock.patch("os.execve"), mock.patch("zkcontainer.start.start_tls_watcher"):
         main(start(tmp_path, f"--tls_dir={secret}", f"--tls_client_ca={client_ca}", "--servers=3"))
     store = tmp_path / "conf" / "tls"
-    der = [tls.pem_blocks(pem)[0].der for pem in (ca.pem, clients.pem)]
-    assert [b.der for b in tls.pem_blocks((store / "truststore.pem").read_text())] == der[:1]
-    assert [b.der for b in tls.pem_blocks((store / "client-truststore.pem").read_text())] == der
+    der = [pem_blocks(text)[0].der for text in (ca.pem, clients.pem)]
+    assert [b.der for b in pem_blocks((store / "truststore.pem").read_text())] == der[:1]
+    assert [b.der for b in pem_blocks((store / "client-truststore.pem").read_text())] == der
     zoo_cfg = (tmp_path / "conf" / "zoo.cfg").read_text()
     assert f"ssl.trustStore.location={store}/client-truststore.pem\n" in zoo_cfg
     assert f"ssl.quorum.trustStore.location={store}/truststore.pem\n" in zoo_cfg

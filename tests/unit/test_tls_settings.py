@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError
 from zkcontainer.settings import FLAGS, FLAGS_BY_NAME, TLS_ONLY_FLAGS, Flag, load_settings
 
 POD_FQDN = "zk-0.zk-hs.default.svc.cluster.local"

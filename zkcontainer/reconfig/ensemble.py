@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from zkcontainer.errors import UsageError
+from zkcontainer import UsageError
 from zkcontainer.properties import parse_properties
 from zkcontainer.reconfig.model import DynamicConfigError, Member, parse_server
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from zkcontainer.errors import ZkContainerError
+from zkcontainer import ZkContainerError
 from zkcontainer.properties import parse_properties
 
 Role = Literal["participant", "observer"]

@@ -27,10 +27,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from zkcontainer import ready, render
+from zkcontainer import ZkContainerError, ready, render
 from zkcontainer.arguments import OneLineParser
-from zkcontainer.errors import ZkContainerError
-from zkcontainer.fourlw import find_value, send_word
+from zkcontainer.fourlw import find_value, local_address, send_word
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.properties import parse_properties
 from zkcontainer.reconfig.model import Member, Membership
@@ -92,7 +91,7 @@ def scale(
     port = args.client_port or int(
         environ.get("ZK_CLIENT_PORT") or known.get("client_port") or 2181
     )
-    host = args.host or _local(known.get("client_address"))
+    host = args.host or local_address(known.get("client_address"))
     password = read_password(password_file)
     deadline = time.monotonic() + args.timeout
     with session([f"{host}:{port}"], args.timeout, password) as client:
@@ -188,12 +187,6 @@ def _started_with(conf_dir: str) -> dict[str, str]:
             return {k: v for k, v in parse_properties(file.read()).items() if v}
     except OSError:
         return {}
-
-
-def _local(address: str | None) -> str:
-    if not address or address == "0.0.0.0":
-        return "127.0.0.1"
-    return "::1" if address == "::" else address
 
 
 def _ids(ids: object) -> str:

@@ -21,8 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from zkcontainer import render, runtime, waiting
-from zkcontainer.errors import EnvironmentProblem, ProbeError
+from zkcontainer import EnvironmentProblem, ProbeError, render, runtime, waiting
 from zkcontainer.fourlw import resolve
 from zkcontainer.reconfig.decision import Decision, Evidence, decide, initial_members
 from zkcontainer.reconfig.model import (

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from zkcontainer import memory
-from zkcontainer.settings.command_line import given_texts, shown, usage, wants_help
+from zkcontainer.settings.command_line import given_texts, usage, wants_help
 from zkcontainer.settings.declarations import (
     FLAGS,
     FLAGS_BY_NAME,
@@ -32,7 +32,6 @@ __all__ = [
     "Flag",
     "Settings",
     "load_settings",
-    "shown",
     "usage",
     "wants_help",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from zkcontainer.probeargs import shown
 from zkcontainer.settings.declarations import FLAGS, FLAGS_BY_NAME
 
 
@@ -26,14 +27,6 @@ class Given:
             # JVM options carry truststore passwords and the like: name, never echo.
             return cls(text, label)
         return cls(text, f"{label}={shown(text)}")
-
-
-def shown(text: str) -> str:
-    """`text` fit for a one-line message: quoted when unprintable, cut when huge."""
-    printable = text if text.isprintable() else ascii(text)
-    if len(printable) > 200:
-        return printable[:200] + f"... ({len(text)} characters)"
-    return printable
 
 
 def usage() -> str:

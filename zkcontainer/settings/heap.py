@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from zkcontainer import memory
-from zkcontainer.settings.command_line import shown
+from zkcontainer.probeargs import shown
 from zkcontainer.settings.declarations import MAX_HEAP_BYTES, MIN_HEAP_BYTES
 from zkcontainer.settings.reader import Reader
 

@@ -11,7 +11,7 @@ from zkcontainer.identity import (
     headless_service_namespace,
     split_fqdn,
 )
-from zkcontainer.settings.command_line import shown
+from zkcontainer.probeargs import shown
 from zkcontainer.settings.declarations import MAX_DNS_LABEL, MAX_DNS_NAME
 from zkcontainer.settings.reader import Reader
 

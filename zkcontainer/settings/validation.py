@@ -9,10 +9,10 @@ import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zkcontainer import memory
-from zkcontainer.errors import ConfigError
+from zkcontainer import ConfigError, memory
 from zkcontainer.identity import parse_pod_hostname
-from zkcontainer.settings.command_line import Given, shown
+from zkcontainer.probeargs import shown
+from zkcontainer.settings.command_line import Given
 from zkcontainer.settings.declarations import (
     JAVA_INT_MAX,
     KNOWN_FOUR_LETTER_WORDS,
