@@ -80,7 +80,7 @@ docker: ## start the Docker engine (as root: installs docker.io if missing)
 	@scripts/ensure-docker
 
 # manifests/*.yaml: charts/zookeeper rendered by Helm's own engine for release
-# zk (see README, "Helm chart"); a test fails when they drift from the chart.
+# zk (see docs/helm-chart.md); a test fails when they drift from the chart.
 manifests: deps ## render charts/zookeeper into manifests/*.yaml
 	$(BIN)/python scripts/chart.py manifests
 
@@ -95,17 +95,17 @@ clean: ## remove .venv, demo data, build output and caches
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # How long a client goes without an acknowledged write when the leader fails
-# (see README, "Failover"); ROUNDS=1 for a quick look.
+# (see docs/failover.md); ROUNDS=1 for a quick look.
 ROUNDS ?= 3
 bench-failover: deps image ## how long writes stop when the leader fails
 	$(BIN)/python bench/failover.py $(IMAGE) --rounds $(ROUNDS)
 
 # How fast a server is serving: a standalone container, an ensemble pod
-# recreated (see README, "The image").
+# recreated (see docs/image.md).
 bench-start: deps image ## how fast a container or a recreated pod serves
 	$(BIN)/python bench/start.py $(IMAGE) --rounds $(ROUNDS)
 
-# Probe cost against the shell probes they replace (see README, "Probe cost").
+# Probe cost against the shell probes they replace (see docs/probes-and-metrics.md).
 bench: deps ## the probes' cost against the shell probes they replace
 	@scripts/install-system-deps time
 	$(BIN)/python bench/probes.py

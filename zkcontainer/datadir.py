@@ -198,7 +198,7 @@ def misplaced_logs(data_log_dir: str, elsewhere: volume.LogsElsewhere, record: s
         f"{problem}: ZooKeeper would start from its last snapshot without them and lose the "
         f"writes they hold; {move}, or start with --data_log_dir={elsewhere.directory} again "
         "(the Helm chart: storage.dataLog.enabled as it was, or a pod mounting both claims "
-        'moves them; README, "Moving the transaction log")'
+        'moves them; docs/helm-chart.md, "Moving the transaction log")'
     )
 
 
@@ -269,5 +269,5 @@ def unreplayable(log_dir: str, error: txnlog.UnreplayableLogs, marker: str) -> s
     return (
         f"{problem}; if the other members serve this data, {resync}; if none holds it, "
         f"create the empty file {marker} and the next start replays what is here, once "
-        '(README, "Upgrading in place from the original image")'
+        '(docs/migrating.md, "Upgrading in place from the original image")'
     )

@@ -24,12 +24,12 @@ MAX_HEAP = 4 * 2**40  # the largest heap start-zookeeper runs, given or sized
 V1_UNLIMITED = 2**62
 
 # What the JVM needs beyond its heap, measured under `docker run --memory 1g`
-# with the heap pre-touched and 100,000 znodes loaded (README, "Sizing"):
+# with the heap pre-touched and 100,000 znodes loaded (docs/configuration.md, "Sizing"):
 # 64 MiB plaintext, 134 MiB with TLS (Netty's direct buffers and the Python
 # certificate watcher), more with G1 at larger heaps. The rest of the limit is
 # for the page cache of the transaction log and snapshots, which the memory
 # cgroup counts and which must give way, not the heap, as the limit nears.
-HEAP_FRACTION = (2, 3)  # heap <= 2/3 of the limit: the README's limit >= 1.5 x heap
+HEAP_FRACTION = (2, 3)  # heap <= 2/3 of the limit: docs/configuration.md's limit >= 1.5 x heap
 MIN_OVERHEAD = 256 * MIB  # small limits: a fixed room, not a third, beyond the heap
 # The JVM's own default cap on direct buffers is -Xmx: as much again as a heap
 # that fills two thirds of the limit.

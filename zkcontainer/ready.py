@@ -38,7 +38,7 @@ reports leader, follower, observer or standalone, and a follower or observer
 has finished syncing with its leader (zk_peer_state ends in "- broadcast").
 Falls back to srvr when mntr is not whitelisted. Use it as readinessProbe.
 While start-zookeeper waits before starting ZooKeeper (its volume holds no
-data: see README, "Lost volumes"), ruok passes and --serving fails with the
+data: see docs/lost-volumes.md), ruok passes and --serving fails with the
 reason it waits.
 
 Four-letter words the server must whitelist (4lw.commands.whitelist):

@@ -43,7 +43,7 @@ CASES = {
         ["--servers=3", "--observers=2"],
         "zk-4.zk-hs.default.svc.cluster.local",
     ),
-    # TLS (README, "TLS"): one case per mode ZooKeeper is configured in.
+    # TLS (docs/tls.md): one case per mode ZooKeeper is configured in.
     "tls-ensemble": (
         ["--servers=3", "--tls_dir=/etc/zookeeper/tls"],
         "zk-1.zk-hs.default.svc.cluster.local",

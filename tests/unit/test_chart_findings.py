@@ -1777,7 +1777,7 @@ def test_notes_advise_an_even_ensemble_the_resize_an_existing_release_can_take()
     assert (
         "resize to 5 voting members by turning on reconfig first with the same members"
         " (helm upgrade my-zk -n zk --reuse-values --set reconfig=true), then kubectl -n zk"
-        " scale statefulset my-zk --replicas=5 (README, Upgrade)."
+        " scale statefulset my-zk --replicas=5 (docs/helm-chart.md, Upgrade)."
     ) in static
     assert "set replicas" not in static
     with_tls = notes(render({"replicas": 4, "tls": {"enabled": True}}))
@@ -1785,14 +1785,16 @@ def test_notes_advise_an_even_ensemble_the_resize_an_existing_release_can_take()
     dynamic = notes(render({"replicas": 4, "reconfig": True}))
     assert (
         "resize to 5 voting members with kubectl -n zk scale statefulset my-zk --replicas=5,"
-        " no member restarting (README, Scaling without restarts)."
+        " no member restarting (docs/scaling.md, Scaling without restarts)."
     ) in dynamic
 
 
 def test_notes_grow_a_standalone_server_with_the_same_advice() -> None:
     text = notes(render({"replicas": 1}))
     assert "To grow it,\nresize to 3 voting members by turning on reconfig first" in text
-    assert "kubectl -n zk scale statefulset my-zk --replicas=3 (README, Upgrade)." in text
+    assert (
+        "kubectl -n zk scale statefulset my-zk --replicas=3 (docs/helm-chart.md, Upgrade)." in text
+    )
 
 
 # -- an admin port read in base 10, whatever its leading zeros -------------------------------

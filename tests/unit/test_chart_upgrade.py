@@ -130,7 +130,7 @@ def test_the_same_size_written_otherwise_is_no_change() -> None:
 
 def test_a_transaction_log_volume_cannot_be_added_or_dropped_on_a_running_release() -> None:
     with_log = {**STATIC, "storage": {"dataLog": {"enabled": True}}}
-    moving = 'transaction logs {} (README, Upgrade, "Moving the transaction log")'
+    moving = 'transaction logs {} (docs/helm-chart.md, Upgrade, "Moving the transaction log")'
     added = refusal(statefulset(STATIC), with_log)
     assert "adds volume claim datalog" in added
     assert (
@@ -284,7 +284,7 @@ def test_a_budget_two_static_members_cannot_keep_advises_the_safe_resize() -> No
     assert (
         "resize to 3 voting members by turning on reconfig first with the same members"
         " (helm upgrade my-zk -n zk --reuse-values --set reconfig=true), then kubectl -n zk"
-        " scale statefulset my-zk --replicas=3 (README, Upgrade)"
+        " scale statefulset my-zk --replicas=3 (docs/helm-chart.md, Upgrade)"
     ) in message
     assert "set replicas" not in message
 
@@ -292,7 +292,9 @@ def test_a_budget_two_static_members_cannot_keep_advises_the_safe_resize() -> No
 def test_observers_beside_a_running_standalone_advise_the_safe_resize() -> None:
     message = refusal(statefulset({"replicas": 1}), {"replicas": 1, "observers": 2})
     assert "replicas 1 is a standalone server (set observers to 0, or resize to 3" in message
-    assert "kubectl -n zk scale statefulset my-zk --replicas=3 (README, Upgrade)" in message
+    assert (
+        "kubectl -n zk scale statefulset my-zk --replicas=3 (docs/helm-chart.md, Upgrade)" in message
+    )
     assert "set replicas" not in message
 
 
@@ -369,7 +371,7 @@ def assert_advises_moving_off_the_claim(text: str) -> None:
     assert 'move the server off storage.existingClaim "zk-data" first' in text
     assert "cannot grow in place, as every member needs a claim of its own" in text
     assert "copy it into claim datadir-my-zk-0 and re-create the StatefulSet" in text
-    assert "then resize to 3 voting members (README, Upgrade)" in text
+    assert "then resize to 3 voting members (docs/helm-chart.md, Upgrade)" in text
 
 
 def test_a_standalone_on_an_existing_claim_is_told_to_move_off_it_to_grow() -> None:
@@ -482,7 +484,7 @@ def test_a_new_tls_secret_on_a_running_tls_ensemble_is_refused(installed: dict[s
     assert f'keep tls.secretName "{mounted}" and put the new certificate into that Secret' in (
         message
     )
-    assert "(README, Renewal without a restart)" in message
+    assert "(docs/tls.md, Renewal without a restart)" in message
     assert upgraded(live, installed)
 
 

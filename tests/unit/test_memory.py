@@ -168,7 +168,7 @@ def test_the_default_paths_are_read_at_the_call(
 @pytest.mark.parametrize(
     ("limit", "heap", "direct"),
     [
-        # A third of the limit stays outside the heap: the README's limit >= 1.5 x heap.
+        # A third of the limit stays outside the heap: docs/configuration.md's limit >= 1.5 x heap.
         (GIB, 682 * MIB, 128 * MIB),
         (2 * GIB, 1365 * MIB, 256 * MIB),
         (5 * GIB, 3413 * MIB, 640 * MIB),

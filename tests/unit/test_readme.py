@@ -53,7 +53,7 @@ def test_the_flag_table_lists_every_flag_with_its_default() -> None:
 def test_the_pod_that_moves_the_transaction_log_moves_it_where_the_member_then_starts(
     tmp_path: Path,
 ) -> None:
-    """README, Upgrade, "Moving the transaction log": its pod's script, run on
+    """docs/helm-chart.md, Upgrade, "Moving the transaction log": its pod's script, run on
     directories laid out as the chart's member sees them, on and then off."""
     (block,) = re.findall(r"```yaml\n(apiVersion: v1\nkind: Pod\n.*?)```", README, re.DOTALL)
     (container,) = yaml.safe_load(block)["spec"]["containers"]

@@ -211,7 +211,7 @@ BAD_INPUTS = [
         "--hostname=zk-3: this pod's ordinal 3 is beyond --servers=3 (pods 0 to 2): the "
         "StatefulSet was scaled without changing the ensemble; scale it back (kubectl scale "
         "statefulset zk --replicas=3); to grow the ensemble, turn on --reconfig with the same "
-        'members first, then scale (README, "Scaling without restarts")',
+        'members first, then scale (docs/scaling.md, "Scaling without restarts")',
     ),
 ]
 
@@ -260,7 +260,7 @@ SCALED_STANDALONE = (
     "hostname 'zk-1': this pod's ordinal 1 is beyond --servers=1 (pod 0): the StatefulSet "
     "was scaled without changing the ensemble; scale it back (kubectl -n default scale "
     "statefulset zk --replicas=1); to grow the ensemble, turn on --reconfig with the same "
-    'members first, then scale (README, "Scaling without restarts")'
+    'members first, then scale (docs/scaling.md, "Scaling without restarts")'
 )
 
 
@@ -313,7 +313,7 @@ def test_a_static_ensembles_pod_beyond_it_is_refused_the_same_way() -> None:
         "hostname 'zk-3': this pod's ordinal 3 is beyond --servers=3 (pods 0 to 2): the "
         "StatefulSet was scaled without changing the ensemble; scale it back (kubectl -n "
         "default scale statefulset zk --replicas=3); to grow the ensemble, turn on --reconfig "
-        'with the same members first, then scale (README, "Scaling without restarts")'
+        'with the same members first, then scale (docs/scaling.md, "Scaling without restarts")'
     ]
 
 

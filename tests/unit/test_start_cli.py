@@ -596,7 +596,7 @@ def test_logs_spanning_epochs_are_refused_naming_the_one_off_marker(tmp_path: Pa
         assert line.endswith(
             "wipe this member's version-2 directories (keep myid) and it resyncs from the quorum; "
             f"if none holds it, create the empty file {marker} and the next start replays what "
-            'is here, once (README, "Upgrading in place from the original image")'
+            'is here, once (docs/migrating.md, "Upgrading in place from the original image")'
         )
         assert "--jvm_flags" not in line  # the chart refuses that flag
         assert java_argv == []
@@ -645,7 +645,7 @@ def test_the_marker_does_not_replay_logs_missing_a_transaction(tmp_path: Path) -
 STANDALONE = ["--hostname=zk-0", "--domain="]
 README_LINK = (
     "(the Helm chart: storage.dataLog.enabled as it was, or a pod mounting both claims moves "
-    'them; README, "Moving the transaction log")'
+    'them; docs/helm-chart.md, "Moving the transaction log")'
 )
 
 

@@ -153,7 +153,7 @@ class Settings:
         "leave the quorum on SIGTERM before the JVM exits, and resend election votes sooner",
         "bool",
     )
-    # TLS for clients and the quorum, from a kubernetes.io/tls Secret (README, "TLS").
+    # TLS for clients and the quorum, from a kubernetes.io/tls Secret (docs/tls.md).
     tls_dir: str | None = flag(
         None, "a kubernetes.io/tls Secret's mount (tls.crt, tls.key, ca.crt)", "path"
     )
@@ -185,7 +185,7 @@ class Settings:
         "the quorum keeps trusting ca.crt alone",
         "path",
     )
-    # Dynamic membership (README, "Scaling"): ZooKeeper's reconfig, as its superuser.
+    # Dynamic membership (docs/scaling.md): ZooKeeper's reconfig, as its superuser.
     reconfig: bool = flag(
         "false",
         "dynamic membership: pods beyond --servers join by themselves, zookeeper-scale removes",

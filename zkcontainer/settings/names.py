@@ -163,5 +163,5 @@ def _refuse_beyond_the_ensemble(
         "the StatefulSet was scaled without changing the ensemble; scale it back "
         f"(kubectl{scope} scale statefulset {identity.set_name} --replicas={replicas}); "
         "to grow the ensemble, turn on --reconfig with the same members first, then scale "
-        '(README, "Scaling without restarts")'
+        '(docs/scaling.md, "Scaling without restarts")'
     )

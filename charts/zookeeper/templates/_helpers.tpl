@@ -145,8 +145,8 @@ namespace resolves, for every pod the StatefulSet runs
 {{/*
 The members' certificate's DNS names: every form a client may name a member
 or the client Service by from inside the cluster (NOTES.txt prints
-<pod>.<name>-hs.<namespace> and <name>-cs.<namespace>; the README's naming
-table the FQDNs). A wildcard stands for one label, the pod's name (RFC 6125),
+<pod>.<name>-hs.<namespace> and <name>-cs.<namespace>; docs/helm-chart.md's
+naming table the FQDNs). A wildcard stands for one label, the pod's name (RFC 6125),
 so each of the headless Service's forms needs its own; and OpenSSL, which
 Python's ssl, kazoo and the C client check names with, takes no wildcard
 with fewer than two labels after it: *.<name>-hs would match nothing there.
@@ -328,7 +328,7 @@ An upgrade the running ensemble cannot take, refused before anything rolls.
 The StatefulSet rolls one pod at a time, so for a while old and new members
 run side by side: any change that makes them disagree on who votes, or on
 where and how to reach each other, splits the ensemble mid-roll. Needs the
-cluster (zookeeper.live): `helm template` cannot check this (README,
+cluster (zookeeper.live): `helm template` cannot check this (docs/helm-chart.md,
 "Upgrade"). A live StatefulSet whose zookeeper container runs no flags the
 chart can read (renamed, wrapped in a shell) is compared on what can be read.
 */}}
@@ -442,14 +442,14 @@ install.)
 {{- $speaks := ternary "TLS" "plaintext" (and $s.tls.enabled $s.tls.quorum) -}}
 {{- $both := and $s.tls.enabled $s.tls.portUnification -}}
 {{- if or (and (ne $speaks $liveSpeaks) (not $liveBoth)) (and (ne $speaks $liveSpeaks) (not $both)) -}}
-{{- println (printf "tls.enabled %v, tls.quorum %v, tls.portUnification %v: the running members speak %s to each other%s, and members rolled with these would speak %s%s, so old and new cannot reach each other and the roll stalls with a member short; move one step at a time, through tls.portUnification true (README, Migrating a running ensemble from plaintext to TLS)" $s.tls.enabled $s.tls.quorum $s.tls.portUnification $liveSpeaks (ternary " and accept both" " and accept nothing else" $liveBoth) $speaks (ternary " and accept both" " and accept nothing else" $both)) -}}
+{{- println (printf "tls.enabled %v, tls.quorum %v, tls.portUnification %v: the running members speak %s to each other%s, and members rolled with these would speak %s%s, so old and new cannot reach each other and the roll stalls with a member short; move one step at a time, through tls.portUnification true (docs/tls.md, Migrating a running ensemble from plaintext to TLS)" $s.tls.enabled $s.tls.quorum $s.tls.portUnification $liveSpeaks (ternary " and accept both" " and accept nothing else" $liveBoth) $speaks (ternary " and accept both" " and accept nothing else" $both)) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $s.tls.enabled (not $stopped) -}}
 {{- $secret := include "zookeeper.tlsSecretName" .root -}}
 {{- range ((.live.spec).template).spec.volumes -}}
 {{- if and (eq .name "tls") .secret (ne .secret.secretName $secret) -}}
-{{- println (printf "tls.secretName %q: the running members mount Secret %q, and the roll would move them to Secret %q one by one: a member rolled onto a certificate of another CA trusts that CA alone, never rejoins, and the roll stalls with a member short; keep tls.secretName %q and put the new certificate into that Secret, which start-zookeeper reloads without a restart; for a new CA, roll over in two steps, both CAs trusted first (README, Renewal without a restart)" $s.tls.secretName .secret.secretName $secret .secret.secretName) -}}
+{{- println (printf "tls.secretName %q: the running members mount Secret %q, and the roll would move them to Secret %q one by one: a member rolled onto a certificate of another CA trusts that CA alone, never rejoins, and the roll stalls with a member short; keep tls.secretName %q and put the new certificate into that Secret, which start-zookeeper reloads without a restart; for a new CA, roll over in two steps, both CAs trusted first (docs/tls.md, Renewal without a restart)" $s.tls.secretName .secret.secretName $secret .secret.secretName) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -490,11 +490,11 @@ deletes any a reconfig scale added, without zookeeper-scale.
 {{- if and (eq (get .flags "reconfig" | default "false") "true") (ne (int (.live.spec).replicas) $installed) -}}
 {{- $first = printf "first bring the ensemble back to its installed %d pods (zookeeper-scale, then kubectl scale), as the new StatefulSet renders %d and deletes the others at once; then " $installed $installed -}}
 {{- end -}}
-{{- $resize := printf "to grow the volumes, expand each claim instead (kubectl patch pvc, on a StorageClass that allows expansion), then follow README, Upgrade: %sthe StatefulSet is replaced, its pods and volumes kept (kubectl -n %s delete statefulset %s --cascade=orphan)" $first $root.Release.Namespace $name -}}
+{{- $resize := printf "to grow the volumes, expand each claim instead (kubectl patch pvc, on a StorageClass that allows expansion), then follow docs/helm-chart.md, Upgrade: %sthe StatefulSet is replaced, its pods and volumes kept (kubectl -n %s delete statefulset %s --cascade=orphan)" $first $root.Release.Namespace $name -}}
 {{- range $claim, $wanted := $claims -}}
 {{- $running := get $liveClaims $claim -}}
 {{- if not $running -}}
-{{- $how := ternary (printf "%sthe StatefulSet replaced and each member's transaction logs moved onto it (README, Upgrade, \"Moving the transaction log\")" $first) (printf "the server moved off its existing claim: the StatefulSet deleted, the claim copied into datadir-%s-0, then this upgrade (README, Upgrade, growing a standalone server on storage.existingClaim)" $name) (eq $claim "datalog") -}}
+{{- $how := ternary (printf "%sthe StatefulSet replaced and each member's transaction logs moved onto it (docs/helm-chart.md, Upgrade, \"Moving the transaction log\")" $first) (printf "the server moved off its existing claim: the StatefulSet deleted, the claim copied into datadir-%s-0, then this upgrade (docs/helm-chart.md, Upgrade, growing a standalone server on storage.existingClaim)" $name) (eq $claim "datalog") -}}
 {{- println (printf "%s: adds volume claim %s to the running StatefulSet, whose claim templates Kubernetes never changes; it needs %s" (ternary "storage.dataLog.enabled" "storage.existingClaim empty" (eq $claim "datalog")) $claim $how) -}}
 {{- else -}}
 {{- if ne (include "zookeeper.quantityBytes" (index $wanted 1) | float64) (include "zookeeper.quantityBytes" (index $running 0) | float64) -}}
@@ -510,7 +510,7 @@ deletes any a reconfig scale added, without zookeeper-scale.
 {{- end -}}
 {{- range $claim, $_ := $liveClaims -}}
 {{- if not (hasKey $claims $claim) -}}
-{{- $how := ternary ", or replace the StatefulSet and move each member's transaction logs back (README, Upgrade, \"Moving the transaction log\")" "" (eq $claim "datalog") -}}
+{{- $how := ternary ", or replace the StatefulSet and move each member's transaction logs back (docs/helm-chart.md, Upgrade, \"Moving the transaction log\")" "" (eq $claim "datalog") -}}
 {{- println (printf "%s: drops volume claim %s of the running StatefulSet, whose claim templates Kubernetes never changes; keep it%s" (ternary "storage.dataLog.enabled false" "storage.existingClaim" (eq $claim "datalog")) $claim $how) -}}
 {{- end -}}
 {{- end -}}
@@ -593,12 +593,12 @@ member); {} when none runs (an install, or no cluster to ask: zookeeper.live).
 How to give the ensemble VOTERS voting members, its observers kept, as
 advice a user can follow. Before the release exists, the value. Once it
 does, replicas is fixed (zookeeper.checkUpgradeMembers): a static ensemble
-turns on reconfig with the same members first (README, Upgrade), then
+turns on reconfig with the same members first (docs/helm-chart.md, Upgrade), then
 scales; a dynamic one scales, removing members with zookeeper-scale before
 their pods. A server on storage.existingClaim does neither: every member
 needs a claim of its own from the volume claim templates, which a running
 StatefulSet never gains, and zookeeper.checkStorage refuses reconfig there;
-its data moves to a claim of the release's own first (README, Upgrade).
+its data moves to a claim of the release's own first (docs/helm-chart.md, Upgrade).
 Takes (list $ VOTERS NOW), NOW what runs: zookeeper.liveMembers' form (its
 existingClaim, when given, over the values'), {} before the release exists.
 */}}
@@ -612,7 +612,7 @@ existingClaim, when given, over the values'), {} before the release exists.
 set {{ include "zookeeper.keyOf" (list $ "replicas") }} to {{ $voters }}{{ if $claim }} and leave storage.existingClaim empty, a claim per member{{ end }}
 {{- else if $claim -}}
 {{- $name := include "zookeeper.fullname" $ -}}
-move the server off storage.existingClaim {{ $claim | quote }} first: a server on one existing claim cannot grow in place, as every member needs a claim of its own from the volume claim templates; copy it into claim datadir-{{ $name }}-0 and re-create the StatefulSet without storage.existingClaim, then resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} (README, Upgrade)
+move the server off storage.existingClaim {{ $claim | quote }} first: a server on one existing claim cannot grow in place, as every member needs a claim of its own from the volume claim templates; copy it into claim datadir-{{ $name }}-0 and re-create the StatefulSet without storage.existingClaim, then resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} (docs/helm-chart.md, Upgrade)
 {{- else -}}
 {{- $name := include "zookeeper.fullname" $ -}}
 {{- $ns := $.Release.Namespace -}}
@@ -626,9 +626,9 @@ move the server off storage.existingClaim {{ $claim | quote }} first: a server o
 {{- $tls := $.zookeeperSettings.tls -}}
 {{- /* zookeeper.checkReconfig: reconfig under TLS needs port unification. */ -}}
 {{- $set := ternary "reconfig=true,tls.portUnification=true" "reconfig=true" (and $tls.enabled (not $tls.portUnification)) -}}
-resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} by turning on reconfig first with the same members (helm upgrade {{ $.Release.Name }} -n {{ $ns }} --reuse-values --set {{ $set }}), then {{ $scale }} (README, Upgrade)
+resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} by turning on reconfig first with the same members (helm upgrade {{ $.Release.Name }} -n {{ $ns }} --reuse-values --set {{ $set }}), then {{ $scale }} (docs/helm-chart.md, Upgrade)
 {{- else -}}
-resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} with {{ $scale }}, no member restarting (README, Scaling without restarts)
+resize to {{ $voters }} voting member{{ if ne $voters 1 }}s{{ end }} with {{ $scale }}, no member restarting (docs/scaling.md, Scaling without restarts)
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -802,10 +802,10 @@ it, and two members must never share a data directory. Takes the settings.
 {{- if $claim -}}
 {{- $pods := add (int .replicas) (int .observers) -}}
 {{- if gt $pods 1 -}}
-{{- println (printf "storage.existingClaim %q: one claim for %d pods, and two members must never share a data directory; it is for a standalone server (replicas 1, no observers); for a claim per member leave it empty, and to grow a server already running on it, first copy the claim into datadir-<name>-0 (README, Upgrade, growing a standalone server on storage.existingClaim)" $claim $pods) -}}
+{{- println (printf "storage.existingClaim %q: one claim for %d pods, and two members must never share a data directory; it is for a standalone server (replicas 1, no observers); for a claim per member leave it empty, and to grow a server already running on it, first copy the claim into datadir-<name>-0 (docs/helm-chart.md, Upgrade, growing a standalone server on storage.existingClaim)" $claim $pods) -}}
 {{- end -}}
 {{- if .reconfig -}}
-{{- println (printf "storage.existingClaim %q with reconfig: kubectl scale would add members mounting the same claim; for a claim per member leave it empty, and for a server already running on it, first copy the claim into datadir-<name>-0 (README, Upgrade, growing a standalone server on storage.existingClaim)" $claim) -}}
+{{- println (printf "storage.existingClaim %q with reconfig: kubectl scale would add members mounting the same claim; for a claim per member leave it empty, and for a server already running on it, first copy the claim into datadir-<name>-0 (docs/helm-chart.md, Upgrade, growing a standalone server on storage.existingClaim)" $claim) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -1164,7 +1164,7 @@ any --reuse-values.
 
 {{/*
 Gives VALUES, a map changed in place, each key of DEFAULTS it lacks, at
-every depth. Takes (list VALUES DEFAULTS PATH). Where the README gives a
+every depth. Takes (list VALUES DEFAULTS PATH). Where the docs give a
 null a meaning, a missing key reads as that null and stays missing:
 podSecurityContext and securityContext, whole (a key set to null drops its
 field, as OpenShift needs; either missing whole is refused by
@@ -1233,7 +1233,7 @@ settings come through JSON, where 5368709120 became 5.36870912e+09.
 A heap the memory limit cannot hold gets the container OOM-killed, and an
 ensemble whose members are killed in turn stalls: refuse it at install. The
 JVM needs memory beyond its heap (metaspace, threads, buffers): 1.5 x heap,
-the rule manifests/ and the README keep. Takes (dict "root" $ "s" SETTINGS),
+the rule manifests/ and docs/configuration.md keep. Takes (dict "root" $ "s" SETTINGS),
 as zookeeper.checkSettings.
 */}}
 {{- define "zookeeper.checkHeap" -}}
@@ -1405,7 +1405,7 @@ that is no flag is left alone, and a value from a Secret or ConfigMap
 {{- if not (hasPrefix "/" $value) -}}
 {{- println (printf "%s: --%s must be an absolute path" $label $flag) -}}
 {{- else if not $reachable -}}
-{{- println (printf "%s: --%s %s is on no volume the zookeeper container mounts, so start-zookeeper would find no file there; mount the volume holding it with extraVolumes and extraVolumeMounts, as README, Values shows" $label $flag $value) -}}
+{{- println (printf "%s: --%s %s is on no volume the zookeeper container mounts, so start-zookeeper would find no file there; mount the volume holding it with extraVolumes and extraVolumeMounts, as the chart's README, Values, shows" $label $flag $value) -}}
 {{- end -}}
 {{- else if eq $rule.kind "words" -}}
 {{- $words := list -}}
