@@ -292,9 +292,8 @@ def test_a_budget_two_static_members_cannot_keep_advises_the_safe_resize() -> No
 def test_observers_beside_a_running_standalone_advise_the_safe_resize() -> None:
     message = refusal(statefulset({"replicas": 1}), {"replicas": 1, "observers": 2})
     assert "replicas 1 is a standalone server (set observers to 0, or resize to 3" in message
-    assert (
-        "kubectl -n zk scale statefulset my-zk --replicas=3 (docs/helm-chart.md, Upgrade)" in message
-    )
+    resize = "kubectl -n zk scale statefulset my-zk --replicas=3 (docs/helm-chart.md, Upgrade)"
+    assert resize in message
     assert "set replicas" not in message
 
 
