@@ -430,7 +430,8 @@ def test_scale_refuses_to_leave_one_voter_without_asking_a_server(
     assert capsys.readouterr() == (
         "",
         "zookeeper-scale: 1: would leave one voter, whose configuration would list only"
-        " itself: it could not restart; keep at least 2\n",
+        " itself: it could not restart; keep at least 3 voters (2 are allowed, and tolerate no"
+        " failure)\n",
     )
 
 

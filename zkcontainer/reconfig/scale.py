@@ -133,7 +133,8 @@ def _one_voter(members: int, remaining: Sequence[int] = ()) -> str:
     which = f" ({_ids(remaining)})" if remaining else ""
     return (
         f"{members}: would leave one voter{which}, whose configuration would list only"
-        " itself: it could not restart; keep at least 2"
+        " itself: it could not restart; keep at least 3 voters (2 are allowed, and tolerate no"
+        " failure)"
     )
 
 
