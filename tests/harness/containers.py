@@ -3,8 +3,10 @@ DockerContainer, labelled like everything the harness makes."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +40,17 @@ def build_image(tag: str, **environment: str) -> subprocess.CompletedProcess[str
         timeout=1800,
         check=False,
     )
+
+
+@contextmanager
+def build_lock() -> Iterator[dict[str, str]]:
+    """docker/build-image's lock, held: no other build on this machine (another test
+    worker's) changes the engine's images meanwhile. Yields the variables that tell a
+    build_image inside it that its caller holds the lock."""
+    path = os.path.join(tempfile.gettempdir(), "zkcontainer-build-image.lock")
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield {"ZKCONTAINER_BUILD_LOCK_HELD": "1"}
 
 
 @contextmanager
