@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
@@ -82,6 +83,14 @@ class Terminal:
     def interrupt(self) -> None:
         os.write(self.fd, b"\x03")
 
+    def kill(self) -> None:
+        """Whatever still runs of it goes, its server too: a failed test leaks nothing."""
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+
     def wait(self, seconds: float = 30) -> int:
         """The command's exit status; a command still running after `seconds` is
         killed and fails the test, rather than hanging the suite."""
@@ -133,9 +142,14 @@ def test_ctrl_c_stops_make_demo_local_cleanly(tmp_path: Path) -> None:
         terminal.read(0.5)
         return terminal.output.decode(errors="replace")
 
-    wait_until_serving(port, output)
-    terminal.interrupt()
-    assert terminal.wait() == 0
+    try:
+        wait_until_serving(port, output)
+        terminal.interrupt()
+        assert terminal.wait() == 0
+    finally:
+        terminal.kill()
+        for process in processes_of(tmp_path):  # a server in a process group of its own
+            process.kill()
     text = terminal.output.decode(errors="replace")
     assert f"ZooKeeper stopped; its data stays in {tmp_path}." in text
     assert "make: ***" not in text
