@@ -11,6 +11,7 @@ integer`), and exit code 2.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -35,19 +36,25 @@ class OneLineParser(argparse.ArgumentParser):
         # argparse's errors then arrive as exceptions that still say which
         # argument they are about, rather than as a message to print.
         kwargs["exit_on_error"] = False
+        # --tim=5 is no --timeout: a flag is spelled out, as start-zookeeper's are.
+        kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
         self.raising = raising
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
+        argv = sys.argv[1:] if args is None else list(args)
+        # Named in every refusal, even where argparse stops at a missing argument first.
+        self.unknown_flags = [self._unexpected(a) for a in _flags(argv) if not self._knows(a)]
         try:
-            parsed, extras = self.parse_known_args(args, namespace)
+            parsed, extras = self.parse_known_args(argv, namespace)
         except ConfigError as error:  # a value _get_value refused
             self.refuse(error.problems)
         except argparse.ArgumentError as error:
             self.refuse([_about(error)])
         if extras:
+            self.unknown_flags = []  # among the extras, in the order given
             self.refuse([self._unexpected(arg) for arg in extras])
         return parsed
 
@@ -56,7 +63,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.refuse([message])
 
     def refuse(self, problems: list[str]) -> NoReturn:
-        lines = ["\\n".join(problem.splitlines()) for problem in problems]
+        given = [*getattr(self, "unknown_flags", []), *problems]
+        lines = list(dict.fromkeys("\\n".join(problem.splitlines()) for problem in given))
         if self.raising:
             raise ConfigError(lines)
         for line in lines:
@@ -66,15 +74,76 @@ class OneLineParser(argparse.ArgumentParser):
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
         try:
             return super()._get_value(action, arg_string)
-        except argparse.ArgumentError:
-            why = NOT_A.get(action.type, "not a valid value")
+        except argparse.ArgumentError as error:
+            # A type below says why in its ArgumentTypeError; int and float do not.
+            refused = error.__context__
+            if isinstance(refused, argparse.ArgumentTypeError):
+                why = str(refused)
+            else:
+                why = NOT_A.get(action.type, "not a valid value")
             raise ConfigError([f"{_named(action, arg_string)}: {why}"]) from None
+
+    def _knows(self, arg: str) -> bool:
+        return arg.split("=", 1)[0] in self._option_string_actions
 
     def _unexpected(self, arg: str) -> str:
         if arg.startswith("-") and arg != "-":
             flags = (flag for action in self._actions for flag in action.option_strings)
             return unknown_flag(arg, flags, shown)
         return f"{shown(arg)}: unexpected argument"
+
+
+def _flags(argv: Sequence[str]) -> list[str]:
+    """The arguments that are flags: before `--`, and not a negative number."""
+    flags = []
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg.startswith("-") and arg != "-" and not _is_number(arg):
+            flags.append(arg)
+    return flags
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def positive_integer(text: str) -> int:
+    """An argparse type: a whole number from 1."""
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def tcp_port(text: str) -> int:
+    """An argparse type: a TCP port a server listens on, 1 to 65535."""
+    value = _integer(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("not a port: 1 to 65535")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a time limit, finite and above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(NOT_A[float]) from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(NOT_A[int]) from None
 
 
 def _named(action: argparse.Action, text: str) -> str:

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from zkcontainer import ConfigError, EnvironmentProblem, runtime, waiting
 from zkcontainer.arguments import OneLineParser
 from zkcontainer.errors import exit_code
+from zkcontainer.probeargs import shown
 
 PROG = "zookeeper-declare-lost"
 DEFAULT_CONF_DIR = "/opt/zookeeper/conf"
@@ -69,6 +70,21 @@ def read_wait(conf_dir: str) -> dict[str, object]:
     return state
 
 
+def server_ids(texts: Sequence[str]) -> None:
+    """Refuse what is no server id at all, with no wait to check the rest against."""
+    problems = [_not_an_id(text) for text in texts if not _is_server_id(text)]
+    if problems:
+        raise ConfigError(problems)
+
+
+def _is_server_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 0 < len(text) <= 3 and 0 < int(text) <= 255
+
+
+def _not_an_id(text: str) -> str:
+    return f"ID {shown(text)}: not a server id (a number from 1 to 255)"
+
+
 def accepted_ids(texts: Sequence[str], state: Mapping[str, object]) -> set[int]:
     """The ids, each checked against the wait; every problem at once."""
     voters = set(_ints(state.get("voters")))
@@ -76,8 +92,8 @@ def accepted_ids(texts: Sequence[str], state: Mapping[str, object]) -> set[int]:
     problems = []
     ids = set()
     for text in texts:
-        if not (text.isascii() and text.isdigit() and 0 < len(text) <= 3) or int(text) == 0:
-            problems.append(f"ID {text[:20]!r}: not a server id (a number from 1 to 255)")
+        if not _is_server_id(text):
+            problems.append(_not_an_id(text))
         elif int(text) not in voters:
             known = ", ".join(str(i) for i in sorted(voters))
             problems.append(f"ID {text}: not a voter of this ensemble (voters: {known})")
@@ -95,7 +111,11 @@ def accepted_ids(texts: Sequence[str], state: Mapping[str, object]) -> set[int]:
 
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     args = parse_args(argv, environ)
-    state = read_wait(args.conf_dir)
+    try:
+        state = read_wait(args.conf_dir)
+    except EnvironmentProblem:
+        server_ids(args.ids)  # bad input is named, exit 2, wherever it is typed
+        raise
     ids = accepted_ids(args.ids, state) | waiting.read_declaration(args.conf_dir)
     runtime.write_atomically(
         waiting.declaration_path(args.conf_dir), ",".join(str(i) for i in sorted(ids)) + "\n"

@@ -36,7 +36,7 @@ def test_unknown_and_present_ids_are_refused_each_on_a_line_and_nothing_is_writt
         "zookeeper-declare-lost: ID 9: not a voter of this ensemble (voters: 1, 2, 3)",
         "zookeeper-declare-lost: ID 3: present (at the last look it held data or ran a"
         " server), so its data is not lost",
-        "zookeeper-declare-lost: ID 'x': not a server id (a number from 1 to 255)",
+        "zookeeper-declare-lost: ID x: not a server id (a number from 1 to 255)",
     ]
     assert not (conf / "declared-lost").exists()
 
@@ -47,6 +47,16 @@ def test_without_a_waiting_member_there_is_nothing_to_declare(
     assert main(["--conf_dir", str(tmp_path), "2"]) == 1
     assert "no member waits in this pod" in capsys.readouterr().err
     assert not (tmp_path / "declared-lost").exists()
+
+
+def test_what_is_no_server_id_is_bad_input_even_where_no_member_waits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--conf_dir", str(tmp_path), "junk", "256"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "zookeeper-declare-lost: ID junk: not a server id (a number from 1 to 255)",
+        "zookeeper-declare-lost: ID 256: not a server id (a number from 1 to 255)",
+    ]
 
 
 def test_no_id_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -417,8 +417,37 @@ def test_scale_with_bad_arguments_exits_2(argv: list[str]) -> None:
 
 
 def test_scale_refuses_to_keep_no_member(capsys: pytest.CaptureFixture[str]) -> None:
-    assert scale.main(["0", "--reconfig_password_file=/nonexistent"]) == 1
-    assert capsys.readouterr().err == "zookeeper-scale: 0: an ensemble keeps at least member 1\n"
+    assert scale.main(["0", "--reconfig_password_file=/nonexistent"]) == 2
+    assert capsys.readouterr().err == "zookeeper-scale: N 0: must be at least 1\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--timeout=nan"], "--timeout=nan: must be a number of seconds above 0"),
+        (["--timeout=inf"], "--timeout=inf: must be a number of seconds above 0"),
+        (["--timeout=-3"], "--timeout=-3: must be a number of seconds above 0"),
+        (["--client_port=0"], "--client_port=0: not a port: 1 to 65535"),
+        (["--client_port=70000"], "--client_port=70000: not a port: 1 to 65535"),
+        (["--timout=5"], "--timout=5: unknown flag; did you mean --timeout?"),
+        (["--tim=5"], "--tim=5: unknown flag"),  # no abbreviations: --tim is no --timeout
+        (["--", "-1"], "N -1: must be at least 1"),
+    ],
+)
+def test_scale_names_each_bad_value_and_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], line: str
+) -> None:
+    args = ["3", *argv] if argv[0] != "--" else argv
+    assert scale.main([*args, "--reconfig_password_file=/nonexistent"]) == 2
+    assert capsys.readouterr().err == f"zookeeper-scale: {line}\n"
+
+
+def test_an_unknown_flag_is_named_though_n_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert scale.main(["--bogus"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "zookeeper-scale: --bogus: unknown flag",
+        "zookeeper-scale: the following arguments are required: N",
+    ]
 
 
 def test_scale_refuses_to_leave_one_voter_without_asking_a_server(

@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from zkcontainer import ZkContainerError, ready, render
-from zkcontainer.arguments import OneLineParser
-from zkcontainer.fourlw import find_value, local_address, send_word
+from zkcontainer.arguments import OneLineParser, positive_integer, seconds, tcp_port
+from zkcontainer.fourlw import address_label, find_value, local_address, send_word
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.properties import parse_properties
 from zkcontainer.reconfig.model import Member, Membership
@@ -48,16 +48,18 @@ def parser() -> argparse.ArgumentParser:
         description="Remove every member with an id above N from a --reconfig ensemble; "
         "then run kubectl scale statefulset <name> --replicas=N, then this command again.",
     )
-    parser.add_argument("members", metavar="N", type=int, help="members to keep: ids 1..N")
+    parser.add_argument(
+        "members", metavar="N", type=positive_integer, help="members to keep: ids 1..N"
+    )
     parser.add_argument(
         "--reconfig_password_file",
         help="the superuser password's file (default: $ZK_RECONFIG_PASSWORD_FILE, else the "
         "one start-zookeeper was given, from <conf_dir>/zookeeper-scale.properties)",
     )
     parser.add_argument("--conf_dir", help=f"start-zookeeper's --conf_dir ({DEFAULT_CONF_DIR})")
-    parser.add_argument("--client_port", type=int, help="the local server's client port")
+    parser.add_argument("--client_port", type=tcp_port, help="the local server's client port")
     parser.add_argument("--host", help="the local server's address (127.0.0.1)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds for it all (30)")
+    parser.add_argument("--timeout", type=seconds, default=30.0, help="seconds for it all (30)")
     return parser
 
 
@@ -70,8 +72,6 @@ def scale(
     """Remove the members above N; the lines that say what was done and what comes next."""
     from zkcontainer.reconfig.client import read_live, read_password, remove, session  # noqa: PLC0415
 
-    if args.members < 1:
-        raise Refused(f"{args.members}: an ensemble keeps at least member 1")
     if args.members == 1:
         # Ids 1..1 hold one voter at most: a configuration that lists only
         # itself, from which start-zookeeper --reconfig never restarts it
@@ -94,7 +94,7 @@ def scale(
     host = args.host or local_address(known.get("client_address"))
     password = read_password(password_file)
     deadline = time.monotonic() + args.timeout
-    with session([f"{host}:{port}"], args.timeout, password) as client:
+    with session([address_label(host, port)], args.timeout, password) as client:
         live = read_live(client, deadline)
         leaving = sorted(i for i in live.ids if i > args.members)
         remaining = sorted(m.id for m in live.members if m.voting and m.id <= args.members)
