@@ -62,13 +62,13 @@ demo-down: deps docker ## stop and remove the demo ensemble
 demo-local: deps ## ZooKeeper on this host until Ctrl-C (as root: installs Debian packages)
 	@port=$${DEMO_PORT:-$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}; \
 	echo "ZooKeeper on 127.0.0.1:$$port, data in $(DEMO_DIR); Ctrl-C stops it."; \
-	echo "Try: echo ruok | nc 127.0.0.1 $$port"; \
+	echo "Try: echo ruok | nc 127.0.0.1 $$port   (ZooKeeper's warnings and errors show here)"; \
 	exec $(BIN)/python scripts/foreground.py \
 		--stopped "ZooKeeper stopped; its data stays in $(DEMO_DIR)." -- \
 		$(BIN)/start-zookeeper --hostname=zk-0 --domain= --heap=256M \
 		--client_port=$$port --client_address=127.0.0.1 \
 		--data_dir=$(DEMO_DIR)/data --data_log_dir=$(DEMO_DIR)/data/log \
-		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log
+		--conf_dir=$(DEMO_DIR)/conf --log_dir=$(DEMO_DIR)/log --log_level=WARN
 
 # The image, built on a pulled debian:trixie-slim or, where no registry
 # answers, on a base made from Debian's packages (docker/base-image).
