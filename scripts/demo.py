@@ -42,6 +42,10 @@ def up(image: str) -> int:
     # The ensemble as zk-0 sees it: every member's role, sync, zxid and load.
     code, view = sts.exec(0, ["zookeeper-status"])
     print(f"$ docker exec {sts.container(0).name} zookeeper-status\n{view}")
+    print(
+        "(Before the first write, members may show different zxids, lag 0: each keeps the\n"
+        " last transaction it has seen; docs/zookeeper-status.md explains the columns.)\n"
+    )
     print("member  pod address        published on")
     for i in range(3):
         print(
