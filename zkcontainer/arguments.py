@@ -40,12 +40,14 @@ class OneLineParser(argparse.ArgumentParser):
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
         self.raising = raising
+        # The unknown flags of the arguments being parsed, named in every refusal.
+        self.unknown_flags: list[str] = []
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
         argv = sys.argv[1:] if args is None else list(args)
-        # Named in every refusal, even where argparse stops at a missing argument first.
+        # Named even where argparse stops at a missing argument first.
         self.unknown_flags = [self._unexpected(a) for a in _flags(argv) if not self._knows(a)]
         try:
             parsed, extras = self.parse_known_args(argv, namespace)
@@ -63,8 +65,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.refuse([message])
 
     def refuse(self, problems: list[str]) -> NoReturn:
-        given = [*getattr(self, "unknown_flags", []), *problems]
-        lines = list(dict.fromkeys("\\n".join(problem.splitlines()) for problem in given))
+        given = [*self.unknown_flags, *problems]
+        lines = ["\\n".join(problem.splitlines()) for problem in given]
         if self.raising:
             raise ConfigError(lines)
         for line in lines:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 NEAR_MISS = 0.65
 
 
-def unknown_flag(arg: str, known: Iterable[str], shown: Callable[[str], str] = str) -> str:
+def unknown_flag(arg: str, known: Iterable[str], shown: Callable[[str], str]) -> str:
     """`arg` (as `shown` quotes it) named as an unknown flag, with the nearest of
     the `known` flags ("--name") when one is a near miss of its name."""
     return f"{shown(arg)}: unknown flag{did_you_mean(arg, known)}"
