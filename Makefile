@@ -72,7 +72,7 @@ demo-local: deps ## ZooKeeper on this host until Ctrl-C (as root: installs Debia
 
 # The image, built on a pulled debian:trixie-slim or, where no registry
 # answers, on a base made from Debian's packages (docker/base-image).
-# BASE_IMAGE=debian:bookworm-slim builds the Debian 12 variant.
+# ZOOKEEPER_RELEASE=trixie builds the previous image (ZooKeeper 3.9.3).
 image: docker ## build the image, tagged IMAGE (zkcontainer:dev)
 	docker/build-image
 

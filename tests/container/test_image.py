@@ -1,30 +1,21 @@
 """The image itself: what it is made of, and that `docker run IMAGE` serves.
 
-The default build is Debian 13 with ZooKeeper 3.9 and Java 21;
-BASE_IMAGE=debian:bookworm-slim builds the Debian 12 variant (ZooKeeper 3.8,
-Java 17), which is built and run here too.
+The build is Debian 13 with Java 21 and ZooKeeper 3.9.6 from Debian's next
+release; the upgrade tests (test_upgrade.py) build and run the previous image.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
+import docker
 import pytest
 from testcontainers.core.container import DockerContainer
 
-from tests.harness.containers import build_image, serving_container
+from tests.harness.containers import serving_container
 from zkcontainer.fourlw import parse_lines
 
 pytestmark = pytest.mark.container
-
-# Debian release -> (debian_version prefix, ZooKeeper, Java) its image carries.
-RELEASES = {"trixie": ("13.", "3.9.", "21."), "bookworm": ("12.", "3.8.", "17.")}
-
-
-def release_of(base_image: str) -> str:
-    """debian:trixie-slim -> trixie."""
-    return base_image.rsplit(":", 1)[-1].split("-", maxsplit=1)[0]
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +43,15 @@ def test_docker_run_without_arguments_serves_standalone(standalone: DockerContai
     assert output(standalone, "id", "-g").strip() == "0"
 
 
-def test_the_image_is_the_release_it_was_built_from(standalone: DockerContainer) -> None:
-    debian_version, zookeeper, java = RELEASES[
-        release_of(os.environ.get("BASE_IMAGE", "debian:trixie-slim"))
-    ]
-    debian, zk_version, java_version = facts(standalone)
-    assert debian.startswith(debian_version)
-    assert zk_version.startswith(zookeeper)
-    assert f'version "{java}' in java_version
+def test_the_image_is_debian_13_java_21_and_the_zookeeper_it_is_labelled_with(
+    standalone: DockerContainer, image: str, docker_client: docker.DockerClient
+) -> None:
+    labelled = docker_client.images.get(image).labels["org.apache.zookeeper.version"]
+    debian, zk_version, java = facts(standalone)
+    assert debian.startswith("13.")
+    assert labelled == "3.9.6"
+    assert zk_version.startswith(f"{labelled}-")
+    assert 'version "21.' in java
 
 
 def test_the_java_runtime_serves_every_mntr_field(standalone: DockerContainer) -> None:
@@ -67,17 +59,3 @@ def test_the_java_runtime_serves_every_mntr_field(standalone: DockerContainer) -
     mntr = parse_lines(output(standalone, "zookeeper-metrics"))
     assert int(mntr["zk_open_file_descriptor_count"]) > 0
     assert int(mntr["zk_max_file_descriptor_count"]) > 0
-
-
-@pytest.mark.usefixtures("docker_client")
-def test_the_debian_12_variant_builds_and_serves() -> None:
-    tag = "zkcontainer:bookworm-variant"
-    build = build_image(tag, BASE_IMAGE="debian:bookworm-slim")
-    assert build.returncode == 0, build.stderr
-    print(build.stderr.strip())
-    with serving_container(tag, "image") as container:
-        debian, zk_version, java = facts(container)
-    debian_version, zookeeper, java_version = RELEASES["bookworm"]
-    assert debian.startswith(debian_version)
-    assert zk_version.startswith(zookeeper)
-    assert f'version "{java_version}' in java

@@ -25,7 +25,6 @@ from kazoo.client import KazooClient
 
 from tests.harness.certs import Authority, mount_secret, tls_client, tls_kazoo, tls_ruok
 from tests.harness.clients import ContinuousWriter, new_client
-from tests.harness.containers import build_image
 from tests.harness.members import leader_of, serving
 from tests.harness.statefulset import StatefulSet, wait_for
 from tests.harness.tlspods import (
@@ -278,50 +277,6 @@ def test_a_rolling_migration_from_plaintext_to_tls_keeps_serving(
         assert "sslQuorum=true\n" in zoo_cfg
         assert "portUnification" not in zoo_cfg
         assert sts.exec(1, ["zookeeper-ready", "--host", sts.address(0), "2181"])[0] == 1
-    except BaseException:
-        print_logs(sts)
-        raise
-    finally:
-        sts.teardown()
-
-
-def test_zookeeper_3_8_forms_over_tls_and_keeps_its_client_certificate_until_restart(
-    docker_client: docker.DockerClient, tmp_path: Path
-) -> None:
-    """The Debian 12 variant (ZooKeeper 3.8): members checked by CA alone (3.8's name
-    check needs reverse DNS that Docker's network answers with container names); after a
-    renewal its client port keeps the old certificate (README: restart after renewal)."""
-    tag = "zkcontainer:bookworm-variant"
-    build = build_image(tag, BASE_IMAGE="debian:bookworm-slim")
-    assert build.returncode == 0, build.stderr
-    first_files = Authority.make().secret(NAMES)
-    secret, old = tmp_path / "zk-tls", tmp_path / "old"
-    mount_secret(secret, first_files)
-    mount_secret(old, first_files)
-    command = [*TLS, "--tls_quorum_hostname_verification=false"]
-    sts = SecretMountingStatefulSet(
-        tls_statefulset(command), tag, client=docker_client, secrets={"zk-tls": str(secret)}
-    )
-    try:
-        sts.start()
-        sts.wait_ready(timeout=120)
-        ensemble = Ensemble(sts, secret)
-        with ensemble.client() as zk:
-            zk.create("/over-tls-on-3.8", b"yes")
-        # 3.8 makes its client port's TLS context at the port's first TLS connection and
-        # keeps it: a port first used after the renewal would show the new certificate.
-        first = x509.load_pem_x509_certificate(first_files["tls.crt"].encode())
-        for i in range(3):
-            assert tls_ruok(sts.address(i), 2281, old, True).serial_number == first.serial_number
-        mount_secret(secret, Authority.make("renewed").secret(NAMES))
-        wait_for(
-            lambda: all("key store rewritten" in sts.logs(i) for i in range(3)),
-            30,
-            lambda: "the watcher did not rewrite the stores",
-        )
-        time.sleep(3)
-        for i in range(3):
-            assert tls_ruok(sts.address(i), 2281, old, True).serial_number == first.serial_number
     except BaseException:
         print_logs(sts)
         raise
