@@ -341,11 +341,13 @@ def java_command(
     *,
     properties: Sequence[str] = (),
     main_class: str = MAIN_CLASS,
+    class_archive: str | None = None,
 ) -> list[str]:
     """The JVM's argv, built here instead of through zkServer.sh so every flag is ours.
 
     `properties` are -D options start-zookeeper decided on (from the data it
-    found, and --fast_failover's); --jvm_flags come after them, so they win.
+    found, and --fast_failover's); --jvm_flags come after them, so they win,
+    as they do over `class_archive` (-Xshare:off turns it off).
     """
     return [
         java,
@@ -354,6 +356,7 @@ def java_command(
         # A JVM that ran out of heap is unreliable; exit and let the kubelet restart it.
         "-XX:+ExitOnOutOfMemoryError",
         *heap_flags(settings),
+        *([f"-XX:SharedArchiveFile={class_archive}"] if class_archive else []),
         *properties,
         *settings.jvm_flags,
         "-cp",
