@@ -1,13 +1,15 @@
 """Names that resolve to IPv6 addresses only, as in an IPv6-only Kubernetes cluster.
 
-Docker's embedded DNS answers a network alias with the container's IPv4 address
-as well as its IPv6 one, and its own /etc/hosts lists both; so a StatefulSet run
-with `ipv6_only` gives its pods no aliases and fixed IPv6 addresses, and mounts
-at /etc/hosts a file written here, as the kubelet mounts its own: every pod's
-FQDN (and the pod's own short name) and every Service name map to the pods' IPv6
-addresses, and to nothing else. A lookup of any family stops at that file
-(`hosts: files dns`), so no IPv4 answer is ever reached; a name the file lacks
-(a pod not yet created) does not resolve, as in a cluster's DNS.
+Docker's embedded DNS answers a container's aliases, and its hostname (which
+Docker adds as an alias on every user-defined network), with its IPv4 address
+as well as its IPv6 one, and Docker's own /etc/hosts lists both. So a
+StatefulSet run with `ipv6_only` gives its pods fixed IPv6 addresses and mounts
+two files written here where the kubelet mounts its own: /etc/hosts, in which
+every pod's FQDN (and the pod's own short name) and every Service name map to
+the pods' IPv6 addresses and to nothing else, standing in for the cluster's
+DNS; and /etc/resolv.conf, naming a DNS server that does not exist, so that
+Docker's is never asked. A name the hosts file lacks (a pod not yet created,
+or gone) does not resolve, as in a cluster's DNS; no name resolves to IPv4.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ KUBELET_LINES = (
     "fe00::1\tip6-allnodes",
     "fe00::2\tip6-allrouters",
 )
+
+
+# Nothing listens on the pod's port 53: every query fails at once, none reaches Docker's DNS.
+RESOLV_CONF = "# Every name a pod asks for is in its /etc/hosts.\nnameserver ::1\n"
 
 
 @dataclass(frozen=True)

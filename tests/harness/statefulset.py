@@ -55,7 +55,7 @@ from docker.models.containers import Container
 from docker.models.networks import Network
 from docker.types import IPAMConfig, IPAMPool, Mount
 
-from tests.harness.ipv6 import HostEntry, Ipv6Plan, hosts_file
+from tests.harness.ipv6 import RESOLV_CONF, HostEntry, Ipv6Plan, hosts_file
 from zkcontainer.fourlw import address_label
 
 LABEL = "zkcontainer.test"  # on every container, network and volume the harness makes
@@ -222,6 +222,8 @@ class StatefulSet:
         if self.ipv6 is None:
             return {}
         self._hosts_dir = tempfile.mkdtemp(prefix=f"zk-hosts-{self.run_id}-")
+        with open(os.path.join(self._hosts_dir, "resolv.conf"), "w") as file:
+            file.write(RESOLV_CONF)
         pool = IPAMPool(subnet=self.ipv6.subnet)
         return {"enable_ipv6": True, "ipam": IPAMConfig(pool_configs=[pool])}
 
@@ -327,7 +329,9 @@ class StatefulSet:
         if self._hosts_dir is not None:
             self._write_hosts()
             hosts = os.path.join(self._hosts_dir, pod.name)
+            resolver = os.path.join(self._hosts_dir, "resolv.conf")
             mounts.append(Mount("/etc/hosts", hosts, type="bind", read_only=True))
+            mounts.append(Mount("/etc/resolv.conf", resolver, type="bind", read_only=True))
         options: dict[str, Any] = {
             **self._run_options(pod.name, spec, security),
             "name": pod.name + f"-{self.run_id}",
@@ -509,8 +513,7 @@ class StatefulSet:
 
     def _attach(self, container: Container, pod: Pod) -> None:
         """On the set's network under the pod's names: DNS aliases, or with ipv6_only its
-        fixed IPv6 address, which its peers' hosts files name (an alias would let
-        Docker's DNS answer with the IPv4 address too)."""
+        fixed IPv6 address, which the pods' hosts files name."""
         assert self.network is not None
         if self.ipv6 is None:
             self.network.connect(container, aliases=[pod.fqdn, *self.service_names])
