@@ -23,13 +23,12 @@ from typing import Any
 import docker
 import pytest
 
-from tests.harness.chart import documents, render
-from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
+from tests.harness.clients import ContinuousWriter, stored_numbers, writing
 from tests.harness.ensemble import hosts, running
 from tests.harness.exporter import families
 from tests.harness.members import alive, leader_of, serving
 from tests.harness.reconfigpods import (
-    SMALL,
+    chart_statefulset,
     live_membership,
     membership_becomes,
     voters,
@@ -43,14 +42,12 @@ pytestmark = pytest.mark.container
 
 ORIGINAL = [0, 1, 2]
 EXPORTER_PORT = 9141
-VALUES = {**SMALL, "reconfig": True, "metrics": {"enabled": True, "listenAddress": "::"}}
 
 
 def chart_pod_containers() -> tuple[dict[str, Any], list[str]]:
     """The chart's StatefulSet with its members on every IPv6 address, and the
     exporter sidecar's command."""
-    rendered = render(VALUES)
-    manifest = next(doc for doc in documents(rendered) if doc["kind"] == "StatefulSet")
+    manifest = chart_statefulset({"metrics": {"enabled": True, "listenAddress": "::"}})
     zookeeper, metrics = manifest["spec"]["template"]["spec"]["containers"]
     zookeeper["command"].append("--client_address=::")
     return manifest, list(metrics["command"])
@@ -79,14 +76,8 @@ def ensemble(
         secrets=secrets,
         ipv6_only=True,
     )
-    with running(request, sts):
-        writer = ContinuousWriter(new_client(hosts(sts, ORIGINAL)), "/writes")
-        writer.start()
-        try:
-            yield Ensemble(sts, writer, exporter_command)
-        finally:
-            if writer.is_alive():
-                writer.finish()
+    with running(request, sts), writing(hosts(sts, ORIGINAL), "/writes") as writer:
+        yield Ensemble(sts, writer, exporter_command)
 
 
 def resolved(sts: StatefulSet, ordinal: int, name: str, database: str = "ahosts") -> set[str]:

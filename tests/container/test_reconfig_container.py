@@ -23,7 +23,7 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.handlers.threading import KazooTimeoutError
 
-from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
+from tests.harness.clients import ContinuousWriter, kazoo_client, stored_numbers, writing
 from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
 from tests.harness.reconfigpods import (
@@ -74,14 +74,8 @@ def ensemble(
     secrets: dict[str, str],
 ) -> Iterator[Ensemble]:
     sts = new_statefulset(docker_client, image, secrets)
-    with running(request, sts):
-        writer = ContinuousWriter(new_client(hosts(sts, ORIGINAL)), "/writes")
-        writer.start()
-        try:
-            yield Ensemble(sts, writer, {i: sts.container_run(i) for i in ORIGINAL})
-        finally:
-            if writer.is_alive():
-                writer.finish()
+    with running(request, sts), writing(hosts(sts, ORIGINAL), "/writes") as writer:
+        yield Ensemble(sts, writer, {i: sts.container_run(i) for i in ORIGINAL})
 
 
 def never_restarted(ensemble: Ensemble) -> None:
