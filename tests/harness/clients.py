@@ -92,3 +92,16 @@ class ContinuousWriter(threading.Thread):
         self.join(30)
         self.zk.stop()
         self.zk.close()
+
+
+@contextmanager
+def writing(hosts: str, path: str) -> Iterator[ContinuousWriter]:
+    """A ContinuousWriter through `hosts`, started, and finished afterwards unless a test
+    finished it to count its writes."""
+    writer = ContinuousWriter(new_client(hosts), path)
+    writer.start()
+    try:
+        yield writer
+    finally:
+        if writer.is_alive():
+            writer.finish()
