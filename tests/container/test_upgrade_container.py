@@ -14,6 +14,7 @@ shared.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -22,9 +23,10 @@ from typing import Any
 
 import docker
 import pytest
+from kazoo.exceptions import KazooException
 
-from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
-from tests.harness.ensemble import running
+from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
+from tests.harness.ensemble import hosts, running
 from tests.harness.manifests import manifest_statefulset
 from tests.harness.members import leader_of
 from tests.harness.statefulset import StatefulSet, wait_for
@@ -38,6 +40,9 @@ PREVIOUS, NEW = "3.9.3", "3.9.6"
 # takes one after snapCount/2 plus a random share of the other half.
 SNAP_COUNT = 200
 DATA_DIR = "/var/lib/zookeeper/data"  # the manifest's --data_dir; --data_log_dir is under it
+# More transactions than the 500 a leader keeps in memory to send a lagging member
+# as a DIFF (zookeeper.commitLogCount, which cannot be set lower).
+BURST = 700
 PROGRESS = 20  # acknowledged writes that show the ensemble serves again after a step
 WRITES = "/upgrade"
 # How the learner log says it caught up with the leader (ZooKeeper's Learner).
@@ -77,6 +82,7 @@ class Rollout:
     # Each pod's snapshots and logs just before it was deleted to run a version:
     # (version, ordinal) -> paths.
     files_before: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    bursts: dict[str, list[int]] = field(default_factory=dict)  # version -> acknowledged
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +105,16 @@ def zookeeper_version(sts: StatefulSet, ordinal: int) -> str:
     code, output = sts.exec(ordinal, ["zookeeper-metrics"])
     assert code == 0, f"{sts.pod(ordinal).name}: zookeeper-metrics failed: {output}"
     return parse_lines(output).get("zk_version", "")
+
+
+def members(sts: StatefulSet) -> str:
+    """Each member's ZooKeeper version and role, as mntr gives them."""
+    described = []
+    for i in range(sts.replicas):
+        mntr = parse_lines(sts.exec(i, ["zookeeper-metrics"])[1])
+        version = mntr.get("zk_version", "?").split("-")[0]
+        described.append(f"{sts.pod(i).name} {version} {mntr.get('zk_server_state', '?')}")
+    return ", ".join(described)
 
 
 def zookeeper_files(sts: StatefulSet, ordinal: int) -> list[str]:
@@ -137,39 +153,65 @@ def sync_with_leader(log: str) -> str:
 
 def roll_to(rollout: Rollout, image: str, version: str) -> None:
     """`helm upgrade` with a new image: the controller deletes each pod, highest ordinal
-    first, and recreates it from the new template once the one before is Ready."""
+    first, and recreates it from the new template once the one before is Ready. The
+    first pod stays down while more transactions than a leader keeps for a DIFF go by
+    (a slow node, an image pull), so that it catches up by SNAP: the leader's snapshot,
+    serialised by the other version; the others catch up as they find the leader."""
     sts, writer = rollout.sts, rollout.writer
     sts.set_image(image)
-    for i in reversed(range(sts.replicas)):
-        everyone = list(range(sts.replicas))
-        leader = leader_of(sts, everyone, timeout=60)
+    everyone = list(range(sts.replicas))
+    for i in reversed(everyone):
+        led = leader_of(sts, everyone, timeout=60) == i
         rollout.files_before[version, i] = zookeeper_files(sts, i)
         began = time.monotonic()
-        sts.delete(i)
+        sts.stop(i)
+        if i == everyone[-1]:
+            others = [other for other in everyone if other != i]
+            rollout.bursts[version] = write_burst(hosts(sts, others), f"/burst-{version}")
+        sts.container(i).remove(force=True)
+        sts.restart_as_new(i)
         # The client is given addresses; one given the pods' DNS names would resolve
         # the new pod's address on its next connection, as this one does now.
         writer.zk.set_hosts(sts.connect_string())
         sts.wait_ready([i], timeout=120)
         written(writer, PROGRESS)
-        step = Step(sts.pod(i).name, version, began, time.monotonic())
-        rollout.steps.append(step)
+        rollout.steps.append(Step(sts.pod(i).name, version, began, time.monotonic()))
         assert zookeeper_version(sts, i).startswith(version)
+        leader = leader_of(sts, everyone, timeout=60)
+        sync = sync_with_leader(sts.logs(i))
         print(
-            f"{step.pod} -> {version}: the leader was {sts.pod(leader).name} "
-            f"({zookeeper_version(sts, leader) if leader != i else 'itself'}); "
-            f"synced by {sync_with_leader(sts.logs(i))}; longest pause in the client's "
-            f"writes {writer.longest_gap(began):.1f}s; leader now "
-            f"{sts.pod(leader_of(sts, everyone, timeout=60)).name}"
+            f"{sts.pod(i).name} -> {version}{' (it led)' if led else ''}: synced with "
+            f"{sts.pod(leader).name} by {sync}; longest pause in the client's writes "
+            f"{writer.longest_gap(began):.1f}s; now {members(sts)}"
         )
+        if i == everyone[-1]:
+            assert sync == "SNAP", f"{BURST} transactions behind, synced by {sync}"
+
+
+def write_burst(connect: str, path: str) -> list[int]:
+    """BURST creates under `path` at once (asynchronous, pipelined); the acknowledged."""
+    with kazoo_client(connect) as zk:
+        zk.ensure_path(path)
+        pending = [zk.create_async(f"{path}/{n:06d}", b"x") for n in range(BURST)]
+        acknowledged = []
+        for n, result in enumerate(pending):
+            with contextlib.suppress(KazooException):
+                result.get(timeout=60)
+                acknowledged.append(n)
+    assert len(acknowledged) == BURST, f"{BURST - len(acknowledged)} of the burst failed"
+    return acknowledged
 
 
 def every_member_has_every_acknowledged_write(rollout: Rollout) -> None:
     sts = rollout.sts
-    acknowledged = set(rollout.writer.acknowledged)
+    written_to = {WRITES: set(rollout.writer.acknowledged)} | {
+        f"/burst-{version}": set(burst) for version, burst in rollout.bursts.items()
+    }
     for i in range(sts.replicas):
-        missing = acknowledged - stored_numbers(f"{sts.address(i)}:2181", WRITES)
-        assert not missing, f"{sts.pod(i).name} lacks {len(missing)} acknowledged writes"
-    print(f"{len(acknowledged)} acknowledged writes on every member")
+        for path, acknowledged in written_to.items():
+            missing = acknowledged - stored_numbers(f"{sts.address(i)}:2181", path)
+            assert not missing, f"{sts.pod(i).name} lacks {len(missing)} writes under {path}"
+    print(f"{sum(map(len, written_to.values()))} acknowledged writes on every member")
 
 
 class TestRollingUpgradeAndRollback:
