@@ -3,7 +3,10 @@ new image: an ensemble of the previous image (ZooKeeper 3.9.3) is rolled pod by 
 this image (3.9.6), highest ordinal first, each pod recreated on its volumes and Ready
 before the next is deleted; then rolled back to 3.9.3 the same way, on the same
 volumes, once 3.9.6 has written snapshots and transaction logs of its own there (a low
-snapCount), so that 3.9.3 starts from 3.9.6's files.
+snapCount), so that 3.9.3 starts from 3.9.6's files. The first pod of each roll stays
+down while 700 transactions go by, more than a leader keeps for a DIFF, and catches up
+by SNAP from a leader of the other version (3.9.3 to 3.9.6, then 3.9.6 to 3.9.3); the
+others catch up by DIFF, and a 3.9.3 follower serves under a 3.9.6 leader.
 
 One ensemble serves the tests, in order, as an upgrade and its rollback happen to one
 ensemble. A client writes throughout; every acknowledged write is read back from every
@@ -100,20 +103,25 @@ def rollout(
                 writer.finish()
 
 
-def zookeeper_version(sts: StatefulSet, ordinal: int) -> str:
-    """What the member's ZooKeeper says it is (mntr's zk_version)."""
+def mntr(sts: StatefulSet, ordinal: int) -> dict[str, str]:
+    """The member's mntr, through `zookeeper-metrics` run in the pod."""
     code, output = sts.exec(ordinal, ["zookeeper-metrics"])
     assert code == 0, f"{sts.pod(ordinal).name}: zookeeper-metrics failed: {output}"
-    return parse_lines(output).get("zk_version", "")
+    return parse_lines(output)
+
+
+def zookeeper_version(sts: StatefulSet, ordinal: int) -> str:
+    """What the member's ZooKeeper says it is: 3.9.6-<commit>, built on <date>."""
+    return mntr(sts, ordinal).get("zk_version", "")
 
 
 def members(sts: StatefulSet) -> str:
-    """Each member's ZooKeeper version and role, as mntr gives them."""
+    """Each member's ZooKeeper version and role."""
     described = []
     for i in range(sts.replicas):
-        mntr = parse_lines(sts.exec(i, ["zookeeper-metrics"])[1])
-        version = mntr.get("zk_version", "?").split("-")[0]
-        described.append(f"{sts.pod(i).name} {version} {mntr.get('zk_server_state', '?')}")
+        answers = mntr(sts, i)
+        version = answers.get("zk_version", "?").split("-")[0]
+        described.append(f"{sts.pod(i).name} {version} {answers.get('zk_server_state', '?')}")
     return ", ".join(described)
 
 
