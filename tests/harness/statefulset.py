@@ -22,8 +22,9 @@ beside them (`run_pod`) with a pod's DNS search path.
 What the controller does to a running set is here too: `scale` (new pods
 together under podManagementPolicy Parallel, one Ready at a time under
 OrderedReady; a scale-down removes the highest ordinals and keeps their
-volumes, as PVCs are kept) and `rolling_restart` (highest ordinal first,
-each Ready before the next). A Secret volume is a read-only bind mount of a
+volumes, as PVCs are kept), `rolling_restart` (highest ordinal first,
+each Ready before the next) and `set_image` (pods recreated from then on run
+the new image). A Secret volume is a read-only bind mount of a
 directory of this machine laid out as the kubelet lays one out
 (tests/harness/certs.py `mount_secret`), given per Secret name (`secrets`);
 `cut` moves a pod onto a network of its own, where no peer resolves or
@@ -281,6 +282,12 @@ class StatefulSet:
         self.grace, self.pod_security = changed.grace, changed.pod_security
         self.volumes, self.probes, self.claims = changed.volumes, changed.probes, changed.claims
         self.scale(changed.replicas, ready_timeout)
+
+    def set_image(self, image: str) -> None:
+        """`kubectl set image` (`helm upgrade` with a new image tag): the template's image
+        changes; each pod runs it once recreated (`delete`, `rolling_restart`), the others
+        keep the one they were created from, as the controller leaves them."""
+        self.image = image
 
     def _remove_pod(self, pod: Pod) -> None:
         """Delete the pod for good: stopped within its grace period, then removed."""
