@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +23,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import serving_container
+from tests.harness.readmecommands import runnable
 from zkcontainer.fourlw import parse_lines
 
 pytestmark = pytest.mark.container
@@ -149,10 +151,19 @@ def test_the_sbom_lists_the_runtimes_zkcontainer_and_the_vendored_client(
     assert vendored["python3-kazoo"].startswith(f"{kazoo.strip()}-")
 
 
-def test_the_labels_say_which_commit_it_is_from_and_when(
-    image: str, docker_client: docker.DockerClient, sbom: dict[str, Any]
-) -> None:
-    labels = docker_client.images.get(image).labels
+def documented(fragment: str, image: str) -> str:
+    """What the command of docs/image.md holding `fragment` prints, run on this image."""
+    (command,) = [c for c in runnable() if fragment in c]
+    argv = [image if word == "zkcontainer:dev" else word for word in shlex.split(command)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True).stdout
+
+
+def test_the_documented_command_prints_the_sbom(image: str, sbom: dict[str, Any]) -> None:
+    assert json.loads(documented("sbom.json", image)) == sbom
+
+
+def test_the_labels_say_which_commit_it_is_from_and_when(image: str, sbom: dict[str, Any]) -> None:
+    labels = json.loads(documented("docker inspect", image))
     repository = Path(__file__).resolve().parents[2]
     head = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True
