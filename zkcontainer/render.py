@@ -203,6 +203,12 @@ def tls_entries(settings: Settings) -> list[tuple[str, object]]:
                 "ssl.quorum.hostnameVerification",
                 "true" if settings.tls_quorum_hostname_verification else "false",
             ),
+            # From 3.9.4 the check runs under fips-mode too, and the member that
+            # accepts a connection would check the other's certificate against
+            # the name a reverse lookup of its address gives: in Kubernetes a
+            # name per Service the pod is in, in Docker the container's. The
+            # member that connects still checks the name it dialled.
+            ("ssl.quorum.clientHostnameVerification", "false"),
             ("sslQuorumReloadCertFiles", "true"),
         ]
         if settings.tls_port_unification:

@@ -164,7 +164,7 @@ class Settings:
     tls_quorum: bool = flag("true", "the quorum over TLS too (sslQuorum), with --tls_dir", "bool")
     tls_quorum_hostname_verification: bool = flag(
         "true",
-        "members check each other's certificate names (ZooKeeper 3.8; 3.9's fips-mode skips it)",
+        "a member checks the certificate name of the member it connects to (3.8, 3.9.4+)",
         "bool",
     )
     tls_port_unification: bool = flag(
