@@ -217,9 +217,12 @@ def check_directories(writable: Sequence[str], present: Sequence[str] = ()) -> N
             raise EnvironmentProblem(f"{path} is not writable by uid {os.getuid()}")
 
 
-def write_atomically(path: str, text: str, mode: int = 0o666) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file.
+def write_atomically(path: str, text: str, mode: int = 0o666, *, durable: bool = True) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file.
 
+    `durable` forces the file and its rename to disk before returning, so a
+    crash never leaves half a file either; without it a crash may leave the
+    file empty or old, which only a file written again at every start may be.
     The file gets `mode` less the umask, as open() would give it; mkstemp's 0600
     would hide it from the group.
     """
@@ -236,12 +239,14 @@ def write_atomically(path: str, text: str, mode: int = 0o666) -> None:
             file.write(text)
             file.flush()
             os.fchmod(file.fileno(), mode)
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         os.replace(temporary, path)
     except OSError as error:
         os.unlink(temporary)
         raise EnvironmentProblem(f"cannot write {path}: {error.strerror}") from error
-    _fsync_directory(directory)
+    if durable:
+        _fsync_directory(directory)
 
 
 def _fsync_directory(directory: str) -> None:

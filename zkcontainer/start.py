@@ -270,6 +270,16 @@ def settle_membership(settings: Settings, mode: Mode) -> tuple[dict[str, str], M
     return files, startup.own_member(settings) if decision.action == "join" else None
 
 
+def write_rendered(path: str, text: str, mode: int = 0o666) -> None:
+    """A file this start renders from its flags and --tls_dir, and writes again at
+    every start: zoo.cfg (outside --reconfig), java.env, the logging configuration,
+    scale.properties, the TLS stores. Renamed into place (a reader never sees half
+    of one) but not fsynced: a crash before the JVM reads it only means the next
+    start writes it again. Evidence (myid, the log directory's record, the
+    membership files of --reconfig) is written durably, where it is written."""
+    runtime.write_atomically(path, text, mode, durable=False)
+
+
 def needs_start_gate(settings: Settings) -> bool:
     """Static mode: a voter of an ensemble passes the start gate (zkcontainer.startgate);
     with --reconfig the membership decision asks it. A standalone has no quorum to
@@ -321,9 +331,11 @@ class Start:
         if evidence.takes_trust_marker:
             datadir.remove_trust_marker(settings)
         for path, (text, mode) in private.items():
-            runtime.write_atomically(path, text, mode)
-        for path, text in {**files, **datadir.claims(settings, evidence)}.items():
-            runtime.write_atomically(path, text)
+            write_rendered(path, text, mode)
+        for path, text in files.items():
+            write_rendered(path, text)
+        for path, text in datadir.claims(settings, evidence).items():
+            runtime.write_atomically(path, text)  # evidence: forced to disk
         if settings.tls_dir is None:
             remove_tls_stores(settings)
         return evidence
