@@ -59,12 +59,26 @@ def system_fqdn() -> str:
     """The pod's fully qualified name, as `hostname -f` resolves it."""
     hostname = _socket.gethostname()
     try:
-        canonical = _socket.getaddrinfo(hostname, None, 0, 0, 0, _socket.AI_CANONNAME)[0][3]
+        host = idna_encoded(hostname)
+        canonical = _socket.getaddrinfo(host, None, 0, 0, 0, _socket.AI_CANONNAME)[0][3]
     except (OSError, UnicodeError, ValueError):
         # Unresolvable, or not even a name the idna codec takes (a..b): the
         # kernel's name is all there is, which is all a standalone needs.
         return hostname
     return canonical if canonical.startswith(hostname.split(".")[0] + ".") else hostname
+
+
+def idna_encoded(name: str) -> bytes | str:
+    """`name` as getaddrinfo's idna codec encodes it, for an ASCII name without the codec:
+    it imports unicodedata, which costs a start more than the lookup. A name beyond
+    ASCII is left to the codec. The codec's rule for ASCII: every label but the last
+    1 to 63 characters, the last (empty after a trailing dot) at most 63."""
+    if not name.isascii():
+        return name
+    *labels, last = name.split(".")
+    if not all(0 < len(label) < 64 for label in labels) or len(last) >= 64:
+        raise UnicodeError("label empty or too long")
+    return name.encode("ascii")
 
 
 def class_archive(java: str) -> str | None:
