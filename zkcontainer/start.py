@@ -216,11 +216,12 @@ def client_auth_for(settings: Settings) -> str | None:
 
 def tls_store_paths(settings: Settings) -> tuple[str, str, str]:
     """Where ZooKeeper reads the stores: (key store, trust store, client trust store)."""
-    names = (KEY_STORE, TRUST_STORE, CLIENT_TRUST_STORE)
-    key_store, trust_store, client_trust_store = (
-        os.path.join(settings.tls_store_dir, name) for name in names
+    store_dir = settings.tls_store_dir
+    return (
+        os.path.join(store_dir, KEY_STORE),
+        os.path.join(store_dir, TRUST_STORE),
+        os.path.join(store_dir, CLIENT_TRUST_STORE),
     )
-    return key_store, trust_store, client_trust_store
 
 
 def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tuple[str, int]]:
