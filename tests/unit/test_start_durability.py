@@ -22,7 +22,12 @@ def test_a_start_fsyncs_myid_but_not_the_configuration_it_renders(tmp_path: Path
         synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
         fsync(fd)
 
-    flags = [f"--data_dir={data}", f"--conf_dir={conf}", f"--log_dir={tmp_path / 'log'}"]
+    flags = [
+        f"--data_dir={data}",
+        f"--data_log_dir={tmp_path / 'datalog'}",
+        f"--conf_dir={conf}",
+        f"--log_dir={tmp_path / 'log'}",
+    ]
     with (
         mock.patch("os.fsync", side_effect=record),
         mock.patch("os.execve") as execve,
