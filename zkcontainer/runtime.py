@@ -1,14 +1,18 @@
-"""Everything start-zookeeper does to the machine: find java and ZooKeeper, write, exec."""
+"""Everything start-zookeeper does to the machine: find java and ZooKeeper, write, exec.
+
+Every start pays for what this imports before the JVM runs: _socket rather than
+socket (whose enums cost more than the lookup), no tempfile (and its shutil,
+random, bz2, lzma) for the one temporary file a write needs.
+"""
 
 from __future__ import annotations
 
+import _socket
+import errno
 import glob
 import os
-import shutil
-import socket
 import stat
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
@@ -53,14 +57,28 @@ class Installation:
 
 def system_fqdn() -> str:
     """The pod's fully qualified name, as `hostname -f` resolves it."""
-    hostname = socket.gethostname()
+    hostname = _socket.gethostname()
     try:
-        canonical = socket.getaddrinfo(hostname, None, flags=socket.AI_CANONNAME)[0][3]
+        host = idna_encoded(hostname)
+        canonical = _socket.getaddrinfo(host, None, 0, 0, 0, _socket.AI_CANONNAME)[0][3]
     except (OSError, UnicodeError, ValueError):
         # Unresolvable, or not even a name the idna codec takes (a..b): the
         # kernel's name is all there is, which is all a standalone needs.
         return hostname
     return canonical if canonical.startswith(hostname.split(".")[0] + ".") else hostname
+
+
+def idna_encoded(name: str) -> bytes | str:
+    """`name` as getaddrinfo's idna codec encodes it, for an ASCII name without the codec:
+    it imports unicodedata, which costs a start more than the lookup. A name beyond
+    ASCII is left to the codec. The codec's rule for ASCII: every label but the last
+    1 to 63 characters, the last (empty after a trailing dot) at most 63."""
+    if not name.isascii():
+        return name
+    *labels, last = name.split(".")
+    if not all(0 < len(label) < 64 for label in labels) or len(last) >= 64:
+        raise UnicodeError("label empty or too long")
+    return name.encode("ascii")
 
 
 def class_archive(java: str) -> str | None:
@@ -85,6 +103,9 @@ def find_java(environ: Mapping[str, str]) -> str:
             f"JAVA_HOME={shown(java_home)}: no executable bin/java there "
             "(fix JAVA_HOME, or unset it to use java on PATH)"
         )
+    # Without JAVA_HOME only (the image sets it).
+    import shutil  # noqa: PLC0415
+
     java_on_path = shutil.which("java", path=environ.get("PATH", os.defpath))
     if java_on_path is None:
         raise EnvironmentProblem("java not found: set JAVA_HOME or put java on PATH")
@@ -217,9 +238,12 @@ def check_directories(writable: Sequence[str], present: Sequence[str] = ()) -> N
             raise EnvironmentProblem(f"{path} is not writable by uid {os.getuid()}")
 
 
-def write_atomically(path: str, text: str, mode: int = 0o666) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file.
+def write_atomically(path: str, text: str, mode: int = 0o666, *, durable: bool = True) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file.
 
+    `durable` forces the file and its rename to disk before returning, so a
+    crash never leaves half a file either; without it a crash may leave the
+    file empty or old, which only a file written again at every start may be.
     The file gets `mode` less the umask, as open() would give it; mkstemp's 0600
     would hide it from the group.
     """
@@ -228,7 +252,7 @@ def write_atomically(path: str, text: str, mode: int = 0o666) -> None:
     mode &= ~umask
     directory = os.path.dirname(path)
     try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
+        fd, temporary = _create_temporary(directory)
     except OSError as error:
         raise EnvironmentProblem(f"cannot write {path}: {error.strerror}") from error
     try:
@@ -236,12 +260,27 @@ def write_atomically(path: str, text: str, mode: int = 0o666) -> None:
             file.write(text)
             file.flush()
             os.fchmod(file.fileno(), mode)
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         os.replace(temporary, path)
     except OSError as error:
         os.unlink(temporary)
         raise EnvironmentProblem(f"cannot write {path}: {error.strerror}") from error
-    _fsync_directory(directory)
+    if durable:
+        _fsync_directory(directory)
+
+
+def _create_temporary(directory: str) -> tuple[int, str]:
+    """A new file beside the one to replace, as tempfile.mkstemp makes it: a random
+    name (.<hex>.tmp), created exclusively, never through a symlink, mode 0600."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        path = os.path.join(directory, f".{os.urandom(8).hex()}.tmp")
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue  # 64 random bits taken already: only a directory full of them
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", directory)
 
 
 def _fsync_directory(directory: str) -> None:

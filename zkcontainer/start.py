@@ -30,15 +30,18 @@ from zkcontainer import (
     runtime,
     volume,
 )
-from zkcontainer.children import start_joiner, start_tls_watcher
 from zkcontainer.errors import exit_code
-from zkcontainer.fourlw import CLIENT_TRUST_STORE
-from zkcontainer.reconfig.decision import Decision, decide
-from zkcontainer.reconfig.model import Member
+from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
-from zkcontainer.startgate import Verdict
 from zkcontainer.startwarnings import gate_warnings, identity_warnings, probe_warnings
-from zkcontainer.tls import TlsProblem, secret
+
+# Every start pays for what this module imports before the JVM runs: what only
+# --tls_dir, --reconfig, a joiner or --dry-run needs is imported where it is used.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from zkcontainer.reconfig.decision import Decision
+    from zkcontainer.reconfig.model import Member
+    from zkcontainer.tls import secret
 
 PROG = "start-zookeeper"
 
@@ -191,6 +194,9 @@ def tls_stores(settings: Settings) -> secret.Stores | None:
     where = f"--tls_dir={settings.tls_dir}"
     if not os.path.isdir(settings.tls_dir):
         raise EnvironmentProblem(f"{where}: not a directory")
+    # Only --tls_dir reads a Secret: a start without it never imports the TLS code.
+    from zkcontainer.tls import TlsProblem, secret  # noqa: PLC0415
+
     try:
         texts = secret.read_secret(settings.tls_dir, settings.tls_client_ca)
         return secret.stores(texts, client_auth_for=client_auth_for(settings))
@@ -208,22 +214,30 @@ def client_auth_for(settings: Settings) -> str | None:
     return None
 
 
+def tls_store_paths(settings: Settings) -> tuple[str, str, str]:
+    """Where ZooKeeper reads the stores: (key store, trust store, client trust store)."""
+    store_dir = settings.tls_store_dir
+    return (
+        os.path.join(store_dir, KEY_STORE),
+        os.path.join(store_dir, TRUST_STORE),
+        os.path.join(store_dir, CLIENT_TRUST_STORE),
+    )
+
+
 def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tuple[str, int]]:
     """path -> (text, mode): the key store holds the private key, so its owner's only."""
     if stores is None:
         return {}
-    key_store, trust_store = secret.store_paths(settings.tls_store_dir)
+    key_store, trust_store, client_trust_store = tls_store_paths(settings)
     files = {trust_store: (stores.trust_store, 0o644), key_store: (stores.key_store, 0o600)}
     if stores.client_authorities is not None:
-        client_trust_store = os.path.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
         files[client_trust_store] = (stores.trust_store + stores.client_authorities, 0o644)
     return files
 
 
 def remove_tls_stores(settings: Settings) -> None:
     """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
-    client_trust_store = os.path.join(settings.tls_store_dir, CLIENT_TRUST_STORE)
-    for path in [*secret.store_paths(settings.tls_store_dir), client_trust_store]:
+    for path in tls_store_paths(settings):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
@@ -255,6 +269,16 @@ def settle_membership(settings: Settings, mode: Mode) -> tuple[dict[str, str], M
     files = startup.membership_files(settings, decision)
     mode.write_membership(settings, decision, files)
     return files, startup.own_member(settings) if decision.action == "join" else None
+
+
+def write_rendered(path: str, text: str, mode: int = 0o666) -> None:
+    """A file this start renders from its flags and --tls_dir, and writes again at
+    every start: zoo.cfg (outside --reconfig), java.env, the logging configuration,
+    scale.properties, the TLS stores. Renamed into place (a reader never sees half
+    of one) but not fsynced: a crash before the JVM reads it only means the next
+    start writes it again. Evidence (myid, the log directory's record, the
+    membership files of --reconfig) is written durably, where it is written."""
+    runtime.write_atomically(path, text, mode, durable=False)
 
 
 def needs_start_gate(settings: Settings) -> bool:
@@ -308,9 +332,11 @@ class Start:
         if evidence.takes_trust_marker:
             datadir.remove_trust_marker(settings)
         for path, (text, mode) in private.items():
-            runtime.write_atomically(path, text, mode)
-        for path, text in {**files, **datadir.claims(settings, evidence)}.items():
-            runtime.write_atomically(path, text)
+            write_rendered(path, text, mode)
+        for path, text in files.items():
+            write_rendered(path, text)
+        for path, text in datadir.claims(settings, evidence).items():
+            runtime.write_atomically(path, text)  # evidence: forced to disk
         if settings.tls_dir is None:
             remove_tls_stores(settings)
         return evidence
@@ -335,10 +361,14 @@ class Start:
         pass_start_gate(settings)
         # As the original did: the effective zoo.cfg at the top of the pod's log.
         print(plan.files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
-        if settings.tls_dir is not None:
-            start_tls_watcher(settings, client_auth_for(settings), say)
-        if plan.joining is not None and plan.password is not None:
-            start_joiner(settings, plan.joining, plan.password, say)
+        if settings.tls_dir is not None or plan.joining is not None:
+            # Only these fork a child: the children's code is imported when one is forked.
+            from zkcontainer import children  # noqa: PLC0415
+
+            if settings.tls_dir is not None:
+                children.start_tls_watcher(settings, client_auth_for(settings), say)
+            if plan.joining is not None and plan.password is not None:
+                children.start_joiner(settings, plan.joining, plan.password, say)
         runtime.exec_java(plan.command, runtime.jvm_environment(self.environ))
 
 
@@ -358,7 +388,10 @@ class DryRun:
     def decide_membership(self, settings: Settings) -> Decision:
         """What this volume alone would give, which a serving member's configuration
         overrides at start."""
+        # --dry-run with --reconfig only: the decision's code stays out of a start's imports.
         from zkcontainer.reconfig import startup  # noqa: PLC0415
+        from zkcontainer.reconfig.decision import decide  # noqa: PLC0415
+        from zkcontainer.startgate import Verdict  # noqa: PLC0415
 
         assumed = Verdict(True, "new", False, "--dry-run assumes every voter answers empty")
         decision = decide(startup.evidence(settings, live=None, gate=assumed))

@@ -220,7 +220,7 @@ def test_start_writes_the_stores_and_never_points_zookeeper_at_the_secret(
     mount_secret(secret, ca.secret(NAMES, "ec", "sec1"))
     with (
         mock.patch("os.execve") as execve,
-        mock.patch("zkcontainer.start.start_tls_watcher") as watcher,
+        mock.patch("zkcontainer.children.start_tls_watcher") as watcher,
     ):
         main(start(tmp_path, f"--tls_dir={secret}", "--servers=3"))
     execve.assert_called_once()
@@ -244,7 +244,7 @@ def test_start_without_tls_removes_the_stores_of_an_earlier_start(
     ca: Authority, tmp_path: Path
 ) -> None:
     secret = secret_of(tmp_path, ca.secret(NAMES))
-    with mock.patch("os.execve"), mock.patch("zkcontainer.start.start_tls_watcher"):
+    with mock.patch("os.execve"), mock.patch("zkcontainer.children.start_tls_watcher"):
         main(start(tmp_path, f"--tls_dir={secret}", "--servers=3"))
         assert (tmp_path / "conf" / "tls" / "keystore.pem").exists()
         # Other data directories: this process holds the first start's locks.
@@ -585,7 +585,7 @@ def test_a_client_ca_is_trusted_on_the_client_port_and_not_by_the_quorum(
     clients = Authority.make("clients CA")
     client_ca = tmp_path / "clients-ca.crt"
     client_ca.write_text(clients.pem + ca.pem)  # the members' CA again: no duplicate
-    with mock.patch("os.execve"), mock.patch("zkcontainer.start.start_tls_watcher"):
+    with mock.patch("os.execve"), mock.patch("zkcontainer.children.start_tls_watcher"):
         main(start(tmp_path, f"--tls_dir={secret}", f"--tls_client_ca={client_ca}", "--servers=3"))
     store = tmp_path / "conf" / "tls"
     der = [pem_blocks(text)[0].der for text in (ca.pem, clients.pem)]

@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from zkcontainer import memory
 from zkcontainer.identity import PodIdentity
-from zkcontainer.reconfig.ensemble import is_loopback
 
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TLS_CLIENT_AUTH = ("need", "want", "none")
@@ -239,6 +238,9 @@ class Settings:
     def plaintext_reaches_peers(self) -> bool:
         """Whether the other pods reach the plaintext client port: it is open, and not
         bound to this pod's loopback (as TLS binds it by default)."""
+        # Asked only of an ensemble's voter: a standalone's start never imports the ensemble.
+        from zkcontainer.reconfig.ensemble import is_loopback  # noqa: PLC0415
+
         return bool(self.client_port) and not is_loopback(self.client_address)
 
     @property

@@ -4,7 +4,6 @@ of them in one round."""
 
 from __future__ import annotations
 
-import ipaddress
 import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -172,6 +171,9 @@ def _ip_address(read: Reader, name: str) -> str | None:
     text = read.text(name)
     if text is None:
         return None
+    # Only a given address is parsed: a start without one never imports ipaddress.
+    import ipaddress  # noqa: PLC0415
+
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:
@@ -264,6 +266,9 @@ def _check_reconfig(
             "needs --reconfig_password_file=FILE, the superuser password that "
             "changes the membership (a Secret's file)",
         )
+    # --reconfig only: a start without it never imports ipaddress.
+    import ipaddress  # noqa: PLC0415
+
     loopback = client_address is not None and ipaddress.ip_address(client_address).is_loopback
     if loopback or (tls_dir is not None and read.text("client_port") == "0"):
         # A starting member reads the membership from its peers' plaintext client

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 import os
 import stat
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcontainer.fourlw import CA_FILE, CERT_FILE, KEY_FILE, KEY_STORE, TRUST_STORE
+from zkcontainer.fourlw import CA_FILE, CERT_FILE, KEY_FILE
 from zkcontainer.tls import TlsProblem
 from zkcontainer.tls.keys import pkcs8_key, public_key_of
 from zkcontainer.tls.pem import pem
@@ -188,7 +187,3 @@ def _validity_problems(name: str, certificate: Certificate, now: datetime.dateti
     if now > certificate.not_after:
         return [f"{name} expired at {certificate.not_after:%Y-%m-%d %H:%M:%S} UTC"]
     return []
-
-
-def store_paths(store_dir: str) -> Sequence[str]:
-    return os.path.join(store_dir, KEY_STORE), os.path.join(store_dir, TRUST_STORE)
