@@ -2,8 +2,7 @@
 kubelet mounts one (a `..data` symlink to a timestamped directory).
 
 One ensemble serves the whole module, in order: forming, clients, refusals, the
-probes, a leader kill, a renewed Secret, then what the container's PID 1 must
-reap: execs' leftovers and the TLS watcher, killed. It costs a minute instead of one
+probes, a leader kill, then a renewed Secret. It costs a minute instead of one
 per test, and the later tests run on an ensemble that has already lived
 through the earlier ones, as a production one would. Two tests need ensembles
 of their own: the rolling migration from plaintext, and ZooKeeper 3.8 (the
@@ -27,7 +26,6 @@ from kazoo.client import KazooClient
 from tests.harness.certs import Authority, mount_secret, tls_client, tls_kazoo, tls_ruok
 from tests.harness.clients import ContinuousWriter, new_client
 from tests.harness.members import leader_of, serving
-from tests.harness.podprocesses import running_children, until_children_end, zombies
 from tests.harness.statefulset import StatefulSet, wait_for
 from tests.harness.tlspods import (
     NAMES,
@@ -224,29 +222,6 @@ def fewest_ready(sts: StatefulSet) -> Iterator[list[int]]:
     finally:
         done.set()
         sampler.join(5)
-
-
-def test_execs_leave_no_zombie_behind(ensemble: Ensemble) -> None:
-    """A hundred probes, and an exec that leaves a process behind when it ends: that
-    orphan's parent becomes the container's PID 1, which must reap it."""
-    sts = ensemble.sts
-    container = sts.container(1)
-    for _ in range(100):
-        assert sts.exec(1, ["zookeeper-ready", "--serving"])[0] == 0
-    assert sts.exec(1, "sleep 0.2 &")[0] == 0
-    time.sleep(1)  # the orphan has ended
-    assert zombies(container) == []
-
-
-def test_a_tls_watcher_that_ends_leaves_no_zombie(ensemble: Ensemble) -> None:
-    """Last with this ensemble: the member no longer follows its Secret."""
-    sts = ensemble.sts
-    container = sts.container(0)
-    [watcher] = running_children(container)
-    assert sts.exec(0, f"kill {watcher.pid}")[0] == 0
-    until_children_end(container, 30)
-    assert zombies(container) == []
-    assert sts.exec(0, ["zookeeper-ready", "--serving"])[0] == 0
 
 
 def roll(sts: StatefulSet, command: Sequence[str]) -> None:
