@@ -15,11 +15,10 @@ from collections.abc import Iterator
 import docker
 import pytest
 
-from tests.harness.certs import Authority, mount_secret
 from tests.harness.ensemble import running
 from tests.harness.podprocesses import JVM, processes, running_children, until_children_end, zombies
 from tests.harness.statefulset import labels
-from tests.harness.tlspods import NAMES, SECRET, SecretMountingStatefulSet, tls_statefulset
+from tests.harness.tlspods import SECRET, SecretMountingStatefulSet, secret_mounting_statefulset
 
 pytestmark = pytest.mark.container
 
@@ -33,15 +32,8 @@ def member(
     image: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SecretMountingStatefulSet]:
-    secret = tmp_path_factory.mktemp("tls") / "zk-tls"
-    mount_secret(secret, Authority.make().secret(NAMES))
-    sts = SecretMountingStatefulSet(
-        tls_statefulset(STANDALONE_TLS),
-        image,
-        replicas=1,
-        client=docker_client,
-        secrets={"zk-tls": str(secret)},
-    )
+    secret_dir = tmp_path_factory.mktemp("tls")
+    sts = secret_mounting_statefulset(STANDALONE_TLS, image, docker_client, secret_dir, replicas=1)
     with running(request, sts):
         yield sts
 
