@@ -125,15 +125,27 @@ def docker_client():  # type: ignore[no-untyped-def]
     return client
 
 
-@pytest.fixture(scope="session")
-def image(docker_client) -> str:  # type: ignore[no-untyped-def]
-    """The image built from docker/ (cached layers make a rebuild take seconds)."""
-    tag = os.environ.get("IMAGE", "zkcontainer:dev")
-    result = build_image(tag)
+def built(tag: str, **environment: str) -> str:
+    """`tag` built by docker/build-image (cached layers make a rebuild take seconds)."""
+    result = build_image(tag, **environment)
     if result.returncode != 0:
-        pytest.fail(f"docker/build-image failed:\n{result.stderr}", pytrace=False)
+        pytest.fail(f"docker/build-image {tag} failed:\n{result.stderr}", pytrace=False)
     print(result.stderr.strip())
     return tag
+
+
+@pytest.fixture(scope="session")
+def image(docker_client) -> str:  # type: ignore[no-untyped-def]
+    """The image built from docker/."""
+    return built(os.environ.get("IMAGE", "zkcontainer:dev"))
+
+
+@pytest.fixture(scope="session")
+def previous_image(docker_client) -> str:  # type: ignore[no-untyped-def]
+    """The previous image, ZooKeeper 3.9.3 (Debian 13's), that upgrades roll from and
+    back to: $IMAGE's tag with `-previous` appended."""
+    tag = os.environ.get("IMAGE", "zkcontainer:dev") + "-previous"
+    return built(tag, ZOOKEEPER_RELEASE="trixie")
 
 
 @pytest.fixture

@@ -92,10 +92,17 @@ def address_label(host: str, port: int) -> str:
 
 def local_address(listening: str | None) -> str:
     """Where a client on this machine reaches a server listening on `listening`:
-    the loopback of its family when that is every address (or none was named)."""
-    if not listening or listening == "0.0.0.0":
+    the loopback of its family when that is every address (or none was named),
+    however it is spelt (ZooKeeper writes :: as 0:0:0:0:0:0:0:0)."""
+    if not listening:
         return "127.0.0.1"
-    return "::1" if listening == "::" else listening
+    for family, loopback in ((_socket.AF_INET, "127.0.0.1"), (_socket.AF_INET6, "::1")):
+        try:
+            packed = _socket.inet_pton(family, listening)
+        except OSError:  # not an address of this family (a name, or the other family)
+            continue
+        return loopback if not any(packed) else listening
+    return listening
 
 
 def numeric_address(host: str, port: int) -> Address | None:

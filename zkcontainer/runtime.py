@@ -29,6 +29,12 @@ DEBIAN_NETTY_CODEC = "netty-codec.jar"
 # image installs beside ZooKeeper's jars: in Debian's directory, or in lib/.
 LEAVING_MAIN_JAR = "zkcontainer.jar"
 
+# The class data archive of ZooKeeper's start that the image makes at build time
+# (docker/make-class-archive), in the lib/ of the JVM that dumped it: only that
+# JVM can map it, and it does so only where its classpath begins with the one
+# the archive was made with.
+CLASS_ARCHIVE = "zookeeper.jsa"
+
 
 @dataclass(frozen=True)
 class Installation:
@@ -55,6 +61,17 @@ def system_fqdn() -> str:
         # kernel's name is all there is, which is all a standalone needs.
         return hostname
     return canonical if canonical.startswith(hostname.split(".")[0] + ".") else hostname
+
+
+def class_archive(java: str) -> str | None:
+    """The class data archive made for this JVM, when it has one.
+
+    A stale or damaged archive is no danger: with -Xshare:auto (the default) a JVM
+    that cannot validate an archive starts without it, only slower.
+    """
+    home = os.path.dirname(os.path.dirname(os.path.realpath(java)))
+    archive = os.path.join(home, "lib", CLASS_ARCHIVE)
+    return archive if os.path.isfile(archive) else None
 
 
 def find_java(environ: Mapping[str, str]) -> str:

@@ -164,10 +164,14 @@ def java_command(
     main_class = render.MAIN_CLASS
     if settings.fast_failover:
         properties = [*properties, *render.FAST_FAILOVER_PROPERTIES]
-        if installation.leaving_main_jar is not None:
+        leaving = installation.leaving_main_jar
+        if leaving is not None:
             main_class = render.LEAVING_MAIN_CLASS
-            if installation.leaving_main_jar not in classpath:
-                classpath = [*classpath, installation.leaving_main_jar]
+            # Right after the installation's own jars, before what TLS adds: the
+            # class archive was made with that order, and a JVM maps an archive
+            # only where its classpath begins with the archive's.
+            own = [*installation.classpath, leaving]
+            classpath = [*own, *(jar for jar in classpath if jar not in own)]
     return render.java_command(
         settings,
         java,
@@ -175,6 +179,7 @@ def java_command(
         installation.backend,
         properties=properties,
         main_class=main_class,
+        class_archive=runtime.class_archive(java),
     )
 
 

@@ -23,12 +23,12 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.handlers.threading import KazooTimeoutError
 
-from tests.harness.chart import documents, render
-from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
+from tests.harness.clients import ContinuousWriter, kazoo_client, stored_numbers, writing
 from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
 from tests.harness.podprocesses import until_children_end, zombies
 from tests.harness.reconfigpods import (
+    chart_statefulset,
     live_membership,
     membership_becomes,
     roles,
@@ -42,17 +42,7 @@ from zkcontainer.reconfig.model import Membership, parse_dynamic_file
 pytestmark = pytest.mark.container
 
 ORIGINAL = [0, 1, 2]
-# The chart's own values, small: five JVMs share the machine.
-SMALL = {
-    "heap": "256M",
-    "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}},
-}
 RECONFIG_DIR = "data/reconfig"  # <data_dir>/reconfig, on the claim mounted at /var/lib/zookeeper
-
-
-def chart_statefulset(values: dict[str, Any]) -> dict[str, Any]:
-    rendered = render({**SMALL, "reconfig": True, **values})
-    return next(doc for doc in documents(rendered) if doc["kind"] == "StatefulSet")
 
 
 def new_statefulset(
@@ -85,14 +75,8 @@ def ensemble(
     secrets: dict[str, str],
 ) -> Iterator[Ensemble]:
     sts = new_statefulset(docker_client, image, secrets)
-    with running(request, sts):
-        writer = ContinuousWriter(new_client(hosts(sts, ORIGINAL)), "/writes")
-        writer.start()
-        try:
-            yield Ensemble(sts, writer, {i: sts.container_run(i) for i in ORIGINAL})
-        finally:
-            if writer.is_alive():
-                writer.finish()
+    with running(request, sts), writing(hosts(sts, ORIGINAL), "/writes") as writer:
+        yield Ensemble(sts, writer, {i: sts.container_run(i) for i in ORIGINAL})
 
 
 def never_restarted(ensemble: Ensemble) -> None:

@@ -53,6 +53,7 @@ class ContinuousWriter(threading.Thread):
         self.acknowledged: list[int] = []
         self.acknowledged_at: list[float] = []
         self.attempts = 0
+        self.failures: list[tuple[float, str]] = []  # when, and the exception's class
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -65,10 +66,10 @@ class ContinuousWriter(threading.Thread):
                 self.zk.create(f"{self.path}/{n:06d}", b"x")
                 self.acknowledged.append(n)
                 self.acknowledged_at.append(time.monotonic())
-            except KazooException:
+            except KazooException as error:
                 # Lost with the connection. Requests made while disconnected wait
                 # in kazoo's queue for the next connection, so this does not spin.
-                pass
+                self.failures.append((time.monotonic(), type(error).__name__))
             self.stop.wait(self.pause)
 
     def longest_gap(self, since: float = 0.0) -> float:
@@ -92,3 +93,16 @@ class ContinuousWriter(threading.Thread):
         self.join(30)
         self.zk.stop()
         self.zk.close()
+
+
+@contextmanager
+def writing(hosts: str, path: str) -> Iterator[ContinuousWriter]:
+    """A ContinuousWriter through `hosts`, started, and finished afterwards unless a test
+    finished it to count its writes."""
+    writer = ContinuousWriter(new_client(hosts), path)
+    writer.start()
+    try:
+        yield writer
+    finally:
+        if writer.is_alive():
+            writer.finish()

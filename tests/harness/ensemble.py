@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.harness.statefulset import StatefulSet
+from zkcontainer.fourlw import address_label
 
 
 @contextmanager
@@ -28,4 +29,4 @@ def running(request: pytest.FixtureRequest, sts: StatefulSet) -> Iterator[Statef
 
 def hosts(sts: StatefulSet, ordinals: list[int]) -> str:
     """A connect string of these members alone."""
-    return ",".join(f"{sts.address(i)}:2181" for i in ordinals)
+    return ",".join(address_label(sts.address(i), 2181) for i in ordinals)

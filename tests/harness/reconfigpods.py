@@ -3,10 +3,13 @@ ensemble of the image that runs with `reconfig: true`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from kazoo.client import KazooClient
 
 from tests.harness.certs import mount_secret
+from tests.harness.chart import documents, render
 from tests.harness.clients import kazoo_client
 from tests.harness.ensemble import hosts
 from tests.harness.statefulset import StatefulSet, wait_for
@@ -14,6 +17,17 @@ from zkcontainer.reconfig.model import Membership, parse_config
 
 SECRET = "my-zk-reconfig"  # the chart's Secret for release my-zk
 PASSWORD = "a-password-of-the-tests-own"
+# The chart's own values, small: five JVMs share the machine.
+SMALL = {
+    "heap": "256M",
+    "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}},
+}
+
+
+def chart_statefulset(values: dict[str, Any]) -> dict[str, Any]:
+    """The chart's StatefulSet with `reconfig: true` and `values`."""
+    rendered = render({**SMALL, "reconfig": True, **values})
+    return next(doc for doc in documents(rendered) if doc["kind"] == "StatefulSet")
 
 
 @pytest.fixture(scope="module")

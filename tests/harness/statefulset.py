@@ -22,12 +22,15 @@ beside them (`run_pod`) with a pod's DNS search path.
 What the controller does to a running set is here too: `scale` (new pods
 together under podManagementPolicy Parallel, one Ready at a time under
 OrderedReady; a scale-down removes the highest ordinals and keeps their
-volumes, as PVCs are kept) and `rolling_restart` (highest ordinal first,
-each Ready before the next). A Secret volume is a read-only bind mount of a
+volumes, as PVCs are kept), `rolling_restart` (highest ordinal first,
+each Ready before the next) and `set_image` (pods recreated from then on run
+the new image). A Secret volume is a read-only bind mount of a
 directory of this machine laid out as the kubelet lays one out
 (tests/harness/certs.py `mount_secret`), given per Secret name (`secrets`);
 `cut` moves a pod onto a network of its own, where no peer resolves or
-answers, until `heal`, and a pod created while cut starts there.
+answers, until `heal`, and a pod created while cut starts there. With
+`ipv6_only` the pods' and Services' names resolve to IPv6 addresses alone, as
+in an IPv6-only cluster (tests/harness/ipv6.py).
 
 Not emulated: restarting a container whose liveness probe fails (tests call
 `restart` themselves), Services' virtual IPs and ports (a Service name
@@ -38,6 +41,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -49,7 +54,10 @@ import docker
 import docker.errors
 from docker.models.containers import Container
 from docker.models.networks import Network
-from docker.types import Mount
+from docker.types import IPAMConfig, IPAMPool, Mount
+
+from tests.harness.ipv6 import RESOLV_CONF, HostEntry, Ipv6Plan, hosts_file
+from zkcontainer.fourlw import address_label
 
 LABEL = "zkcontainer.test"  # on every container, network and volume the harness makes
 # Who made it: a process id, or a name for what outlives its process (make demo).
@@ -142,12 +150,14 @@ class StatefulSet:
         owner: str | None = None,
         services: Sequence[str] = (),
         secrets: Mapping[str, str] | None = None,
+        ipv6_only: bool = False,
     ) -> None:
         """`publish`: container ports to publish on random 127.0.0.1 ports (not a Kubernetes
         notion; lets a host tool such as nc reach a pod). `owner`: what to label as the
         owner instead of this process, for pods that outlive it (make demo). `services`:
         names of Services that select these pods; each resolves to them. `secrets`: Secret
-        name -> a directory of this machine holding its files as the kubelet mounts them."""
+        name -> a directory of this machine holding its files as the kubelet mounts them.
+        `ipv6_only`: every pod and Service name resolves to the pods' IPv6 addresses alone."""
         self.client = client or docker.from_env()
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.publish = publish
@@ -184,13 +194,15 @@ class StatefulSet:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._prober: threading.Thread | None = None
+        self.ipv6 = Ipv6Plan.for_run(self.run_id) if ipv6_only else None
+        self._hosts_dir: str | None = None  # each pod's /etc/hosts, with ipv6_only
 
     # -- lifecycle -----------------------------------------------------------------
 
     def start(self, ready_timeout: float = 180) -> None:
         """Create the network and every pod: in parallel, or each once the previous is Ready."""
         self.network = self.client.networks.create(
-            f"{self.name}-{self.run_id}", driver="bridge", labels=self.labels()
+            f"{self.name}-{self.run_id}", driver="bridge", labels=self.labels(), **self._ipv6_net()
         )
         self._prober = threading.Thread(target=self._probe_forever, daemon=True)
         self._prober.start()
@@ -206,6 +218,15 @@ class StatefulSet:
             self._create(pod)
         for pod in self.pods:
             self._start(pod)
+
+    def _ipv6_net(self) -> dict[str, Any]:
+        if self.ipv6 is None:
+            return {}
+        self._hosts_dir = tempfile.mkdtemp(prefix=f"zk-hosts-{self.run_id}-")
+        with open(os.path.join(self._hosts_dir, "resolv.conf"), "w") as file:
+            file.write(RESOLV_CONF)
+        pool = IPAMPool(subnet=self.ipv6.subnet)
+        return {"enable_ipv6": True, "ipam": IPAMConfig(pool_configs=[pool])}
 
     def _new_pod(self, ordinal: int) -> Pod:
         return Pod(f"{self.name}-{ordinal}", ordinal, f"{self.name}-{ordinal}.{self.domain}")
@@ -249,6 +270,7 @@ class StatefulSet:
         with self._lock:
             self.pods = self.pods[:replicas]
             self.replicas = replicas
+        self._write_hosts()
 
     def upgrade(self, manifest: Mapping[str, Any], ready_timeout: float = 180) -> None:
         """`helm upgrade` changing the template and the replica count, as the controller
@@ -260,6 +282,12 @@ class StatefulSet:
         self.grace, self.pod_security = changed.grace, changed.pod_security
         self.volumes, self.probes, self.claims = changed.volumes, changed.probes, changed.claims
         self.scale(changed.replicas, ready_timeout)
+
+    def set_image(self, image: str) -> None:
+        """`kubectl set image` (`helm upgrade` with a new image tag): the template's image
+        changes; each pod runs it once recreated (`delete`, `rolling_restart`), the others
+        keep the one they were created from, as the controller leaves them."""
+        self.image = image
 
     def _remove_pod(self, pod: Pod) -> None:
         """Delete the pod for good: stopped within its grace period, then removed."""
@@ -289,6 +317,8 @@ class StatefulSet:
     def teardown(self) -> None:
         self.stop_probing()
         remove_everything(self.client, self.run_id)
+        if self._hosts_dir is not None:
+            shutil.rmtree(self._hosts_dir, ignore_errors=True)
 
     def labels(self) -> dict[str, str]:
         return labels(self.run_id, self.owner)
@@ -303,6 +333,12 @@ class StatefulSet:
         spec = self.container_spec
         security = {**self.pod_security, **spec.get("securityContext", {})}
         mounts = self._mounts(pod, security)
+        if self._hosts_dir is not None:
+            self._write_hosts()
+            hosts = os.path.join(self._hosts_dir, pod.name)
+            resolver = os.path.join(self._hosts_dir, "resolv.conf")
+            mounts.append(Mount("/etc/hosts", hosts, type="bind", read_only=True))
+            mounts.append(Mount("/etc/resolv.conf", resolver, type="bind", read_only=True))
         options: dict[str, Any] = {
             **self._run_options(pod.name, spec, security),
             "name": pod.name + f"-{self.run_id}",
@@ -320,7 +356,7 @@ class StatefulSet:
             if pod.ordinal in self._cut:
                 self._cut_off().connect(container)
             else:
-                self.network.connect(container, aliases=self._aliases(pod))
+                self._attach(container, pod)
         with self._lock:
             pod.container = container
 
@@ -480,10 +516,28 @@ class StatefulSet:
 
     def reconnect(self, ordinal: int) -> None:
         assert self.network is not None
-        self.network.connect(self.container(ordinal), aliases=self._aliases(self.pods[ordinal]))
+        self._attach(self.container(ordinal), self.pods[ordinal])
 
-    def _aliases(self, pod: Pod) -> list[str]:
-        return [pod.fqdn, *self.service_names]
+    def _attach(self, container: Container, pod: Pod) -> None:
+        """On the set's network under the pod's names: DNS aliases, or with ipv6_only its
+        fixed IPv6 address, which the pods' hosts files name."""
+        assert self.network is not None
+        if self.ipv6 is None:
+            self.network.connect(container, aliases=[pod.fqdn, *self.service_names])
+        else:
+            self.network.connect(container, ipv6_address=self.ipv6.address(pod.ordinal))
+
+    def _write_hosts(self) -> None:
+        """Every pod's /etc/hosts, naming the pods the set has now. Written in place: a
+        bind-mounted file is its inode."""
+        if self._hosts_dir is None or self.ipv6 is None:
+            return
+        entries = [
+            HostEntry(self.ipv6.address(pod.ordinal), pod.fqdn, pod.name) for pod in self.pods
+        ]
+        for pod, own in zip(self.pods, entries, strict=True):
+            with open(os.path.join(self._hosts_dir, pod.name), "w") as file:
+                file.write(hosts_file(own, entries, self.service_names))
 
     def cut(self, ordinal: int) -> None:
         """Cut the pod off its peers: moved onto a network of its own (DNS answers there,
@@ -499,7 +553,7 @@ class StatefulSet:
         """Back on the set's network, under its own names."""
         assert self.network is not None
         container = self.container(ordinal)
-        self.network.connect(container, aliases=self._aliases(self.pods[ordinal]))
+        self._attach(container, self.pods[ordinal])
         self._cut_off().disconnect(container)
         self._cut.discard(ordinal)
 
@@ -544,7 +598,8 @@ class StatefulSet:
         container.reload()
         networks = container.attrs["NetworkSettings"]["Networks"]
         assert self.network is not None
-        return str(networks[self.network.name]["IPAddress"])
+        key = "IPAddress" if self.ipv6 is None else "GlobalIPv6Address"
+        return str(networks[self.network.name][key])
 
     def host_port(self, ordinal: int, port: int) -> int:
         """The 127.0.0.1 port a published container port landed on."""
@@ -554,7 +609,7 @@ class StatefulSet:
 
     def connect_string(self, port: int = 2181, ordinals: Iterator[int] | None = None) -> str:
         chosen = range(self.replicas) if ordinals is None else ordinals
-        return ",".join(f"{self.address(i)}:{port}" for i in chosen)
+        return ",".join(address_label(self.address(i), port) for i in chosen)
 
     def run_pod(self, manifest: Mapping[str, Any], timeout: float = 120) -> tuple[int, str]:
         """Run a bare Pod's one container in this namespace until it exits, as the kubelet

@@ -52,7 +52,7 @@ def test_the_chart_packages_as_a_repository(tmp_path: Path) -> None:
     with Chart.load(CHART) as chart:
         version, app_version = chart.version, chart.metadata["appVersion"]
     assert archive.name == f"zookeeper-{version}.tgz"
-    assert app_version == "3.9.3"
+    assert app_version == "3.9.6"
     (entry,) = index["entries"]["zookeeper"]
     assert entry["version"] == version
     assert entry["appVersion"] == app_version

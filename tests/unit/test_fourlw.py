@@ -6,6 +6,7 @@ import _socket
 import time
 
 import pytest
+from kazoo.hosts import collect_hosts
 
 from tests.harness.fakezk import (
     drips,
@@ -22,8 +23,10 @@ from zkcontainer import ProbeError
 from zkcontainer.fourlw import (
     NOT_SERVING,
     Address,
+    address_label,
     connect,
     find_value,
+    local_address,
     numeric_address,
     parse_lines,
     send_word,
@@ -93,6 +96,43 @@ def test_ipv6_hosts_work() -> None:
         missing("this machine has no IPv6 loopback (::1)")
     with fake_zookeeper(replies("imok"), host="::1") as server:
         assert send_word("ruok", host="::1", port=port_of(server)) == "imok"
+
+
+@pytest.mark.parametrize(
+    ("listening", "reached"),
+    [
+        (None, "127.0.0.1"),  # no --client_address: ZooKeeper listens on every address
+        ("0.0.0.0", "127.0.0.1"),
+        ("::", "::1"),
+        ("0:0:0:0:0:0:0:0", "::1"),  # how ZooKeeper writes :: into its dynamic file
+        ("::0", "::1"),
+        ("10.1.2.3", "10.1.2.3"),
+        ("::1", "::1"),
+        ("fd00:1::5", "fd00:1::5"),
+        ("fe80::1%eth0", "fe80::1%eth0"),
+        ("localhost", "localhost"),
+    ],
+)
+def test_a_wildcard_listener_is_reached_on_the_loopback_of_its_family(
+    listening: str | None, reached: str
+) -> None:
+    assert local_address(listening) == reached
+
+
+@pytest.mark.parametrize(
+    ("host", "label"),
+    [
+        ("::1", "[::1]:2181"),
+        ("fd00:1::5", "[fd00:1::5]:2181"),
+        ("127.0.0.1", "127.0.0.1:2181"),
+        ("zk-0.zk-hs.default.svc.cluster.local", "zk-0.zk-hs.default.svc.cluster.local:2181"),
+    ],
+)
+def test_a_host_and_port_are_one_string_a_zookeeper_client_splits_back(
+    host: str, label: str
+) -> None:
+    assert address_label(host, 2181) == label
+    assert collect_hosts(label)[0] == [(host, 2181)]
 
 
 def test_mntr_and_srvr_lines_parse() -> None:

@@ -13,9 +13,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from kazoo.hosts import collect_hosts
 
 from zkcontainer import ConfigError, ProbeError, render, waiting
 from zkcontainer.announce import Announcement, PeerAddress
+from zkcontainer.fourlw import local_address
 from zkcontainer.reconfig import client, joiner, scale, startup
 from zkcontainer.reconfig.client import super_digest
 from zkcontainer.reconfig.decision import decide
@@ -617,6 +619,28 @@ def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_re
         " ReconfigInProcessError",
         f"added {me.spec()}: configuration version 300000002, voters 1, 2, 3, 4",
     ]
+
+
+def test_the_joiner_reaches_a_server_on_every_ipv6_address_in_brackets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # --client_address=:: : the joiner asks ::1, as "[::1]:2181", which kazoo splits back.
+    settings = settings_of("--servers=3", "--client_address=::", host="zk-3")
+    me = startup.own_member(settings)
+    asked: list[list[str]] = []
+
+    @contextmanager
+    def session(hosts: list[str], timeout: float, password: str):  # type: ignore[no-untyped-def]
+        asked.append(hosts)
+        yield object()
+
+    monkeypatch.setattr(joiner, "serving", lambda _h, _p: True)
+    monkeypatch.setattr(client, "session", session)
+    monkeypatch.setattr(client, "add", lambda *_: Membership((*startup.initial(settings), me), 1))
+    host = local_address(settings.client_address)
+    assert joiner.join(me, host, 2181, PASSWORD, keep_going=lambda: True, log=lambda _: None)
+    assert asked == [["[::1]:2181"]]
+    assert collect_hosts(asked[0][0])[0] == [("::1", 2181)]
 
 
 def test_the_joiner_leaves_when_the_server_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 
 from tests.harness.fakezk import Behaviour, answers, fake_zookeeper, port_of, silent
 from zkcontainer import UsageError, render, status
-from zkcontainer.reconfig.ensemble import parse_properties, parse_server_line, read_config
+from zkcontainer.reconfig.ensemble import (
+    is_loopback,
+    parse_properties,
+    parse_server_line,
+    read_config,
+)
 from zkcontainer.reconfig.model import Member
 from zkcontainer.settings import load_settings
 from zkcontainer.status_query import (
@@ -118,6 +123,30 @@ def test_the_members_are_the_server_lines_start_zookeeper_writes(tmp_path: Path)
     assert [(t.host, t.port) for t in targets(config, tls=False)] == [
         (f"zk-{i}.{DOMAIN}", 2181) for i in range(3)
     ]
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("0:0:0:0:0:0:0:1", True),  # ZooKeeper's spelling of ::1
+        ("[::1]", True),
+        ("localhost", True),
+        (None, False),  # every address
+        ("0.0.0.0", False),
+        ("::", False),
+        ("::1:2", False),  # begins like ::1, is not it
+        ("fd00:1::5", False),
+        ("10.1.2.3", False),
+        ("127.example.com", False),
+    ],
+)
+def test_only_a_loopback_client_address_keeps_peers_off_the_plaintext_port(
+    address: str | None, loopback: bool
+) -> None:
+    assert is_loopback(address) == loopback
 
 
 def test_with_tls_the_members_are_asked_on_the_secure_port(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Pure functions on text, and one that reads the files.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 
@@ -26,7 +27,6 @@ __all__ = [
 ]
 
 ZOO_CFG = "zoo.cfg"
-LOOPBACK_PREFIXES = ("127.", "::1", "[::1]", "localhost")
 # ZooKeeper reads a server id as a Java long (QuorumPeerConfig: Long.parseLong).
 MAX_SERVER_ID = 2**63
 
@@ -52,7 +52,15 @@ class EnsembleConfig:
 
 
 def is_loopback(address: str | None) -> bool:
-    return address is not None and address.startswith(LOOPBACK_PREFIXES)
+    """Whether only this machine reaches `address`: a loopback address however it is
+    spelt (127.0.0.1, ::1, 0:0:0:0:0:0:0:1, in brackets or not), or localhost."""
+    if address is None:
+        return False
+    host = address.removeprefix("[").removesuffix("]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return host == "localhost" or host.startswith("localhost.")
 
 
 def read_config(path: str, given_as: str | None = None) -> EnsembleConfig:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from zkcontainer import ZkContainerError, ready
-from zkcontainer.fourlw import find_value, send_word
+from zkcontainer.fourlw import address_label, find_value, send_word
 from zkcontainer.reconfig.model import Member
 
 ADD_TIMEOUT = 30.0
@@ -57,7 +57,7 @@ def join(
     pause = 1.0
     while keep_going():
         try:
-            with session([f"{host}:{port}"], ADD_TIMEOUT, password) as client:
+            with session([address_label(host, port)], ADD_TIMEOUT, password) as client:
                 membership = add(client, member, ADD_TIMEOUT)
         except ReconfigError as error:
             if str(error) != said:

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from zkcontainer import EnvironmentProblem, ProbeError, render, runtime, waiting
-from zkcontainer.fourlw import resolve
+from zkcontainer.fourlw import address_label, resolve
 from zkcontainer.reconfig.decision import Decision, Evidence, decide, initial_members
 from zkcontainer.reconfig.model import (
     DynamicConfigError,
@@ -119,7 +119,7 @@ def candidate_hosts(settings: Settings, local: Membership | None) -> list[str]:
         listed = local.get(server_id) if local is not None else None
         port = listed.client_port if listed is not None and listed.client_port else None
         entry = member(settings, server_id)
-        hosts.append(f"{entry.host}:{port or settings.client_port}")
+        hosts.append(address_label(entry.host, port or settings.client_port))
     return hosts
 
 

@@ -1,0 +1,49 @@
+"""The class data archive: handed to the JVM it was made for, and overridable by --jvm_flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.harness.rendercases import case_settings
+from zkcontainer import render, runtime
+from zkcontainer.render import LoggingBackend
+
+CLASSPATH = ["/usr/share/java/zookeeper.jar"]
+
+
+def java_home(root: Path, *, archive: bool) -> Path:
+    """A JVM's home as the image lays it out, bin/java reached through a symlink as on PATH."""
+    (root / "home" / "bin").mkdir(parents=True)
+    (root / "home" / "lib").mkdir()
+    (root / "home" / "bin" / "java").write_text("")
+    if archive:
+        (root / "home" / "lib" / runtime.CLASS_ARCHIVE).write_bytes(b"archive")
+    (root / "bin").mkdir()
+    (root / "bin" / "java").symlink_to(root / "home" / "bin" / "java")
+    return root / "bin" / "java"
+
+
+def test_the_archive_beside_the_jvm_is_found_through_the_symlink_to_it(tmp_path: Path) -> None:
+    java = java_home(tmp_path, archive=True)
+    assert runtime.class_archive(str(java)) == str(tmp_path / "home" / "lib" / "zookeeper.jsa")
+
+
+def test_a_jvm_without_an_archive_gets_none(tmp_path: Path) -> None:
+    assert runtime.class_archive(str(java_home(tmp_path, archive=False))) is None
+
+
+def test_the_archive_comes_before_jvm_flags_so_xshare_off_turns_it_off() -> None:
+    settings = case_settings("tuned-debug-admin")
+    command = render.java_command(
+        settings, "java", CLASSPATH, LoggingBackend.LOG4J, class_archive="/opt/java/lib/a.jsa"
+    )
+    assert command.index("-XX:SharedArchiveFile=/opt/java/lib/a.jsa") < command.index(
+        settings.jvm_flags[0]
+    )
+
+
+def test_no_archive_no_flag() -> None:
+    command = render.java_command(
+        case_settings("standalone-defaults"), "java", CLASSPATH, LoggingBackend.LOG4J
+    )
+    assert not [flag for flag in command if flag.startswith("-XX:SharedArchiveFile")]
