@@ -4,8 +4,9 @@ A child rather than a sidecar: start-zookeeper has the settings and the code
 already, so nothing for a pod spec to wire (no second container, no shared
 volume), and it works as well under `docker run`. Each child closes the
 descriptors it inherited (the data directories' locks are the JVM's alone),
-leaves when the process it was forked from (the JVM, once exec'd) is gone,
-and dies with the pod's PID 1.
+leaves when the process it was forked from is gone (the JVM once exec'd, or
+tini running it: zkcontainer.containerinit, whose tini reaps a child that
+ends), and dies with the pod's PID 1.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def start_joiner(settings: Settings, member: Member, password: str, log: Log) ->
 
 
 def fork_child(work: ChildWork, name: str, log: Log) -> None:
-    """Run `work(keep_going)` in a child that leaves when its parent (the JVM,
-    once exec'd) is gone, logging through `log`; the parent returns at once."""
+    """Run `work(keep_going)` in a child that leaves when its parent (the JVM, or
+    tini running it, once exec'd) is gone, logging through `log`; the parent returns at once."""
     parent = os.getpid()
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:

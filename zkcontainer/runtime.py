@@ -309,7 +309,7 @@ def jvm_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def exec_java(argv: Sequence[str], environ: Mapping[str, str]) -> NoReturn:
-    """Replace this process with the JVM: it becomes PID 1 and receives SIGTERM itself."""
+    """Replace this process with `argv`: the JVM, or tini running it (zkcontainer.containerinit)."""
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:  # None when the container runs with it closed
             stream.flush()

@@ -30,6 +30,7 @@ from zkcontainer import (
     runtime,
     volume,
 )
+from zkcontainer.containerinit import under_init
 from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -308,7 +309,7 @@ def pass_start_gate(settings: Settings) -> None:
 
 
 class Start:
-    """start-zookeeper itself: writes everything, and becomes the JVM."""
+    """start-zookeeper itself: writes everything, and becomes the JVM (or its init)."""
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ = environ
@@ -357,7 +358,8 @@ class Start:
         startup.write(settings, decision, files)
 
     def finish(self, settings: Settings, plan: Plan) -> int:
-        """Wait at the start gate, fork the children, and exec the JVM."""
+        """Wait at the start gate, fork the children, and exec the JVM (under tini, which
+        reaps them, as the container's first process: zkcontainer.containerinit)."""
         pass_start_gate(settings)
         # As the original did: the effective zoo.cfg at the top of the pod's log.
         print(plan.files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
@@ -369,7 +371,8 @@ class Start:
                 children.start_tls_watcher(settings, client_auth_for(settings), say)
             if plan.joining is not None and plan.password is not None:
                 children.start_joiner(settings, plan.joining, plan.password, say)
-        runtime.exec_java(plan.command, runtime.jvm_environment(self.environ))
+        environ = runtime.jvm_environment(self.environ)
+        runtime.exec_java(under_init(plan.command, environ, say), environ)
 
 
 class DryRun:

@@ -7,6 +7,7 @@ import docker
 import pytest
 
 from tests.harness.containers import serving_container
+from tests.harness.podprocesses import jvm_argv
 from tests.harness.statefulset import labels
 
 pytestmark = pytest.mark.container
@@ -19,7 +20,7 @@ FLAGS_FOR_1G = "-Xmx682M -Xms682M -XX:MaxDirectMemorySize=128M"
 def test_under_a_1g_limit_the_heap_is_sized_from_it_and_the_server_serves(image: str) -> None:
     with serving_container(image, "heap", entrypoint=AUTO, mem_limit="1g") as container:
         java_env = container.exec(["cat", "/opt/zookeeper/conf/java.env"]).output.decode()
-        argv = container.exec(["cat", "/proc/1/cmdline"]).output.decode().split("\0")
+        argv = jvm_argv(container.get_wrapped_container())
         stderr = container.get_logs()[1].decode()
         assert container.exec(["zookeeper-ready", "--serving"]).exit_code == 0
     assert f'JVMFLAGS="{FLAGS_FOR_1G}"' in java_env

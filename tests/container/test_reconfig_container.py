@@ -26,6 +26,7 @@ from kazoo.handlers.threading import KazooTimeoutError
 from tests.harness.clients import ContinuousWriter, kazoo_client, stored_numbers, writing
 from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
+from tests.harness.podprocesses import until_children_end, zombies
 from tests.harness.reconfigpods import (
     chart_statefulset,
     live_membership,
@@ -103,6 +104,14 @@ class TestScalingRoundTrip:
             membership_becomes(sts, i, voters(1, 2, 3, 4, 5))
         written(ensemble.writer, 20)
         never_restarted(ensemble)
+
+    def test_the_joiners_leave_no_zombie_once_their_members_are_added(
+        self, ensemble: Ensemble
+    ) -> None:
+        sts = ensemble.sts
+        for i in (3, 4):  # the two pods that joined by reconfig
+            until_children_end(sts.container(i), 60)
+            assert zombies(sts.container(i)) == [], sts.pod(i).name
 
     def test_zookeeper_scale_removes_the_members_above_n_and_is_idempotent(
         self, ensemble: Ensemble

@@ -10,9 +10,13 @@ from collections.abc import Iterator
 import docker
 import pytest
 
-from tests.harness.certs import Authority, mount_secret
 from tests.harness.ensemble import running
-from tests.harness.tlspods import NAMES, SECRET, SecretMountingStatefulSet, tls_statefulset
+from tests.harness.tlspods import (
+    SECRET,
+    TLS,
+    SecretMountingStatefulSet,
+    secret_mounting_statefulset,
+)
 
 pytestmark = pytest.mark.container
 
@@ -24,10 +28,7 @@ def tls_ensemble(
     image: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SecretMountingStatefulSet]:
-    secret = tmp_path_factory.mktemp("tls") / "zk-tls"
-    mount_secret(secret, Authority.make().secret(NAMES))
-    secrets = {"zk-tls": str(secret)}
-    sts = SecretMountingStatefulSet(tls_statefulset(), image, client=docker_client, secrets=secrets)
+    sts = secret_mounting_statefulset(TLS, image, docker_client, tmp_path_factory.mktemp("tls"))
     with running(request, sts):
         yield sts
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import docker
 from docker.types import Mount
 
+from tests.harness.certs import Authority, mount_secret
 from tests.harness.statefulset import Pod, StatefulSet
 
 SECRET = "/etc/zookeeper/tls"
@@ -73,3 +76,23 @@ def tls_statefulset(command: Sequence[str] = TLS) -> dict[str, Any]:
             "volumeClaimTemplates": [{"metadata": {"name": "datadir"}}],
         },
     }
+
+
+def secret_mounting_statefulset(
+    command: Sequence[str],
+    image: str,
+    client: docker.DockerClient,
+    secret_dir: Path,
+    replicas: int | None = None,
+) -> SecretMountingStatefulSet:
+    """tls_statefulset(command), its Secret `zk-tls` a new CA's certificate for NAMES
+    mounted at `secret_dir/zk-tls` as the kubelet mounts one."""
+    secret = secret_dir / "zk-tls"
+    mount_secret(secret, Authority.make().secret(NAMES))
+    return SecretMountingStatefulSet(
+        tls_statefulset(command),
+        image,
+        replicas=replicas,
+        client=client,
+        secrets={"zk-tls": str(secret)},
+    )
