@@ -164,16 +164,19 @@ def java_command(
 ) -> list[str]:
     """The JVM's argv; with --fast_failover, zkcontainer's main class when it is installed."""
     main_class = render.MAIN_CLASS
+    leaving = installation.leaving_main_jar
+    if leaving is not None:
+        # Right after the installation's own jars, before what TLS adds, with or
+        # without --fast_failover: the class archive was made with that order,
+        # and a JVM maps an archive only where its classpath begins with the
+        # archive's. Without the jar it maps none of it, not even the JDK's own
+        # classes, and warns "shared class paths mismatch" at every start.
+        own = [*installation.classpath, leaving]
+        classpath = [*own, *(jar for jar in classpath if jar not in own)]
     if settings.fast_failover:
         properties = [*properties, *render.FAST_FAILOVER_PROPERTIES]
-        leaving = installation.leaving_main_jar
         if leaving is not None:
             main_class = render.LEAVING_MAIN_CLASS
-            # Right after the installation's own jars, before what TLS adds: the
-            # class archive was made with that order, and a JVM maps an archive
-            # only where its classpath begins with the archive's.
-            own = [*installation.classpath, leaving]
-            classpath = [*own, *(jar for jar in classpath if jar not in own)]
     return render.java_command(
         settings,
         java,
