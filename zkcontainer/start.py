@@ -30,6 +30,7 @@ from zkcontainer import (
     runtime,
     volume,
 )
+from zkcontainer.clientaddress import check_client_address
 from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
@@ -84,6 +85,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     say_what_to_know(settings)
     mode: Mode = DryRun() if settings.dry_run else Start(environ)
     java = runtime.find_java(environ)
+    check_client_address(settings.client_address)
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
     classpath = zookeeper_classpath(settings, installation)
