@@ -186,7 +186,9 @@ def java_command(
         installation.backend,
         properties=properties,
         main_class=main_class,
-        class_archive=runtime.class_archive(java),
+        # The image's archive was made from Debian's jars: a JVM handed it with an
+        # Apache tarball's classpath maps none of it and warns at every start.
+        class_archive=runtime.class_archive(java) if settings.zk_home is None else None,
     )
 
 

@@ -74,3 +74,16 @@ def test_the_classpath_begins_as_the_archives_did_with_or_without_fast_failover(
     ]
     main_class = render.LEAVING_MAIN_CLASS if fast_failover else render.MAIN_CLASS
     assert command[-2] == main_class
+
+
+@pytest.mark.parametrize("zk_home", [None, "/opt/zookeeper"])
+def test_the_archive_is_handed_over_with_debians_jars_only(
+    tmp_path: Path, zk_home: str | None
+) -> None:
+    # Made from Debian's jars, it fits no tarball's classpath.
+    java = str(java_home(tmp_path, archive=True))
+    settings = dataclasses.replace(case_settings("standalone-defaults"), zk_home=zk_home)
+    installation = runtime.Installation(classpath=tuple(CLASSPATH), backend=LoggingBackend.LOG4J)
+    command = start.java_command(settings, java, installation, CLASSPATH, [])
+    handed = [flag for flag in command if flag.startswith("-XX:SharedArchiveFile=")]
+    assert handed == ([] if zk_home else [f"-XX:SharedArchiveFile={runtime.class_archive(java)}"])
