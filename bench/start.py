@@ -171,12 +171,28 @@ def row(what: str, ours: list[float], own: list[float]) -> str:
     )
 
 
+def rounds(text: str) -> int:
+    """A number of rounds, at least one: a median of none is no measurement."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number, at least 1")
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("image")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=rounds, default=5)
     args = parser.parse_args(argv)
     client = docker.from_env()
+    try:
+        client.images.get(args.image)
+    except docker.errors.ImageNotFound:
+        # Not pulled: no registry publishes the image, and a pull's error says otherwise.
+        parser.error(f"image {args.image}: not in this Docker engine (build it: make image)")
     standalone: dict[bool, list[float]] = {False: [], True: []}
     print("bench-start: standalone containers", file=sys.stderr)
     for _ in range(args.rounds):

@@ -128,6 +128,12 @@ def _host(text: str) -> str:
             f"--host={shown(text)}: an IPv6 %scope must be an interface number, or the name"
             " of an interface of this machine on a link-local address (fe80::1%eth0)"
         )
+    if text.startswith("[") and text.endswith("]") and numeric_address(text[1:-1], 0) is not None:
+        # As zookeeper-status and ZooKeeper's logs print it, in a host:port string.
+        raise UsageError(
+            f"--host={shown(text)}: an IPv6 address goes without brackets here"
+            f" (--host={shown(text[1:-1])}); the port is an argument of its own"
+        )
     raise UsageError(f"--host={shown(text)}: must be an IPv4 or IPv6 address or a DNS name")
 
 

@@ -30,6 +30,7 @@ from zkcontainer import (
     runtime,
     volume,
 )
+from zkcontainer.clientaddress import check_client_address
 from zkcontainer.containerinit import under_init
 from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
@@ -85,6 +86,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     say_what_to_know(settings)
     mode: Mode = DryRun() if settings.dry_run else Start(environ)
     java = runtime.find_java(environ)
+    check_client_address(settings.client_address)
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
     classpath = zookeeper_classpath(settings, installation)
@@ -165,16 +167,19 @@ def java_command(
 ) -> list[str]:
     """The JVM's argv; with --fast_failover, zkcontainer's main class when it is installed."""
     main_class = render.MAIN_CLASS
+    leaving = installation.leaving_main_jar
+    if leaving is not None:
+        # Right after the installation's own jars, before what TLS adds, with or
+        # without --fast_failover: the class archive was made with that order,
+        # and a JVM maps an archive only where its classpath begins with the
+        # archive's. Without the jar it maps none of it, not even the JDK's own
+        # classes, and warns "shared class paths mismatch" at every start.
+        own = [*installation.classpath, leaving]
+        classpath = [*own, *(jar for jar in classpath if jar not in own)]
     if settings.fast_failover:
         properties = [*properties, *render.FAST_FAILOVER_PROPERTIES]
-        leaving = installation.leaving_main_jar
         if leaving is not None:
             main_class = render.LEAVING_MAIN_CLASS
-            # Right after the installation's own jars, before what TLS adds: the
-            # class archive was made with that order, and a JVM maps an archive
-            # only where its classpath begins with the archive's.
-            own = [*installation.classpath, leaving]
-            classpath = [*own, *(jar for jar in classpath if jar not in own)]
     return render.java_command(
         settings,
         java,
@@ -182,7 +187,9 @@ def java_command(
         installation.backend,
         properties=properties,
         main_class=main_class,
-        class_archive=runtime.class_archive(java),
+        # The image's archive was made from Debian's jars: a JVM handed it with an
+        # Apache tarball's classpath maps none of it and warns at every start.
+        class_archive=runtime.class_archive(java) if settings.zk_home is None else None,
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pytest
+
 from tests.harness.rendercases import case_settings
-from zkcontainer import render, runtime
+from zkcontainer import render, runtime, start
 from zkcontainer.render import LoggingBackend
 
 CLASSPATH = ["/usr/share/java/zookeeper.jar"]
@@ -47,3 +50,40 @@ def test_no_archive_no_flag() -> None:
         case_settings("standalone-defaults"), "java", CLASSPATH, LoggingBackend.LOG4J
     )
     assert not [flag for flag in command if flag.startswith("-XX:SharedArchiveFile")]
+
+
+@pytest.mark.parametrize("fast_failover", [True, False])
+def test_the_classpath_begins_as_the_archives_did_with_or_without_fast_failover(
+    fast_failover: bool,
+) -> None:
+    # The image's archive was made with zkcontainer.jar right after ZooKeeper's
+    # jars; a classpath without it makes the JVM map none of the archive.
+    defaults = case_settings("standalone-defaults")
+    settings = dataclasses.replace(defaults, fast_failover=fast_failover)
+    installation = runtime.Installation(
+        classpath=tuple(CLASSPATH),
+        backend=LoggingBackend.LOG4J,
+        leaving_main_jar="/usr/share/java/zkcontainer.jar",
+    )
+    netty = "/usr/share/java/netty-codec.jar"
+    command = start.java_command(settings, "java", installation, [*CLASSPATH, netty], [])
+    assert command[command.index("-cp") + 1].split(":") == [
+        *CLASSPATH,
+        "/usr/share/java/zkcontainer.jar",
+        netty,
+    ]
+    main_class = render.LEAVING_MAIN_CLASS if fast_failover else render.MAIN_CLASS
+    assert command[-2] == main_class
+
+
+@pytest.mark.parametrize("zk_home", [None, "/opt/zookeeper"])
+def test_the_archive_is_handed_over_with_debians_jars_only(
+    tmp_path: Path, zk_home: str | None
+) -> None:
+    # Made from Debian's jars, it fits no tarball's classpath.
+    java = str(java_home(tmp_path, archive=True))
+    settings = dataclasses.replace(case_settings("standalone-defaults"), zk_home=zk_home)
+    installation = runtime.Installation(classpath=tuple(CLASSPATH), backend=LoggingBackend.LOG4J)
+    command = start.java_command(settings, java, installation, CLASSPATH, [])
+    handed = [flag for flag in command if flag.startswith("-XX:SharedArchiveFile=")]
+    assert handed == ([] if zk_home else [f"-XX:SharedArchiveFile={runtime.class_archive(java)}"])

@@ -163,7 +163,13 @@ DIGITS_5000 = "1" * 5000
         (["--timeout=²"], "--timeout=²: must be a number of seconds, above 0 and below 3600"),
         (["--host=.ü"], "--host=.ü: must be an IPv4 or IPv6 address or a DNS name"),
         (["--host=a..b"], "--host=a..b: must be an IPv4 or IPv6 address or a DNS name"),
-        (["--host=[::1]"], "--host=[::1]: must be an IPv4 or IPv6 address or a DNS name"),
+        (
+            ["--host=[::1]"],
+            "--host=[::1]: an IPv6 address goes without brackets here (--host=::1);"
+            " the port is an argument of its own",
+        ),
+        (["--host=[::1"], "--host=[::1: must be an IPv4 or IPv6 address or a DNS name"),
+        (["--host=[zk-0]"], "--host=[zk-0]: must be an IPv4 or IPv6 address or a DNS name"),
         (["--host=1"], "--host=1: must be an IPv4 or IPv6 address or a DNS name"),
         (["--host=10.0.0.256"], "--host=10.0.0.256: must be an IPv4 or IPv6 address or a DNS name"),
         (["--host=a\x00b"], "--host='a\\x00b': must be an IPv4 or IPv6 address or a DNS name"),
