@@ -82,10 +82,16 @@ OWN_MEMBER = (
 )
 
 
+POLL_TIMEOUT = 0.05  # seconds
+
+
 def serves(address: str, port: int = 2181) -> bool:
     """Whether srvr, over TCP, answers with a mode: the server serves."""
     try:
-        with socket.create_connection((address, port), timeout=0.5) as connection:
+        # A short timeout, and another try: a connection made while the server is
+        # still starting can go unanswered, and waiting it out would add the whole
+        # wait to whichever start was measured.
+        with socket.create_connection((address, port), timeout=POLL_TIMEOUT) as connection:
             connection.sendall(b"srvr")
             reply = b""
             while chunk := connection.recv(4096):
