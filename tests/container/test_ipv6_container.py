@@ -28,6 +28,7 @@ from tests.harness.ensemble import hosts, running
 from tests.harness.exporter import families
 from tests.harness.members import alive, leader_of, serving
 from tests.harness.reconfigpods import (
+    chart_pods,
     chart_statefulset,
     live_membership,
     membership_becomes,
@@ -68,14 +69,7 @@ def ensemble(
     secrets: dict[str, str],
 ) -> Iterator[Ensemble]:
     manifest, exporter_command = chart_pod_containers()
-    sts = StatefulSet(
-        manifest,
-        image,
-        client=docker_client,
-        services=["my-zk-cs"],
-        secrets=secrets,
-        ipv6_only=True,
-    )
+    sts = chart_pods(manifest, docker_client, image, secrets, ipv6_only=True)
     with running(request, sts), writing(hosts(sts, ORIGINAL), "/writes") as writer:
         yield Ensemble(sts, writer, exporter_command)
 

@@ -28,6 +28,7 @@ from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
 from tests.harness.podprocesses import until_children_end, zombies
 from tests.harness.reconfigpods import (
+    chart_pods,
     chart_statefulset,
     live_membership,
     membership_becomes,
@@ -48,13 +49,7 @@ RECONFIG_DIR = "data/reconfig"  # <data_dir>/reconfig, on the claim mounted at /
 def new_statefulset(
     docker_client: docker.DockerClient, image: str, secrets: dict[str, str], **values: Any
 ) -> StatefulSet:
-    return StatefulSet(
-        chart_statefulset(values),
-        image,
-        client=docker_client,
-        services=["my-zk-cs"],
-        secrets=secrets,
-    )
+    return chart_pods(chart_statefulset(values), docker_client, image, secrets)
 
 
 # -- scaling, rolling restart and isolation: one ensemble ----------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import docker
 import pytest
 from kazoo.client import KazooClient
 
@@ -28,6 +29,20 @@ def chart_statefulset(values: dict[str, Any]) -> dict[str, Any]:
     """The chart's StatefulSet with `reconfig: true` and `values`."""
     rendered = render({**SMALL, "reconfig": True, **values})
     return next(doc for doc in documents(rendered) if doc["kind"] == "StatefulSet")
+
+
+def chart_pods(
+    manifest: dict[str, Any],
+    docker_client: docker.DockerClient,
+    image: str,
+    secrets: dict[str, str],
+    **options: Any,
+) -> StatefulSet:
+    """The chart's StatefulSet run in containers: its client Service, its mounted
+    Secret, and the StatefulSet's `options` (ipv6_only...)."""
+    return StatefulSet(
+        manifest, image, client=docker_client, services=["my-zk-cs"], secrets=secrets, **options
+    )
 
 
 @pytest.fixture(scope="module")
