@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.harness.certs import Authority, mount_secret  # noqa: E402
-from tests.harness.zookeeper import ZooKeeperServer, free_port  # noqa: E402
+from tests.harness.ports import free_port  # noqa: E402
+from tests.harness.zookeeper import ZooKeeperServer  # noqa: E402
 from zkcontainer.launchers import write_launchers  # noqa: E402
 
 GNU_TIME = "/usr/bin/time"

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from tests.harness.containers import build_image
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import require_docker, require_zookeeper
 from tests.harness.statefulset import StatefulSet, remove_leftovers
-from tests.harness.zookeeper import ZooKeeperServer, free_port
+from tests.harness.zookeeper import ZooKeeperServer
 
 _FAILED = pytest.StashKey[bool]()
 

@@ -21,9 +21,9 @@ from docker.models.containers import Container
 from testcontainers.core.container import DockerContainer
 
 from tests.harness.containers import client_address, serving_container
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import missing
 from tests.harness.statefulset import labels, wait_for
-from tests.harness.zookeeper import free_port
 
 pytestmark = pytest.mark.container
 

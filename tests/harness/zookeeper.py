@@ -6,15 +6,14 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import missing
 from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import send_word
@@ -22,12 +21,6 @@ from zkcontainer.fourlw import send_word
 # The console script installed next to the interpreter running the tests.
 START_ZOOKEEPER = str(Path(sys.executable).parent / "start-zookeeper")
 DEBIAN_JAVA_DIR = Path("/usr/share/java")
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def logback_home(root: Path) -> Path:

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import ServerFactory
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.exporter import exporter, families, promtool_check
-from tests.harness.zookeeper import free_port
+from tests.harness.ports import free_port
 
 
 @pytest.mark.process

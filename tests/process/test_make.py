@@ -18,8 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import missing, require_zookeeper
-from tests.harness.zookeeper import free_port
 from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import send_word
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import DEBIAN_ZOOKEEPER_JAR, require_zookeeper
-from tests.harness.zookeeper import free_port
 from zkcontainer import ZkContainerError
 from zkcontainer.fourlw import parse_lines, send_word
 from zkcontainer.reconfig.client import (

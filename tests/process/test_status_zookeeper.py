@@ -11,8 +11,9 @@ import pytest
 from tests.conftest import ServerFactory
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.clients import kazoo_client
+from tests.harness.ports import free_port
 from tests.harness.probes import probe, started, until
-from tests.harness.zookeeper import ZooKeeperServer, free_port
+from tests.harness.zookeeper import ZooKeeperServer
 from zkcontainer.fourlw import parse_lines, send_word
 
 pytestmark = pytest.mark.process

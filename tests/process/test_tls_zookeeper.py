@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import ServerFactory
 from tests.harness.certs import Authority, mount_secret, tls_kazoo, tls_ruok
+from tests.harness.ports import free_port
 from tests.harness.probes import until
-from tests.harness.zookeeper import free_port
 
 pytestmark = pytest.mark.process
 

@@ -16,8 +16,9 @@ import pytest
 
 from tests.conftest import ServerFactory
 from tests.harness.clients import kazoo_client
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import require_zookeeper
-from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer, free_port
+from tests.harness.zookeeper import START_ZOOKEEPER, ZooKeeperServer
 from zkcontainer.volume import LOG_DIR_RECORD
 
 pytestmark = pytest.mark.process

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.zookeeper import free_port
+from tests.harness.ports import free_port
 from zkcontainer.announce import (
     Announcement,
     PeerAddress,

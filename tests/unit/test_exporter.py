@@ -22,7 +22,7 @@ import pytest
 
 from tests.harness.exporter import HANG_BOUND, exporter, families, promtool_check
 from tests.harness.fakezk import fake_zookeeper, ipv6_loopback_available, port_of, replies
-from tests.harness.zookeeper import free_port
+from tests.harness.ports import free_port
 from zkcontainer import metrics
 from zkcontainer.exporter import CONTENT_TYPE, MAX_CONNECTIONS, MAX_MNTR, MAX_SCRAPES
 

@@ -17,8 +17,8 @@ from tests.harness.fakezk import (
     resets_mid_reply,
     silent,
 )
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import missing
-from tests.harness.zookeeper import free_port
 from zkcontainer import ProbeError
 from zkcontainer.fourlw import (
     NOT_SERVING,

@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 
 from tests.harness.fakezk import answers, fake_zookeeper, port_of, replies, silent
-from tests.harness.zookeeper import free_port
+from tests.harness.ports import free_port
 from zkcontainer import fourlw, metrics, ready
 from zkcontainer.fourlw import NOT_SERVING
 

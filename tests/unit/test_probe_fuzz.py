@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.harness.fakezk import answers, fake_zookeeper, port_of
-from tests.harness.zookeeper import free_port
+from tests.harness.ports import free_port
 from zkcontainer import fourlw, metrics, ready
 from zkcontainer.probeargs import is_dns_name
 

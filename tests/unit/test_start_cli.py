@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.ports import free_port
 from tests.harness.prerequisites import require_zookeeper
 from tests.harness.txnlogs import entry, log_file
-from tests.harness.zookeeper import START_ZOOKEEPER, free_port, logback_home
+from tests.harness.zookeeper import START_ZOOKEEPER, logback_home
 from zkcontainer import runtime
 from zkcontainer.start import main
 

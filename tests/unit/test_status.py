@@ -7,7 +7,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.harness.fakezk import Behaviour, answers, fake_zookeeper, port_of, silent
+from tests.harness.ports import free_port
 from zkcontainer import UsageError, render, status
 from zkcontainer.reconfig.ensemble import (
     is_loopback,
@@ -593,12 +594,6 @@ def test_json_lists_members_each_with_a_role() -> None:
 
 
 # The command
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,69 @@
+"""Ports for servers under test that nothing else on the machine will take.
+
+Asking the kernel for a free port (bind to port 0, close, hand the number on)
+races: between the close and the server's own bind, the same number can be
+given to an outgoing connection, a client's or a ZooKeeper member's to its
+peers, since both come from the kernel's ephemeral range. With two workers and
+dozens of servers that happened often enough to fail a run ("Address already
+in use"). So ports here come from below the ephemeral range, where the kernel
+never picks one by itself, and each pytest-xdist worker takes from a block of
+its own, so two workers never hand out the same number. A port something
+already holds is passed over.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+FIRST_PORT = 10000
+PORTS_PER_WORKER = 1500
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def worker_index() -> int:
+    """0 for gw0 (or no xdist), 1 for gw1, and so on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    digits = worker.removeprefix("gw")
+    return int(digits) if digits.isdigit() else 0
+
+
+def ephemeral_low() -> int:
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def worker_block(index: int, below: int) -> range:
+    """This worker's ports: its own block, every block below `below`."""
+    blocks = max(1, (below - FIRST_PORT) // PORTS_PER_WORKER)
+    start = FIRST_PORT + (index % blocks) * PORTS_PER_WORKER
+    return range(start, start + PORTS_PER_WORKER)
+
+
+def is_free(port: int) -> bool:
+    # The wildcard bind fails if anything holds the port on any address,
+    # loopback included, or has it in TIME_WAIT.
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        try:
+            sock.bind(("", port))
+        except OSError:
+            return False
+    return True
+
+
+_block = worker_block(worker_index(), ephemeral_low())
+_candidates: Iterator[int] = itertools.cycle(_block)
+
+
+def free_port() -> int:
+    for _ in _block:
+        port = next(_candidates)
+        if is_free(port):
+            return port
+    raise RuntimeError(f"no free port in this worker's ports {_block}")
