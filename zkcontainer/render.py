@@ -335,6 +335,15 @@ def logging_config(settings: Settings, backend: LoggingBackend) -> str:
 LOG4J_JMX_OFF = "-Dzookeeper.jmx.log4j.disable=true"
 
 
+# Core reflection through native code instead of method handles (JEP 416's
+# property, JDK 18 and later). log4j's configuration and the JVM's own MBeans
+# call setters and getters reflectively while a server starts, and with method
+# handles each first call generates classes. ZooKeeper's serving path makes no
+# reflective calls, so nothing after the start is slower; an older JVM ignores
+# the property, and --jvm_flags come later and can set it back to false.
+NATIVE_REFLECTION = "-Djdk.reflect.useNativeAccessorOnly=true"
+
+
 def logging_properties(settings: Settings, backend: LoggingBackend) -> list[str]:
     """Where the logging backend finds its configuration, and, for log4j, no MBeans."""
     if backend is LoggingBackend.LOG4J:
@@ -377,6 +386,7 @@ def java_command(
         # A JVM that ran out of heap is unreliable; exit and let the kubelet restart it.
         "-XX:+ExitOnOutOfMemoryError",
         *heap_flags(settings),
+        NATIVE_REFLECTION,
         *([f"-XX:SharedArchiveFile={class_archive}"] if class_archive else []),
         *properties,
         *settings.jvm_flags,

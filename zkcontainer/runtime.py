@@ -29,6 +29,27 @@ DEBIAN_LOG4J_BINDING = ("slf4j-log4j12.jar", "log4j-1.2.jar")
 
 DEBIAN_NETTY_CODEC = "netty-codec.jar"
 
+# The jars of zookeeper.jar's manifest Class-Path that every start loads classes
+# from, named on the command line as well, after the rest. The class loader
+# reads the manifest's absolute paths fine, but the JVM's class archive dump
+# (-Xshare:dump) resolves them under zookeeper.jar's own directory, finds no
+# such file, and leaves every class from them out of the archive: "Unsupported
+# location". Named here, their classes are archived. No lookup changes: the
+# manifest already puts them right after zookeeper.jar, and the class loader
+# skips a jar it has already opened. docker/make-class-archive refuses an
+# archive that leaves out a class for this reason, so a jar Debian's manifest
+# gains is caught at build time.
+DEBIAN_MANIFEST_JARS = (
+    "slf4j-api.jar",
+    "zookeeper-jute.jar",
+    "metrics-core.jar",
+    "snappy-java.jar",
+    "netty-common.jar",
+    "netty-buffer.jar",
+    "netty-transport.jar",
+    "netty-handler.jar",
+)
+
 # zkcontainer's own main class (java/zkcontainer/QuorumPeerMain.java), which the
 # image installs beside ZooKeeper's jars: in Debian's directory, or in lib/.
 LEAVING_MAIN_JAR = "zkcontainer.jar"
@@ -160,9 +181,10 @@ def _debian_installation(debian_dir: str) -> Installation:
             + " (install libslf4j-java and liblog4j1.2-java)"
         )
     leaving = os.path.join(debian_dir, LEAVING_MAIN_JAR)
+    manifest_jars = [os.path.join(debian_dir, name) for name in DEBIAN_MANIFEST_JARS]
     netty_codec = os.path.join(debian_dir, DEBIAN_NETTY_CODEC)
     return Installation(
-        classpath=(zookeeper_jar, *binding),
+        classpath=(zookeeper_jar, *binding, *filter(os.path.isfile, manifest_jars)),
         backend=LoggingBackend.LOG4J,
         leaving_main_jar=leaving if os.path.isfile(leaving) else None,
         netty_classpath=(netty_codec,) if os.path.isfile(netty_codec) else (),

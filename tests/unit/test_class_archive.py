@@ -87,3 +87,20 @@ def test_the_archive_is_handed_over_with_debians_jars_only(
     command = start.java_command(settings, java, installation, CLASSPATH, [])
     handed = [flag for flag in command if flag.startswith("-XX:SharedArchiveFile=")]
     assert handed == ([] if zk_home else [f"-XX:SharedArchiveFile={runtime.class_archive(java)}"])
+
+
+def test_the_jars_only_zookeepers_manifest_names_are_on_the_command_line_too(
+    tmp_path: Path,
+) -> None:
+    # Else the archive dump leaves their classes out (docker/make-class-archive
+    # refuses that); those missing from the machine are not named.
+    present = ["zookeeper.jar", *runtime.DEBIAN_LOG4J_BINDING, "slf4j-api.jar", "netty-common.jar"]
+    for name in present:
+        (tmp_path / name).write_bytes(b"")
+    installation = runtime.find_zookeeper(None, debian_dir=str(tmp_path))
+    assert [Path(jar).name for jar in installation.classpath] == [
+        "zookeeper.jar",
+        *runtime.DEBIAN_LOG4J_BINDING,
+        "slf4j-api.jar",
+        "netty-common.jar",
+    ]
