@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import _socket
 import errno
-import glob
 import os
 import stat
 import sys
@@ -146,6 +145,9 @@ def find_zookeeper(
 
 
 def _tarball_installation(zk_home: str, source: str) -> Installation:
+    # Only for an installation of one's own (the image has Debian's).
+    import glob  # noqa: PLC0415
+
     home = glob.escape(zk_home)  # a directory named zk[1] is that directory, not a pattern
     jars = sorted(glob.glob(os.path.join(home, "lib", "*.jar")))
     jars += sorted(glob.glob(os.path.join(home, "zookeeper-*.jar")))

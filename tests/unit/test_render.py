@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.harness.rendercases import CASES, case_settings
 from zkcontainer import render
@@ -96,3 +98,15 @@ def test_start_zookeepers_properties_come_before_jvm_flags_so_an_operator_overri
     last_property = command.index(render.FAST_FAILOVER_PROPERTIES[-1])
     assert last_property < command.index(settings.jvm_flags[0])
     assert command[-2] == render.LEAVING_MAIN_CLASS
+
+
+# Path segments pathlib keeps as they are: no '/', not '.' or '..', not empty.
+SEGMENTS = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="/"), min_size=1
+).filter(lambda segment: segment not in (".", ".."))
+
+
+@given(st.lists(SEGMENTS, min_size=1, max_size=4))
+def test_a_file_uri_is_what_pathlib_writes(segments: list[str]) -> None:
+    path = "/" + "/".join(segments)
+    assert render.file_uri(path) == PurePosixPath(path).as_uri()
