@@ -13,7 +13,10 @@ already holds is passed over.
 Two test sessions at once on one machine (two checkouts, CI jobs sharing a
 host) have workers of the same names, walking the same block from the same
 start: each port handed out is also claimed with a lock on a file named after
-it, held until the session's process ends, so another session passes it over.
+it, so another session passes it over. A worker holds the locks of the ports it
+handed out last, enough to cover a server's stop and restart on the same ports;
+an older one is let go, so the locks never take all the descriptors a process
+may open.
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ def is_free(port: int) -> bool:
 
 # Shared by every session on the machine, whoever runs it.
 CLAIMS = Path(tempfile.gettempdir()) / "zkcontainer-test-ports"
-_claimed: dict[int, int] = {}  # port -> the descriptor holding its lock, for the process's life
+HELD_CLAIMS = 256
+_claimed: dict[int, int] = {}  # port -> the descriptor holding its lock, oldest first
 
 
 def claim(port: int) -> bool:
@@ -83,6 +87,8 @@ def claim(port: int) -> bool:
         os.close(fd)
         return False
     _claimed[port] = fd
+    while len(_claimed) > HELD_CLAIMS:
+        os.close(_claimed.pop(next(iter(_claimed))))
     return True
 
 

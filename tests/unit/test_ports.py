@@ -78,3 +78,11 @@ def test_two_sessions_at_once_never_hand_out_the_same_port() -> None:
             session.communicate("")
     assert all(len(ports_of_one) == 20 for ports_of_one in handed_out)
     assert not handed_out[0] & handed_out[1]
+
+
+def test_a_worker_lets_go_of_its_oldest_claims_and_keeps_its_newest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ports, "HELD_CLAIMS", 5)
+    handed_out = [ports.free_port() for _ in range(12)]
+    assert list(ports._claimed) == handed_out[-5:]
