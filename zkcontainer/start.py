@@ -35,7 +35,12 @@ from zkcontainer.containerinit import under_init
 from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
-from zkcontainer.startwarnings import gate_warnings, identity_warnings, probe_warnings
+from zkcontainer.startwarnings import (
+    client_address_warnings,
+    gate_warnings,
+    identity_warnings,
+    probe_warnings,
+)
 
 # Every start pays for what this module imports before the JVM runs: what only
 # --tls_dir, --reconfig, a joiner or --dry-run needs is imported where it is used.
@@ -427,6 +432,7 @@ def say_what_to_know(settings: Settings) -> None:
     warnings = [
         *identity_warnings(settings),
         *probe_warnings(settings),
+        *client_address_warnings(settings),
         *gate_warnings(settings, gated),
     ]
     for warning in warnings:
