@@ -144,12 +144,15 @@ def _replaced(
 
 
 def zookeeper_classpath(settings: Settings, installation: runtime.Installation) -> list[str]:
-    """The installation's classpath, with what the Netty connection factory needs for TLS."""
+    """The installation's classpath, with what the Netty connection factory needs for TLS
+    and what the AdminServer needs for --admin_port."""
     classpath = list(installation.classpath)
     if settings.tls_dir is not None:
         if installation.netty_missing:
             raise EnvironmentProblem(installation.netty_missing)
         classpath += [jar for jar in installation.netty_classpath if jar not in classpath]
+    if settings.admin_port:
+        classpath += [jar for jar in installation.admin_classpath if jar not in classpath]
     return classpath
 
 
