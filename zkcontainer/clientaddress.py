@@ -11,6 +11,7 @@ import _socket
 import sys
 
 from zkcontainer import EnvironmentProblem
+from zkcontainer.fourlw import numeric_address
 
 # Where Linux lists the interfaces with an IPv6 address. The JVM reads it at
 # start and, when it lists none (IPv6 disabled in the pod), deems IPv6
@@ -32,9 +33,21 @@ def check_client_address(address: str | None, inet6_interfaces: str = INET6_INTE
             f" {inet6_interfaces}), so the JVM cannot listen on it; leave --client_address"
             " unset to listen on every address, or enable IPv6 in the pod"
         )
+    sockaddr: tuple[object, ...] = (address, 0)
+    if ipv6:
+        # Through getaddrinfo, as the probes take --host, for the %scope: bind() given
+        # (address, port) drops it, and the kernel refuses a link-local address
+        # without one (EINVAL), which the JVM binds with it.
+        numeric = numeric_address(address, 0)
+        if numeric is None:
+            raise EnvironmentProblem(
+                f"--client_address={address}: an IPv6 %scope must be an interface number, or"
+                " the name of an interface of this machine on a link-local address (fe80::1%eth0)"
+            )
+        sockaddr = numeric[3]
     probe = _socket.socket(_socket.AF_INET6 if ipv6 else _socket.AF_INET, _socket.SOCK_STREAM)
     try:
-        probe.bind((address, 0))
+        probe.bind(sockaddr)
     except OSError as error:
         raise EnvironmentProblem(
             f"--client_address={address}: not an address this machine can listen on"

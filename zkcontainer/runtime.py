@@ -28,6 +28,10 @@ DEBIAN_LOG4J_BINDING = ("slf4j-log4j12.jar", "log4j-1.2.jar")
 
 DEBIAN_NETTY_CODEC = "netty-codec.jar"
 
+# The servlet API, which ZooKeeper's AdminServer (Jetty) needs and no manifest names:
+# without it, --admin_port gets "Unable to load jetty" in the log and no AdminServer.
+DEBIAN_SERVLET_API = "servlet-api.jar"
+
 # The jars of zookeeper.jar's manifest Class-Path that every start loads classes
 # from, named on the command line as well, after the rest. The class loader
 # reads the manifest's absolute paths fine, but the JVM's class archive dump
@@ -73,6 +77,8 @@ class Installation:
     # connection fails with NoClassDefFoundError ByteToMessageDecoder.
     netty_classpath: tuple[str, ...] = ()
     netty_missing: str | None = None  # why Netty cannot run, when it cannot
+    # What the AdminServer (--admin_port) needs beyond `classpath`.
+    admin_classpath: tuple[str, ...] = ()
 
 
 def system_fqdn() -> str:
@@ -185,6 +191,7 @@ def _debian_installation(debian_dir: str) -> Installation:
     leaving = os.path.join(debian_dir, LEAVING_MAIN_JAR)
     manifest_jars = [os.path.join(debian_dir, name) for name in DEBIAN_MANIFEST_JARS]
     netty_codec = os.path.join(debian_dir, DEBIAN_NETTY_CODEC)
+    servlet_api = os.path.join(debian_dir, DEBIAN_SERVLET_API)
     return Installation(
         classpath=(zookeeper_jar, *binding, *filter(os.path.isfile, manifest_jars)),
         backend=LoggingBackend.LOG4J,
@@ -193,6 +200,7 @@ def _debian_installation(debian_dir: str) -> Installation:
         netty_missing=None
         if os.path.isfile(netty_codec)
         else f"no {netty_codec}, which TLS (Netty) needs (install libnetty-java)",
+        admin_classpath=(servlet_api,) if os.path.isfile(servlet_api) else (),
     )
 
 

@@ -35,7 +35,12 @@ from zkcontainer.containerinit import under_init
 from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
-from zkcontainer.startwarnings import gate_warnings, identity_warnings, probe_warnings
+from zkcontainer.startwarnings import (
+    client_address_warnings,
+    gate_warnings,
+    identity_warnings,
+    probe_warnings,
+)
 
 # Every start pays for what this module imports before the JVM runs: what only
 # --tls_dir, --reconfig, a joiner or --dry-run needs is imported where it is used.
@@ -139,12 +144,15 @@ def _replaced(
 
 
 def zookeeper_classpath(settings: Settings, installation: runtime.Installation) -> list[str]:
-    """The installation's classpath, with what the Netty connection factory needs for TLS."""
+    """The installation's classpath, with what the Netty connection factory needs for TLS
+    and what the AdminServer needs for --admin_port."""
     classpath = list(installation.classpath)
     if settings.tls_dir is not None:
         if installation.netty_missing:
             raise EnvironmentProblem(installation.netty_missing)
         classpath += [jar for jar in installation.netty_classpath if jar not in classpath]
+    if settings.admin_port:
+        classpath += [jar for jar in installation.admin_classpath if jar not in classpath]
     return classpath
 
 
@@ -427,6 +435,7 @@ def say_what_to_know(settings: Settings) -> None:
     warnings = [
         *identity_warnings(settings),
         *probe_warnings(settings),
+        *client_address_warnings(settings),
         *gate_warnings(settings, gated),
     ]
     for warning in warnings:

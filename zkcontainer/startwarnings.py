@@ -22,6 +22,25 @@ def probe_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
+# What the probes' default host, 127.0.0.1, reaches: the IPv4 and IPv6 wildcards (the
+# JVM's IPv6 socket takes IPv4 too) and 127.0.0.1 itself, IPv4-mapped or not, as
+# --client_address reads after validation.
+PROBES_REACH = frozenset({"0.0.0.0", "::", "127.0.0.1", "::ffff:7f00:1"})
+
+
+def client_address_warnings(settings: Settings) -> list[str]:
+    """A plaintext client port the probes, asking 127.0.0.1 by default, cannot reach."""
+    address = settings.client_address
+    if address is None or address in PROBES_REACH or not settings.client_port:
+        return []
+    port = settings.client_port
+    return [
+        f"--client_address={address}: the client port does not listen on 127.0.0.1, which"
+        f" zookeeper-ready and zookeeper-metrics ask unless given --host={address}: a liveness"
+        f" probe `zookeeper-ready {port}` fails, and the kubelet restarts the pod"
+    ]
+
+
 def identity_warnings(settings: Settings) -> list[str]:
     """A standalone whose hostname ends in an ordinal other than 0 runs without a server id.
 

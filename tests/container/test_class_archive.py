@@ -84,3 +84,14 @@ def test_a_damaged_or_stale_archive_is_ignored_and_the_server_serves(
     with serving_container(image, "class-archive", mounts=[over_the_archive]) as container:
         assert not mapped(container)
         assert "[warning][cds]" in logs(container)
+
+
+@pytest.mark.parametrize("flag", ["-XX:+UseZGC", "-XX:-UseCompressedOops"])
+def test_a_jvm_the_archive_does_not_fit_starts_without_it_and_says_nothing(
+    image: str, flag: str
+) -> None:
+    # docs/image.md: only -Xshare:on would make this a JVM that refuses to start.
+    command = ["start-zookeeper", f"--jvm_flags={flag}"]
+    with serving_container(image, "class-archive", entrypoint=command) as container:
+        assert not mapped(container)
+        assert "[cds]" not in logs(container)

@@ -72,6 +72,35 @@ def test_the_java_runtime_serves_every_mntr_field(standalone: DockerContainer) -
     assert int(mntr["zk_max_file_descriptor_count"]) > 0
 
 
+def test_a_jvm_flag_needing_a_module_the_runtime_leaves_out_stops_the_jvm_as_docs_say(
+    standalone: DockerContainer,
+) -> None:
+    """docs/image.md names these as what --jvm_flags cannot ask for."""
+    modules = output(standalone, "java", "--list-modules")
+    for module in ("java.instrument", "jdk.management.agent", "jdk.jfr"):
+        assert f"{module}@" not in modules
+    agent = standalone.exec(["java", "-javaagent:/nonexistent.jar", "-version"])
+    assert agent.exit_code == 1
+    assert b"Could not find agent library instrument" in agent.output
+
+
+ADMIN_RUOK = (
+    "import json, urllib.request;"
+    " print(json.load(urllib.request.urlopen('http://127.0.0.1:8080/commands/ruok', timeout=5)))"
+)
+
+
+def test_admin_port_starts_the_admin_server_and_it_answers(image: str) -> None:
+    # Jetty needs the servlet API, which no manifest of Debian's jars names.
+    command = ["start-zookeeper", "--admin_port=8080"]
+    with serving_container(image, "image-admin", entrypoint=command) as container:
+        answer = container.exec(["python3", "-c", ADMIN_RUOK])
+        assert answer.exit_code == 0, answer.output
+        assert "'command': 'ruok'" in answer.output.decode()
+        stdout, stderr = container.get_logs()
+        assert b"Unable to load jetty" not in stdout + stderr
+
+
 SBOM = "/usr/share/zkcontainer/sbom.json"
 # RFC 3339's date-time, as the org.opencontainers.image.created label must be.
 RFC_3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")

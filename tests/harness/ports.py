@@ -9,13 +9,23 @@ in use"). So ports here come from below the ephemeral range, where the kernel
 never picks one by itself, and each pytest-xdist worker takes from a block of
 its own, so two workers never hand out the same number. A port something
 already holds is passed over.
+
+Two test sessions at once on one machine (two checkouts, CI jobs sharing a
+host) have workers of the same names, walking the same block from the same
+start: each port handed out is also claimed with a lock on a file named after
+it, so another session passes it over. A worker holds the locks of the ports it
+handed out last, enough to cover a server's stop and restart on the same ports;
+an older one is let go, so the locks never take all the descriptors a process
+may open.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -57,6 +67,31 @@ def is_free(port: int) -> bool:
     return True
 
 
+# Shared by every session on the machine, whoever runs it.
+CLAIMS = Path(tempfile.gettempdir()) / "zkcontainer-test-ports"
+HELD_CLAIMS = 256
+_claimed: dict[int, int] = {}  # port -> the descriptor holding its lock, oldest first
+
+
+def claim(port: int) -> bool:
+    """Whether this process holds `port`'s lock, taking it if no other process does."""
+    if port in _claimed:
+        return True
+    CLAIMS.mkdir(exist_ok=True)
+    if CLAIMS.stat().st_uid == os.getuid():
+        CLAIMS.chmod(0o1777)  # another user's session claims ports here too
+    fd = os.open(CLAIMS / str(port), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o444)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    _claimed[port] = fd
+    while len(_claimed) > HELD_CLAIMS:
+        os.close(_claimed.pop(next(iter(_claimed))))
+    return True
+
+
 _block = worker_block(worker_index(), ephemeral_low())
 _candidates: Iterator[int] = itertools.cycle(_block)
 
@@ -64,6 +99,6 @@ _candidates: Iterator[int] = itertools.cycle(_block)
 def free_port() -> int:
     for _ in _block:
         port = next(_candidates)
-        if is_free(port):
+        if is_free(port) and claim(port):
             return port
     raise RuntimeError(f"no free port in this worker's ports {_block}")

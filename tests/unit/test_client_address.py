@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
 
+from tests.harness.prerequisites import missing
 from zkcontainer import EnvironmentProblem
 from zkcontainer.clientaddress import check_client_address
 
@@ -51,3 +54,50 @@ def test_an_ipv4_mapped_address_needs_no_ipv6(tmp_path: Path) -> None:
 def test_a_kernel_without_ipv6_has_no_listing(tmp_path: Path) -> None:
     with pytest.raises(EnvironmentProblem, match="has no IPv6"):
         check_client_address("::", str(tmp_path / "absent"))
+
+
+def link_local_addresses() -> list[str]:
+    """This machine's link-local IPv6 addresses, each with its interface as its zone,
+    past duplicate address detection (an address still tentative cannot be bound)."""
+    tentative = 0x40
+    found = []
+    with open("/proc/net/if_inet6", encoding="ascii") as listing:
+        for line in listing:
+            hexdigits, _index, _length, scope, flags, interface = line.split()
+            if int(scope, 16) == 0x20 and not int(flags, 16) & tentative:
+                groups = (hexdigits[i : i + 4] for i in range(0, 32, 4))
+                found.append(str(ipaddress.ip_address(":".join(groups))) + f"%{interface}")
+    return found
+
+
+@pytest.fixture
+def link_local() -> list[str]:
+    found = link_local_addresses()
+    if not found:
+        missing("no link-local IPv6 address on this machine")
+    return found
+
+
+def test_an_ipv6_address_with_its_zone_passes_as_the_jvm_binds_it(link_local: list[str]) -> None:
+    for address in link_local:
+        check_client_address(address)
+    # ::1 needs no zone, and the kernel ignores a number, as the JVM does.
+    check_client_address(f"::1%{socket.if_nametoindex('lo')}")
+
+
+@pytest.mark.parametrize("address", ["fe80::1%nosuchif0", "::1%lo"])
+def test_a_zone_the_probes_could_not_take_is_refused_naming_the_flag(address: str) -> None:
+    # glibc takes an interface's name as the zone of a link-local address only, and
+    # the probes' --host would refuse it: the two agree.
+    with pytest.raises(EnvironmentProblem) as refused:
+        check_client_address(address)
+    assert str(refused.value) == (
+        f"--client_address={address}: an IPv6 %scope must be an interface number, or the name"
+        " of an interface of this machine on a link-local address (fe80::1%eth0)"
+    )
+
+
+def test_a_link_local_address_without_its_zone_is_refused(link_local: list[str]) -> None:
+    # Which link the kernel cannot tell: the JVM could not bind it either.
+    with pytest.raises(EnvironmentProblem, match="not an address this machine can listen on"):
+        check_client_address(link_local[0].partition("%")[0])

@@ -237,6 +237,24 @@ def test_a_whitelist_that_breaks_a_probe_is_honoured_with_a_warning(
     assert f"4lw.commands.whitelist={words}\n" in captured.out
 
 
+@pytest.mark.parametrize(
+    ("address", "warned"),
+    [("0.0.0.0", False), ("::", False), ("127.0.0.1", False), ("::1", True), ("127.0.0.2", True)],
+)
+def test_a_client_address_the_probes_do_not_ask_is_honoured_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str, warned: bool
+) -> None:
+    require_zookeeper()
+    assert main([*dirs(tmp_path), f"--client_address={address}", "--dry-run"]) == 0
+    expected = (
+        f"start-zookeeper: warning: --client_address={address}: the client port does not listen"
+        " on 127.0.0.1, which zookeeper-ready and zookeeper-metrics ask unless given"
+        f" --host={address}: a liveness probe `zookeeper-ready 2181` fails, and the kubelet"
+        " restarts the pod\n"
+    )
+    assert capsys.readouterr().err == (expected if warned else "")
+
+
 def test_dry_run_refuses_a_different_myid_as_the_real_run_would(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,0 +1,39 @@
+"""--admin_port: the AdminServer's servlet API, which no manifest of Debian's names,
+on the classpath of a start that asks for the AdminServer."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from tests.harness.rendercases import case_settings
+from zkcontainer import runtime, start
+
+
+def debian_jars(directory: Path, *, servlet_api: bool) -> runtime.Installation:
+    for name in ["zookeeper.jar", *runtime.DEBIAN_LOG4J_BINDING]:
+        (directory / name).write_bytes(b"")
+    if servlet_api:
+        (directory / runtime.DEBIAN_SERVLET_API).write_bytes(b"")
+    return runtime.find_zookeeper(None, debian_dir=str(directory))
+
+
+@pytest.mark.parametrize(("admin_port", "added"), [(8080, True), (0, False)])
+def test_the_servlet_api_is_on_the_classpath_when_the_admin_server_is_asked_for(
+    tmp_path: Path, admin_port: int, added: bool
+) -> None:
+    installation = debian_jars(tmp_path, servlet_api=True)
+    settings = dataclasses.replace(case_settings("standalone-defaults"), admin_port=admin_port)
+    classpath = start.zookeeper_classpath(settings, installation)
+    servlet_api = str(tmp_path / runtime.DEBIAN_SERVLET_API)
+    assert classpath[: len(installation.classpath)] == list(installation.classpath)
+    assert (servlet_api in classpath) is added
+
+
+def test_without_the_servlet_api_the_start_goes_on_as_zookeeper_does(tmp_path: Path) -> None:
+    # ZooKeeper logs "Unable to load jetty" and serves without an AdminServer.
+    installation = debian_jars(tmp_path, servlet_api=False)
+    settings = dataclasses.replace(case_settings("standalone-defaults"), admin_port=8080)
+    assert start.zookeeper_classpath(settings, installation) == list(installation.classpath)
