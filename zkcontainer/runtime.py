@@ -32,6 +32,11 @@ DEBIAN_NETTY_CODEC = "netty-codec.jar"
 # without it, --admin_port gets "Unable to load jetty" in the log and no AdminServer.
 DEBIAN_SERVLET_API = "servlet-api.jar"
 
+# Where the image keeps the AdminServer's jars (Jetty, Jackson, the servlet API),
+# beside Debian's directory: out of zookeeper.jar's manifest's reach, since at
+# every start slf4j opens every jar the classpath reaches, looking for bindings.
+ADMIN_SERVER_JARS = "admin-server"
+
 # The jars of zookeeper.jar's manifest Class-Path that every start loads classes
 # from, named on the command line as well, after the rest. The class loader
 # reads the manifest's absolute paths fine, but the JVM's class archive dump
@@ -192,6 +197,12 @@ def _debian_installation(debian_dir: str) -> Installation:
     manifest_jars = [os.path.join(debian_dir, name) for name in DEBIAN_MANIFEST_JARS]
     netty_codec = os.path.join(debian_dir, DEBIAN_NETTY_CODEC)
     servlet_api = os.path.join(debian_dir, DEBIAN_SERVLET_API)
+    admin_dir = os.path.join(debian_dir, ADMIN_SERVER_JARS)
+    admin_jars = sorted(
+        os.path.join(admin_dir, name)
+        for name in (os.listdir(admin_dir) if os.path.isdir(admin_dir) else ())
+        if name.endswith(".jar")
+    )
     return Installation(
         classpath=(zookeeper_jar, *binding, *filter(os.path.isfile, manifest_jars)),
         backend=LoggingBackend.LOG4J,
@@ -200,7 +211,7 @@ def _debian_installation(debian_dir: str) -> Installation:
         netty_missing=None
         if os.path.isfile(netty_codec)
         else f"no {netty_codec}, which TLS (Netty) needs (install libnetty-java)",
-        admin_classpath=(servlet_api,) if os.path.isfile(servlet_api) else (),
+        admin_classpath=(*admin_jars, *filter(os.path.isfile, [servlet_api])),
     )
 
 

@@ -1,5 +1,6 @@
 """--admin_port: the AdminServer's servlet API, which no manifest of Debian's names,
-on the classpath of a start that asks for the AdminServer."""
+and the image's AdminServer jars, kept apart, on the classpath of a start that asks
+for the AdminServer."""
 
 from __future__ import annotations
 
@@ -37,3 +38,22 @@ def test_without_the_servlet_api_the_start_goes_on_as_zookeeper_does(tmp_path: P
     installation = debian_jars(tmp_path, servlet_api=False)
     settings = dataclasses.replace(case_settings("standalone-defaults"), admin_port=8080)
     assert start.zookeeper_classpath(settings, installation) == list(installation.classpath)
+
+
+def test_the_images_admin_server_jars_kept_apart_join_the_classpath_with_admin_port(
+    tmp_path: Path,
+) -> None:
+    admin_dir = tmp_path / runtime.ADMIN_SERVER_JARS
+    admin_dir.mkdir()
+    for name in ("servlet-api.jar", "jetty9-server.jar", "jackson-core.jar", "README"):
+        (admin_dir / name).write_bytes(b"")
+    installation = debian_jars(tmp_path, servlet_api=False)
+    with_admin = dataclasses.replace(case_settings("standalone-defaults"), admin_port=8080)
+    without = dataclasses.replace(with_admin, admin_port=0)
+    added = start.zookeeper_classpath(with_admin, installation)[len(installation.classpath) :]
+    assert [Path(jar).name for jar in added] == [
+        "jackson-core.jar",
+        "jetty9-server.jar",
+        "servlet-api.jar",
+    ]
+    assert start.zookeeper_classpath(without, installation) == list(installation.classpath)
