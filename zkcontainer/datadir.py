@@ -11,7 +11,7 @@ locks of locked_directories() (zkcontainer.datalock).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from zkcontainer import EnvironmentProblem, txnlog, volume
 from zkcontainer.settings import Settings
@@ -24,8 +24,7 @@ TRUST_EMPTY = "zookeeper.snapshot.trust.empty"
 TRUST_MARKER = "zkcontainer-trust-logs"
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """What the data directories say: whether to claim them with myid and record
     the log directory, and the JVM properties their data calls for, with the
     line that says why."""

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-# Greedy, as the original script: "my-zk-2" is set "my-zk", ordinal 2.
-_ORDINAL_HOSTNAME = re.compile(r"(.*)-([0-9]+)$")
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PodIdentity:
+class PodIdentity(NamedTuple):
     """`zk-2` is the pod with ordinal 2 of StatefulSet `zk`; its ZooKeeper myid is 3."""
 
     set_name: str
@@ -26,11 +21,12 @@ class PodIdentity:
 
 def parse_pod_hostname(hostname: str) -> PodIdentity | None:
     """Split a short hostname `<set>-<ordinal>`; None when it carries no ordinal."""
-    match = _ORDINAL_HOSTNAME.match(hostname)
+    # At the last '-', as the original script: "my-zk-2" is set "my-zk", ordinal 2.
+    set_name, _, ordinal = hostname.rpartition("-")
     # No pod has an ordinal of more digits than Python parses (4300).
-    if match is None or not match.group(1) or len(match.group(2)) > 4000:
+    if not set_name or not (ordinal.isascii() and ordinal.isdigit()) or len(ordinal) > 4000:
         return None
-    return PodIdentity(set_name=match.group(1), ordinal=int(match.group(2)))
+    return PodIdentity(set_name=set_name, ordinal=int(ordinal))
 
 
 def split_fqdn(fqdn: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ limit set on any cgroup above it binds too, so the smallest on the way up wins.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 PROC_SELF_CGROUP = "/proc/self/cgroup"
@@ -42,16 +42,14 @@ class Unreadable(Exception):
     """A limit file holds something that is no limit, or cannot be read."""
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """The memory limit found (None: unlimited) and the file that says so."""
 
     limit: int | None
     source: str
 
 
-@dataclass(frozen=True)
-class AutoHeap:
+class AutoHeap(NamedTuple):
     heap: int  # bytes, a whole number of MiB
     max_direct_memory: int  # bytes, a whole number of MiB
 

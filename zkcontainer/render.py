@@ -5,11 +5,10 @@ Pure functions: no I/O, so each output is checked against a golden file.
 
 from __future__ import annotations
 
-import enum
 import os
 import posixpath
-import shlex
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings
@@ -39,15 +38,17 @@ LOG_PATTERN = "%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n"
 HEADER = "# Written by start-zookeeper at every start; edits here are overwritten.\n"
 
 
-class LoggingBackend(enum.Enum):
+class LoggingBackend(NamedTuple):
     """What the ZooKeeper classpath logs through, which decides the config file it reads."""
 
-    LOG4J = "log4j"  # log4j 1.2 or reload4j: ZooKeeper <= 3.7, Debian's 3.8 build
-    LOGBACK = "logback"  # upstream ZooKeeper >= 3.8
+    name: str
+    config_name: str
 
-    @property
-    def config_name(self) -> str:
-        return "log4j.properties" if self is LoggingBackend.LOG4J else "logback.xml"
+
+# log4j 1.2 or reload4j: ZooKeeper <= 3.7, Debian's 3.8 and 3.9 builds.
+LOG4J = LoggingBackend("log4j", "log4j.properties")
+# Upstream ZooKeeper >= 3.8.
+LOGBACK = LoggingBackend("logback", "logback.xml")
 
 
 # With --reconfig, where zoo.cfg and ZooKeeper's dynamic files live: on the data
@@ -255,12 +256,24 @@ def heap_flags(settings: Settings) -> list[str]:
 
 
 def java_env(settings: Settings) -> str:
-    jvmflags = shlex.join([*heap_flags(settings), *settings.jvm_flags])
+    jvmflags = " ".join(shell_word(flag) for flag in [*heap_flags(settings), *settings.jvm_flags])
     return (
         HEADER
         + f"ZOO_LOG_DIR={_double_quoted(settings.log_dir)}\n"
         + f"JVMFLAGS={_double_quoted(jvmflags)}\n"
     )
+
+
+# What shlex.quote leaves unquoted. Not shlex itself: it costs every start its
+# import and re's.
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word a POSIX shell reads back, quoted exactly as shlex.quote quotes it."""
+    if text and _SHELL_SAFE.issuperset(text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def _double_quoted(text: str) -> str:
@@ -322,7 +335,7 @@ def logback_xml(settings: Settings) -> str:
 
 
 def logging_config(settings: Settings, backend: LoggingBackend) -> str:
-    if backend is LoggingBackend.LOG4J:
+    if backend is LOG4J:
         return log4j_properties(settings)
     return logback_xml(settings)
 
@@ -347,7 +360,7 @@ NATIVE_REFLECTION = "-Djdk.reflect.useNativeAccessorOnly=true"
 
 def logging_properties(settings: Settings, backend: LoggingBackend) -> list[str]:
     """Where the logging backend finds its configuration, and, for log4j, no MBeans."""
-    if backend is LoggingBackend.LOG4J:
+    if backend is LOG4J:
         return [logging_property(settings, backend), LOG4J_JMX_OFF]
     return [logging_property(settings, backend)]
 
@@ -367,7 +380,7 @@ def file_uri(path: str) -> str:
 
 def logging_property(settings: Settings, backend: LoggingBackend) -> str:
     path = logging_config_path(settings, backend)
-    if backend is LoggingBackend.LOG4J:
+    if backend is LOG4J:
         # log4j 1.2 opens this as a URL: a '#' would start a fragment and a
         # '%' an escape, and the JVM would log nothing. Percent-encoded UTF-8
         # (file:///...) names any path exactly.

@@ -13,12 +13,11 @@ import os
 import stat
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from zkcontainer import EnvironmentProblem
 from zkcontainer.probeargs import shown
-from zkcontainer.render import LoggingBackend
+from zkcontainer.render import LOG4J, LOGBACK, LoggingBackend
 
 DEBIAN_JAVA_DIR = "/usr/share/java"
 
@@ -69,8 +68,7 @@ LEAVING_MAIN_JAR = "zkcontainer.jar"
 CLASS_ARCHIVE = "zookeeper.jsa"
 
 
-@dataclass(frozen=True)
-class Installation:
+class Installation(NamedTuple):
     """A ZooKeeper installation: its classpath, the logging backend on it, and
     zkcontainer's main class jar when it is installed alongside."""
 
@@ -166,9 +164,9 @@ def _tarball_installation(zk_home: str, source: str) -> Installation:
     if not any(name.startswith("zookeeper") for name in names):
         raise EnvironmentProblem(f"{source}={zk_home}: no zookeeper jar in lib/")
     if any(name.startswith("logback-classic") for name in names):
-        backend = LoggingBackend.LOGBACK
+        backend = LOGBACK
     elif any(name.startswith(("slf4j-log4j12", "slf4j-reload4j")) for name in names):
-        backend = LoggingBackend.LOG4J
+        backend = LOG4J
     else:
         raise EnvironmentProblem(
             f"{source}={zk_home}: no logging binding in lib/ (logback-classic, "
@@ -205,7 +203,7 @@ def _debian_installation(debian_dir: str) -> Installation:
     )
     return Installation(
         classpath=(zookeeper_jar, *binding, *filter(os.path.isfile, manifest_jars)),
-        backend=LoggingBackend.LOG4J,
+        backend=LOG4J,
         leaving_main_jar=leaving if os.path.isfile(leaving) else None,
         netty_classpath=(netty_codec,) if os.path.isfile(netty_codec) else (),
         netty_missing=None

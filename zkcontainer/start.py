@@ -12,14 +12,11 @@ refuses what Start would refuse, and prints what it would write and run.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import shlex
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from zkcontainer import (
     ConfigError,
@@ -58,8 +55,7 @@ def say(line: str) -> None:
     print(f"{PROG}: {line}", file=sys.stderr, flush=True)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What this start writes and runs, worked out once for either mode."""
 
     files: dict[str, str]  # path -> text, zoo.cfg first
@@ -254,8 +250,10 @@ def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tup
 def remove_tls_stores(settings: Settings) -> None:
     """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
     for path in tls_store_paths(settings):
-        with contextlib.suppress(FileNotFoundError):
+        try:  # noqa: SIM105  (not contextlib.suppress: a start does not import contextlib)
             os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 def reconfig_password(settings: Settings) -> str | None:
@@ -424,7 +422,8 @@ class DryRun:
     def finish(self, settings: Settings, plan: Plan) -> int:
         for path, text in plan.files.items():
             print(f"==> {path} <==\n{text}")
-        print(f"==> command <==\n{shlex.join(plan.command)}")
+        command = " ".join(render.shell_word(word) for word in plan.command)
+        print(f"==> command <==\n{command}")
         for path in plan.private:
             print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
         return 0

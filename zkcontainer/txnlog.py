@@ -29,8 +29,7 @@ import os
 import stat
 import struct
 import zlib
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 LOG_MAGIC = 0x5A4B4C47  # "ZKLG"
 # jute.maxbuffer's default plus the slack ZooKeeper allows a transaction.
@@ -54,8 +53,7 @@ class UnreplayableLogs(Exception):
         self.epochs = epochs
 
 
-@dataclass(frozen=True)
-class LogsWithoutSnapshot:
+class LogsWithoutSnapshot(NamedTuple):
     """Transaction logs in `log_dir` (a version-2 directory) that no snapshot accompanies."""
 
     log_dir: str

@@ -19,8 +19,7 @@ anything on it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from zkcontainer import txnlog
 
@@ -36,8 +35,7 @@ LOG_DIR_RECORD = "zkcontainer-data-log-dir"
 DEFAULT_LOG_SUBDIR = "log"
 
 
-@dataclass(frozen=True)
-class Volume:
+class Volume(NamedTuple):
     kind: VolumeKind
     last_zxid: int  # the newest zxid the volume holds; 0 when empty
     epoch: int  # the newest epoch it took part in: currentEpoch, or the zxid's high half
@@ -68,8 +66,7 @@ def classify(data_dir: str, data_log_dir: str) -> Volume:
     return Volume(kind, last_zxid, epoch)
 
 
-@dataclass(frozen=True)
-class LogsElsewhere:
+class LogsElsewhere(NamedTuple):
     directory: str  # the log directory that holds, or held, this data directory's logs
     recorded: bool  # only LOG_DIR_RECORD says so: that directory may not be mounted here
 

@@ -4,7 +4,6 @@ for the AdminServer."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ def test_the_servlet_api_is_on_the_classpath_when_the_admin_server_is_asked_for(
     tmp_path: Path, admin_port: int, added: bool
 ) -> None:
     installation = debian_jars(tmp_path, servlet_api=True)
-    settings = dataclasses.replace(case_settings("standalone-defaults"), admin_port=admin_port)
+    settings = case_settings("standalone-defaults")._replace(admin_port=admin_port)
     classpath = start.zookeeper_classpath(settings, installation)
     servlet_api = str(tmp_path / runtime.DEBIAN_SERVLET_API)
     assert classpath[: len(installation.classpath)] == list(installation.classpath)
@@ -36,7 +35,7 @@ def test_the_servlet_api_is_on_the_classpath_when_the_admin_server_is_asked_for(
 def test_without_the_servlet_api_the_start_goes_on_as_zookeeper_does(tmp_path: Path) -> None:
     # ZooKeeper logs "Unable to load jetty" and serves without an AdminServer.
     installation = debian_jars(tmp_path, servlet_api=False)
-    settings = dataclasses.replace(case_settings("standalone-defaults"), admin_port=8080)
+    settings = case_settings("standalone-defaults")._replace(admin_port=8080)
     assert start.zookeeper_classpath(settings, installation) == list(installation.classpath)
 
 
@@ -48,8 +47,8 @@ def test_the_images_admin_server_jars_kept_apart_join_the_classpath_with_admin_p
     for name in ("servlet-api.jar", "jetty9-server.jar", "jackson-core.jar", "README"):
         (admin_dir / name).write_bytes(b"")
     installation = debian_jars(tmp_path, servlet_api=False)
-    with_admin = dataclasses.replace(case_settings("standalone-defaults"), admin_port=8080)
-    without = dataclasses.replace(with_admin, admin_port=0)
+    with_admin = case_settings("standalone-defaults")._replace(admin_port=8080)
+    without = with_admin._replace(admin_port=0)
     added = start.zookeeper_classpath(with_admin, installation)[len(installation.classpath) :]
     assert [Path(jar).name for jar in added] == [
         "jackson-core.jar",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
 from tests.harness.rendercases import case_settings
 from zkcontainer import render, runtime, start
-from zkcontainer.render import LoggingBackend
+from zkcontainer.render import LOG4J
 
 CLASSPATH = ["/usr/share/java/zookeeper.jar"]
 
@@ -38,7 +37,7 @@ def test_a_jvm_without_an_archive_gets_none(tmp_path: Path) -> None:
 def test_the_archive_comes_before_jvm_flags_so_xshare_off_turns_it_off() -> None:
     settings = case_settings("tuned-debug-admin")
     command = render.java_command(
-        settings, "java", CLASSPATH, LoggingBackend.LOG4J, class_archive="/opt/java/lib/a.jsa"
+        settings, "java", CLASSPATH, LOG4J, class_archive="/opt/java/lib/a.jsa"
     )
     assert command.index("-XX:SharedArchiveFile=/opt/java/lib/a.jsa") < command.index(
         settings.jvm_flags[0]
@@ -46,9 +45,7 @@ def test_the_archive_comes_before_jvm_flags_so_xshare_off_turns_it_off() -> None
 
 
 def test_no_archive_no_flag() -> None:
-    command = render.java_command(
-        case_settings("standalone-defaults"), "java", CLASSPATH, LoggingBackend.LOG4J
-    )
+    command = render.java_command(case_settings("standalone-defaults"), "java", CLASSPATH, LOG4J)
     assert not [flag for flag in command if flag.startswith("-XX:SharedArchiveFile")]
 
 
@@ -59,10 +56,10 @@ def test_the_classpath_begins_as_the_archives_did_with_or_without_fast_failover(
     # The image's archive was made with zkcontainer.jar right after ZooKeeper's
     # jars; a classpath without it makes the JVM map none of the archive.
     defaults = case_settings("standalone-defaults")
-    settings = dataclasses.replace(defaults, fast_failover=fast_failover)
+    settings = defaults._replace(fast_failover=fast_failover)
     installation = runtime.Installation(
         classpath=tuple(CLASSPATH),
-        backend=LoggingBackend.LOG4J,
+        backend=LOG4J,
         leaving_main_jar="/usr/share/java/zkcontainer.jar",
     )
     netty = "/usr/share/java/netty-codec.jar"
@@ -82,8 +79,8 @@ def test_the_archive_is_handed_over_with_debians_jars_only(
 ) -> None:
     # Made from Debian's jars, it fits no tarball's classpath.
     java = str(java_home(tmp_path, archive=True))
-    settings = dataclasses.replace(case_settings("standalone-defaults"), zk_home=zk_home)
-    installation = runtime.Installation(classpath=tuple(CLASSPATH), backend=LoggingBackend.LOG4J)
+    settings = case_settings("standalone-defaults")._replace(zk_home=zk_home)
+    installation = runtime.Installation(classpath=tuple(CLASSPATH), backend=LOG4J)
     command = start.java_command(settings, java, installation, CLASSPATH, [])
     handed = [flag for flag in command if flag.startswith("-XX:SharedArchiveFile=")]
     assert handed == ([] if zk_home else [f"-XX:SharedArchiveFile={runtime.class_archive(java)}"])

@@ -57,7 +57,7 @@ def test_auto_heap_flags_go_to_java_env_and_the_command_before_jvm_flags() -> No
     assert 'JVMFLAGS="-Xmx682M -Xms682M -XX:MaxDirectMemorySize=128M -XX:Max' in render.java_env(
         sized
     )
-    command = render.java_command(sized, "java", ["zk.jar"], render.LoggingBackend.LOG4J)
+    command = render.java_command(sized, "java", ["zk.jar"], render.LOG4J)
     assert command.index("-XX:MaxDirectMemorySize=128M") < command.index(
         "-XX:MaxDirectMemorySize=1G"
     )

@@ -85,6 +85,46 @@ def test_the_probe_path_imports_no_heavy_module(
     assert modules - interpreter - PROBE_PATH == {COMMANDS[command]}
 
 
+# What a start's Python would pay for before the JVM runs and does not need
+# (docs/image.md, "Start time"): dataclasses brings inspect, ast and dis; shlex
+# and enum bring re.
+NOT_ON_THE_START_PATH = {
+    "dataclasses",
+    "inspect",
+    "ast",
+    "re",
+    "shlex",
+    "enum",
+    "contextlib",
+    "argparse",
+    "json",
+    "socket",
+    "ipaddress",
+    "subprocess",
+    "tempfile",
+    "pathlib",
+}
+
+
+def test_a_standalone_start_imports_only_what_it_uses(launchers: Path, tmp_path: Path) -> None:
+    code, modules = imported_modules(
+        [
+            str(launchers / "start-zookeeper"),
+            "--dry-run",
+            f"--data_dir={tmp_path / 'data'}",
+            f"--conf_dir={tmp_path / 'conf'}",
+            f"--log_dir={tmp_path / 'log'}",
+        ]
+    )
+    assert code == 0
+    assert "zkcontainer.start" in modules
+    # Its records are typing's NamedTuples; typing itself imports re and
+    # contextlib before Python 3.12.
+    with_typing = importtime(["-c", "import typing"])[1]
+    unwanted = (modules - with_typing) & NOT_ON_THE_START_PATH
+    assert not unwanted, f"start-zookeeper imported {sorted(unwanted)}"
+
+
 MNTR = 'zk_version\t3.9.3 "é"\nzk_server_state\tleader\nzk_jvm_info{vendor="Café ☕"}\t1\n'
 # Each case: how the launcher's streams are redirected (sh syntax), the
 # exit code, and what stderr holds.

@@ -9,7 +9,6 @@ refuses with a problem naming the flag.
 
 from __future__ import annotations
 
-import dataclasses
 import shlex
 import subprocess
 import tempfile
@@ -24,7 +23,7 @@ from tests.harness.javareaders import JavaReaders
 from tests.harness.readerinput import numbers, special_text, tricky_text
 from tests.harness.rendercases import CASES, case_settings
 from zkcontainer import ConfigError, render
-from zkcontainer.render import LoggingBackend
+from zkcontainer.render import LOG4J
 from zkcontainer.settings import FLAGS_BY_NAME, Settings, load_settings
 
 FQDN = "zk-1.zk-hs.default.svc.cluster.local"
@@ -98,10 +97,10 @@ def assert_log4j_location_opens(settings: Settings, java: JavaReaders, workdir: 
     # The same directory name, made real under workdir.
     conf_dir = workdir / "root" / settings.conf_dir.lstrip("/")
     conf_dir.mkdir(parents=True, exist_ok=True)
-    local = dataclasses.replace(settings, conf_dir=str(conf_dir))
-    config = Path(render.logging_config_path(local, LoggingBackend.LOG4J))
+    local = settings._replace(conf_dir=str(conf_dir))
+    config = Path(render.logging_config_path(local, LOG4J))
     config.write_text("log4j.rootLogger=INFO\n")
-    prop = render.logging_property(local, LoggingBackend.LOG4J)
+    prop = render.logging_property(local, LOG4J)
     url = prop.removeprefix("-Dlog4j.configuration=")
     assert java.read_url(url) == config.read_bytes(), url
 

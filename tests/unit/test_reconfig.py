@@ -149,7 +149,7 @@ def test_reconfig_files_match_golden_copies(case: str) -> None:
     membership = decided(settings, case)
     dynamic = f"{render.reconfig_dir(settings)}/zoo.cfg.dynamic.{membership.version:x}"
     command = render.java_command(
-        settings, JAVA, CLASSPATH, render.LoggingBackend.LOG4J, properties=["-Dsuper=digest"]
+        settings, JAVA, CLASSPATH, render.LOG4J, properties=["-Dsuper=digest"]
     )
     files = {
         "zoo.cfg": render.zoo_cfg(settings, dynamic),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.harness.rendercases import CASES, case_settings
 from zkcontainer import render
-from zkcontainer.render import LoggingBackend
+from zkcontainer.render import LOG4J, LOGBACK
 from zkcontainer.settings import Settings
 
 GOLDEN = Path(__file__).parents[1] / "golden"
@@ -28,13 +28,9 @@ def rendered(settings: Settings) -> dict[str, str]:
         "java.env": render.java_env(settings),
         "log4j.properties": render.log4j_properties(settings),
         "logback.xml": render.logback_xml(settings),
-        "java-command.log4j": shlex.join(
-            render.java_command(settings, JAVA, CLASSPATH, LoggingBackend.LOG4J)
-        )
+        "java-command.log4j": shlex.join(render.java_command(settings, JAVA, CLASSPATH, LOG4J))
         + "\n",
-        "java-command.logback": shlex.join(
-            render.java_command(settings, JAVA, CLASSPATH, LoggingBackend.LOGBACK)
-        )
+        "java-command.logback": shlex.join(render.java_command(settings, JAVA, CLASSPATH, LOGBACK))
         + "\n",
     }
 
@@ -75,9 +71,7 @@ def test_standalone_has_no_server_lines() -> None:
 
 
 def test_java_command_runs_quorum_peer_main_on_our_zoo_cfg() -> None:
-    command = render.java_command(
-        case_settings("original-manifest-zk-1"), JAVA, CLASSPATH, LoggingBackend.LOGBACK
-    )
+    command = render.java_command(case_settings("original-manifest-zk-1"), JAVA, CLASSPATH, LOGBACK)
     assert command[0] == JAVA
     assert command[-2:] == [render.MAIN_CLASS, "/opt/zookeeper/conf/zoo.cfg"]
     assert "-Dlogback.configurationFile=/opt/zookeeper/conf/logback.xml" in command
@@ -91,7 +85,7 @@ def test_start_zookeepers_properties_come_before_jvm_flags_so_an_operator_overri
         settings,
         JAVA,
         CLASSPATH,
-        LoggingBackend.LOG4J,
+        LOG4J,
         properties=render.FAST_FAILOVER_PROPERTIES,
         main_class=render.LEAVING_MAIN_CLASS,
     )

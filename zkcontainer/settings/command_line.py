@@ -8,14 +8,13 @@ read into a value here: this only finds what was given, and where.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from zkcontainer.probeargs import shown
 from zkcontainer.settings.declarations import FLAGS, FLAGS_BY_NAME
 
 
-@dataclass(frozen=True)
-class Given:
+class Given(NamedTuple):
     """A flag's text and where it came from, for error messages."""
 
     text: str

@@ -1,18 +1,21 @@
 """Every start-zookeeper flag, declared once: as a field of `Settings`.
 
-A flag's field holds its name, its type once read, and (in its metadata, a
-`Flag`) its default text, help line, ZK_* variable and how its text is read.
-Adding a flag is adding a field here: the command line, the environment, the
-help and `Settings` follow from it. A rule across flags, or a value that needs
-more than its kind's reading, is in `validation`.
+A flag's field holds its name, its type once read, and (as the field's
+default, a `Flag`) its default text, help line, ZK_* variable and how its text
+is read. Adding a flag is adding a field here: the command line, the
+environment, the help and `Settings` follow from it. A rule across flags, or a
+value that needs more than its kind's reading, is in `validation`.
+
+The records of the start's path are NamedTuples, not dataclasses: importing
+dataclasses (and the inspect, ast and dis modules behind it) would cost every
+start about 15 ms before the JVM runs, a twentieth of its time to serving.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
 
 from zkcontainer import memory
 from zkcontainer.identity import PodIdentity
@@ -61,12 +64,8 @@ MAX_DNS_NAME = 253
 # integer within the flag's bounds, an absolute path, or true/false.
 Kind = Literal["str", "int", "path", "bool"]
 
-# The metadata key under which a Settings field holds its Flag.
-_FLAG = "flag"
 
-
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     name: str
     default: str | None
     help: str
@@ -91,17 +90,20 @@ def flag(
     env_override: str | None = None,
     secret: bool = False,
 ) -> Any:
-    """A `Settings` field that is a flag of the same name: a field without a
-    default, whose metadata is its Flag. Typed Any, as `field()` is, so the
-    field keeps its own annotation."""
-    declared = Flag("", default, help, kind, minimum, maximum, env_override, secret)
-    return field(metadata={_FLAG: declared})
+    """A `Settings` field that is a flag of the same name: the field's default is
+    its Flag, which `settings_of` never lets through as a value. Typed Any, so
+    the field keeps its own annotation."""
+    return Flag("", default, help, kind, minimum, maximum, env_override, secret)
 
 
-# Keyword-only: mypy takes a flag(...) for a default, which a field without
-# one could not follow otherwise. Settings are only built by name anyway.
-@dataclass(frozen=True, kw_only=True)
-class Settings:
+class Settings(NamedTuple):
+    # The fields no flag gives, worked out from the flags (validation). First:
+    # a NamedTuple's fields without a default come before those with one.
+    max_direct_memory: str | None  # with --heap=auto: -XX:MaxDirectMemorySize
+    heap_reason: str | None  # with --heap=auto: the line that says how the heap was sized
+    identity: PodIdentity | None
+    zk_home_source: str  # "--zk_home" or "ZOOKEEPER_HOME": what error messages name
+    # The flags, in --help's order.
     # The voting members, ids 1..servers.
     servers: int = flag(
         "1", "number of servers in the ensemble", "int", minimum=1, maximum=MAX_SERVERS
@@ -135,8 +137,6 @@ class Settings:
     heap: str = flag(
         "2G", "JVM heap, used for -Xmx and -Xms (512M, 2G), or auto: from the memory limit"
     )
-    max_direct_memory: str | None  # with --heap=auto: -XX:MaxDirectMemorySize
-    heap_reason: str | None  # with --heap=auto: the line that says how the heap was sized
     max_client_cnxns: int = flag("60", "connections per client address; 0 = unlimited", "int")
     snap_retain_count: int = flag("3", "snapshots autopurge keeps", "int", minimum=3)
     purge_interval: int = flag("0", "hours between autopurge runs; 0 = off", "int")
@@ -198,14 +198,12 @@ class Settings:
     jvm_flags: tuple[str, ...] = flag("", "extra JVM options, shell-quoted", secret=True)
     hostname: str = flag(None, "override the pod's short hostname (zk-0)")
     domain: str = flag(None, "override the pod's domain (zk-hs.default.svc.cluster.local)")
-    identity: PodIdentity | None
     zk_home: str | None = flag(
         None,
         "ZooKeeper installation with lib/*.jar (default: Debian's libzookeeper-java)",
         "path",
         env_override="ZOOKEEPER_HOME",
     )
-    zk_home_source: str  # "--zk_home" or "ZOOKEEPER_HOME": what error messages name
     dry_run: bool = flag("false", "print the files and java command; write and run nothing", "bool")
 
     @property
@@ -251,8 +249,14 @@ class Settings:
 
 # In declaration order, which is --help's and the order their problems are told.
 FLAGS: tuple[Flag, ...] = tuple(
-    dataclasses.replace(each.metadata[_FLAG], name=each.name)
-    for each in dataclasses.fields(Settings)
-    if _FLAG in each.metadata
+    declared._replace(name=name) for name, declared in Settings._field_defaults.items()
 )
 FLAGS_BY_NAME = {declared.name: declared for declared in FLAGS}
+
+
+def settings_of(values: Mapping[str, Any]) -> Settings:
+    """Settings from a value for every field: a field left out would hold its Flag."""
+    left_out = [name for name in Settings._fields if name not in values]
+    if left_out:
+        raise TypeError(f"Settings needs a value for {', '.join(left_out)}")
+    return Settings(**values)

@@ -3,7 +3,6 @@ from the container's memory limit, with --jvm_flags kept from sizing it again.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from zkcontainer import memory
@@ -11,7 +10,6 @@ from zkcontainer.probeargs import shown
 from zkcontainer.settings.declarations import MAX_HEAP_BYTES, MIN_HEAP_BYTES
 from zkcontainer.settings.reader import Reader
 
-_HEAP = re.compile(r"[1-9][0-9]{0,15}[kKmMgGtT]")
 _HEAP_UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
@@ -23,13 +21,25 @@ def read_heap(
     if heap.lower() == "auto":
         _check_no_heap_sizing(read, jvm_flags)
         return _auto_heap(read, memory_limit)
-    if not _HEAP.fullmatch(heap):
+    if not is_size(heap):
         read.problem("heap", "must be a size like 512M or 2G, or auto")
     elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] > MAX_HEAP_BYTES:
         read.problem("heap", "must be at most 4T")
     elif int(heap[:-1]) * _HEAP_UNITS[heap[-1].lower()] < MIN_HEAP_BYTES:
         read.problem("heap", "must be at least 32M: the JVM cannot start ZooKeeper in less")
     return heap, None, None
+
+
+def is_size(text: str) -> bool:
+    """A size as the JVM's -Xmx takes it: 1 to 16 digits, no leading zero, and a unit."""
+    number, unit = text[:-1], text[-1:].lower()
+    return (
+        unit in _HEAP_UNITS
+        and number.isascii()
+        and number.isdigit()
+        and not number.startswith("0")
+        and len(number) <= 16
+    )
 
 
 def _auto_heap(

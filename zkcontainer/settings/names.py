@@ -3,7 +3,6 @@ checked as DNS names and against the ensemble's size."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from zkcontainer.identity import (
@@ -14,8 +13,6 @@ from zkcontainer.identity import (
 from zkcontainer.probeargs import shown
 from zkcontainer.settings.declarations import MAX_DNS_LABEL, MAX_DNS_NAME
 from zkcontainer.settings.reader import Reader
-
-_DNS_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def hostname_and_domain(
@@ -52,7 +49,7 @@ def check_dns_names(
     ensemble = members > 1
     # The longest name the server lines will hold: the last peer's.
     longest = f"{pod.set_name}-{members - 1}" if ensemble and pod is not None else hostname
-    if ensemble and not _DNS_LABEL.fullmatch(hostname):
+    if ensemble and not is_dns_label(hostname):
         read.problems.append(
             f"{_hostname_origin(read, shown(hostname))}: not a DNS label (RFC 1123: letters, "
             "digits and '-', 1 to 63 characters, no '-' at either end)"
@@ -64,7 +61,7 @@ def check_dns_names(
         )
     if (ensemble or "domain" in read.given) and domain:
         labels = domain.split(".")
-        if not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        if not all(is_dns_label(label) for label in labels):
             read.problems.append(
                 f"{_domain_origin(read, domain)}: not a DNS name (RFC 1123: labels of letters, "
                 "digits and '-' separated by dots, like zk-hs.default.svc.cluster.local)"
@@ -74,6 +71,17 @@ def check_dns_names(
                 f"{_domain_origin(read, domain)}: {longest}.{domain} is longer than "
                 f"{MAX_DNS_NAME} characters, the most a DNS name can have"
             )
+
+
+def is_dns_label(text: str) -> bool:
+    """RFC 1123: 1 to 63 ASCII letters, digits and '-', with no '-' at either end."""
+    return (
+        0 < len(text) <= MAX_DNS_LABEL
+        and text.isascii()
+        and text.replace("-", "").isalnum()
+        and not text.startswith("-")
+        and not text.endswith("-")
+    )
 
 
 def _hostname_origin(read: Reader, hostname: str) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from zkcontainer.settings.command_line import Given
 from zkcontainer.settings.declarations import FLAGS, FLAGS_BY_NAME, JAVA_INT_MAX
 
-_INTEGER = re.compile(r"-?[0-9]+")
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _FALSE = frozenset({"false", "no", "0", "off"})
 
@@ -17,6 +15,15 @@ _FALSE = frozenset({"false", "no", "0", "off"})
 _CONTROL = frozenset(
     [chr(c) for c in range(0x20)] + [chr(c) for c in range(0x7F, 0xA0)] + ["\u2028", "\u2029"]
 )
+
+
+def is_integer(text: str) -> bool:
+    """ASCII digits after an optional minus: stricter than int(), which also takes
+    "1_000", "+5", spaces and other scripts' digits."""
+    unsigned = text.removeprefix("-")
+    return unsigned.isascii() and unsigned.isdigit()
+
+
 # Linux: no file name (one path component) longer than this many bytes.
 NAME_MAX = 255
 
@@ -44,8 +51,7 @@ class Reader:
         text = self.text(name)
         if text is None:
             return None
-        # Stricter than int(), which also takes "1_000", "+5" and non-ASCII digits.
-        if not _INTEGER.fullmatch(text):
+        if not is_integer(text):
             self.problem(name, "not an integer")
             return None
         # Python refuses to parse more than 4300 digits; anything near that is out of range.

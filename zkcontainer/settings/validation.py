@@ -4,7 +4,6 @@ of them in one round."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ from zkcontainer.settings.declarations import (
     TLS_CLIENT_AUTH,
     TLS_ONLY_FLAGS,
     Settings,
+    settings_of,
 )
 from zkcontainer.settings.heap import read_heap
 from zkcontainer.settings.names import check_dns_names, hostname_and_domain, server_identity
@@ -38,7 +38,7 @@ def build(
     values.update(_across_flags(read, values, system_fqdn, memory_limit))
     if problems:
         raise ConfigError(problems)
-    return Settings(**values)
+    return settings_of(values)
 
 
 def _across_flags(
@@ -211,8 +211,14 @@ def _four_letter_words(read: Reader) -> tuple[str, ...]:
 
 
 def _jvm_flags(read: Reader) -> tuple[str, ...]:
+    text = read.text("jvm_flags")
+    if not text:
+        return ()
+    # Only when given: shlex (and its re) is a measurable part of a start's Python.
+    import shlex  # noqa: PLC0415
+
     try:
-        return tuple(shlex.split(read.text("jvm_flags") or ""))
+        return tuple(shlex.split(text))
     except ValueError as error:
         read.problem("jvm_flags", f"cannot be split like a shell would: {error}")
         return ()
