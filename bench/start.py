@@ -42,13 +42,28 @@ import docker  # noqa: E402
 
 from tests.harness.manifests import manifest_statefulset  # noqa: E402
 from tests.harness.statefulset import StatefulSet, labels  # noqa: E402
+from zkcontainer.runtime import (  # noqa: E402
+    ADMIN_SERVER_JARS,
+    DEBIAN_JAVA_DIR,
+    DEBIAN_LOG4J_BINDING,
+)
 
 # Debian's ZooKeeper with the log4j binding the image ships, started as ZooKeeper's
 # own scripts start it: QuorumPeerMain on zoo.cfg, logging INFO to the console with
-# ZooKeeper's own pattern.
+# ZooKeeper's own pattern, and every jar of the installation on the classpath, as
+# zkServer.sh puts all of lib/ there. The image keeps the AdminServer's jars (Jetty,
+# Jackson, the servlet API) where zookeeper.jar's manifest does not reach them;
+# without them ZooKeeper's own start would skip its AdminServer, which it runs by
+# default, and log a NoClassDefFoundError instead: a start it never makes.
 OWN_CLASSPATH = ":".join(
-    f"/usr/share/java/{jar}" for jar in ("zookeeper.jar", "slf4j-log4j12.jar", "log4j-1.2.jar")
+    [
+        *(f"{DEBIAN_JAVA_DIR}/{jar}" for jar in ("zookeeper.jar", *DEBIAN_LOG4J_BINDING)),
+        f"{DEBIAN_JAVA_DIR}/{ADMIN_SERVER_JARS}/*",
+    ]
 )
+# What ZooKeeper's own start logs once its AdminServer runs: the proof that the
+# baseline is the start it claims to be.
+OWN_ADMIN_SERVER_STARTED = b"Started AdminServer"
 OWN_LOG4J = (
     "log4j.rootLogger=INFO, CONSOLE\\n"
     "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender\\n"
@@ -62,7 +77,7 @@ OWN_ZOO_CFG = (
 )
 OWN_CONF = "/opt/zookeeper/conf"
 OWN_JAVA = (
-    f"exec java -Dlog4j.configuration=file:{OWN_CONF}/log4j.properties -cp {OWN_CLASSPATH} "
+    f"exec java -Dlog4j.configuration=file:{OWN_CONF}/log4j.properties -cp '{OWN_CLASSPATH}' "
     f"org.apache.zookeeper.server.quorum.QuorumPeerMain {OWN_CONF}/zoo.cfg"
 )
 OWN_FILES = (
@@ -122,9 +137,22 @@ def standalone_start(client: docker.DockerClient, image: str, own: bool) -> floa
     started = time.monotonic()
     try:
         address = container_address(container)
-        return seconds_until(lambda: serves(address), started)
+        elapsed = seconds_until(lambda: serves(address), started)
+        if own:
+            check_own_admin_server(container)
+        return elapsed
     finally:
         container.remove(force=True)
+
+
+def check_own_admin_server(container: Any, timeout: float = 10) -> None:
+    """Fail the run unless ZooKeeper's own start ran its AdminServer, as it does by default."""
+    deadline = time.monotonic() + timeout
+    while OWN_ADMIN_SERVER_STARTED not in container.logs():
+        if time.monotonic() > deadline:
+            tail = container.logs(tail=5).decode(errors="replace")
+            raise SystemExit(f"bench-start: ZooKeeper's own start ran no AdminServer:\n{tail}")
+        time.sleep(0.1)
 
 
 def own_manifest() -> dict[str, Any]:
@@ -139,8 +167,9 @@ def own_manifest() -> dict[str, Any]:
 class Ensemble:
     """A running 3-member ensemble whose members this benchmark recreates one by one."""
 
-    def __init__(self, manifest: dict[str, Any], image: str) -> None:
+    def __init__(self, manifest: dict[str, Any], image: str, own: bool) -> None:
         self.sts = StatefulSet(manifest, image)
+        self.own = own
         self.recreated = 0
 
     def __enter__(self) -> Ensemble:
@@ -165,6 +194,8 @@ class Ensemble:
         started = time.monotonic()
         address = self.sts.address(ordinal)
         elapsed = seconds_until(lambda: serves(address), started)
+        if self.own:
+            check_own_admin_server(self.sts.container(ordinal))
         self.sts.wait_ready()
         return elapsed
 
@@ -207,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     print("bench-start: ensemble members recreated", file=sys.stderr)
     members: dict[bool, list[float]] = {False: [], True: []}
     ours_manifest = manifest_statefulset("zookeeper_mini.yaml")
-    with Ensemble(ours_manifest, args.image) as ours, Ensemble(own_manifest(), args.image) as own:
+    with (
+        Ensemble(ours_manifest, args.image, own=False) as ours,
+        Ensemble(own_manifest(), args.image, own=True) as own,
+    ):
         for _ in range(args.rounds):
             members[False].append(ours.recreate_one())
             members[True].append(own.recreate_one())
