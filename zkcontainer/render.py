@@ -10,6 +10,7 @@ import posixpath
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from zkcontainer import sasl
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings
 
@@ -137,6 +138,7 @@ def zoo_cfg(settings: Settings, dynamic_file: str | None = None) -> str:
         # list"); written too, so the two agree and the file says it plainly.
         entries.append(("peerType", "observer"))
     entries += tls_entries(settings)
+    entries += sasl.zoo_cfg_entries(settings)
     lines = [f"{key}={java_properties_value(str(value))}" for key, value in entries]
     servers = [] if settings.reconfig else server_lines(settings)
     return HEADER + "\n".join([*lines, *servers]) + "\n"

@@ -25,6 +25,7 @@ from zkcontainer import (
     datalock,
     render,
     runtime,
+    sasl,
     volume,
 )
 from zkcontainer.clientaddress import check_client_address
@@ -91,12 +92,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
     classpath = zookeeper_classpath(settings, installation)
-    private = tls_files(settings, tls_stores(settings))
+    private = {**tls_files(settings, tls_stores(settings)), **sasl_files(settings)}
     password = reconfig_password(settings)
     evidence = mode.prepare(settings, files, private)
     if evidence.why:
         say(evidence.why)
-    properties = jvm_properties(evidence, password)
+    properties = [*jvm_properties(evidence, password), *sasl.jvm_properties(settings)]
     command = java_command(settings, java, installation, classpath, properties)
     joining = None
     if settings.reconfig:
@@ -247,9 +248,21 @@ def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tup
     return files
 
 
-def remove_tls_stores(settings: Settings) -> None:
-    """With TLS off, the stores of an earlier start go: the key store holds an unencrypted key."""
-    for path in tls_store_paths(settings):
+def sasl_files(settings: Settings) -> dict[str, tuple[str, int]]:
+    """The JAAS file, the one file that holds the SASL passwords: its owner's only."""
+    if not sasl.is_on(settings):
+        return {}
+    credentials = sasl.read_credentials(settings)
+    return {sasl.jaas_path(settings): (sasl.jaas_config(settings, credentials), 0o600)}
+
+
+def remove_earlier_secrets(settings: Settings) -> None:
+    """What an earlier start wrote for TLS or SASL, now off, goes: the key store holds
+    an unencrypted key, the JAAS file passwords."""
+    stale = [] if settings.tls_dir is not None else list(tls_store_paths(settings))
+    if not sasl.is_on(settings):
+        stale.append(sasl.jaas_path(settings))
+    for path in stale:
         try:  # noqa: SIM105  (not contextlib.suppress: a start does not import contextlib)
             os.unlink(path)
         except FileNotFoundError:
@@ -351,8 +364,7 @@ class Start:
             write_rendered(path, text)
         for path, text in datadir.claims(settings, evidence).items():
             runtime.write_atomically(path, text)  # evidence: forced to disk
-        if settings.tls_dir is None:
-            remove_tls_stores(settings)
+        remove_earlier_secrets(settings)
         return evidence
 
     def decide_membership(self, settings: Settings) -> Decision:
@@ -425,7 +437,7 @@ class DryRun:
         command = " ".join(render.shell_word(word) for word in plan.command)
         print(f"==> command <==\n{command}")
         for path in plan.private:
-            print(f"==> {path} <==\n(from {settings.tls_dir}; not shown)\n")
+            print(f"==> {path} <==\n(holds a key or passwords; not shown)\n")
         return 0
 
 
@@ -441,6 +453,8 @@ def say_what_to_know(settings: Settings) -> None:
         say(f"warning: {warning}")
     if settings.heap_reason is not None:
         say(settings.heap_reason)
+    if sasl.is_on(settings):
+        say(sasl.FIPS_MODE_LINE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,11 +49,23 @@ class JavaReaders:
         answer = self._ask("props", str(path))
         if answer.startswith("ERROR"):
             raise AssertionError(f"Properties.load({path}): {answer}")
+        return self._pairs(answer)
+
+    @staticmethod
+    def _pairs(answer: str) -> dict[str, str]:
         entries = {}
         for pair in answer.split():
             key, _, value = pair.partition("=")
             entries[_unhex(key)] = _unhex(value)
         return entries
+
+    def jaas(self, path: Path) -> dict[str, str] | None:
+        """Every `section.option` of a JAAS file and its value, as the JVM reads it
+        for ZooKeeper's SASL; None when the JVM refuses the file."""
+        answer = self._ask("jaas", str(path))
+        if answer.startswith("ERROR"):
+            return None
+        return self._pairs(answer)
 
     def read_url(self, url: str) -> bytes | None:
         """What the JVM reads from `url` (as log4j does), or None when it cannot open it."""

@@ -8,16 +8,23 @@
 //   url <url>     ->  the hex of the bytes the JVM reads from the URL, as
 //                     log4j 1.2 reads -Dlog4j.configuration
 //   int <text>    ->  Integer.parseInt(text), or ERROR
+//   jaas <file>   ->  <hex section.option>=<hex value> ... for every login
+//                     module option of every section, as the JVM's JAAS
+//                     configuration (ZooKeeper's SASL) reads the file
 // Text is hex-encoded UTF-8 so nothing in a value can break the protocol;
 // file arguments are hex-encoded too. Failures answer "ERROR <message>".
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URL;
+import java.security.URIParameter;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.TreeMap;
+import javax.security.auth.login.AppConfigurationEntry;
+import javax.security.auth.login.Configuration;
 
 public class JavaReaders {
     public static void main(String[] args) throws Exception {
@@ -32,6 +39,7 @@ public class JavaReaders {
                     case "props" -> props(argument);
                     case "url" -> hex(read(new URL(argument).openStream()));
                     case "int" -> Integer.toString(Integer.parseInt(argument));
+                    case "jaas" -> jaas(argument);
                     default -> "ERROR unknown request";
                 };
             } catch (Exception error) {
@@ -51,6 +59,23 @@ public class JavaReaders {
         for (String key : properties.stringPropertyNames()) {
             sorted.put(key, properties.getProperty(key).trim());
         }
+        return pairs(sorted);
+    }
+
+    static String jaas(String path) throws Exception {
+        Configuration configuration = Configuration.getInstance(
+                "JavaLoginConfig", new URIParameter(new File(path).toURI()));
+        TreeMap<String, String> sorted = new TreeMap<>();
+        for (String section : new String[] {"Server", "QuorumServer", "QuorumLearner"}) {
+            AppConfigurationEntry[] entries = configuration.getAppConfigurationEntry(section);
+            for (AppConfigurationEntry entry : entries == null ? new AppConfigurationEntry[0] : entries) {
+                entry.getOptions().forEach((key, value) -> sorted.put(section + "." + key, value.toString()));
+            }
+        }
+        return pairs(sorted);
+    }
+
+    static String pairs(TreeMap<String, String> sorted) {
         StringBuilder out = new StringBuilder();
         for (var entry : sorted.entrySet()) {
             if (out.length() > 0) out.append(' ');

@@ -38,6 +38,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from zkcontainer import ZkContainerError
+from zkcontainer.credentials import CredentialProblem, secret_text
 from zkcontainer.reconfig.model import (
     CONFIG_NODE,
     DynamicConfigError,
@@ -78,16 +79,11 @@ def super_digest_flag(password: str) -> str:
 
 
 def read_password(path: str) -> str:
-    """The password in a mounted Secret's file, without the line end editors add."""
+    """The superuser's password, from its Secret's file."""
     try:
-        with open(path, encoding="utf-8") as file:
-            password = file.read().removesuffix("\n").removesuffix("\r")
-    except (OSError, UnicodeDecodeError) as error:
-        detail = getattr(error, "strerror", None) or str(error)
-        raise ReconfigError("not authorized", f"{path}: cannot read: {detail}") from None
-    if not password:
-        raise ReconfigError("not authorized", f"{path}: the password is empty")
-    return password
+        return secret_text(path)
+    except CredentialProblem as error:
+        raise ReconfigError("not authorized", str(error)) from None
 
 
 def load_kazoo() -> Any:

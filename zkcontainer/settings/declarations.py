@@ -34,6 +34,15 @@ TLS_ONLY_FLAGS = (
     "tls_client_ca",
 )
 
+# ZooKeeper's rolling enablement of quorum SASL, one rolling restart per stage:
+# stage -> (quorum.auth.enableSasl, learnerRequireSasl, serverRequireSasl).
+QUORUM_SASL_STAGES = {
+    "off": (False, False, False),
+    "enabled": (True, False, False),
+    "learners_required": (True, True, False),
+    "required": (True, True, True),
+}
+
 # What the probes send: zookeeper-ready sends ruok, zookeeper-ready --serving and
 # zookeeper-metrics send mntr (and fall back to srvr, which ZooKeeper >= 3.5
 # always allows).
@@ -183,6 +192,30 @@ class Settings(NamedTuple):
         "a PEM file of CAs whose certificates clients may present (with ca.crt's); "
         "the quorum keeps trusting ca.crt alone",
         "path",
+    )
+    # SASL DIGEST-MD5 for clients and the quorum (docs/security.md).
+    client_sasl_users: str | None = flag(
+        None,
+        "a Secret's mount: each key a user name, its value the password; clients "
+        "authenticate as these users (SASL DIGEST-MD5)",
+        "path",
+    )
+    client_auth_required: bool = flag(
+        "false",
+        "every client must authenticate: with SASL, or with a TLS client certificate",
+        "bool",
+    )
+    quorum_sasl: str = flag(
+        "off",
+        "members authenticate each other (SASL DIGEST-MD5): "
+        + ", ".join(QUORUM_SASL_STAGES)
+        + "; one rolling restart per step",
+    )
+    quorum_sasl_user: str = flag(
+        "zookeeper", "the user members authenticate as, with --quorum_sasl"
+    )
+    quorum_sasl_password_file: str | None = flag(
+        None, "with --quorum_sasl: a file (a Secret's) holding that user's password", "path"
     )
     # Dynamic membership (docs/scaling.md): ZooKeeper's reconfig, as its superuser.
     reconfig: bool = flag(

@@ -10,6 +10,7 @@ from typing import Any
 from zkcontainer import ConfigError, memory
 from zkcontainer.identity import parse_pod_hostname
 from zkcontainer.probeargs import shown
+from zkcontainer.settings.auth import read_auth
 from zkcontainer.settings.command_line import Given
 from zkcontainer.settings.declarations import (
     JAVA_INT_MAX,
@@ -62,6 +63,7 @@ def _across_flags(
     client_port: int | None = values["client_port"]
     unification: bool = values["tls_port_unification"]
     tls_client_auth = _tls(read, tls_dir, client_port, unification)
+    quorum_sasl = read_auth(read, values, tls_client_auth)
     if tls_dir and client_port != 0 and not unification and "client_address" not in read.given:
         # The plaintext port is for the probes in the pod only.
         client_address = "127.0.0.1"
@@ -98,6 +100,7 @@ def _across_flags(
         "log_level": log_level,
         "client_address": client_address,
         "tls_client_auth": tls_client_auth,
+        "quorum_sasl": quorum_sasl,
         "four_letter_words": words,
         "hostname": hostname,
         "domain": domain,

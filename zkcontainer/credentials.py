@@ -1,0 +1,56 @@
+"""Passwords from mounted Secrets: how a file holds one, and a directory a user each.
+
+Every password zkcontainer reads comes through here: the reconfig superuser's,
+the SASL users' and the quorum's. A Secret's file holds its value as given, and
+editors and `echo` add a line end, so one line end at the end is not part of it.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Kubernetes writes a Secret's mount through an atomic writer: each key is a
+# symlink to `..data/<key>`, and `..data` and `..<timestamp>` are its own.
+KUBERNETES_INTERNALS = ".."
+
+
+class CredentialProblem(Exception):
+    """A password file or users directory that cannot be used; the message says why."""
+
+
+def secret_text(path: str) -> str:
+    """The password in a mounted Secret's file, without the line end editors add."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except UnicodeDecodeError:
+        raise CredentialProblem(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise CredentialProblem(f"{path}: cannot read: {error.strerror}") from None
+    password = text.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise CredentialProblem(f"{path}: the password is empty")
+    return password
+
+
+def users_in_directory(path: str) -> tuple[dict[str, str], list[str]]:
+    """({user: password}, problems) from a directory where each file is a user,
+    named as the user and holding the password: a Secret mounted as a volume."""
+    try:
+        names = sorted(os.listdir(path))
+    except NotADirectoryError:
+        return {}, [f"{path}: not a directory"]
+    except OSError as error:
+        return {}, [f"{path}: cannot read: {error.strerror}"]
+    users: dict[str, str] = {}
+    problems: list[str] = []
+    for name in names:
+        if name.startswith(KUBERNETES_INTERNALS):
+            continue
+        try:
+            users[name] = secret_text(os.path.join(path, name))
+        except CredentialProblem as error:
+            problems.append(str(error))
+    if not users and not problems:
+        problems.append(f"{path}: holds no user (each key of the Secret is a user name)")
+    return users, problems
