@@ -253,6 +253,7 @@ def sasl_files(settings: Settings) -> dict[str, tuple[str, int]]:
     if not sasl.is_on(settings):
         return {}
     credentials = sasl.read_credentials(settings)
+    say(sasl.FIPS_MODE_LINE)
     return {sasl.jaas_path(settings): (sasl.jaas_config(settings, credentials), 0o600)}
 
 
@@ -453,8 +454,6 @@ def say_what_to_know(settings: Settings) -> None:
         say(f"warning: {warning}")
     if settings.heap_reason is not None:
         say(settings.heap_reason)
-    if sasl.is_on(settings):
-        say(sasl.FIPS_MODE_LINE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

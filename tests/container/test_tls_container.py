@@ -12,10 +12,9 @@ Debian 12 variant of the image).
 from __future__ import annotations
 
 import ssl
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import docker
@@ -26,6 +25,7 @@ from kazoo.client import KazooClient
 from tests.harness.certs import Authority, mount_secret, tls_client, tls_kazoo, tls_ruok
 from tests.harness.clients import ContinuousWriter, new_client
 from tests.harness.members import leader_of, serving
+from tests.harness.rolling import fewest_ready, roll
 from tests.harness.statefulset import StatefulSet, wait_for
 from tests.harness.tlspods import (
     NAMES,
@@ -199,39 +199,6 @@ def quorum_takes_renewal(ensemble: Ensemble, started: list[str]) -> None:
     assert [now[i] for i in survivors] == [started[i] for i in survivors], "restarted"
     sts.restart(leader)
     sts.wait_ready(timeout=120)
-
-
-@contextmanager
-def fewest_ready(sts: StatefulSet) -> Iterator[list[int]]:
-    """The fewest pods Ready at any moment of the block, in a list of one, sampled
-    every 0.1 s: with one pod replaced at a time, 2 of 3 means the quorum held."""
-    fewest = [sts.replicas]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.1):
-            ready = sum(pod.ready for pod in sts.pods)
-            if ready < fewest[0]:
-                print(f"{time.strftime('%H:%M:%S')} Ready: {[p.name for p in sts.pods if p.ready]}")
-            fewest[0] = min(fewest[0], ready)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        yield fewest
-    finally:
-        done.set()
-        sampler.join(5)
-
-
-def roll(sts: StatefulSet, command: Sequence[str]) -> None:
-    """A rolling update of the pods' command, as the StatefulSet controller does it:
-    highest ordinal first, each pod deleted once the one before is Ready again."""
-    sts.container_spec = {**sts.container_spec, "command": list(command)}
-    for i in reversed(range(sts.replicas)):
-        print(f"{time.strftime('%H:%M:%S')} rolling {sts.pods[i].name}: {' '.join(command[3:])}")
-        sts.delete(i)
-        sts.wait_ready([i], timeout=120)
 
 
 def test_a_rolling_migration_from_plaintext_to_tls_keeps_serving(

@@ -13,10 +13,19 @@ from kazoo.exceptions import KazooException
 from kazoo.retry import KazooRetry
 
 
-def new_client(hosts: str) -> KazooClient:
-    """A client that retries its connection forever, as an application riding out failover."""
+def new_client(hosts: str, sasl: tuple[str, str] | None = None) -> KazooClient:
+    """A client that retries its connection forever, as an application riding out failover;
+    with `sasl`, (user, password), authenticated with DIGEST-MD5 at every connection."""
     retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
-    return KazooClient(hosts=hosts, timeout=10, connection_retry=retry)
+    options = {}
+    if sasl is not None:
+        user, password = sasl
+        options["sasl_options"] = {
+            "mechanism": "DIGEST-MD5",
+            "username": user,
+            "password": password,
+        }
+    return KazooClient(hosts=hosts, timeout=10, connection_retry=retry, **options)
 
 
 @contextmanager
