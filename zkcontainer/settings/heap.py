@@ -32,9 +32,11 @@ def read_heap(
 
 def is_size(text: str) -> bool:
     """A size as the JVM's -Xmx takes it: 1 to 16 digits, no leading zero, and a unit."""
-    number, unit = text[:-1], text[-1:].lower()
+    number, unit = text[:-1], text[-1:]
     return (
-        unit in _HEAP_UNITS
+        # ASCII first: str.lower() makes a "k" of the KELVIN SIGN, which -Xmx refuses.
+        unit.isascii()
+        and unit.lower() in _HEAP_UNITS
         and number.isascii()
         and number.isdigit()
         and not number.startswith("0")
