@@ -19,6 +19,7 @@ from collections.abc import Callable
 from zkcontainer import runtime
 from zkcontainer.fourlw import local_address
 from zkcontainer.reconfig.model import Member
+from zkcontainer.sasl import superuser_by_sasl
 from zkcontainer.settings import Settings
 from zkcontainer.tls import rotation
 
@@ -57,7 +58,15 @@ def start_joiner(settings: Settings, member: Member, password: str, log: Log) ->
     host = local_address(settings.client_address)
 
     def add(keep_going: Callable[[], bool]) -> None:
-        joiner.join(member, host, settings.client_port, password, keep_going=keep_going, log=log)
+        joiner.join(
+            member,
+            host,
+            settings.client_port,
+            password,
+            sasl=superuser_by_sasl(settings),
+            keep_going=keep_going,
+            log=log,
+        )
 
     fork_child(add, "joiner", log)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 
+# ZooKeeper's superuser, whose password --reconfig_password_file holds: by the
+# digest scheme, or by SASL where clients authenticate with SASL.
+SUPERUSER = "super"
+
 # Kubernetes writes a Secret's mount through an atomic writer: each key is a
 # symlink to `..data/<key>`, and `..data` and `..<timestamp>` are its own.
 KUBERNETES_INTERNALS = ".."

@@ -159,6 +159,7 @@ def scale_properties(settings: Settings) -> str:
         ("reconfig_password_file", settings.reconfig_password_file or ""),
         ("client_port", settings.client_port),
         ("client_address", settings.client_address or ""),
+        ("superuser_by_sasl", "true" if sasl.superuser_by_sasl(settings) else "false"),
     ]
     return HEADER + "".join(f"{k}={java_properties_value(str(v))}\n" for k, v in entries)
 

@@ -12,7 +12,7 @@ import posixpath
 from typing import NamedTuple
 
 from zkcontainer import ConfigError
-from zkcontainer.credentials import CredentialProblem, secret_text, users_in_directory
+from zkcontainer.credentials import SUPERUSER, CredentialProblem, secret_text, users_in_directory
 from zkcontainer.probeargs import shown
 from zkcontainer.settings import Settings
 from zkcontainer.settings.auth import NAME_RULE, is_user_name
@@ -45,11 +45,21 @@ class Credentials(NamedTuple):
 
     clients: dict[str, str]  # user -> password, from --client_sasl_users
     quorum_password: str | None  # --quorum_sasl_password_file's
+    superuser_password: str | None = None  # --reconfig_password_file's, with superuser_by_sasl
 
 
 def is_on(settings: Settings) -> bool:
     """Whether DIGEST-MD5 is in use, for clients or for the quorum."""
     return settings.client_sasl_users is not None or quorum_sasl_on(settings)
+
+
+def superuser_by_sasl(settings: Settings) -> bool:
+    """Whether the superuser (--reconfig's, which the joiner and zookeeper-scale act
+    as) authenticates with SASL: where clients do, so that it gets in when every
+    client must authenticate. The digest scheme cannot count as authentication
+    (see above), and the members' plaintext port, which our tools use, has no
+    client certificate."""
+    return settings.reconfig and settings.client_sasl_users is not None
 
 
 def quorum_sasl_on(settings: Settings) -> bool:
@@ -86,11 +96,15 @@ def jvm_properties(settings: Settings) -> list[str]:
     """Where the JVM finds the JAAS file, and FIPS mode off for DIGEST-MD5."""
     if not is_on(settings):
         return []
-    return [f"-Djava.security.auth.login.config={jaas_path(settings)}", FIPS_MODE_OFF]
+    properties = [f"-Djava.security.auth.login.config={jaas_path(settings)}", FIPS_MODE_OFF]
+    if superuser_by_sasl(settings):
+        properties.append(f"-Dzookeeper.superUser={SUPERUSER}")
+    return properties
 
 
-def read_credentials(settings: Settings) -> Credentials:
-    """The passwords from their Secrets, or ConfigError naming every problem."""
+def read_credentials(settings: Settings, superuser_password: str | None = None) -> Credentials:
+    """The passwords from their Secrets, or ConfigError naming every problem;
+    `superuser_password` is --reconfig_password_file's, read already."""
     problems: list[str] = []
     clients: dict[str, str] = {}
     if settings.client_sasl_users is not None:
@@ -101,6 +115,8 @@ def read_credentials(settings: Settings) -> Credentials:
             where = f"{origin}: {settings.client_sasl_users}: user {shown(user)}"
             if not is_user_name(user):
                 problems.append(f"{where}: not a name JAAS can carry ({NAME_RULE})")
+            elif user == SUPERUSER and superuser_by_sasl(settings):
+                problems.append(f"{where}: the superuser's, whose password is --reconfig's")
             problems += [f"{where}: {problem}" for problem in password_problems(password)]
         clients = found
     quorum_password = None
@@ -114,7 +130,8 @@ def read_credentials(settings: Settings) -> Credentials:
             problems += [f"{where}: {problem}" for problem in password_problems(quorum_password)]
     if problems:
         raise ConfigError(problems)
-    return Credentials(clients, quorum_password)
+    superuser = superuser_password if superuser_by_sasl(settings) else None
+    return Credentials(clients, quorum_password, superuser)
 
 
 def password_problems(password: str) -> list[str]:
@@ -134,8 +151,11 @@ def password_problems(password: str) -> list[str]:
 def jaas_config(settings: Settings, credentials: Credentials) -> str:
     """The JAAS file: the client users, and the quorum's user as server and as learner."""
     sections = []
-    if credentials.clients:
-        users = [f"user_{user}={_quoted(pw)}" for user, pw in credentials.clients.items()]
+    clients = dict(credentials.clients)
+    if credentials.superuser_password is not None:
+        clients[SUPERUSER] = credentials.superuser_password
+    if clients:
+        users = [f"user_{user}={_quoted(pw)}" for user, pw in clients.items()]
         sections.append(_section(CLIENTS_SECTION, users))
     if credentials.quorum_password is not None:
         user, password = settings.quorum_sasl_user, _quoted(credentials.quorum_password)

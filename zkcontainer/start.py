@@ -92,8 +92,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     installation = runtime.find_zookeeper(settings.zk_home, settings.zk_home_source)
     files = planned_files(settings, installation.backend)
     classpath = zookeeper_classpath(settings, installation)
-    private = {**tls_files(settings, tls_stores(settings)), **sasl_files(settings)}
     password = reconfig_password(settings)
+    private = {**tls_files(settings, tls_stores(settings)), **sasl_files(settings, password)}
     evidence = mode.prepare(settings, files, private)
     if evidence.why:
         say(evidence.why)
@@ -248,11 +248,11 @@ def tls_files(settings: Settings, stores: secret.Stores | None) -> dict[str, tup
     return files
 
 
-def sasl_files(settings: Settings) -> dict[str, tuple[str, int]]:
+def sasl_files(settings: Settings, password: str | None) -> dict[str, tuple[str, int]]:
     """The JAAS file, the one file that holds the SASL passwords: its owner's only."""
     if not sasl.is_on(settings):
         return {}
-    credentials = sasl.read_credentials(settings)
+    credentials = sasl.read_credentials(settings, password)
     say(sasl.FIPS_MODE_LINE)
     return {sasl.jaas_path(settings): (sasl.jaas_config(settings, credentials), 0o600)}
 

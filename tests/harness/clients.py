@@ -17,15 +17,13 @@ def new_client(hosts: str, sasl: tuple[str, str] | None = None) -> KazooClient:
     """A client that retries its connection forever, as an application riding out failover;
     with `sasl`, (user, password), authenticated with DIGEST-MD5 at every connection."""
     retry = KazooRetry(max_tries=-1, delay=0.1, max_delay=1)
-    options = {}
-    if sasl is not None:
-        user, password = sasl
-        options["sasl_options"] = {
-            "mechanism": "DIGEST-MD5",
-            "username": user,
-            "password": password,
-        }
+    options = {} if sasl is None else {"sasl_options": sasl_options(*sasl)}
     return KazooClient(hosts=hosts, timeout=10, connection_retry=retry, **options)
+
+
+def sasl_options(user: str, password: str) -> dict[str, str]:
+    """kazoo's SASL DIGEST-MD5 as a user of the ensemble (pure-sasl does the exchange)."""
+    return {"mechanism": "DIGEST-MD5", "username": user, "password": password}
 
 
 @contextmanager

@@ -10,27 +10,34 @@ from typing import Any
 import docker
 
 from tests.harness.certs import mount_secret
-from tests.harness.tlspods import SecretMountingStatefulSet
+from tests.harness.statefulset import StatefulSet
 
 USERS = "/etc/zookeeper/users"
 QUORUM = "/etc/zookeeper/quorum"
-QUORUM_PASSWORD = f"{QUORUM}/password"
+RECONFIG = "/etc/zookeeper/reconfig"
 # Each key of the users' Secret a user, its value the password.
 CLIENT_USERS = {"kafka": 'k4fka "quoted" \\ back', "solr": "s0lr-password"}
 QUORUM_SECRET = "quorum-password-1"
+SUPERUSER_SECRET = "superuser-password-1"
+# Secret name -> (mount path, its keys and values).
+SECRETS: dict[str, tuple[str, dict[str, str]]] = {
+    "zk-users": (USERS, CLIENT_USERS),
+    "zk-quorum": (QUORUM, {"password": QUORUM_SECRET + "\n"}),
+    "zk-reconfig": (RECONFIG, {"password": SUPERUSER_SECRET}),
+}
 
 PLAIN = ["start-zookeeper", "--servers=3", "--heap=256M"]
 CLIENT_SASL = [f"--client_sasl_users={USERS}", "--client_auth_required=true"]
-QUORUM_SASL = ["--quorum_sasl=required", f"--quorum_sasl_password_file={QUORUM_PASSWORD}"]
+QUORUM_SASL = ["--quorum_sasl=required", f"--quorum_sasl_password_file={QUORUM}/password"]
+RECONFIG_FLAGS = ["--reconfig", f"--reconfig_password_file={RECONFIG}/password"]
 SASL = [*PLAIN, *CLIENT_SASL, *QUORUM_SASL]
 
 
 def sasl_manifest(command: Sequence[str]) -> dict[str, Any]:
-    """A StatefulSet of three whose pods mount the users' Secret and the quorum's."""
-    mounts = [
-        {"name": "datadir", "mountPath": "/var/lib/zookeeper"},
-        {"name": "users", "mountPath": USERS, "readOnly": True},
-        {"name": "quorum", "mountPath": QUORUM, "readOnly": True},
+    """A StatefulSet of three whose pods mount every Secret of SECRETS."""
+    mounts = [{"name": "datadir", "mountPath": "/var/lib/zookeeper"}]
+    mounts += [
+        {"name": name, "mountPath": path, "readOnly": True} for name, (path, _) in SECRETS.items()
     ]
     return {
         "metadata": {"name": "zk"},
@@ -53,10 +60,7 @@ def sasl_manifest(command: Sequence[str]) -> dict[str, Any]:
                         }
                     ],
                     "securityContext": {"runAsUser": 1000, "fsGroup": 1000},
-                    "volumes": [
-                        {"name": "users", "secret": {"secretName": "zk-users"}},
-                        {"name": "quorum", "secret": {"secretName": "zk-quorum"}},
-                    ],
+                    "volumes": [{"name": name, "secret": {"secretName": name}} for name in SECRETS],
                 },
             },
             "volumeClaimTemplates": [{"metadata": {"name": "datadir"}}],
@@ -64,21 +68,15 @@ def sasl_manifest(command: Sequence[str]) -> dict[str, Any]:
     }
 
 
+def mount_secrets(directory: Path) -> dict[str, str]:
+    """SECRETS written under `directory` as the kubelet mounts Secrets: name -> directory."""
+    for name, (_, files) in SECRETS.items():
+        mount_secret(directory / name, files)
+    return {name: str(directory / name) for name in SECRETS}
+
+
 def sasl_statefulset(
-    command: Sequence[str],
-    image: str,
-    client: docker.DockerClient,
-    secrets: Path,
-    quorum_password: str = QUORUM_SECRET,
-) -> SecretMountingStatefulSet:
-    """sasl_manifest(command), its Secrets written under `secrets` (`zk-users`: CLIENT_USERS;
-    `zk-quorum`: `password`) and bind-mounted as the kubelet mounts Secrets."""
-    users, quorum = secrets / "zk-users", secrets / "zk-quorum"
-    mount_secret(users, CLIENT_USERS)
-    mount_secret(quorum, {"password": quorum_password + "\n"})
-    return SecretMountingStatefulSet(
-        sasl_manifest(command),
-        image,
-        client=client,
-        secrets={"zk-users": str(users), "zk-quorum": str(quorum)},
-    )
+    command: Sequence[str], image: str, client: docker.DockerClient, secrets: Path
+) -> StatefulSet:
+    """sasl_manifest(command) with its Secrets mounted from under `secrets`."""
+    return StatefulSet(sasl_manifest(command), image, client=client, secrets=mount_secrets(secrets))

@@ -475,7 +475,7 @@ class FakeEnsemble:
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         @contextmanager
-        def session(*_args: object) -> Iterator[object]:
+        def session(*_args: object, sasl: bool = False) -> Iterator[object]:
             yield object()
 
         def remove(_client: object, ids: list[int], _timeout: float) -> Membership:
@@ -561,6 +561,7 @@ def test_scale_takes_what_start_zookeeper_left_in_the_conf_dir(tmp_path: Path) -
     assert scale._started_with(str(tmp_path)) == {
         "reconfig_password_file": "/etc/zookeeper/reconfig/password",
         "client_port": "2191",
+        "superuser_by_sasl": "false",
     }
 
 
@@ -596,7 +597,7 @@ def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_re
     ]
 
     @contextmanager
-    def session(hosts: list[str], timeout: float, password: str):  # type: ignore[no-untyped-def]
+    def session(hosts: list[str], timeout: float, password: str, sasl: bool):  # type: ignore[no-untyped-def]
         assert (hosts, password) == (["127.0.0.1:2181"], PASSWORD)
         yield object()
 
@@ -613,7 +614,9 @@ def test_the_joiner_waits_for_the_server_then_adds_retrying_with_one_line_per_re
     monkeypatch.setattr(client, "add", add)
     monkeypatch.setattr(joiner.time, "sleep", lambda _s: None)
     lines: list[str] = []
-    assert joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: True, log=lines.append)
+    assert joiner.join(
+        me, "127.0.0.1", 2181, PASSWORD, sasl=False, keep_going=lambda: True, log=lines.append
+    )
     assert lines == [
         f"adding {me.spec()} failed, retrying: timed out: add 4: last attempt:"
         " ReconfigInProcessError",
@@ -630,7 +633,7 @@ def test_the_joiner_reaches_a_server_on_every_ipv6_address_in_brackets(
     asked: list[list[str]] = []
 
     @contextmanager
-    def session(hosts: list[str], timeout: float, password: str):  # type: ignore[no-untyped-def]
+    def session(hosts: list[str], timeout: float, password: str, sasl: bool):  # type: ignore[no-untyped-def]
         asked.append(hosts)
         yield object()
 
@@ -638,7 +641,9 @@ def test_the_joiner_reaches_a_server_on_every_ipv6_address_in_brackets(
     monkeypatch.setattr(client, "session", session)
     monkeypatch.setattr(client, "add", lambda *_: Membership((*startup.initial(settings), me), 1))
     host = local_address(settings.client_address)
-    assert joiner.join(me, host, 2181, PASSWORD, keep_going=lambda: True, log=lambda _: None)
+    assert joiner.join(
+        me, host, 2181, PASSWORD, sasl=False, keep_going=lambda: True, log=lambda _: None
+    )
     assert asked == [["[::1]:2181"]]
     assert collect_hosts(asked[0][0])[0] == [("::1", 2181)]
 
@@ -646,7 +651,9 @@ def test_the_joiner_reaches_a_server_on_every_ipv6_address_in_brackets(
 def test_the_joiner_leaves_when_the_server_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(joiner, "serving", lambda _h, _p: False)
     me = startup.own_member(settings_of("--servers=3", host="zk-3"))
-    assert not joiner.join(me, "127.0.0.1", 2181, PASSWORD, keep_going=lambda: False, log=print)
+    assert not joiner.join(
+        me, "127.0.0.1", 2181, PASSWORD, sasl=False, keep_going=lambda: False, log=print
+    )
 
 
 def test_without_a_file_a_wiped_member_asks_every_pod_that_exists(

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.harness.javareaders import JavaReaders
-from zkcontainer import ConfigError, sasl
+from zkcontainer import ConfigError, render, sasl
 from zkcontainer.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -325,3 +325,46 @@ def test_bad_credentials_stop_the_start_before_anything_is_written(tmp_path: Pat
         "the password spans more than one line\n"
     )
     assert not (tmp_path / "conf_dir").exists()
+
+
+RECONFIG = ["--reconfig", "--reconfig_password_file=/s/super"]
+
+
+def test_with_reconfig_the_superuser_authenticates_by_sasl(tmp_path: Path) -> None:
+    """Where clients authenticate with SASL, so does the superuser the joiner and
+    zookeeper-scale act as: the digest scheme cannot count as authentication."""
+    directory = users(tmp_path / "users", alice="pw-a")
+    settings = load([*RECONFIG, f"--client_sasl_users={directory}", "--client_auth_required=true"])
+    assert sasl.superuser_by_sasl(settings)
+    credentials = sasl.read_credentials(settings, "the-superusers-password")
+    jaas = sasl.jaas_config(settings, credentials)
+    assert 'user_super="the-superusers-password"' in jaas
+    assert "-Dzookeeper.superUser=super" in sasl.jvm_properties(settings)
+    assert "superuser_by_sasl=true" in render.scale_properties(settings)
+
+
+def test_without_client_sasl_the_superuser_keeps_the_digest_scheme() -> None:
+    settings = load(RECONFIG)
+    assert not sasl.superuser_by_sasl(settings)
+    assert "superuser_by_sasl=false" in render.scale_properties(settings)
+
+
+def test_a_user_named_as_the_superuser_is_refused_with_reconfig(tmp_path: Path) -> None:
+    directory = users(tmp_path / "users", super="a-password")
+    found = credential_problems([*RECONFIG, f"--client_sasl_users={directory}"])
+    assert found == [
+        f"--client_sasl_users: {directory}: user super: the superuser's, "
+        "whose password is --reconfig's"
+    ]
+
+
+def test_reconfig_with_authentication_required_needs_sasl_users() -> None:
+    """The members read the membership and the superuser changes it over the
+    plaintext port, with no certificate to present."""
+    found = problems(
+        [*RECONFIG, "--client_auth_required=true", "--tls_dir=/t", "--tls_port_unification=true"]
+    )
+    assert found == [
+        "--client_auth_required=true: with --reconfig needs --client_sasl_users: the members "
+        "and zookeeper-scale change the membership as the superuser, by SASL"
+    ]

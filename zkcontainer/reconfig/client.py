@@ -38,7 +38,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from zkcontainer import ZkContainerError
-from zkcontainer.credentials import CredentialProblem, secret_text
+from zkcontainer.credentials import SUPERUSER, CredentialProblem, secret_text
 from zkcontainer.reconfig.model import (
     CONFIG_NODE,
     DynamicConfigError,
@@ -47,7 +47,6 @@ from zkcontainer.reconfig.model import (
     parse_config,
 )
 
-SUPER_USER = "super"
 SUPER_DIGEST_PROPERTY = "zookeeper.DigestAuthenticationProvider.superDigest"
 # Where the image puts kazoo and six (docker/Dockerfile): beside the zkcontainer package.
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -67,7 +66,7 @@ class ReconfigError(ZkContainerError):
         self.detail = detail
 
 
-def super_digest(password: str, user: str = SUPER_USER) -> str:
+def super_digest(password: str, user: str = SUPERUSER) -> str:
     """`user:base64(sha1(user:password))`, as DigestAuthenticationProvider.generateDigest."""
     sha1 = hashlib.sha1(f"{user}:{password}".encode(), usedforsecurity=False).digest()
     return f"{user}:{base64.b64encode(sha1).decode('ascii')}"
@@ -103,8 +102,12 @@ def load_kazoo() -> Any:
 
 
 @contextmanager
-def session(hosts: Sequence[str], timeout: float, password: str | None = None) -> Iterator[Any]:
-    """A kazoo client connected to whichever of `hosts` (host:port) serves first.
+def session(
+    hosts: Sequence[str], timeout: float, password: str | None = None, *, sasl: bool = False
+) -> Iterator[Any]:
+    """A kazoo client connected to whichever of `hosts` (host:port) serves first; with
+    `password`, as the superuser: by SASL DIGEST-MD5 with `sasl` (where clients
+    authenticate with SASL, and may have to), else by the digest scheme.
 
     A host that does not resolve yet (a pod not created, a headless Service
     without its record) is left out rather than handed to kazoo, whose
@@ -115,12 +118,20 @@ def session(hosts: Sequence[str], timeout: float, password: str | None = None) -
     reachable = _resolvable(hosts, deadline)
     if not reachable:
         raise ReconfigError("no member serves", f"none of {', '.join(hosts)} resolves")
-    auth = [("digest", f"{SUPER_USER}:{password}")] if password is not None else None
+    login: dict[str, Any] = {}
+    if password is not None and sasl:
+        login["sasl_options"] = {
+            "mechanism": "DIGEST-MD5",
+            "username": SUPERUSER,
+            "password": password,
+        }
+    elif password is not None:
+        login["auth_data"] = [("digest", f"{SUPERUSER}:{password}")]
     client = client_module.KazooClient(
         hosts=",".join(reachable),
         timeout=max(timeout, 2.0),
-        auth_data=auth,
         connection_retry={"max_tries": -1, "delay": 0.1, "max_delay": 1.0},
+        **login,
     )
     try:
         client.start(timeout=max(deadline - time.monotonic(), 0.1))
@@ -157,9 +168,14 @@ def _wait(result: Any, deadline: float) -> Any:
     return result.get(timeout=max(deadline - time.monotonic(), 0.001))
 
 
-def read_membership(hosts: Sequence[str], timeout: float) -> Membership:
-    """The configuration a serving member of `hosts` reports (world-readable: no auth)."""
-    with session(hosts, timeout) as client:
+def read_membership(
+    hosts: Sequence[str], timeout: float, sasl_password: str | None = None
+) -> Membership:
+    """The configuration a serving member of `hosts` reports: world-readable, so
+    anonymously, unless every client must authenticate: then as the superuser, by
+    SASL with `sasl_password`."""
+    sasl = sasl_password is not None
+    with session(hosts, timeout, sasl_password, sasl=sasl) as client:
         deadline = time.monotonic() + timeout
         return _retrying(lambda: read_live(client, deadline), lambda _: True, deadline, "read")
 

@@ -43,10 +43,12 @@ def join(
     port: int,
     password: str,
     *,
+    sasl: bool,
     keep_going: Callable[[], bool],
     log: Callable[[str], None],
 ) -> bool:
-    """Wait until the server on host:port serves, then add `member`; False if it went away."""
+    """Wait until the server on host:port serves, then add `member` as the superuser
+    (by SASL with `sasl`); False if it went away."""
     from zkcontainer.reconfig.client import ReconfigError, add, session  # noqa: PLC0415
 
     while not serving(host, port):
@@ -57,7 +59,7 @@ def join(
     pause = 1.0
     while keep_going():
         try:
-            with session([address_label(host, port)], ADD_TIMEOUT, password) as client:
+            with session([address_label(host, port)], ADD_TIMEOUT, password, sasl=sasl) as client:
                 membership = add(client, member, ADD_TIMEOUT)
         except ReconfigError as error:
             if str(error) != said:

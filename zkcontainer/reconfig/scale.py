@@ -94,7 +94,8 @@ def scale(
     host = args.host or local_address(known.get("client_address"))
     password = read_password(password_file)
     deadline = time.monotonic() + args.timeout
-    with session([address_label(host, port)], args.timeout, password) as client:
+    sasl = known.get("superuser_by_sasl") == "true"
+    with session([address_label(host, port)], args.timeout, password, sasl=sasl) as client:
         live = read_live(client, deadline)
         leaving = sorted(i for i in live.ids if i > args.members)
         remaining = sorted(m.id for m in live.members if m.voting and m.id <= args.members)

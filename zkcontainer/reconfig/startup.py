@@ -34,6 +34,7 @@ from zkcontainer.reconfig.model import (
     read_dynamic_file,
     render_dynamic_file,
 )
+from zkcontainer.sasl import superuser_by_sasl
 from zkcontainer.settings import Settings
 from zkcontainer.startgate import Verdict
 from zkcontainer.volume import Volume, classify
@@ -139,10 +140,17 @@ def read_local(settings: Settings) -> Membership | None:
 
 def read_live(settings: Settings, local: Membership | None) -> tuple[Membership | None, str]:
     """What a serving peer reports, or None and why not."""
-    from zkcontainer.reconfig.client import ReconfigError, read_membership  # noqa: PLC0415
+    from zkcontainer.reconfig.client import (  # noqa: PLC0415
+        ReconfigError,
+        read_membership,
+        read_password,
+    )
 
     try:
-        return read_membership(candidate_hosts(settings, local), READ_TIMEOUT), ""
+        sasl_password = None
+        if superuser_by_sasl(settings) and settings.reconfig_password_file is not None:
+            sasl_password = read_password(settings.reconfig_password_file)
+        return read_membership(candidate_hosts(settings, local), READ_TIMEOUT, sasl_password), ""
     except ReconfigError as error:
         return None, str(error)
 

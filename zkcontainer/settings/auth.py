@@ -43,6 +43,16 @@ def read_auth(read: Reader, values: Mapping[str, Any], tls_client_auth: str) -> 
                 read.problem(name, "needs --quorum_sasl")
     if not is_user_name(read.text("quorum_sasl_user") or ""):
         read.problem("quorum_sasl_user", f"must be a user name: {NAME_RULE}")
+    if (
+        values["reconfig"]
+        and values["client_auth_required"]
+        and values["client_sasl_users"] is None
+    ):
+        read.problem(
+            "client_auth_required",
+            "with --reconfig needs --client_sasl_users: the members and zookeeper-scale "
+            "change the membership as the superuser, by SASL",
+        )
     certificates = values["tls_dir"] is not None and tls_client_auth != "none"
     if values["client_auth_required"] and values["client_sasl_users"] is None and not certificates:
         read.problem(
