@@ -38,6 +38,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
   (include "zookeeper.checkReconfig" $s)
+  (include "zookeeper.checkAuth" $s)
   (include "zookeeper.checkUpgrade" .)
   (include "zookeeper.checkStorage" $s)
   (include "zookeeper.checkService" $s)
@@ -245,6 +246,14 @@ app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
 The Secret holding ZooKeeper's superuser password, with reconfig: the
 user's (reconfigExistingSecret), or the one the chart makes.
 */}}
+{{- define "zookeeper.clientAuthSecretName" -}}
+{{- .zookeeperSettings.auth.client.existingSecret | default (printf "%s-client-auth" (include "zookeeper.fullname" .)) -}}
+{{- end -}}
+
+{{- define "zookeeper.quorumAuthSecretName" -}}
+{{- .zookeeperSettings.auth.quorum.existingSecret | default (printf "%s-quorum-auth" (include "zookeeper.fullname" .)) -}}
+{{- end -}}
+
 {{- define "zookeeper.reconfigSecretName" -}}
 {{- .Values.reconfigExistingSecret | default (printf "%s-reconfig" (include "zookeeper.fullname" .)) -}}
 {{- end -}}
@@ -725,6 +734,26 @@ plaintext client port, which TLS keeps on each pod's loopback.
 {{- end -}}
 
 {{/*
+SASL (docs/security.md), as start-zookeeper would refuse it at the members'
+start, refused at install instead: a Secret for what is off, a quorum of
+one, a client user named as the superuser that reconfig's password holds.
+*/}}
+{{- define "zookeeper.checkAuth" -}}
+{{- range $side := list "client" "quorum" -}}
+{{- $auth := get $.auth $side -}}
+{{- if and $auth.existingSecret (not $auth.enabled) -}}
+{{- println (printf "auth.%s.existingSecret %q: the passwords are for auth.%s, which is off (set auth.%s.enabled too, or leave it out)" $side $auth.existingSecret $side $side) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .auth.quorum.enabled (eq (int .replicas) 1) (not .reconfig) -}}
+{{- println "auth.quorum.enabled: a standalone server (replicas 1) has no quorum to authenticate; leave it out, or run an ensemble" -}}
+{{- end -}}
+{{- if and .auth.client.enabled .reconfig (not .auth.client.existingSecret) (eq .auth.client.clientUser "super") -}}
+{{- println "auth.client.clientUser super: the name of ZooKeeper's superuser, whose password reconfig's Secret holds; choose another" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 A ServiceMonitor needs the exporter it scrapes; the exporter must listen
 where Prometheus and the kubelet's probes reach it, the pod's address.
 */}}
@@ -882,6 +911,12 @@ a path is the chart's only while these settings mount it. Takes the settings.
 {{- if .reconfig }}
 /etc/zookeeper/reconfig: the superuser password's Secret, with reconfig
 {{- end }}
+{{- if .auth.client.enabled }}
+/etc/zookeeper/users: the clients' users' Secret, with auth.client.enabled
+{{- end }}
+{{- if .auth.quorum.enabled }}
+/etc/zookeeper/quorum: the members' password's Secret, with auth.quorum.enabled
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -906,11 +941,13 @@ the Services' names.
 {{- define "zookeeper.checkPod" -}}
 {{- include "zookeeper.settings" . -}}
 {{- $s := .zookeeperSettings -}}
-{{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" -}}
+{{- $volumes := list "datadir" "conf" "tls" "reconfig" "datalog" "users" "quorum" -}}
 {{- /* The chart's volumes a pod leaves out, with the value that would render them. */ -}}
 {{- $off := dict -}}
 {{- if not $s.tls.enabled -}}{{- $_ := set $off "tls" "tls.enabled" -}}{{- end -}}
 {{- if not $s.reconfig -}}{{- $_ := set $off "reconfig" "reconfig" -}}{{- end -}}
+{{- if not $s.auth.client.enabled -}}{{- $_ := set $off "users" "auth.client.enabled" -}}{{- end -}}
+{{- if not $s.auth.quorum.enabled -}}{{- $_ := set $off "quorum" "auth.quorum.enabled" -}}{{- end -}}
 {{- if not $s.storage.dataLog.enabled -}}{{- $_ := set $off "datalog" "storage.dataLog.enabled" -}}{{- end -}}
 {{- $all := $volumes -}}
 {{- $extra := list -}}
@@ -1296,6 +1333,11 @@ tls_quorum_hostname_verification: tls.quorumHostnameVerification
 tls_port_unification: tls.portUnification
 reconfig: reconfig
 reconfig_password_file: reconfig
+client_sasl_users: auth.client.enabled
+client_auth_required: auth.client.enabled
+quorum_sasl: auth.quorum.stage
+quorum_sasl_user: auth.quorum.learnerUser
+quorum_sasl_password_file: auth.quorum.enabled
 {{- end -}}
 
 {{/*
