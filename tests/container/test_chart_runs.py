@@ -1,8 +1,10 @@
 """The rendered StatefulSet, run in the image: an ensemble from the original mini values
-survives losing its leader, and a TLS member passes its helm test."""
+survives losing its leader, and a TLS member and an authenticated ensemble pass their
+helm test."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,7 +17,13 @@ from helm_python.chart import Chart
 from tests.harness.certs import Authority, mount_secret, tls_kazoo
 from tests.harness.chart import CHART, Document, documents, render, values_file
 from tests.harness.chartcases import CERT_MANAGER, one, rendered_documents, tls
-from tests.harness.clients import ContinuousWriter, new_client, stored_numbers
+from tests.harness.clients import (
+    ContinuousWriter,
+    new_client,
+    refusal,
+    started,
+    stored_numbers,
+)
 from tests.harness.members import leader_of, serving
 from tests.harness.statefulset import StatefulSet, wait_for
 from tests.harness.tlspods import SecretMountingStatefulSet
@@ -131,6 +139,49 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
         with tls_kazoo(f"{sts.address(0)}:2281", secret) as client:
             client.create("/chart-tls", b"written over TLS")
             assert client.get("/chart-tls")[0] == b"written over TLS"
+    except BaseException:
+        print(sts.logs(0)[-20000:])
+        raise
+    finally:
+        sts.teardown()
+
+
+@pytest.mark.container
+def test_an_authenticated_ensemble_as_the_chart_runs_it_passes_its_helm_test(
+    docker_client: Any, image: str, tmp_path: Path
+) -> None:
+    """values-mini.yaml with auth.client and auth.quorum, the Secrets the chart makes
+    mounted as the kubelet mounts them: three members form a quorum that authenticates
+    each of them, the helm test pod passes (four-letter words need no credentials), and
+    kazoo writes as the chart's user with its generated password, and only with it."""
+    auth = {"client": {"enabled": True}, "quorum": {"enabled": True}}
+    docs = documents(render({**values_file(CHART / "values-mini.yaml"), "auth": auth}))
+    mounted = {}
+    for secret in (d for d in docs if d["kind"] == "Secret"):
+        name = secret["metadata"]["name"]
+        data = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+        mount_secret(tmp_path / name, data)
+        mounted[name] = str(tmp_path / name)
+    assert sorted(mounted) == ["my-zk-client-auth", "my-zk-quorum-auth"]
+    password = (tmp_path / "my-zk-client-auth" / "zookeeper").read_text()
+    sts = StatefulSet(
+        one(docs, "StatefulSet"),
+        image,
+        client=docker_client,
+        services=["my-zk-cs"],
+        secrets=mounted,
+    )
+    try:
+        sts.start()
+        sts.wait_ready(timeout=120)
+        assert any("Successfully authenticated learner" in sts.logs(i) for i in range(3))
+        code, output = sts.run_pod(one(docs, "Pod"))
+        print(output)
+        assert code == 0, output
+        assert output.count(": leader") == 1
+        with started(new_client(sts.connect_string(), sasl=("zookeeper", password)), 30) as zk:
+            zk.create("/chart-auth", b"authenticated")
+        assert refusal(sts.connect_string()) == "SessionClosedRequireSaslError"
     except BaseException:
         print(sts.logs(0)[-20000:])
         raise

@@ -15,11 +15,9 @@ from pathlib import Path
 
 import docker
 import pytest
-from kazoo.client import KazooClient
-from kazoo.exceptions import KazooException
 
 from tests.harness.certs import mount_secret
-from tests.harness.clients import new_client, sasl_options, started
+from tests.harness.clients import new_client, refusal, started
 from tests.harness.members import leader_of, serving
 from tests.harness.saslpods import (
     CLIENT_SASL,
@@ -106,21 +104,6 @@ def test_the_java_client_with_a_jaas_file_writes_and_reads(ensemble: Ensemble) -
     code, output = sts.exec(1, JAVA_CLIENT.format(server=server, command="get /solr"))
     assert code == 0, output
     assert "by-java" in output
-
-
-def refusal(hosts: str, sasl: tuple[str, str] | None = None) -> str:
-    """The error a client gets from its first connection and write, in one attempt."""
-    options = {} if sasl is None else {"sasl_options": sasl_options(*sasl)}
-    zk = KazooClient(hosts=hosts, timeout=5, connection_retry={"max_tries": 1}, **options)
-    try:
-        zk.start(timeout=15)
-        zk.create("/should-not-exist", b"x")
-    except KazooException as error:
-        return type(error).__name__
-    finally:
-        zk.stop()
-        zk.close()
-    return "written"
 
 
 def test_a_client_without_credentials_is_refused(ensemble: Ensemble) -> None:

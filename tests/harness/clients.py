@@ -21,6 +21,22 @@ def new_client(hosts: str, sasl: tuple[str, str] | None = None) -> KazooClient:
     return KazooClient(hosts=hosts, timeout=10, connection_retry=retry, **options)
 
 
+def refusal(hosts: str, sasl: tuple[str, str] | None = None) -> str:
+    """The error a client gets from its first connection and read, in one attempt
+    ("served" if none): what an ensemble that requires authentication answers."""
+    options = {} if sasl is None else {"sasl_options": sasl_options(*sasl)}
+    zk = KazooClient(hosts=hosts, timeout=5, connection_retry={"max_tries": 1}, **options)
+    try:
+        zk.start(timeout=15)
+        zk.exists("/")
+    except KazooException as error:
+        return type(error).__name__
+    finally:
+        zk.stop()
+        zk.close()
+    return "served"
+
+
 def sasl_options(user: str, password: str) -> dict[str, str]:
     """kazoo's SASL DIGEST-MD5 as a user of the ensemble (pure-sasl does the exchange)."""
     return {"mechanism": "DIGEST-MD5", "username": user, "password": password}
