@@ -17,12 +17,14 @@ import docker
 import pytest
 
 from tests.harness.certs import mount_secret
-from tests.harness.clients import new_client, refusal, started
+from tests.harness.clients import ContinuousWriter, new_client, refusal, started, stored_numbers
 from tests.harness.members import leader_of, serving
+from tests.harness.rolling import fewest_ready, roll
 from tests.harness.saslpods import (
     CLIENT_SASL,
     CLIENT_USERS,
     PLAIN,
+    QUORUM_SASL,
     QUORUM_SECRET,
     RECONFIG_FLAGS,
     SASL,
@@ -30,7 +32,8 @@ from tests.harness.saslpods import (
     sasl_statefulset,
 )
 from tests.harness.statefulset import StatefulSet, wait_for
-from tests.harness.writes import write_numbers
+from tests.harness.tlspods import SECRET as TLS_SECRET
+from tests.harness.writes import write_numbers, written
 from zkcontainer.sasl import FIPS_MODE_LINE
 
 pytestmark = pytest.mark.container
@@ -225,6 +228,59 @@ def test_reconfig_grows_and_shrinks_with_authentication_required(
         sts.delete(1)
         sts.wait_ready([1], timeout=120)
         assert "membership: " in sts.logs(1)
+    except BaseException:
+        for pod in sts.pods:
+            print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
+        raise
+    finally:
+        sts.teardown()
+
+
+def test_quorum_sasl_turned_on_in_three_rolls_keeps_a_quorum_serving(
+    docker_client: docker.DockerClient, image: str, tmp_path: Path
+) -> None:
+    """docs/security.md, "Turning quorum SASL on in a running ensemble": enabled, then
+    learners_required, then required, each a rolling restart as the controller makes
+    it, under a client writing throughout; never fewer than two members Ready, and
+    every acknowledged write there at the end."""
+    sts = sasl_statefulset(PLAIN, image, docker_client, tmp_path)
+    stages = ["enabled", "learners_required", "required"]
+    try:
+        sts.start()
+        sts.wait_ready(timeout=120)
+        writer = ContinuousWriter(new_client(sts.connect_string()), "/rolling")
+        writer.start()
+        wait_for(lambda: writer.writing(2), 60, lambda: "no write acknowledged")
+        with fewest_ready(sts) as fewest:
+            for stage in stages:
+                roll(sts, [*PLAIN, f"--quorum_sasl={stage}", QUORUM_SASL[1]])
+        written(writer, 20)
+        writer.finish()
+        assert fewest[0] >= 2, f"only {fewest[0]} members Ready at one moment"
+        assert set(writer.acknowledged) <= stored_numbers(sts.connect_string(), "/rolling")
+        leader = leader_of(sts, [0, 1, 2])
+        assert "Successfully authenticated learner" in sts.logs(leader)
+    except BaseException:
+        for pod in sts.pods:
+            print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
+        raise
+    finally:
+        sts.teardown()
+
+
+def test_quorum_sasl_and_quorum_tls_together_form_a_quorum(
+    docker_client: docker.DockerClient, image: str, tmp_path: Path
+) -> None:
+    """FIPS mode off (for DIGEST-MD5) brings back the trust manager that checks
+    hostnames: the members still form their quorum over TLS, authenticated."""
+    command = [*SASL, f"--tls_dir={TLS_SECRET}"]
+    sts = sasl_statefulset(command, image, docker_client, tmp_path, tls=True)
+    try:
+        sts.start()
+        sts.wait_ready(timeout=120)
+        leader = leader_of(sts, [0, 1, 2])
+        assert "Successfully authenticated learner" in sts.logs(leader)
+        assert any("Accepted TLS connection from" in sts.logs(i) for i in range(3))
     except BaseException:
         for pod in sts.pods:
             print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")

@@ -9,8 +9,10 @@ from typing import Any
 
 import docker
 
-from tests.harness.certs import mount_secret
+from tests.harness.certs import Authority, mount_secret
 from tests.harness.statefulset import StatefulSet
+from tests.harness.tlspods import NAMES
+from tests.harness.tlspods import SECRET as TLS_SECRET
 
 USERS = "/etc/zookeeper/users"
 QUORUM = "/etc/zookeeper/quorum"
@@ -33,12 +35,14 @@ RECONFIG_FLAGS = ["--reconfig", f"--reconfig_password_file={RECONFIG}/password"]
 SASL = [*PLAIN, *CLIENT_SASL, *QUORUM_SASL]
 
 
-def sasl_manifest(command: Sequence[str]) -> dict[str, Any]:
-    """A StatefulSet of three whose pods mount every Secret of SECRETS."""
+def sasl_manifest(
+    command: Sequence[str], secrets: Sequence[str] = tuple(SECRETS)
+) -> dict[str, Any]:
+    """A StatefulSet of three whose pods mount the Secrets named (SECRETS', and zk-tls)."""
+    paths = {name: path for name, (path, _) in SECRETS.items()} | {"zk-tls": TLS_SECRET}
     mounts = [{"name": "datadir", "mountPath": "/var/lib/zookeeper"}]
-    mounts += [
-        {"name": name, "mountPath": path, "readOnly": True} for name, (path, _) in SECRETS.items()
-    ]
+    for name in secrets:
+        mounts.append({"name": name, "mountPath": paths[name], "readOnly": True})
     return {
         "metadata": {"name": "zk"},
         "spec": {
@@ -60,7 +64,7 @@ def sasl_manifest(command: Sequence[str]) -> dict[str, Any]:
                         }
                     ],
                     "securityContext": {"runAsUser": 1000, "fsGroup": 1000},
-                    "volumes": [{"name": name, "secret": {"secretName": name}} for name in SECRETS],
+                    "volumes": [{"name": n, "secret": {"secretName": n}} for n in secrets],
                 },
             },
             "volumeClaimTemplates": [{"metadata": {"name": "datadir"}}],
@@ -68,15 +72,25 @@ def sasl_manifest(command: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def mount_secrets(directory: Path) -> dict[str, str]:
-    """SECRETS written under `directory` as the kubelet mounts Secrets: name -> directory."""
-    for name, (_, files) in SECRETS.items():
+def mount_secrets(directory: Path, tls: bool) -> dict[str, str]:
+    """SECRETS (and with `tls` zk-tls, a new CA's certificate for the pods) written under
+    `directory` as the kubelet mounts Secrets: name -> directory."""
+    secrets = {name: files for name, (_, files) in SECRETS.items()}
+    if tls:
+        secrets["zk-tls"] = Authority.make().secret(NAMES)
+    for name, files in secrets.items():
         mount_secret(directory / name, files)
-    return {name: str(directory / name) for name in SECRETS}
+    return {name: str(directory / name) for name in secrets}
 
 
 def sasl_statefulset(
-    command: Sequence[str], image: str, client: docker.DockerClient, secrets: Path
+    command: Sequence[str],
+    image: str,
+    client: docker.DockerClient,
+    secrets: Path,
+    tls: bool = False,
 ) -> StatefulSet:
-    """sasl_manifest(command) with its Secrets mounted from under `secrets`."""
-    return StatefulSet(sasl_manifest(command), image, client=client, secrets=mount_secrets(secrets))
+    """sasl_manifest(command) with its Secrets mounted from under `secrets`; with `tls`,
+    the TLS Secret too (at TLS_SECRET, for --tls_dir)."""
+    mounted = mount_secrets(secrets, tls)
+    return StatefulSet(sasl_manifest(command, list(mounted)), image, client=client, secrets=mounted)
