@@ -16,7 +16,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.harness.certs import mount_secret
+from tests.harness.certs import mount_secret, tls_kazoo
 from tests.harness.clients import ContinuousWriter, new_client, refusal, started, stored_numbers
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
@@ -272,7 +272,8 @@ def test_quorum_sasl_and_quorum_tls_together_form_a_quorum(
     docker_client: docker.DockerClient, image: str, tmp_path: Path
 ) -> None:
     """FIPS mode off (for DIGEST-MD5) brings back the trust manager that checks
-    hostnames: the members still form their quorum over TLS, authenticated."""
+    hostnames: the members still form their quorum over TLS, authenticated. With
+    every client required to authenticate, a client certificate counts."""
     command = [*SASL, f"--tls_dir={TLS_SECRET}"]
     sts = sasl_statefulset(command, image, docker_client, tmp_path, tls=True)
     try:
@@ -281,6 +282,9 @@ def test_quorum_sasl_and_quorum_tls_together_form_a_quorum(
         leader = leader_of(sts, [0, 1, 2])
         assert "Successfully authenticated learner" in sts.logs(leader)
         assert any("Accepted TLS connection from" in sts.logs(i) for i in range(3))
+        assert "enforce.auth.schemes=sasl,x509" in sts.exec(0, "cat /opt/zookeeper/conf/zoo.cfg")[1]
+        with tls_kazoo(f"{sts.address(0)}:2281", tmp_path / "zk-tls") as zk:
+            zk.create("/by-certificate", b"no password")
     except BaseException:
         for pod in sts.pods:
             print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
