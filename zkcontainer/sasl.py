@@ -128,9 +128,12 @@ def read_credentials(settings: Settings, superuser_password: str | None = None) 
         else:
             where = f"--quorum_sasl_password_file: {settings.quorum_sasl_password_file}"
             problems += [f"{where}: {problem}" for problem in password_problems(quorum_password)]
+    superuser = superuser_password if superuser_by_sasl(settings) else None
+    if superuser is not None:
+        where = f"--reconfig_password_file: {settings.reconfig_password_file}"
+        problems += [f"{where}: {problem}" for problem in password_problems(superuser)]
     if problems:
         raise ConfigError(problems)
-    superuser = superuser_password if superuser_by_sasl(settings) else None
     return Credentials(clients, quorum_password, superuser)
 
 

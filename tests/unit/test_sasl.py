@@ -368,3 +368,14 @@ def test_reconfig_with_authentication_required_needs_sasl_users() -> None:
         "--client_auth_required=true: with --reconfig needs --client_sasl_users: the members "
         "and zookeeper-scale change the membership as the superuser, by SASL"
     ]
+
+
+def test_the_superusers_password_is_held_to_the_jaas_files_rules(tmp_path: Path) -> None:
+    directory = users(tmp_path / "users", alice="pw-a")
+    settings = load([*RECONFIG, f"--client_sasl_users={directory}"])
+    with pytest.raises(ConfigError) as caught:
+        sasl.read_credentials(settings, "a ${secret}")
+    assert caught.value.problems == [
+        "--reconfig_password_file: /s/super: the password holds '${', which the JVM would "
+        "read as a property"
+    ]
