@@ -181,6 +181,18 @@ def test_each_unusable_user_and_password_is_one_line(tmp_path: Path) -> None:
     )
 
 
+def test_a_file_name_with_a_line_break_stays_on_its_problems_line(tmp_path: Path) -> None:
+    directory = tmp_path / "users"
+    subdirectory, latin1 = directory / "a\nb", directory / "c\nd"
+    subdirectory.mkdir(parents=True)
+    latin1.write_bytes(b"caf\xe9")
+    found = credential_problems([f"--client_sasl_users={directory}"])
+    assert sorted(found) == [
+        f"--client_sasl_users: {str(subdirectory)!a}: cannot read: Is a directory",
+        f"--client_sasl_users: {str(latin1)!a}: not UTF-8 text",
+    ]
+
+
 @pytest.mark.parametrize("state", ["missing", "a file", "empty", "only Kubernetes' own"])
 def test_a_users_directory_without_users_is_refused(tmp_path: Path, state: str) -> None:
     path = tmp_path / "users"
