@@ -38,6 +38,9 @@ def secret_text(path: str) -> str:
     password = text.removesuffix("\n").removesuffix("\r")
     if not password:
         raise CredentialProblem(f"{where}: the password is empty")
+    if password.isspace():
+        # A template that rendered nothing but its indentation, not a password.
+        raise CredentialProblem(f"{where}: the password is only blanks")
     return password
 
 

@@ -162,6 +162,7 @@ def test_each_unusable_user_and_password_is_one_line(tmp_path: Path) -> None:
         tmp_path / "users",
         alice="good\n",
         empty="",
+        blank="   \n",
         two="line\nline",
         prop="a${user.home}b",
     )
@@ -174,6 +175,7 @@ def test_each_unusable_user_and_password_is_one_line(tmp_path: Path) -> None:
             f"{where}: user a@b: not a name JAAS can carry (ASCII letters, digits, '.', '_' "
             "and '-', as a Secret's keys)",
             f"--client_sasl_users: {directory / 'empty'}: the password is empty",
+            f"--client_sasl_users: {directory / 'blank'}: the password is only blanks",
             f"--client_sasl_users: {directory / 'latin1'}: not UTF-8 text",
             f"{where}: user prop: the password holds '${{', which the JVM would read as a property",
             f"{where}: user two: the password spans more than one line",
