@@ -4,34 +4,22 @@ start-zookeeper, attacked by a client holding one user's password."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from kazoo.exceptions import KazooException
+from kazoo.client import KazooClient
+from kazoo.exceptions import SessionClosedRequireSaslError
 from kazoo.security import ACL, Id, Permissions
 
 from tests.conftest import ServerFactory
 from tests.harness.authzid import asking_for
-from tests.harness.clients import new_client, refusal, started
+from tests.harness.certs import Authority, mount_secret, tls_kazoo
+from tests.harness.clients import new_client, read_as, refusal, sasl_options, started
+from tests.harness.ports import free_port
 
 pytestmark = pytest.mark.process
 
 USERS = {"alice": "alice-password", "bob": "bob-password"}
-
-
-def read_as(hosts: str, user: str, password: str, path: str) -> str:
-    """What a client authenticated as `user` gets reading `path`: its data, or the error."""
-    zk = new_client(hosts, sasl=(user, password))
-    try:
-        zk.start(timeout=15)
-    except Exception as error:  # kazoo's timeout type depends on its handler
-        return f"no session: {type(error).__name__}"
-    try:
-        return zk.get(path)[0].decode()
-    except KazooException as error:
-        return type(error).__name__
-    finally:
-        zk.stop()
-        zk.close()
 
 
 def test_one_users_password_never_acts_as_another_user(
@@ -59,3 +47,40 @@ def test_one_users_password_never_acts_as_another_user(
         assert read_as(hosts, "alice", USERS["alice"], "/bobs") == "NoAuthError"
         with asking_for("bob"):
             assert read_as(hosts, name, USERS["alice"], "/bobs") == "NoAuthError", name
+
+
+def test_a_tls_client_without_a_certificate_must_still_authenticate(
+    zookeeper_server: ServerFactory, tmp_path: Path
+) -> None:
+    """--tls_client_auth=want lets a client without a certificate connect over TLS:
+    with every client required to authenticate, it must then use SASL."""
+    users, secret = tmp_path / "users", tmp_path / "tls"
+    users.mkdir()
+    (users / "alice").write_text(USERS["alice"])
+    mount_secret(secret, Authority.make().secret(["zk-0", "localhost", "127.0.0.1"]))
+    secure = free_port()
+    server = zookeeper_server(
+        f"--client_sasl_users={users}",
+        "--client_auth_required=true",
+        f"--tls_dir={secret}",
+        f"--secure_client_port={secure}",
+        "--tls_client_auth=want",
+    )
+    server.start()
+    server.wait_until_imok()
+    hosts = f"127.0.0.1:{secure}"
+
+    def without_certificate(**options: Any) -> KazooClient:
+        tls = {"use_ssl": True, "ca": str(secret / "ca.crt"), "verify_certs": True}
+        return KazooClient(
+            hosts=hosts, timeout=5, connection_retry={"max_tries": 1}, **tls, **options
+        )
+
+    anonymous = without_certificate()
+    with pytest.raises(SessionClosedRequireSaslError), started(anonymous, 15):
+        anonymous.get_children("/")
+    sasl = without_certificate(sasl_options=sasl_options("alice", USERS["alice"]))
+    with started(sasl, 15):
+        assert "zookeeper" in sasl.get_children("/")
+    with tls_kazoo(hosts, secret) as certified:
+        assert "zookeeper" in certified.get_children("/")
