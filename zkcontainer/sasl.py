@@ -33,13 +33,13 @@ FIPS_MODE_LINE = (
     "SASL DIGEST-MD5 is on: zookeeper.fips-mode=false, without which ZooKeeper 3.9.4 "
     "and later refuse DIGEST-MD5 as if every password were wrong"
 )
-# ZooKeeper's SASL server (3.8 and 3.9) answers a user name it does not know with
-# the password of the last user it looked up, and when its Kerberos rules
-# cannot shorten that name (`x@EVIL`) it takes the client's authorization id as
-# the session's identity: one user's password would act as any user, the
-# superuser too. These rules shorten every such name to one that is nobody's,
-# so the authorization id never counts. Our user names hold no '@' or '/', and
-# are never shortened.
+# ZooKeeper's SASL server takes the client's authorization id as the session's
+# identity when its Kerberos rules cannot shorten the name the client
+# authenticated as (`x@EVIL`). Our user names hold no '@' or '/', but 3.8.0
+# (Debian 12's, measured; 3.9.6 refuses it) answers a name it does not know
+# with the password of the last user it looked up: one user's password, under
+# such a name, would act as any user, the superuser too. These rules shorten
+# every such name to one that is nobody's, so the authorization id never counts.
 NOBODY = "unlisted"
 AUTH_TO_LOCAL = (
     "-Dzookeeper.security.auth_to_local="

@@ -25,8 +25,8 @@ USERS = {"alice": "alice-password", "bob": "bob-password"}
 def test_one_users_password_never_acts_as_another_user(
     zookeeper_server: ServerFactory, tmp_path: Path
 ) -> None:
-    """ZooKeeper's SASL server hands a name it does not know the password of the
-    last user it looked up, and then takes the client's authorization id for
+    """ZooKeeper 3.8.0's SASL server (the host's) hands a name it does not know the
+    password of the last user it looked up, and then takes the client's authorization id for
     the session's identity: with Alice's password, a client named `x@EVIL` asking
     to act as Bob would be Bob. start-zookeeper's auth_to_local rules give
     such a name an identity of its own, so the authorization id never counts."""
