@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from zkcontainer.probeargs import shown
+
 # ZooKeeper's superuser, whose password --reconfig_password_file holds: by the
 # digest scheme, or by SASL where clients authenticate with SASL.
 SUPERUSER = "super"
@@ -23,17 +25,22 @@ class CredentialProblem(Exception):
 
 
 def secret_text(path: str) -> str:
-    """The password in a mounted Secret's file, without the line end editors add."""
+    """The password in a mounted Secret's file, without the line end editors add.
+    A problem names the file on one line (a file name may hold a line break)."""
+    where = shown(path)
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
     except UnicodeDecodeError:
-        raise CredentialProblem(f"{path}: not UTF-8 text") from None
+        raise CredentialProblem(f"{where}: not UTF-8 text") from None
     except OSError as error:
-        raise CredentialProblem(f"{path}: cannot read: {error.strerror}") from None
+        raise CredentialProblem(f"{where}: cannot read: {error.strerror}") from None
     password = text.removesuffix("\n").removesuffix("\r")
     if not password:
-        raise CredentialProblem(f"{path}: the password is empty")
+        raise CredentialProblem(f"{where}: the password is empty")
+    if password.isspace():
+        # A template that rendered nothing but its indentation, not a password.
+        raise CredentialProblem(f"{where}: the password is only blanks")
     return password
 
 

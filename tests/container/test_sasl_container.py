@@ -14,9 +14,18 @@ from pathlib import Path
 
 import docker
 import pytest
+from kazoo.security import ACL, Id, Permissions
 
+from tests.harness.authzid import asking_for
 from tests.harness.certs import mount_secret, tls_kazoo
-from tests.harness.clients import ContinuousWriter, new_client, refusal, started, stored_numbers
+from tests.harness.clients import (
+    ContinuousWriter,
+    new_client,
+    read_as,
+    refusal,
+    started,
+    stored_numbers,
+)
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
 from tests.harness.saslpods import (
@@ -135,6 +144,31 @@ def test_a_client_with_a_wrong_password_is_refused(ensemble: Ensemble) -> None:
         "ConnectionLoss",
         "KazooTimeoutError",
     )
+
+
+def test_the_digest_scheme_never_counts_as_authentication(ensemble: Ensemble) -> None:
+    """ZooKeeper's digest scheme takes any user and password a client makes up."""
+    assert refusal(ensemble.hosts(), digest="anything:anything") == "SessionClosedRequireSaslError"
+    assert refusal(ensemble.hosts(), digest=f"super:{SUPERUSER_SECRET}") == (
+        "SessionClosedRequireSaslError"
+    )
+
+
+def test_one_users_password_never_acts_as_another_user(ensemble: Ensemble) -> None:
+    """tests/process/test_sasl_zookeeper.py's attack on the image's ZooKeeper: Kafka's
+    password, under a name the Secret does not list, asking to act as Solr. 3.9.6
+    refuses the name itself (the connection is closed); 3.8.0 took it."""
+    # One member: the name a member's handler holds is that member's own.
+    hosts, solr = ensemble.hosts((0,)), CLIENT_USERS["solr"]
+    with started(new_client(hosts, sasl=("solr", solr)), 30) as zk:
+        zk.create("/solrs", b"for solr only", acl=[ACL(Permissions.ALL, Id("sasl", "solr"))])
+    assert read_as(hosts, "solr", solr, "/solrs") == "for solr only"
+    for name in ("x@EVIL", "x/host@EVIL", USER):
+        # Kafka's look-up first, so the member's handler holds its name.
+        assert read_as(hosts, USER, PASSWORD, "/solrs") == "NoAuthError"
+        with asking_for("solr"):
+            refused = read_as(hosts, name, PASSWORD, "/solrs")
+        assert refused in ("NoAuthError", "ConnectionLoss"), name
 
 
 def test_our_commands_work_with_authentication_required(ensemble: Ensemble) -> None:

@@ -21,10 +21,13 @@ def new_client(hosts: str, sasl: tuple[str, str] | None = None) -> KazooClient:
     return KazooClient(hosts=hosts, timeout=10, connection_retry=retry, **options)
 
 
-def refusal(hosts: str, sasl: tuple[str, str] | None = None) -> str:
+def refusal(hosts: str, sasl: tuple[str, str] | None = None, digest: str | None = None) -> str:
     """The error a client gets from its first connection and read, in one attempt
-    ("served" if none): what an ensemble that requires authentication answers."""
-    options = {} if sasl is None else {"sasl_options": sasl_options(*sasl)}
+    ("served" if none): what an ensemble that requires authentication answers.
+    With `digest` (user:password), the client adds it as the digest scheme."""
+    options: dict[str, object] = {} if sasl is None else {"sasl_options": sasl_options(*sasl)}
+    if digest is not None:
+        options["auth_data"] = [("digest", digest)]
     zk = KazooClient(hosts=hosts, timeout=5, connection_retry={"max_tries": 1}, **options)
     try:
         zk.start(timeout=15)
@@ -35,6 +38,23 @@ def refusal(hosts: str, sasl: tuple[str, str] | None = None) -> str:
         zk.stop()
         zk.close()
     return "served"
+
+
+def read_as(hosts: str, user: str, password: str, path: str) -> str:
+    """What a client authenticated as `user` by SASL gets reading `path`: its data,
+    or the error's name."""
+    zk = new_client(hosts, sasl=(user, password))
+    try:
+        zk.start(timeout=15)
+    except Exception as error:  # kazoo's timeout type depends on its handler
+        return f"no session: {type(error).__name__}"
+    try:
+        return str(zk.get(path)[0].decode())
+    except KazooException as error:
+        return type(error).__name__
+    finally:
+        zk.stop()
+        zk.close()
 
 
 def sasl_options(user: str, password: str) -> dict[str, str]:

@@ -162,6 +162,7 @@ def test_each_unusable_user_and_password_is_one_line(tmp_path: Path) -> None:
         tmp_path / "users",
         alice="good\n",
         empty="",
+        blank="   \n",
         two="line\nline",
         prop="a${user.home}b",
     )
@@ -174,11 +175,24 @@ def test_each_unusable_user_and_password_is_one_line(tmp_path: Path) -> None:
             f"{where}: user a@b: not a name JAAS can carry (ASCII letters, digits, '.', '_' "
             "and '-', as a Secret's keys)",
             f"--client_sasl_users: {directory / 'empty'}: the password is empty",
+            f"--client_sasl_users: {directory / 'blank'}: the password is only blanks",
             f"--client_sasl_users: {directory / 'latin1'}: not UTF-8 text",
             f"{where}: user prop: the password holds '${{', which the JVM would read as a property",
             f"{where}: user two: the password spans more than one line",
         ]
     )
+
+
+def test_a_file_name_with_a_line_break_stays_on_its_problems_line(tmp_path: Path) -> None:
+    directory = tmp_path / "users"
+    subdirectory, latin1 = directory / "a\nb", directory / "c\nd"
+    subdirectory.mkdir(parents=True)
+    latin1.write_bytes(b"caf\xe9")
+    found = credential_problems([f"--client_sasl_users={directory}"])
+    assert sorted(found) == [
+        f"--client_sasl_users: {str(subdirectory)!a}: cannot read: Is a directory",
+        f"--client_sasl_users: {str(latin1)!a}: not UTF-8 text",
+    ]
 
 
 @pytest.mark.parametrize("state", ["missing", "a file", "empty", "only Kubernetes' own"])

@@ -25,9 +25,16 @@ from zkcontainer.settings import FLAGS
 from zkcontainer.start import main
 
 PREFIX = "start-zookeeper: "
-OPTIONAL_PATHS = ("zk_home", "tls_dir", "tls_client_ca", "reconfig_password_file")
+OPTIONAL_PATHS = (
+    "zk_home",
+    "tls_dir",
+    "tls_client_ca",
+    "reconfig_password_file",
+    "client_sasl_users",
+    "quorum_sasl_password_file",
+)
 # Every directory a run writes gets a default under the example's directory;
-# --zk_home and the TLS paths are optional, and drawn like the rest when given.
+# --zk_home and the TLS and SASL paths are optional, and drawn like the rest when given.
 PATH_FLAGS = [flag for flag in FLAGS if flag.kind == "path" and flag.name not in OPTIONAL_PATHS]
 
 
