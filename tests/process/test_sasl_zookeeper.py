@@ -3,6 +3,7 @@ start-zookeeper, attacked by a client holding one user's password."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.harness.authzid import asking_for
 from tests.harness.certs import Authority, mount_secret, tls_kazoo
 from tests.harness.clients import new_client, read_as, refusal, sasl_options, started
 from tests.harness.ports import free_port
+from tests.harness.statefulset import wait_for
 
 pytestmark = pytest.mark.process
 
@@ -49,6 +51,14 @@ def test_one_users_password_never_acts_as_another_user(
             assert read_as(hosts, name, USERS["alice"], "/bobs") == "NoAuthError", name
 
 
+def accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def test_a_tls_client_without_a_certificate_must_still_authenticate(
     zookeeper_server: ServerFactory, tmp_path: Path
 ) -> None:
@@ -68,6 +78,8 @@ def test_a_tls_client_without_a_certificate_must_still_authenticate(
     )
     server.start()
     server.wait_until_imok()
+    # The TLS port opens after the plaintext one answers ruok.
+    wait_for(lambda: accepts(secure), 30, lambda: f"port {secure} never opened")
     hosts = f"127.0.0.1:{secure}"
 
     def without_certificate(**options: Any) -> KazooClient:
