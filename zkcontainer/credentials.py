@@ -1,8 +1,12 @@
-"""Passwords from mounted Secrets: how a file holds one, and a directory a user each.
+"""Passwords from mounted Secrets: how a file holds one, and how a Secret holds users.
 
 Every password zkcontainer reads comes through here: the reconfig superuser's,
 the SASL users' and the quorum's. A Secret's file holds its value as given, and
 editors and `echo` add a line end, so one line end at the end is not part of it.
+
+Users come in two layouts: zkcontainer's, a Secret whose keys are the users
+(users_in_directory), and Bitnami's chart's, a list of user names in the values
+and a Secret key holding their passwords in the same order (users_from_lists).
 """
 
 from __future__ import annotations
@@ -65,3 +69,21 @@ def users_in_directory(path: str) -> tuple[dict[str, str], list[str]]:
     if not users and not problems:
         problems.append(f"{path}: holds no user (each key of the Secret is a user name)")
     return users, problems
+
+
+def users_from_lists(users: str, passwords: str) -> tuple[dict[str, str], list[str]]:
+    """({user: password}, problems) from Bitnami's layout: user names and passwords
+    each separated by commas, semicolons or whitespace, paired in order."""
+    names, secrets = _listed(users), _listed(passwords)
+    if len(names) != len(secrets):
+        return {}, [f"{len(names)} users but {len(secrets)} passwords: they pair in order"]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        return {}, [f"user {name} is listed twice" for name in repeated]
+    return dict(zip(names, secrets, strict=True)), []
+
+
+def _listed(text: str) -> list[str]:
+    for separator in ",;":
+        text = text.replace(separator, " ")
+    return text.split()

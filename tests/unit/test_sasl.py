@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.harness.javareaders import JavaReaders
-from zkcontainer import ConfigError, render, sasl
+from zkcontainer import ConfigError, credentials, render, sasl
 from zkcontainer.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -393,3 +393,32 @@ def test_the_superusers_password_is_held_to_the_jaas_files_rules(tmp_path: Path)
         "--reconfig_password_file: /s/super: the password holds '${', which the JVM would "
         "read as a property"
     ]
+
+
+@pytest.mark.parametrize(
+    ("users_text", "passwords_text", "expected"),
+    [
+        ("kafka,solr", "pw-k,pw-s", {"kafka": "pw-k", "solr": "pw-s"}),
+        ("kafka; solr\nnifi", "a b;c", {"kafka": "a", "solr": "b", "nifi": "c"}),
+        ("kafka", "pw\n", {"kafka": "pw"}),
+    ],
+)
+def test_bitnamis_layout_pairs_users_and_passwords_in_order(
+    users_text: str, passwords_text: str, expected: dict[str, str]
+) -> None:
+    """Bitnami's chart lists auth.*.serverUsers in its values and their passwords in
+    one Secret key, each separated by commas, semicolons or whitespace."""
+    assert credentials.users_from_lists(users_text, passwords_text) == (expected, [])
+
+
+@pytest.mark.parametrize(
+    ("users_text", "passwords_text", "problem"),
+    [
+        ("kafka,solr", "only-one", "2 users but 1 passwords: they pair in order"),
+        ("kafka,kafka", "a,b", "user kafka is listed twice"),
+    ],
+)
+def test_bitnamis_layout_refuses_lists_that_do_not_pair(
+    users_text: str, passwords_text: str, problem: str
+) -> None:
+    assert credentials.users_from_lists(users_text, passwords_text) == ({}, [problem])
