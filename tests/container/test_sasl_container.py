@@ -9,6 +9,7 @@ member with the wrong quorum password, a leader kill under a writing client.
 from __future__ import annotations
 
 import shlex
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from tests.harness.saslpods import (
     SUPERUSER_SECRET,
     sasl_statefulset,
 )
-from tests.harness.statefulset import StatefulSet, wait_for
+from tests.harness.statefulset import StatefulSet, labels, wait_for
 from tests.harness.tlspods import SECRET as TLS_SECRET
 from tests.harness.writes import write_numbers, written
 from zkcontainer.sasl import FIPS_MODE_LINE
@@ -171,7 +172,9 @@ def test_one_users_password_never_acts_as_another_user(ensemble: Ensemble) -> No
         assert refused in ("NoAuthError", "ConnectionLoss"), name
 
 
-def test_our_commands_work_with_authentication_required(ensemble: Ensemble) -> None:
+def test_our_commands_work_with_authentication_required(
+    ensemble: Ensemble, docker_client: docker.DockerClient, image: str
+) -> None:
     """The probes and the exporter speak four-letter words, which ZooKeeper never
     authenticates; zookeeper-status asks each member the same way."""
     sts = ensemble.sts
@@ -183,6 +186,27 @@ def test_our_commands_work_with_authentication_required(ensemble: Ensemble) -> N
     code, output = sts.exec(0, ["zookeeper-status"])
     assert code == 0, output
     assert "quorum serving" in output
+    # The exporter as the chart runs it: a sidecar in the pod's network namespace.
+    exporter = docker_client.containers.run(
+        image,
+        ["zookeeper-metrics", "--listen", "9141"],
+        network_mode=f"container:{sts.container(0).id}",
+        labels=labels("sasl-exporter"),
+        detach=True,
+    )
+    try:
+        url = f"http://{sts.address(0)}:9141/metrics"
+        wait_for(lambda: "zookeeper_up 1" in scrape(url), 30, lambda: scrape(url)[-2000:])
+    finally:
+        exporter.remove(force=True)
+
+
+def scrape(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return str(answer.read().decode())
+    except OSError as error:
+        return str(error)
 
 
 def test_no_password_is_anywhere_but_the_jaas_file(ensemble: Ensemble) -> None:
