@@ -196,7 +196,8 @@ def test_our_commands_work_with_authentication_required(
     )
     try:
         url = f"http://{sts.address(0)}:9141/metrics"
-        wait_for(lambda: "zookeeper_up 1" in scrape(url), 30, lambda: scrape(url)[-2000:])
+        # The sample line itself: the HELP line names "zookeeper_up 1" too.
+        wait_for(lambda: "\nzookeeper_up 1\n" in scrape(url), 30, lambda: scrape(url)[-2000:])
     finally:
         exporter.remove(force=True)
 
