@@ -213,6 +213,27 @@ def render_upgrade(
             )
 
 
+# How the chart's Secret templates look up the Secret an earlier install made.
+_SECRET_LOOKUP = 'lookup "v1" "Secret" $.Release.Namespace $secretName'
+
+
+def render_with_secrets(
+    values: Mapping[str, Any], secrets: Mapping[str, Mapping[str, str]], name: str = "my-zk"
+) -> dict[str, str]:
+    """`helm upgrade` against a cluster holding `secrets` (name -> base64 data), as the
+    auth Secrets' template looks them up; everything else is the chart as it is."""
+    with _chart_copy() as copy:
+        template = copy / "templates" / "auth-secrets.yaml"
+        text = template.read_text()
+        assert text.count(_SECRET_LOOKUP) == 1, "the auth Secrets are looked up in one place"
+        found = '(get ($.Files.Get "secrets.json" | fromJson) $secretName)'
+        template.write_text(text.replace(_SECRET_LOOKUP, found))
+        held = {secret: {"data": dict(data)} for secret, data in secrets.items()}
+        (copy / "secrets.json").write_text(json.dumps(held))
+        with Chart.load(copy) as chart:
+            return chart.render(values=dict(values), name=name, namespace="zk", is_upgrade=True)
+
+
 def render_reusing(
     missing: Iterable[str], values: Mapping[str, Any] | None = None, name: str = "my-zk"
 ) -> dict[str, str]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helm_python.errors import HelmError
 
-from tests.harness.chart import Document, documents, render
+from tests.harness.chart import Document, documents, render, render_with_secrets
 from zkcontainer.settings import load_settings
 
 CLIENT = {"auth": {"client": {"enabled": True}}}
@@ -122,3 +122,18 @@ def test_what_start_zookeeper_would_refuse_is_refused_at_install(
 def test_extra_flags_cannot_set_what_auth_sets() -> None:
     with pytest.raises(HelmError, match=re.escape("auth.client.enabled")):
         render({"extraFlags": ["--client_sasl_users=/etc/users"]})
+
+
+def test_an_upgrade_keeps_the_passwords_the_cluster_holds() -> None:
+    """The Secrets the chart made at install are looked up at every upgrade and kept,
+    so members and clients keep agreeing; a missing key gets a new password."""
+    held = {
+        "my-zk-client-auth": {"zookeeper": base64.b64encode(b"from-install-1").decode()},
+        "my-zk-quorum-auth": {},
+    }
+    values = {"auth": {"client": {"enabled": True}, "quorum": {"enabled": True}}}
+    docs = documents(render_with_secrets(values, held))
+    secrets = {d["metadata"]["name"]: d["data"] for d in docs if d["kind"] == "Secret"}
+    assert base64.b64decode(secrets["my-zk-client-auth"]["zookeeper"]) == b"from-install-1"
+    made = base64.b64decode(secrets["my-zk-quorum-auth"]["quorum-learner-password"]).decode()
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", made)
