@@ -170,7 +170,7 @@ def test_the_sbom_lists_the_runtimes_zkcontainer_and_the_vendored_client(
     assert (zkcontainer["name"], zkcontainer["version"]) == ("zkcontainer", version)
     assert sbom["metadata"]["component"]["version"] == version
     vendored = {c["name"]: c["version"] for c in located_at(sbom, "/opt/zkcontainer/vendor")}
-    assert vendored.keys() == {"python3-kazoo", "python3-six"}
+    assert vendored.keys() == {"python3-kazoo", "python3-six", "python3-pure-sasl"}
     kazoo = output(
         standalone,
         "python3",
