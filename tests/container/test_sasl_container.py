@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -27,6 +28,7 @@ from tests.harness.clients import (
     started,
     stored_numbers,
 )
+from tests.harness.ensemble import running
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
 from tests.harness.saslpods import (
@@ -74,17 +76,8 @@ def ensemble(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Ensemble]:
     secrets = tmp_path_factory.mktemp("sasl")
-    sts = sasl_statefulset(SASL, image, docker_client, secrets)
-    failed_before = request.session.testsfailed
-    try:
-        sts.start()
-        sts.wait_ready(timeout=120)
+    with running(request, sasl_statefulset(SASL, image, docker_client, secrets)) as sts:
         yield Ensemble(sts, secrets)
-    finally:
-        if request.session.testsfailed != failed_before:
-            for pod in sts.pods:
-                print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-20000:]}")
-        sts.teardown()
 
 
 def test_the_quorum_forms_with_every_member_authenticated(ensemble: Ensemble) -> None:
@@ -270,6 +263,22 @@ def test_losing_the_leader_loses_no_authenticated_write(ensemble: Ensemble) -> N
     sts.wait_ready(timeout=120)
 
 
+@contextmanager
+def own_ensemble(sts: StatefulSet) -> Iterator[StatefulSet]:
+    """`sts` started and Ready for one test; its members' logs printed if the test
+    fails; removed afterwards."""
+    try:
+        sts.start()
+        sts.wait_ready(timeout=120)
+        yield sts
+    except BaseException:
+        for pod in sts.pods:
+            print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
+        raise
+    finally:
+        sts.teardown()
+
+
 def test_reconfig_grows_and_shrinks_with_authentication_required(
     request: pytest.FixtureRequest,
     docker_client: docker.DockerClient,
@@ -280,9 +289,7 @@ def test_reconfig_grows_and_shrinks_with_authentication_required(
     initial three adds itself, and zookeeper-scale removes it, both as the
     superuser by SASL; a member restarting reads the membership the same way."""
     sts = sasl_statefulset([*PLAIN, *CLIENT_SASL, *RECONFIG_FLAGS], image, docker_client, tmp_path)
-    try:
-        sts.start()
-        sts.wait_ready(timeout=120)
+    with own_ensemble(sts):
         sts.scale(4)
         sts.wait_ready(timeout=120)
         hosts = ",".join(f"{sts.address(i)}:2181" for i in range(3))
@@ -301,12 +308,6 @@ def test_reconfig_grows_and_shrinks_with_authentication_required(
         sts.delete(1)
         sts.wait_ready([1], timeout=120)
         assert "membership: " in sts.logs(1)
-    except BaseException:
-        for pod in sts.pods:
-            print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
-        raise
-    finally:
-        sts.teardown()
 
 
 def test_quorum_sasl_turned_on_in_three_rolls_keeps_a_quorum_serving(
@@ -318,9 +319,7 @@ def test_quorum_sasl_turned_on_in_three_rolls_keeps_a_quorum_serving(
     every acknowledged write there at the end."""
     sts = sasl_statefulset(PLAIN, image, docker_client, tmp_path)
     stages = ["enabled", "learners_required", "required"]
-    try:
-        sts.start()
-        sts.wait_ready(timeout=120)
+    with own_ensemble(sts):
         writer = ContinuousWriter(new_client(sts.connect_string()), "/rolling")
         writer.start()
         wait_for(lambda: writer.writing(2), 60, lambda: "no write acknowledged")
@@ -333,12 +332,6 @@ def test_quorum_sasl_turned_on_in_three_rolls_keeps_a_quorum_serving(
         assert set(writer.acknowledged) <= stored_numbers(sts.connect_string(), "/rolling")
         leader = leader_of(sts, [0, 1, 2])
         assert "Successfully authenticated learner" in sts.logs(leader)
-    except BaseException:
-        for pod in sts.pods:
-            print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
-        raise
-    finally:
-        sts.teardown()
 
 
 def test_quorum_sasl_and_quorum_tls_together_form_a_quorum(
@@ -349,18 +342,10 @@ def test_quorum_sasl_and_quorum_tls_together_form_a_quorum(
     every client required to authenticate, a client certificate counts."""
     command = [*SASL, f"--tls_dir={TLS_SECRET}"]
     sts = sasl_statefulset(command, image, docker_client, tmp_path, tls=True)
-    try:
-        sts.start()
-        sts.wait_ready(timeout=120)
+    with own_ensemble(sts):
         leader = leader_of(sts, [0, 1, 2])
         assert "Successfully authenticated learner" in sts.logs(leader)
         assert any("Accepted TLS connection from" in sts.logs(i) for i in range(3))
         assert "enforce.auth.schemes=sasl,x509" in sts.exec(0, "cat /opt/zookeeper/conf/zoo.cfg")[1]
         with tls_kazoo(f"{sts.address(0)}:2281", tmp_path / "zk-tls") as zk:
             zk.create("/by-certificate", b"no password")
-    except BaseException:
-        for pod in sts.pods:
-            print(f"\n===== {pod.name} logs =====\n{sts.logs(pod.ordinal)[-8000:]}")
-        raise
-    finally:
-        sts.teardown()

@@ -11,7 +11,7 @@ import docker
 
 from tests.harness.certs import Authority, mount_secret
 from tests.harness.statefulset import StatefulSet
-from tests.harness.tlspods import NAMES
+from tests.harness.tlspods import NAMES, secret_pods
 from tests.harness.tlspods import SECRET as TLS_SECRET
 
 USERS = "/etc/zookeeper/users"
@@ -40,36 +40,7 @@ def sasl_manifest(
 ) -> dict[str, Any]:
     """A StatefulSet of three whose pods mount the Secrets named (SECRETS', and zk-tls)."""
     paths = {name: path for name, (path, _) in SECRETS.items()} | {"zk-tls": TLS_SECRET}
-    mounts = [{"name": "datadir", "mountPath": "/var/lib/zookeeper"}]
-    for name in secrets:
-        mounts.append({"name": name, "mountPath": paths[name], "readOnly": True})
-    return {
-        "metadata": {"name": "zk"},
-        "spec": {
-            "serviceName": "zk-hs",
-            "replicas": 3,
-            "podManagementPolicy": "Parallel",
-            "template": {
-                "spec": {
-                    "containers": [
-                        {
-                            "name": "zookeeper",
-                            "command": list(command),
-                            "readinessProbe": {
-                                "exec": {"command": ["zookeeper-ready", "--serving"]},
-                                "periodSeconds": 2,
-                            },
-                            "livenessProbe": {"exec": {"command": ["zookeeper-ready"]}},
-                            "volumeMounts": mounts,
-                        }
-                    ],
-                    "securityContext": {"runAsUser": 1000, "fsGroup": 1000},
-                    "volumes": [{"name": n, "secret": {"secretName": n}} for n in secrets],
-                },
-            },
-            "volumeClaimTemplates": [{"metadata": {"name": "datadir"}}],
-        },
-    }
+    return secret_pods(command, {name: (name, paths[name]) for name in secrets})
 
 
 def mount_secrets(directory: Path, tls: bool) -> dict[str, str]:

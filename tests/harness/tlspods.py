@@ -46,6 +46,15 @@ TLS = [*PLAINTEXT, f"--tls_dir={SECRET}", "--tls_reload_interval=1"]
 def tls_statefulset(command: Sequence[str] = TLS) -> dict[str, Any]:
     """The pod spec pieces the README's TLS section shows: the Secret's volume, its mount,
     --tls_dir; probes unchanged (plaintext on the pod's loopback)."""
+    return secret_pods(command, {"zk-tls": ("tls", SECRET)})
+
+
+def secret_pods(command: Sequence[str], secrets: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """A StatefulSet of three running `command`, with the image's probes, each pod
+    mounting the Secrets given as Secret name -> (volume name, mount path)."""
+    mounts = [{"name": "datadir", "mountPath": "/var/lib/zookeeper"}]
+    mounts += [{"name": v, "mountPath": path, "readOnly": True} for v, path in secrets.values()]
+    volumes = [{"name": v, "secret": {"secretName": name}} for name, (v, _) in secrets.items()]
     return {
         "metadata": {"name": "zk"},
         "spec": {
@@ -63,14 +72,11 @@ def tls_statefulset(command: Sequence[str] = TLS) -> dict[str, Any]:
                                 "periodSeconds": 2,
                             },
                             "livenessProbe": {"exec": {"command": ["zookeeper-ready"]}},
-                            "volumeMounts": [
-                                {"name": "datadir", "mountPath": "/var/lib/zookeeper"},
-                                {"name": "tls", "mountPath": SECRET, "readOnly": True},
-                            ],
+                            "volumeMounts": mounts,
                         }
                     ],
                     "securityContext": {"runAsUser": 1000, "fsGroup": 1000},
-                    "volumes": [{"name": "tls", "secret": {"secretName": "zk-tls"}}],
+                    "volumes": volumes,
                 },
             },
             "volumeClaimTemplates": [{"metadata": {"name": "datadir"}}],
