@@ -259,7 +259,7 @@ def heap_flags(settings: Settings) -> list[str]:
 
 
 def java_env(settings: Settings) -> str:
-    jvmflags = " ".join(shell_word(flag) for flag in [*heap_flags(settings), *settings.jvm_flags])
+    jvmflags = shell_join([*heap_flags(settings), *settings.jvm_flags])
     return (
         HEADER
         + f"ZOO_LOG_DIR={_double_quoted(settings.log_dir)}\n"
@@ -277,6 +277,11 @@ def shell_word(text: str) -> str:
     if text and _SHELL_SAFE.issuperset(text):
         return text
     return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def shell_join(words: Sequence[str]) -> str:
+    """`words` as one line a POSIX shell splits back into them, as shlex.join writes it."""
+    return " ".join(shell_word(word) for word in words)
 
 
 def _double_quoted(text: str) -> str:

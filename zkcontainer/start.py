@@ -435,8 +435,7 @@ class DryRun:
     def finish(self, settings: Settings, plan: Plan) -> int:
         for path, text in plan.files.items():
             print(f"==> {path} <==\n{text}")
-        command = " ".join(render.shell_word(word) for word in plan.command)
-        print(f"==> command <==\n{command}")
+        print(f"==> command <==\n{render.shell_join(plan.command)}")
         for path in plan.private:
             print(f"==> {path} <==\n(holds a key or passwords; not shown)\n")
         return 0

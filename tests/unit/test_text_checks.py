@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from zkcontainer import memory
 from zkcontainer.identity import PodIdentity, parse_pod_hostname
-from zkcontainer.render import shell_word
+from zkcontainer.render import shell_join, shell_word
 from zkcontainer.settings import load_settings
 from zkcontainer.settings.declarations import settings_of
 from zkcontainer.settings.heap import is_size
@@ -73,6 +73,11 @@ def test_an_integer_is_ascii_digits_after_an_optional_minus(text: str) -> None:
 @example("it's")
 def test_a_shell_word_is_quoted_as_shlex_quotes_it(text: str) -> None:
     assert shell_word(text) == shlex.quote(text)
+
+
+@given(st.lists(st.text()))
+def test_shell_words_are_joined_as_shlex_joins_them(words: list[str]) -> None:
+    assert shell_join(words) == shlex.join(words)
 
 
 def test_settings_refuse_to_be_built_without_a_field() -> None:
