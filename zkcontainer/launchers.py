@@ -22,6 +22,7 @@ COMMANDS = {
     "zookeeper-status": "zkcontainer.status",
     "zookeeper-scale": "zkcontainer.reconfig.scale",
     "zookeeper-declare-lost": "zkcontainer.declare_lost",
+    "zookeeper-backup": "zkcontainer.backup.command",
 }
 
 TEMPLATE = """\

@@ -308,7 +308,7 @@ def write_atomically(path: str, text: str, mode: int = 0o666, *, durable: bool =
         os.unlink(temporary)
         raise EnvironmentProblem(f"cannot write {path}: {error.strerror}") from error
     if durable:
-        _fsync_directory(directory)
+        fsync_directory(directory)
 
 
 def _create_temporary(directory: str) -> tuple[int, str]:
@@ -324,7 +324,7 @@ def _create_temporary(directory: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no unused temporary file name", directory)
 
 
-def _fsync_directory(directory: str) -> None:
+def fsync_directory(directory: str) -> None:
     """Make a rename durable. A directory we may write but not read (mode 0333)
     cannot be opened to fsync: the rename is still atomic, only not forced to disk."""
     try:

@@ -353,6 +353,11 @@ class Start:
         datadir.read_evidence(settings)
         runtime.ensure_directories(*_directories(settings))
         datalock.lock_directories(datadir.locked_directories(settings))
+        if settings.restore_from is not None:
+            # Only a restore reads a backup: its code stays out of other starts' imports.
+            from zkcontainer import restore  # noqa: PLC0415
+
+            restore.restore(settings, say)
         # Again under the lock: of two processes racing for one directory, the
         # second sees the first's myid, and refuses if it is not its own.
         evidence = datadir.read_evidence(settings)
@@ -411,6 +416,15 @@ class DryRun:
         evidence = datadir.read_evidence(settings)
         runtime.check_directories(*_directories(settings))
         datalock.check_unlocked(datadir.locked_directories(settings))
+        if settings.restore_from is not None:
+            from zkcontainer import restore  # noqa: PLC0415
+
+            contents, marker = restore.check(settings)
+            done = "was restored from it already" if marker else "would be seeded from it"
+            say(
+                f"--dry-run: {settings.restore_from} holds {contents.summary.znodes} znodes at"
+                f" zxid {contents.header.zxid:#x}; {settings.data_dir} {done}"
+            )
         runtime.check_replaceable(_replaced(settings, files, private))
         return evidence
 

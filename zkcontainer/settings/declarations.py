@@ -228,6 +228,12 @@ class Settings(NamedTuple):
         "with --reconfig: a file (a Secret's) holding ZooKeeper's superuser password",
         "path",
     )
+    # docs/operations.md: a new ensemble from a backup (zkcontainer.restore).
+    restore_from: str | None = flag(
+        None,
+        "a zookeeper-backup file to seed an empty data volume from, before the first start",
+        "path",
+    )
     jvm_flags: tuple[str, ...] = flag("", "extra JVM options, shell-quoted", secret=True)
     hostname: str = flag(None, "override the pod's short hostname (zk-0)")
     domain: str = flag(None, "override the pod's domain (zk-hs.default.svc.cluster.local)")

@@ -1,0 +1,177 @@
+"""start-zookeeper --restore_from=FILE: an empty volume seeded from a backup, once.
+
+Every member of a new ensemble is given the same backup file
+(zkcontainer.backup). Before ZooKeeper's first start on an empty volume, the
+start checks the file from end to end, records the restore in the volume
+(volume.RESTORE_MARKER: which backup, its zxid, when), then puts the
+backup's snapshot where ZooKeeper loads it, as `snapshot.<zxid>`. The members
+then hold the same history, elect a leader as any ensemble does, and serve
+it in a new epoch.
+
+The marker is written first and the snapshot after it, renamed into place
+complete, so every start finds one of three volumes:
+
+- no marker: restore, if the volume holds no data; a volume with data is
+  evidence and is refused, never written over;
+- a marker for this backup and ZooKeeper's files: restored already, and
+  perhaps written to since: start from what it holds, restore nothing;
+- a marker for this backup and no snapshot or log at all: the restore was
+  cut short before its snapshot landed; put it there.
+
+A marker for another backup is refused: this volume holds that one's data.
+The marker also makes the volume count as holding data (zkcontainer.volume),
+for the start gate and the reconfig membership, from its first start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import BinaryIO
+
+from zkcontainer import ConfigError, EnvironmentProblem, runtime, volume
+from zkcontainer.backup import archive
+from zkcontainer.probeargs import shown
+from zkcontainer.settings import Settings
+
+# The snapshot is written here first, then renamed: ZooKeeper never sees half of one.
+_PARTIAL = "zkcontainer-restoring"
+
+
+def marker_path(settings: Settings) -> str:
+    return os.path.join(settings.data_dir, volume.RESTORE_MARKER)
+
+
+def verified(path: str, copy: BinaryIO | None = None) -> archive.Contents:
+    """The backup --restore_from names, read from end to end; a file that cannot
+    be restored is bad input, named with the flag."""
+    try:
+        with open(path, "rb") as file:
+            return archive.read(file, copy)
+    except OSError as error:
+        problem = f"--restore_from={shown(path)}: cannot read: {error.strerror}"
+        raise ConfigError([problem]) from None
+    except archive.BadBackup as error:
+        raise ConfigError([f"--restore_from={shown(path)}: not restored: {error}"]) from None
+
+
+def check(settings: Settings) -> tuple[archive.Contents, dict[str, object] | None]:
+    """What a restore would do, refused where it must not; only reads."""
+    path = settings.restore_from
+    assert path is not None
+    contents = verified(path)
+    marker = read_marker(marker_path(settings))
+    if marker is not None:
+        if marker.get("sha256") != contents.sha256:
+            raise EnvironmentProblem(
+                f"--restore_from={shown(path)}: {settings.data_dir} was restored from another"
+                f" backup (zxid {marker.get('zxid')}, taken {marker.get('taken')}) and holds its"
+                " data: it is never restored over; give this member a new volume, or start"
+                " without --restore_from to serve what it holds"
+            )
+        return contents, marker
+    state = volume.classify(settings.data_dir, settings.data_log_dir)
+    if state.holds_data:
+        raise EnvironmentProblem(
+            f"--restore_from={shown(path)}: {settings.data_dir} holds data (zxid"
+            f" {state.last_zxid:#x}): a restore never writes over it; give this member a new"
+            " volume, or start without --restore_from to serve what it holds"
+        )
+    backup_epoch = contents.header.zxid >> 32
+    if 0 < state.epoch < backup_epoch:
+        raise EnvironmentProblem(
+            f"--restore_from={shown(path)}: {settings.data_dir} holds the epoch files of an"
+            f" earlier start (epoch {state.epoch}), older than the backup's ({backup_epoch}):"
+            " ZooKeeper would refuse to load it; restore onto a new volume"
+        )
+    target = snapshot_path(settings, contents)
+    if os.path.lexists(target):
+        raise EnvironmentProblem(
+            f"--restore_from={shown(path)}: {target} exists: a restore never writes over it;"
+            " restore onto a new volume"
+        )
+    return contents, None
+
+
+def restore(settings: Settings, say: Callable[[str], None]) -> None:
+    """Seed the volume from the backup, or say why it is seeded already; under the
+    data directory's lock, before anything else is written there."""
+    path = settings.restore_from
+    assert path is not None
+    contents, marker = check(settings)
+    if marker is not None and _holds_zookeeper_files(settings):
+        say(
+            f"restore: {settings.data_dir} was restored from this backup (zxid"
+            f" {contents.header.zxid:#x}) at {marker.get('restored')}: starting from what it holds"
+        )
+        return
+    if marker is None:
+        runtime.write_atomically(marker_path(settings), _marker(contents, path))
+    _write_snapshot(settings, path, contents)
+    header = contents.header
+    say(
+        f"restore: {contents.summary.znodes} znodes at zxid {header.zxid:#x} from {shown(path)}"
+        f" (ZooKeeper {header.zookeeper}, taken {header.taken} from {header.source})"
+    )
+
+
+def snapshot_path(settings: Settings, contents: archive.Contents) -> str:
+    return os.path.join(settings.data_dir, volume.VERSION_DIR, f"snapshot.{contents.header.zxid:x}")
+
+
+def read_marker(path: str) -> dict[str, object] | None:
+    try:
+        with open(path, encoding="utf-8") as file:
+            marker = json.load(file)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise EnvironmentProblem(
+            f"{path} cannot be read ({error}): this volume was restored from a backup, and"
+            " which one is unknown; it is left as it is"
+        ) from None
+    return marker if isinstance(marker, dict) else {}
+
+
+def _marker(contents: archive.Contents, path: str) -> str:
+    header = contents.header
+    record = {
+        "sha256": contents.sha256,
+        "zxid": f"{header.zxid:#x}",
+        "znodes": contents.summary.znodes,
+        "taken": header.taken,
+        "source": header.source,
+        "zookeeper": header.zookeeper,
+        "file": path,
+        "restored": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return json.dumps(record, indent=1) + "\n"
+
+
+def _write_snapshot(settings: Settings, path: str, contents: archive.Contents) -> None:
+    directory = os.path.join(settings.data_dir, volume.VERSION_DIR)
+    os.makedirs(directory, exist_ok=True)
+    partial = os.path.join(directory, _PARTIAL)
+    with open(partial, "wb") as copy:
+        again = verified(path, copy)
+        copy.flush()
+        os.fsync(copy.fileno())
+    if again.sha256 != contents.sha256:
+        os.unlink(partial)
+        raise EnvironmentProblem(f"--restore_from={shown(path)} changed while it was read")
+    os.replace(partial, snapshot_path(settings, contents))
+    runtime.fsync_directory(directory)
+
+
+def _holds_zookeeper_files(settings: Settings) -> bool:
+    """Whether ZooKeeper's snapshots or logs are on the volume, the restored one or newer."""
+    for directory in {settings.data_dir, settings.data_log_dir}:
+        try:
+            names = os.listdir(os.path.join(directory, volume.VERSION_DIR))
+        except FileNotFoundError:
+            continue
+        if any(name.startswith(("snapshot.", "log.")) for name in names):
+            return True
+    return False
