@@ -120,7 +120,13 @@ def zoo_cfg(settings: Settings, dynamic_file: str | None = None) -> str:
         ("admin.enableServer", "true" if settings.admin_port else "false"),
     ]
     if settings.admin_port:
-        entries.append(("admin.serverPort", settings.admin_port))
+        entries += [
+            ("admin.serverPort", settings.admin_port),
+            # The AdminServer's restore replaces a running member's tree behind
+            # its quorum's back; a backup is restored into a new ensemble, at
+            # start (--restore_from). Its snapshot command serves the backups.
+            ("admin.restore.enabled", "false"),
+        ]
     if settings.is_ensemble:
         # Bind quorum ports on every address instead of resolving our own name,
         # which a headless Service may not publish before the pod is Ready.

@@ -22,6 +22,11 @@ SNAPSHOT = "/commands/snapshot?streaming=true"
 SERVER_STATS = "/commands/srvr"
 
 
+class Stats(NamedTuple):
+    version: str  # 3.9.6
+    state: str  # leader, follower, observer, standalone
+
+
 class Stream(NamedTuple):
     body: BinaryIO
     zxid: int
@@ -37,12 +42,13 @@ class AdminServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
-    def version(self) -> str:
-        """The server's ZooKeeper version, as `srvr` reports it (3.9.6)."""
+    def stats(self) -> Stats:
+        """The server's ZooKeeper version and role, as `srvr` reports them."""
         response = self._get(SERVER_STATS, None)
         try:
             stats = json.loads(response.read())
-            return str(stats["version"]).split("-")[0].split(",")[0].strip()
+            version = str(stats["version"]).split("-")[0].split(",")[0].strip()
+            return Stats(version, str(stats["server_stats"]["server_state"]))
         except (ValueError, KeyError, TypeError, OSError) as error:
             raise EnvironmentProblem(
                 f"the AdminServer at {self.where} answered srvr with no version ({error})"

@@ -1,15 +1,19 @@
 """zookeeper-backup: a member's tree, with its ACLs, in one file; --verify checks one offline.
 
     kubectl exec zk-0 -- zookeeper-backup > zk.backup
-    zookeeper-backup --host=zk-1.zk-hs --output=/backups/zk.backup
+    zookeeper-backup --host=zk-0.zk-hs,zk-1.zk-hs,zk-2.zk-hs --output_dir=/backups --keep=7
     zookeeper-backup --verify zk.backup
 
 It takes the snapshot ZooKeeper's AdminServer streams (zkcontainer.backup.admin)
 and writes it as a backup file (zkcontainer.backup.archive), reading it as
 ZooKeeper would on the way: a snapshot that would not load fails the backup.
-With --output, the file appears under its name only once it is complete;
-on standard output a failed backup has no trailer, so --verify and
---restore_from refuse it. The last line on standard error is the summary.
+Of several --host members, the first follower that answers is asked (the
+leader only when no follower answers): serializing the tree costs a member
+CPU and disk, better spent elsewhere than on the leader. With --output, the
+file appears under its name only once it is complete; --output_dir names it
+by time and zxid and then keeps the newest --keep; on standard output a
+failed backup has no trailer, so --verify and --restore_from refuse it. The
+last line on standard error is the summary.
 
 Exit: 0 done, 1 failed (the reason on one line), 2 bad arguments.
 """
@@ -25,7 +29,7 @@ from typing import BinaryIO
 
 from zkcontainer import ConfigError, EnvironmentProblem, runtime
 from zkcontainer.arguments import OneLineParser
-from zkcontainer.backup import admin, archive
+from zkcontainer.backup import admin, archive, retention
 from zkcontainer.backup.snapshot import BadSnapshot
 from zkcontainer.credentials import CredentialProblem, secret_text
 from zkcontainer.errors import exit_code
@@ -37,6 +41,8 @@ SUPERUSER = "super"
 # The identity sent when no password is given: ZooKeeper insists on one, and
 # under `/`'s default ACL any identity may take a snapshot.
 ANONYMOUS = "zookeeper-backup:"
+# --output_dir's files: this, the UTC time (sorts as it reads), ".backup".
+BACKUP_PREFIX = "zookeeper-"
 
 
 def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
@@ -50,9 +56,21 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         "--output", metavar="FILE", help="write the backup here (default: standard output)"
     )
     parser.add_argument(
+        "--output_dir",
+        metavar="DIR",
+        help="write the backup into DIR as zookeeper-<UTC time>.backup",
+    )
+    parser.add_argument(
+        "--keep",
+        type=_count,
+        help="with --output_dir: then remove all but the newest N backups there",
+    )
+    parser.add_argument(
         "--host",
+        type=_hosts,
         default="127.0.0.1",
-        help="the member whose AdminServer to ask (default: this pod's, 127.0.0.1)",
+        help="the members to ask, comma-separated; a follower is preferred"
+        " (default: this pod's, 127.0.0.1)",
     )
     parser.add_argument(
         "--admin_port",
@@ -71,6 +89,37 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         "--timeout", type=_seconds, default="60", help="seconds without progress (default 60)"
     )
     return parser.parse_args(argv)
+
+
+def _hosts(text: str) -> list[str]:
+    hosts = [host.strip() for host in text.split(",")]
+    if not all(hosts) or not all(host.isprintable() and " " not in host for host in hosts):
+        raise ConfigError([f"--host={shown(text)}: not a comma-separated list of members"])
+    return hosts
+
+
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= 10000):
+        raise ConfigError([f"--keep={shown(text)}: not a number of backups (1 to 10000)"])
+    return int(text)
+
+
+def _check_combination(args: argparse.Namespace) -> None:
+    """Flags that mean nothing together: every such problem at once."""
+    problems = []
+    if args.verify is not None:
+        taking = ("output", "output_dir", "keep", "password_file")
+        problems += [
+            f"--{name}: means nothing with --verify"
+            for name in taking
+            if getattr(args, name) is not None
+        ]
+    if args.output is not None and args.output_dir is not None:
+        problems.append("--output_dir: give --output or --output_dir, not both")
+    if args.keep is not None and args.output_dir is None:
+        problems.append(f"--keep={args.keep}: needs --output_dir")
+    if problems:
+        raise ConfigError(problems)
 
 
 def _port(text: str) -> int:
@@ -108,9 +157,28 @@ def verify(path: str) -> archive.Contents:
         raise EnvironmentProblem(f"{shown(path)} is refused: {error}") from None
 
 
+def chosen_member(args: argparse.Namespace) -> tuple[admin.AdminServer, str]:
+    """The first follower of --host that answers, else the first member that does;
+    with its ZooKeeper version. Every member's failure is named when none answers."""
+    answered: list[tuple[admin.AdminServer, str]] = []
+    failures = []
+    for host in args.host:
+        server = admin.AdminServer(host, args.admin_port, args.timeout)
+        try:
+            stats = server.stats()
+        except EnvironmentProblem as error:
+            failures.append(str(error))
+            continue
+        if stats.state == "follower":
+            return server, stats.version
+        answered.append((server, stats.version))
+    if answered:
+        return answered[0]
+    raise EnvironmentProblem("; ".join(failures))
+
+
 def take(args: argparse.Namespace, out: BinaryIO) -> archive.Contents:
-    server = admin.AdminServer(args.host, args.admin_port, args.timeout)
-    version = server.version()
+    server, version = chosen_member(args)
     stream = server.snapshot(authorization(args.password_file))
     taken = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     header = archive.Header(version, stream.zxid, taken, server.where, stream.size)
@@ -143,8 +211,22 @@ def take_to_file(args: argparse.Namespace) -> archive.Contents:
     return contents
 
 
+def take_into_directory(args: argparse.Namespace) -> archive.Contents:
+    """Into --output_dir under a name that sorts by time; then only the newest --keep stay."""
+    directory = args.output_dir
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    args.output = os.path.join(directory, f"{BACKUP_PREFIX}{stamp}.backup")
+    contents = take_to_file(args)
+    if args.keep is not None:
+        removed = retention.prune(directory, BACKUP_PREFIX, args.keep)
+        if removed:
+            print(f"{PROG}: removed {', '.join(removed)} (keeping {args.keep})", file=sys.stderr)
+    return contents
+
+
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     args = parse_args(argv, environ)
+    _check_combination(args)
     started = time.monotonic()
     if args.verify is not None:
         contents = verify(args.verify)
@@ -152,7 +234,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
         return
     if args.password_file is not None:
         authorization(args.password_file)  # a bad file is bad input: before any request
-    if args.output is not None:
+    if args.output_dir is not None:
+        contents = take_into_directory(args)
+    elif args.output is not None:
         contents = take_to_file(args)
     elif sys.stdout.isatty():
         raise ConfigError(["standard output is a terminal: give --output=FILE, or redirect it"])
