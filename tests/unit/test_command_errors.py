@@ -62,6 +62,13 @@ CASES = [
         ["--confdir=/tmp: unknown flag; did you mean --conf_dir?"],
     ),
     ("zookeeper-declare-lost", [], ["the following arguments are required: ID"]),
+    ("zookeeper-backup", ["--ouput=x"], ["--ouput=x: unknown flag; did you mean --output?"]),
+    ("zookeeper-backup", ["--admin_port=0"], ["--admin_port=0: not a port (1 to 65535)"]),
+    (
+        "zookeeper-backup",
+        ["--verify=x", "--output=y", "--keep=3"],
+        ["--output=y: means nothing with --verify", "--keep=3: means nothing with --verify"],
+    ),
 ]
 
 

@@ -32,9 +32,10 @@ OPTIONAL_PATHS = (
     "reconfig_password_file",
     "client_sasl_users",
     "quorum_sasl_password_file",
+    "restore_from",
 )
 # Every directory a run writes gets a default under the example's directory;
-# --zk_home and the TLS and SASL paths are optional, and drawn like the rest when given.
+# --zk_home, the TLS and SASL paths and the backup to restore are optional, and drawn like the rest when given.
 PATH_FLAGS = [flag for flag in FLAGS if flag.kind == "path" and flag.name not in OPTIONAL_PATHS]
 
 
@@ -70,6 +71,7 @@ path_names = {flag.name for flag in PATH_FLAGS} | {
     "tls_dir",
     "tls_client_ca",
     "reconfig_password_file",
+    "restore_from",
 }
 
 

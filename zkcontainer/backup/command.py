@@ -105,19 +105,23 @@ def _count(text: str) -> int:
 
 
 def _check_combination(args: argparse.Namespace) -> None:
-    """Flags that mean nothing together: every such problem at once."""
-    problems = []
+    """Flags that mean nothing together: every such problem at once, each named
+    with its value."""
+    given = {
+        name: getattr(args, name)
+        for name in ("output", "output_dir", "keep", "password_file")
+        if getattr(args, name) is not None
+    }
     if args.verify is not None:
-        taking = ("output", "output_dir", "keep", "password_file")
-        problems += [
-            f"--{name}: means nothing with --verify"
-            for name in taking
-            if getattr(args, name) is not None
+        problems = [
+            f"--{name}={value}: means nothing with --verify" for name, value in given.items()
         ]
-    if args.output is not None and args.output_dir is not None:
-        problems.append("--output_dir: give --output or --output_dir, not both")
-    if args.keep is not None and args.output_dir is None:
-        problems.append(f"--keep={args.keep}: needs --output_dir")
+    else:
+        problems = []
+        if "output" in given and "output_dir" in given:
+            problems.append(f"--output_dir={shown(args.output_dir)}: give it or --output, not both")
+        if "keep" in given and "output_dir" not in given:
+            problems.append(f"--keep={args.keep}: needs --output_dir")
     if problems:
         raise ConfigError(problems)
 

@@ -37,6 +37,7 @@ one round. The StatefulSet's template calls this before anything else.
   (include "zookeeper.checkDisruption" $context)
   (include "zookeeper.checkTls" $s)
   (include "zookeeper.checkMetrics" $s)
+  (include "zookeeper.checkBackup" $s)
   (include "zookeeper.checkReconfig" $s)
   (include "zookeeper.checkAuth" $s)
   (include "zookeeper.checkUpgrade" .)
@@ -234,6 +235,12 @@ storageClassName: {{ eq . "-" | ternary "" . | quote }}
 {{- define "zookeeper.testLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-test
+{{- end -}}
+
+{{/* The backup job's pods: what the NetworkPolicy lets reach the AdminServer. */}}
+{{- define "zookeeper.backupLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+app.kubernetes.io/component: {{ include "zookeeper.fullname" . }}-backup
 {{- end -}}
 
 {{/* The kubernetes.io/tls Secret the members (and the test pod) mount. */}}
@@ -781,6 +788,39 @@ where Prometheus and the kubelet's probes reach it, the pod's address.
 {{- end -}}
 
 {{/*
+Backups take the AdminServer's snapshot, on the port backup.adminPort sets;
+a restore reads one file of a claim every member mounts.
+*/}}
+{{- define "zookeeper.checkBackup" -}}
+{{- if .backup.enabled -}}
+{{- range .extraFlags -}}
+{{- $parsed := include "zookeeper.parseFlag" . | fromJson -}}
+{{- if eq $parsed.flag "admin_port" -}}
+{{- println (printf "extraFlags %s: backup.enabled opens the AdminServer on backup.adminPort (%v); set that instead" . $.backup.adminPort) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not .backup.persistence.existingClaim) (not .backup.persistence.size) -}}
+{{- println "backup.persistence.size: empty, and the chart makes the backups' claim with it (or name one of yours in backup.persistence.existingClaim)" -}}
+{{- end -}}
+{{- end -}}
+{{- with .restore.from -}}
+{{- $file := .file | default "" -}}
+{{- if and .existingClaim (not $file) -}}
+{{- println (printf "restore.from.file: empty, and restore.from.existingClaim %s needs the backup's path within it" .existingClaim) -}}
+{{- else if and $file (not .existingClaim) -}}
+{{- println (printf "restore.from.file %s: needs restore.from.existingClaim, the claim that holds it" $file) -}}
+{{- else if $file -}}
+{{- if has ".." (splitList "/" $file) -}}
+{{- println (printf "restore.from.file %s: a path within the claim, without .." $file) -}}
+{{- end -}}
+{{- if $.storage.existingClaim -}}
+{{- println (printf "restore.from: storage.existingClaim %s is a volume made beforehand; a restore seeds the new, empty volumes of a new release" $.storage.existingClaim) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 The exporter's --listen=[HOST:]PORT (zkcontainer/exporter.py listen_address):
 an IPv6 host in brackets, [::]:9141. Takes the settings.
 */}}
@@ -916,6 +956,9 @@ a path is the chart's only while these settings mount it. Takes the settings.
 {{- end }}
 {{- if .auth.quorum.enabled }}
 /etc/zookeeper/quorum: the members' password's Secret, with auth.quorum.enabled
+{{- end }}
+{{- if .restore.from.existingClaim }}
+/var/lib/zookeeper-restore: the claim holding the backup, with restore.from
 {{- end }}
 {{- end -}}
 
@@ -1333,6 +1376,7 @@ tls_quorum_hostname_verification: tls.quorumHostnameVerification
 tls_port_unification: tls.portUnification
 reconfig: reconfig
 reconfig_password_file: reconfig
+restore_from: restore.from
 client_sasl_users: auth.client.enabled
 client_auth_required: auth.client.enabled
 quorum_sasl: auth.quorum.stage
@@ -1533,6 +1577,9 @@ and advice depends on what runs (zookeeper.resizeAdvice).
 {{- println (printf "%s %s: below 1024: ZooKeeper runs as a user other than root with every capability dropped, and cannot bind it where the runtime keeps net.ipv4.ip_unprivileged_port_start at 1024; choose a port from 1024" $adminLabel $adminPort) -}}
 {{- end -}}
 {{- $ports = append $ports (list $adminLabel (atoi $adminPort) "ZooKeeper" "TCP") -}}
+{{- end -}}
+{{- if and $s.backup.enabled (not (and $adminPort (ne (atoi $adminPort) 0))) -}}
+{{- $ports = append $ports (list "backup.adminPort" $s.backup.adminPort "ZooKeeper's AdminServer" "TCP") -}}
 {{- end -}}
 {{- /* Sidecars share the pod's network namespace too: a port is taken for its protocol
 alone (TCP where none is given), and ZooKeeper, the exporter and the AdminServer take TCP. */ -}}
