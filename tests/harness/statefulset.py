@@ -151,17 +151,21 @@ class StatefulSet:
         services: Sequence[str] = (),
         secrets: Mapping[str, str] | None = None,
         ipv6_only: bool = False,
+        claims: Mapping[str, str] | None = None,
     ) -> None:
         """`publish`: container ports to publish on random 127.0.0.1 ports (not a Kubernetes
         notion; lets a host tool such as nc reach a pod). `owner`: what to label as the
         owner instead of this process, for pods that outlive it (make demo). `services`:
         names of Services that select these pods; each resolves to them. `secrets`: Secret
         name -> a directory of this machine holding its files as the kubelet mounts them.
-        `ipv6_only`: every pod and Service name resolves to the pods' IPv6 addresses alone."""
+        `ipv6_only`: every pod and Service name resolves to the pods' IPv6 addresses alone.
+        `claims`: PersistentVolumeClaims made beforehand, claim name -> a Docker volume,
+        which every pod naming the claim mounts (as a ReadWriteMany claim would be)."""
         self.client = client or docker.from_env()
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.publish = publish
         self.secrets: Mapping[str, str] = secrets or {}
+        self.existing_claims: Mapping[str, str] = claims or {}
         self.owner = owner or str(os.getpid())
         spec = manifest["spec"]
         self.name: str = manifest["metadata"]["name"]
@@ -419,12 +423,15 @@ class StatefulSet:
             if name in self.claims:
                 volume = self._volume_name(name, pod)
                 self._provision(volume, fs_group, mode="2775" if fs_group is not None else None)
+            elif self._existing_claim(self.volumes.get(name, {})) is not None:
+                mounts.append(self._claim_mount(self.volumes[name], mount))
+                continue
             elif "emptyDir" in self.volumes.get(name, {}):
                 volume = f"{self._volume_name(name, pod)}-{pod.incarnation}"
                 self._provision(volume, fs_group, mode="2777" if fs_group is not None else "777")
             else:
                 raise ValueError(
-                    f"volume {name}: only volumeClaimTemplates, emptyDir and given secrets"
+                    f"volume {name}: only volumeClaimTemplates, emptyDir, given secrets and claims"
                 )
             # no_copy: both start empty; Docker would otherwise copy the image's files in.
             mounts.append(
@@ -433,6 +440,20 @@ class StatefulSet:
                 )
             )
         return mounts
+
+    def _existing_claim(self, volume: Mapping[str, Any]) -> str | None:
+        """The Docker volume of a persistentVolumeClaim volume given in `claims`."""
+        claim = volume.get("persistentVolumeClaim")
+        if claim is None:
+            return None
+        if claim["claimName"] not in self.existing_claims:
+            raise ValueError(f"claim {claim['claimName']}: not among the claims given")
+        return self.existing_claims[claim["claimName"]]
+
+    def _claim_mount(self, volume: Mapping[str, Any], mount: Mapping[str, Any]) -> Mount:
+        source = self._existing_claim(volume)
+        read_only = bool(mount.get("readOnly") or volume["persistentVolumeClaim"].get("readOnly"))
+        return Mount(mount["mountPath"], source, type="volume", read_only=read_only, no_copy=True)
 
     def _provision(self, volume: str, fs_group: int | None, mode: str | None) -> None:
         """A volume's first use, as the kubelet prepares it: with fsGroup, owned by that group."""
@@ -623,6 +644,7 @@ class StatefulSet:
         container = self.client.containers.create(
             self.image,
             **self._run_options(name, spec, security),
+            mounts=self._pod_mounts(pod_spec, spec, security.get("fsGroup")),
             name=f"{name}-{self.run_id}",
             hostname=name,
             dns_search=[f"{self.namespace}.{CLUSTER_DOMAIN}", CLUSTER_DOMAIN],
@@ -635,6 +657,27 @@ class StatefulSet:
             return code, container.logs().decode(errors="replace")
         finally:
             container.remove(force=True)
+
+    def _pod_mounts(
+        self, pod_spec: Mapping[str, Any], spec: Mapping[str, Any], fs_group: int | None
+    ) -> list[Mount]:
+        """A bare pod's volumes: given claims and secrets, and fresh emptyDirs."""
+        volumes = {volume["name"]: volume for volume in pod_spec.get("volumes", [])}
+        mounts = []
+        for mount in spec.get("volumeMounts", []):
+            volume = volumes[mount["name"]]
+            if self._existing_claim(volume) is not None:
+                mounts.append(self._claim_mount(volume, mount))
+            elif "secret" in volume and volume["secret"]["secretName"] in self.secrets:
+                source = self.secrets[volume["secret"]["secretName"]]
+                mounts.append(Mount(mount["mountPath"], source, type="bind", read_only=True))
+            elif "emptyDir" in volume:
+                name = f"{mount['name']}-{uuid.uuid4().hex[:8]}-{self.run_id}"
+                self._provision(name, fs_group, mode="2777" if fs_group is not None else "777")
+                mounts.append(Mount(mount["mountPath"], name, type="volume", no_copy=True))
+            else:
+                raise ValueError(f"volume {mount['name']}: not emulated for a bare pod")
+        return mounts
 
     def logs(self, ordinal: int) -> str:
         container = self.pods[ordinal].container
