@@ -10,7 +10,7 @@ DEMO_DIR ?= $(CURDIR)/demo-data
 IMAGE ?= zkcontainer:dev
 export IMAGE
 
-.PHONY: help test lint unit deps system-deps demo demo-down demo-local clean bench bench-revisions bench-failover bench-start image docker manifests chart
+.PHONY: help test lint unit deps system-deps demo demo-down demo-local clean bench bench-revisions bench-failover bench-start bench-backup image docker manifests chart
 
 # A bare `make` lists the targets rather than starting the whole suite: each
 # target's `## ` comment is its line.
@@ -104,6 +104,12 @@ bench-failover: deps image ## how long writes stop when the leader fails
 # recreated (see docs/image.md).
 bench-start: deps image ## how fast a container or a recreated pod serves
 	$(BIN)/python bench/start.py $(IMAGE) --rounds $(ROUNDS)
+
+# What a backup costs: zookeeper-backup and --restore_from against a tar of the
+# data directory, at 10k and 100k znodes (SIZES=200,400 for a quick look).
+SIZES ?= 10000,100000
+bench-backup: deps image ## zookeeper-backup and --restore_from against tar
+	$(BIN)/python bench/backup.py $(IMAGE) --rounds $(ROUNDS) --sizes $(SIZES)
 
 # Probe cost against the shell probes they replace (see docs/probes-and-metrics.md).
 bench: deps ## the probes' cost against the shell probes they replace
