@@ -101,7 +101,8 @@ def _refusal(where: str, path: str, response: http.client.HTTPResponse) -> str:
     if response.status == 429:
         return (
             f"the AdminServer at {where} refused {command}: rate-limited (429{said});"
-            " ZooKeeper takes one snapshot at a time, try again shortly"
+            " ZooKeeper allows one snapshot per zookeeper.admin.rateLimiterIntervalInMS"
+            " (0.3 s by default: 3.9 reads it as microseconds for snapshots); try again"
         )
     if response.status == 503:
         return (
