@@ -35,7 +35,8 @@ OPTIONAL_PATHS = (
     "restore_from",
 )
 # Every directory a run writes gets a default under the example's directory;
-# --zk_home, the TLS and SASL paths and the backup to restore are optional, and drawn like the rest when given.
+# --zk_home, the TLS and SASL paths and the backup to restore are optional, and
+# drawn like the rest when given.
 PATH_FLAGS = [flag for flag in FLAGS if flag.kind == "path" and flag.name not in OPTIONAL_PATHS]
 
 
