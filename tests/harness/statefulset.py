@@ -165,7 +165,7 @@ class StatefulSet:
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.publish = publish
         self.secrets: Mapping[str, str] = secrets or {}
-        self.existing_claims: Mapping[str, str] = claims or {}
+        self.existing_claims: dict[str, str] = dict(claims or {})
         self.owner = owner or str(os.getpid())
         spec = manifest["spec"]
         self.name: str = manifest["metadata"]["name"]
@@ -441,6 +441,15 @@ class StatefulSet:
             )
         return mounts
 
+    def make_claim(self, claim: str) -> str:
+        """A claim made beforehand for these pods (and any StatefulSet given it in
+        `claims`), provisioned as the kubelet would for their fsGroup; its Docker volume."""
+        volume = f"{claim}-{self.run_id}"
+        fs_group = self.pod_security.get("fsGroup")
+        self._provision(volume, fs_group, mode="2775" if fs_group is not None else None)
+        self.existing_claims[claim] = volume
+        return volume
+
     def _existing_claim(self, volume: Mapping[str, Any]) -> str | None:
         """The Docker volume of a persistentVolumeClaim volume given in `claims`."""
         claim = volume.get("persistentVolumeClaim")
@@ -608,6 +617,18 @@ class StatefulSet:
             remove=True,
         )
         return output.decode(errors="replace")
+
+    def on_claim(self, claim: str, script: str) -> bytes:
+        """Run `script` (sh, as root) on a claim made beforehand, mounted at /v; its output."""
+        output: bytes = self.client.containers.run(
+            self.image,
+            entrypoint=["sh", "-c", script],
+            user="0",
+            mounts=[Mount("/v", self.existing_claims[claim], type="volume", no_copy=True)],
+            labels=self.labels(),
+            remove=True,
+        )
+        return output
 
     def exec(self, ordinal: int, command: Sequence[str] | str) -> tuple[int, str]:
         argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
