@@ -14,6 +14,7 @@ every member mounts.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import time
@@ -89,7 +90,8 @@ class Source:
         return sorted(name for name in listing if name.endswith(".backup"))
 
     def backup_bytes(self, name: str) -> bytes:
-        return self.sts.on_claim(BACKUPS, f"cat /v/{name}")
+        # In base64: a container's output reaches us through its log, which is text.
+        return base64.b64decode(self.sts.on_claim(BACKUPS, f"base64 /v/{name}"))
 
 
 @pytest.fixture(scope="module")
