@@ -113,6 +113,12 @@ def read(stream: BinaryIO, copy: BinaryIO | None = None) -> Contents:
     if trailer.get("znodes") != summary.znodes:
         said = trailer.get("znodes")
         raise BadBackup(f"it holds {summary.znodes} znodes, its trailer says {said}")
+    if trailer_line != _trailer(summary, sha256):
+        # The hash does not cover the trailer: the rest of it is checked as written.
+        raise BadBackup(
+            f"its trailer is not the one written with it: {_printable(trailer_line)}"
+            f" for {_printable(_trailer(summary, sha256))}"
+        )
     if stream.read(1):
         raise BadBackup("data follows its trailer")
     size = len(magic) + len(header_line) + through.size + len(trailer_line)
@@ -122,6 +128,10 @@ def read(stream: BinaryIO, copy: BinaryIO | None = None) -> Contents:
 def _trailer(summary: Summary, sha256: str) -> bytes:
     fields = {"znodes": summary.znodes, "sessions": summary.sessions, "sha256": sha256}
     return json.dumps(fields, separators=(", ", ": ")).encode() + b"\n"
+
+
+def _printable(line: bytes) -> str:
+    return line.rstrip(b"\n").decode(errors="replace")
 
 
 def _not_a_backup(start: bytes) -> str:
