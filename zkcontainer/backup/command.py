@@ -21,6 +21,7 @@ Exit: 0 done, 1 failed (the reason on one line), 2 bad arguments.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import sys
 import time
@@ -190,8 +191,13 @@ def take(args: argparse.Namespace, out: BinaryIO) -> archive.Contents:
         return archive.write(out, header, stream.body)
     except BadSnapshot as error:
         raise EnvironmentProblem(f"the snapshot from {server.where} is refused: {error}") from None
-    except OSError as error:
-        raise EnvironmentProblem(f"the backup failed while copying: {error}") from None
+    except (OSError, http.client.HTTPException) as error:
+        # A body cut short mid-chunk is http.client's IncompleteRead, no OSError.
+        raise EnvironmentProblem(
+            f"the backup failed while copying from {server.where}: {error!r}"
+            if isinstance(error, http.client.HTTPException)
+            else f"the backup failed while copying: {error}"
+        ) from None
 
 
 def take_to_file(args: argparse.Namespace) -> archive.Contents:
@@ -218,8 +224,7 @@ def take_to_file(args: argparse.Namespace) -> archive.Contents:
 def take_into_directory(args: argparse.Namespace) -> archive.Contents:
     """Into --output_dir under a name that sorts by time; then only the newest --keep stay."""
     directory = args.output_dir
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    args.output = os.path.join(directory, f"{BACKUP_PREFIX}{stamp}.backup")
+    args.output = os.path.join(directory, retention.name(BACKUP_PREFIX, time.time()))
     contents = take_to_file(args)
     if args.keep is not None:
         removed = retention.prune(directory, BACKUP_PREFIX, args.keep)

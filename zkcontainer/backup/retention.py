@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 
 SUFFIX = ".backup"
+# UTC, so that names sort as times do.
+STAMP = "%Y%m%dT%H%M%SZ"
+_STAMPED = re.compile(r"\d{8}T\d{6}Z")
+
+
+def name(prefix: str, when: float) -> str:
+    """The file name of a backup taken at `when` (seconds since the epoch)."""
+    return f"{prefix}{time.strftime(STAMP, time.gmtime(when))}{SUFFIX}"
 
 
 def prune(directory: str, prefix: str, keep: int) -> list[str]:
     """Remove all but the newest `keep` complete backups named `<prefix><time>.backup`
     (their names sort by time); returns the names removed. Nothing else in the
-    directory is touched: not another prefix's files, not a partial one."""
+    directory is touched: not another prefix's files, not a partial one, not a
+    file named by hand (zookeeper-before-upgrade.backup), which is not counted."""
     names = sorted(
-        name for name in os.listdir(directory) if name.startswith(prefix) and name.endswith(SUFFIX)
+        entry
+        for entry in os.listdir(directory)
+        if entry.startswith(prefix)
+        and entry.endswith(SUFFIX)
+        and _STAMPED.fullmatch(entry[len(prefix) : -len(SUFFIX)])
     )
     removed = names[: max(len(names) - keep, 0)]
-    for name in removed:
-        os.unlink(os.path.join(directory, name))
+    for entry in removed:
+        os.unlink(os.path.join(directory, entry))
     return removed
