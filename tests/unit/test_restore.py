@@ -1,0 +1,255 @@
+"""start-zookeeper --restore_from: an empty volume seeded once; a volume with data never touched."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from tests.harness.snapshots import Snapshot, tree, write
+from zkcontainer import ConfigError, EnvironmentProblem, restore
+from zkcontainer.backup import archive
+from zkcontainer.backup.archive import Header
+from zkcontainer.settings import Settings, load_settings
+from zkcontainer.volume import RESTORE_MARKER, classify
+
+ZXID = 0x70000002A  # epoch 7
+SNAPSHOT = write(
+    Snapshot(tree("/zookeeper", "/app", "/app/x"), digest=(ZXID, 2, 1), last_zxid=ZXID)
+)
+
+
+def backup(path: Path, snapshot: bytes = SNAPSHOT, zxid: int = ZXID) -> Path:
+    header = Header("3.9.6", zxid, "2026-12-08T00:00:00Z", "zk-1:8080", len(snapshot))
+    with open(path, "wb") as out:
+        archive.write(out, header, io.BytesIO(snapshot))
+    return path
+
+
+def settings(tmp_path: Path, backup_file: Path) -> Settings:
+    return load_settings(
+        [
+            "--hostname=zk-0",
+            "--domain=",
+            f"--data_dir={tmp_path / 'data'}",
+            f"--data_log_dir={tmp_path / 'datalog'}",
+            f"--restore_from={backup_file}",
+        ],
+        {},
+        lambda: "zk-0",
+    )
+
+
+def listing(root: Path) -> dict[str, bytes | None]:
+    """Every file and directory under root, with each file's content."""
+    return {
+        str(path.relative_to(root)): None if path.is_dir() else path.read_bytes()
+        for path in sorted(root.rglob("*"))
+    }
+
+
+@pytest.fixture
+def volume(tmp_path: Path) -> Settings:
+    """An empty volume, as start-zookeeper lays it out before ZooKeeper's first start."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "datalog").mkdir()
+    return settings(tmp_path, backup(tmp_path / "zk.backup"))
+
+
+def restored(settings: Settings) -> list[str]:
+    said: list[str] = []
+    restore.restore(settings, said.append)
+    return said
+
+
+def test_an_empty_volume_gets_the_marker_then_the_snapshot_under_its_zxid(volume: Settings) -> None:
+    data = Path(volume.data_dir)
+    renamed: list[str] = []
+    replace = os.replace
+
+    def record(source: str, target: str) -> None:
+        renamed.append(os.path.relpath(target, data))
+        replace(source, target)
+
+    with mock.patch("os.replace", side_effect=record):
+        said = restored(volume)
+    # The marker lands first: a start cut short after it knows the volume is this backup's.
+    assert renamed == [RESTORE_MARKER, "version-2/snapshot.70000002a"]
+    assert (data / "version-2" / "snapshot.70000002a").read_bytes() == SNAPSHOT
+    marker = json.loads((data / RESTORE_MARKER).read_text())
+    with open(str(volume.restore_from), "rb") as file:
+        assert marker["sha256"] == archive.read(file).sha256
+    assert (marker["zxid"], marker["znodes"], marker["file"]) == (
+        "0x70000002a",
+        4,
+        volume.restore_from,
+    )
+    assert said == [
+        f"restore: 4 znodes at zxid 0x70000002a from {volume.restore_from}"
+        " (ZooKeeper 3.9.6, taken 2026-12-08T00:00:00Z from zk-1:8080)"
+    ]
+    assert sorted(os.listdir(data / "version-2")) == ["snapshot.70000002a"]
+    assert classify(volume.data_dir, volume.data_log_dir).kind == "restored"
+
+
+def test_a_second_start_restores_nothing_and_says_so(volume: Settings, tmp_path: Path) -> None:
+    restored(volume)
+    # ZooKeeper ran on it since: a newer snapshot and a log.
+    (tmp_path / "datalog" / "version-2").mkdir()
+    (tmp_path / "datalog" / "version-2" / "log.70000002b").write_bytes(b"log")
+    before = listing(tmp_path)
+    said = restored(volume)
+    assert listing(tmp_path) == before
+    assert len(said) == 1
+    assert said[0].startswith(
+        f"restore: {volume.data_dir} was restored from this backup (zxid 0x70000002a)"
+    )
+    assert said[0].endswith("starting from what it holds")
+
+
+@pytest.mark.parametrize(
+    ("directory", "name"),
+    [
+        ("datalog/version-2", "log.100000001"),
+        ("data/version-2", "snapshot.100000005"),
+        ("datalog/version-2", "log.0"),
+    ],
+)
+def test_a_volume_with_data_is_refused_and_nothing_changes(
+    volume: Settings, tmp_path: Path, directory: str, name: str
+) -> None:
+    (tmp_path / directory).mkdir(parents=True)
+    (tmp_path / directory / name).write_bytes(b"ZooKeeper's")
+    before = listing(tmp_path)
+    with pytest.raises(EnvironmentProblem, match=r"holds data .*a restore never writes over it"):
+        restored(volume)
+    assert listing(tmp_path) == before
+
+
+def test_an_empty_trees_snapshot_is_not_data_and_the_restore_goes_ahead(
+    volume: Settings, tmp_path: Path
+) -> None:
+    # What a first start writes before any transaction: snapshot.0.
+    (tmp_path / "data" / "version-2").mkdir()
+    (tmp_path / "data" / "version-2" / "snapshot.0").write_bytes(write(Snapshot(tree())))
+    restored(volume)
+    assert (tmp_path / "data" / "version-2" / "snapshot.70000002a").read_bytes() == SNAPSHOT
+
+
+def test_a_marker_of_another_backup_is_refused_and_nothing_changes(
+    volume: Settings, tmp_path: Path
+) -> None:
+    other = backup(tmp_path / "other.backup", write(Snapshot(tree("/other"))), 0x300000001)
+    restored(settings(tmp_path, other))
+    before = listing(tmp_path)
+    with pytest.raises(
+        EnvironmentProblem, match="restored from another backup \\(zxid 0x300000001"
+    ):
+        restored(volume)
+    assert listing(tmp_path) == before
+
+
+def test_a_marker_of_another_backup_is_refused_before_the_snapshot_lands(
+    volume: Settings, tmp_path: Path
+) -> None:
+    other = backup(tmp_path / "other.backup", write(Snapshot(tree("/other"))), 0x300000001)
+    with (
+        mock.patch("zkcontainer.restore._write_snapshot", side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        restored(settings(tmp_path, other))
+    before = listing(tmp_path)
+    with pytest.raises(EnvironmentProblem, match="another backup"):
+        restored(volume)
+    assert listing(tmp_path) == before
+
+
+def test_a_restore_cut_short_before_its_snapshot_is_completed(
+    volume: Settings, tmp_path: Path
+) -> None:
+    with (
+        mock.patch("zkcontainer.restore._write_snapshot", side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        restored(volume)
+    marker = (tmp_path / "data" / RESTORE_MARKER).read_bytes()
+    said = restored(volume)
+    assert said[0].startswith("restore: 4 znodes at zxid 0x70000002a")
+    assert (tmp_path / "data" / "version-2" / "snapshot.70000002a").read_bytes() == SNAPSHOT
+    assert (tmp_path / "data" / RESTORE_MARKER).read_bytes() == marker
+
+
+def test_a_restore_cut_short_mid_copy_is_completed(volume: Settings, tmp_path: Path) -> None:
+    # A half-copied snapshot under the temporary name, which ZooKeeper never loads.
+    restored(volume)
+    version_dir = tmp_path / "data" / "version-2"
+    (version_dir / "snapshot.70000002a").rename(version_dir / "zkcontainer-restoring")
+    (version_dir / "zkcontainer-restoring").write_bytes(SNAPSHOT[:20])
+    restored(volume)
+    assert sorted(os.listdir(version_dir)) == ["snapshot.70000002a"]
+    assert (version_dir / "snapshot.70000002a").read_bytes() == SNAPSHOT
+
+
+@pytest.mark.parametrize("epoch", ["1", "6"])
+def test_epoch_files_older_than_the_backups_epoch_are_refused(
+    volume: Settings, tmp_path: Path, epoch: str
+) -> None:
+    (tmp_path / "data" / "version-2").mkdir()
+    (tmp_path / "data" / "version-2" / "currentEpoch").write_text(epoch)
+    (tmp_path / "data" / "version-2" / "acceptedEpoch").write_text(epoch)
+    before = listing(tmp_path)
+    with pytest.raises(
+        EnvironmentProblem, match=f"epoch {epoch}\\), older than the backup's \\(7\\)"
+    ):
+        restored(volume)
+    assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("epoch", ["7", "9"])
+def test_epoch_files_as_new_as_the_backups_are_restored_onto(
+    volume: Settings, tmp_path: Path, epoch: str
+) -> None:
+    (tmp_path / "data" / "version-2").mkdir()
+    (tmp_path / "data" / "version-2" / "currentEpoch").write_text(epoch)
+    restored(volume)
+    assert (tmp_path / "data" / "version-2" / "snapshot.70000002a").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "it is empty"),
+        (b"zkcontainer-backup 1\n{", "ends early"),
+        (SNAPSHOT, "bare ZooKeeper snapshot"),
+    ],
+)
+def test_a_file_that_is_no_backup_is_bad_input_and_nothing_is_written(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    (tmp_path / "data").mkdir()
+    bad = tmp_path / "bad.backup"
+    bad.write_bytes(content)
+    before = listing(tmp_path)
+    with pytest.raises(ConfigError) as refused:
+        restored(settings(tmp_path, bad))
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].startswith(f"--restore_from={bad}: not restored: ")
+    assert reason in refused.value.problems[0]
+    assert listing(tmp_path) == before
+
+
+def test_a_missing_backup_file_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read: No such file"):
+        restored(settings(tmp_path, tmp_path / "none.backup"))
+
+
+def test_an_unreadable_marker_leaves_the_volume_as_it_is(volume: Settings, tmp_path: Path) -> None:
+    (tmp_path / "data" / RESTORE_MARKER).write_text("{not json")
+    before = listing(tmp_path)
+    with pytest.raises(EnvironmentProblem, match="which one is unknown"):
+        restored(volume)
+    assert listing(tmp_path) == before
