@@ -339,3 +339,38 @@ def test_output_dir_without_keep_removes_nothing(
     assert code == 0
     assert len(os.listdir(tmp_path)) == 2
     assert old.read_bytes() == b"old"
+
+
+def test_a_backup_to_standard_output_is_the_file_itself(
+    member: FakeAdmin, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = main([f"--admin_port={member.port}"])
+    captured = capsysbinary.readouterr()
+    assert code == 0
+    assert archive.read(io.BytesIO(captured.out)).summary.znodes == 6
+    assert captured.err.decode().splitlines()[-1].startswith("zookeeper-backup: zxid 0x500000021")
+
+
+def test_a_backup_cut_short_on_standard_output_has_no_trailer_and_fails_verify(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    with fake_admin(FakeAdmin(SNAPSHOT, ZXID, send_bytes=100)) as fake:
+        code = main([f"--admin_port={fake.port}"])
+    written = capsysbinary.readouterr().out
+    assert code == 1
+    assert written.startswith(archive.MAGIC_LINE)
+    (tmp_path / "cut.backup").write_bytes(written)
+    assert main([f"--verify={tmp_path / 'cut.backup'}"]) == 1
+    assert "it ends early" in capsysbinary.readouterr().err.decode()
+
+
+def test_standard_output_on_a_terminal_is_bad_input(
+    member: FakeAdmin, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    code, _, err = run([f"--admin_port={member.port}"], capsys)
+    assert code == 2
+    assert err == [
+        "zookeeper-backup: standard output is a terminal: give --output=FILE, or redirect it"
+    ]
+    assert member.requests == []
