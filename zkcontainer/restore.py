@@ -57,11 +57,15 @@ def verified(path: str, copy: BinaryIO | None = None) -> archive.Contents:
         raise ConfigError([f"--restore_from={shown(path)}: not restored: {error}"]) from None
 
 
-def check(settings: Settings) -> tuple[archive.Contents, dict[str, object] | None]:
-    """What a restore would do, refused where it must not; only reads."""
+def check(
+    settings: Settings, contents: archive.Contents | None = None
+) -> tuple[archive.Contents, dict[str, object] | None]:
+    """What a restore would do, refused where it must not; only reads. `contents`:
+    the backup, verified already."""
     path = settings.restore_from
     assert path is not None
-    contents = verified(path)
+    if contents is None:
+        contents = verified(path)
     marker = read_marker(marker_path(settings))
     if marker is not None:
         if marker.get("sha256") != contents.sha256:
@@ -95,12 +99,15 @@ def check(settings: Settings) -> tuple[archive.Contents, dict[str, object] | Non
     return contents, None
 
 
-def restore(settings: Settings, say: Callable[[str], None]) -> None:
+def restore(
+    settings: Settings, say: Callable[[str], None], verified_backup: archive.Contents | None = None
+) -> None:
     """Seed the volume from the backup, or say why it is seeded already; under the
-    data directory's lock, before anything else is written there."""
+    data directory's lock, before anything else is written there. The snapshot
+    copied is checked again as it is read, against `verified_backup`'s hash."""
     path = settings.restore_from
     assert path is not None
-    contents, marker = check(settings)
+    contents, marker = check(settings, verified_backup)
     if marker is not None and _holds_zookeeper_files(settings):
         say(
             f"restore: {settings.data_dir} was restored from this backup (zxid"

@@ -10,11 +10,14 @@ from unittest import mock
 
 import pytest
 
+from tests.harness.prerequisites import require_zookeeper
 from tests.harness.snapshots import Snapshot, tree, write
+from tests.harness.txnlogs import entry, log_file
 from zkcontainer import ConfigError, EnvironmentProblem, restore
 from zkcontainer.backup import archive
 from zkcontainer.backup.archive import Header
 from zkcontainer.settings import Settings, load_settings
+from zkcontainer.start import main
 from zkcontainer.volume import RESTORE_MARKER, classify
 
 ZXID = 0x70000002A  # epoch 7
@@ -253,3 +256,73 @@ def test_an_unreadable_marker_leaves_the_volume_as_it_is(volume: Settings, tmp_p
     with pytest.raises(EnvironmentProblem, match="which one is unknown"):
         restored(volume)
     assert listing(tmp_path) == before
+
+
+def start_flags(root: Path, backup_file: Path) -> list[str]:
+    return [
+        "--hostname=zk-0",
+        "--domain=",
+        f"--data_dir={root / 'data'}",
+        f"--data_log_dir={root / 'datalog'}",
+        f"--conf_dir={root / 'conf'}",
+        f"--log_dir={root / 'log'}",
+        f"--restore_from={backup_file}",
+    ]
+
+
+def test_a_dry_run_says_what_the_restore_would_do_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    backup_file = backup(tmp_path / "zk.backup")
+    before = listing(tmp_path)
+    assert main([*start_flags(tmp_path, backup_file), "--dry-run"]) == 0
+    out = capsys.readouterr().err
+    assert f"--dry-run: {backup_file} holds 4 znodes at zxid 0x70000002a;" in out
+    assert f"{tmp_path / 'data'} would be seeded from it" in out
+    assert listing(tmp_path) == before
+
+
+def test_a_start_restores_before_zookeeper_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    backup_file = backup(tmp_path / "zk.backup")
+    with mock.patch("os.execve") as execve:
+        main(start_flags(tmp_path, backup_file))
+    execve.assert_called_once()
+    restored_snapshot = tmp_path / "data" / "version-2" / "snapshot.70000002a"
+    assert restored_snapshot.read_bytes() == SNAPSHOT
+    assert "start-zookeeper: restore: 4 znodes at zxid 0x70000002a" in capsys.readouterr().err
+
+
+def test_a_start_onto_a_volume_with_data_exits_1_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    backup_file = backup(tmp_path / "zk.backup")
+    log_file(tmp_path / "datalog" / "version-2", "log.100000001", entry(0x100000001))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "myid").write_text("1\n")
+    before = listing(tmp_path)
+    with mock.patch("os.execve") as execve:
+        assert main(start_flags(tmp_path, backup_file)) == 1
+    execve.assert_not_called()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "holds data (zxid 0x100000001): a restore never writes over it" in err[0]
+    assert listing(tmp_path) == before
+
+
+def test_a_start_from_a_file_that_is_no_backup_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_zookeeper()
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a backup\n")
+    assert main(start_flags(tmp_path, bad)) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"start-zookeeper: --restore_from={bad}: not restored: it is not a backup file:"
+        " it starts with b'not a backup\\n'"
+    ]
+    assert listing(tmp_path) == {"notes.txt": b"not a backup\n"}
