@@ -8,11 +8,13 @@ does; the container tier takes backups from the image's real 3.9 servers.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -374,3 +376,14 @@ def test_standard_output_on_a_terminal_is_bad_input(
         "zookeeper-backup: standard output is a terminal: give --output=FILE, or redirect it"
     ]
     assert member.requests == []
+
+
+def test_a_full_disk_at_the_fsync_exits_1_and_leaves_no_file(
+    tmp_path: Path, member: FakeAdmin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    with mock.patch("os.fsync", side_effect=full):
+        code, _, err = run([f"--admin_port={member.port}", f"--output={tmp_path / 'b'}"], capsys)
+    assert code == 1
+    assert err == [f"zookeeper-backup: cannot write {tmp_path / 'b'}: No space left on device"]
+    assert listing(tmp_path) == {}

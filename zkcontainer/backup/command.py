@@ -214,10 +214,13 @@ def take_to_file(args: argparse.Namespace) -> archive.Contents:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
-        runtime.fsync_directory(os.path.dirname(os.path.abspath(path)))
-    except BaseException:
+    except BaseException as error:
         os.unlink(temporary)
+        if isinstance(error, OSError):
+            # A full disk shows at the flush or the fsync as often as at a write.
+            raise EnvironmentProblem(f"cannot write {shown(path)}: {error.strerror}") from None
         raise
+    runtime.fsync_directory(os.path.dirname(os.path.abspath(path)))
     return contents
 
 
