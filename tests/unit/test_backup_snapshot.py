@@ -130,3 +130,11 @@ def test_negative_counts_are_refused() -> None:
         read(header + b"\xff\xff\xff\xff")
     with pytest.raises(BadSnapshot, match="ACL cache of -2 entries"):
         read(header + bytes(4) + b"\xff\xff\xff\xfe")
+
+
+def test_a_last_zxid_without_a_digest_is_refused_as_zookeeper_refuses_it() -> None:
+    # ZooKeeper (digests on, its default) reads what follows the tree's seal as
+    # the digest first: the last zxid alone is taken for one, and its seal fails.
+    digestless = write(Snapshot(tree("/a"), last_zxid=0x100000001))
+    with pytest.raises(BadSnapshot, match="ends early"):
+        read(digestless)
