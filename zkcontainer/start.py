@@ -351,19 +351,14 @@ class Start:
         # Read first so a volume on the wrong pod, or with data ZooKeeper cannot
         # start from, is left exactly as it was.
         datadir.read_evidence(settings)
-        backup = None
         if settings.restore_from is not None:
-            # Only a restore reads a backup: its code stays out of other starts' imports.
-            from zkcontainer import restore  # noqa: PLC0415
+            from zkcontainer import restore  # noqa: PLC0415 - kept from other starts' imports
 
-            # A file that is no backup (bad input), or a volume a restore must not
-            # touch, stops the start before it creates a directory or a lock.
-            backup, _ = restore.check(settings)
+            backup, _ = restore.check(settings)  # a bad file or volume: before any write
         runtime.ensure_directories(*_directories(settings))
         datalock.lock_directories(datadir.locked_directories(settings))
-        if backup is not None:
-            # Again under the lock, without reading the whole file once more.
-            restore.restore(settings, say, backup)
+        if settings.restore_from is not None:
+            restore.restore(settings, say, backup)  # again under the lock
         # Again under the lock: of two processes racing for one directory, the
         # second sees the first's myid, and refuses if it is not its own.
         evidence = datadir.read_evidence(settings)
