@@ -19,10 +19,12 @@ import hashlib
 import io
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import docker
 import pytest
+from kazoo.client import KazooClient
 from kazoo.exceptions import NoAuthError
 from kazoo.security import make_digest_acl
 
@@ -191,18 +193,24 @@ def test_a_restore_holds_the_data_and_acls_of_the_source(
         for path, data in DATA.items():
             assert after.get(path)[0] == data
             assert after.get_acls(path)[0] == before.get_acls(path)[0]
-        assert after.get_acls(SECRET_PATH)[0] == before.get_acls(SECRET_PATH)[0]
         with pytest.raises(NoAuthError):
             after.get(SECRET_PATH)
-    alice = new_client(hosts(restored, [0]))
-    alice.add_auth_async("digest", ":".join(ALICE))
-    alice.start(timeout=60)
+    with as_alice(source.hosts) as before, as_alice(hosts(restored, [0, 1, 2])) as after:
+        assert after.get(SECRET_PATH)[0] == SECRET_DATA
+        assert after.get_acls(SECRET_PATH)[0] == before.get_acls(SECRET_PATH)[0]
+
+
+@contextmanager
+def as_alice(connect: str) -> Iterator[KazooClient]:
+    """A session authenticated as the one identity the secret's ACL admits."""
+    zk = new_client(connect)
+    zk.start(timeout=60)
     try:
-        alice.add_auth("digest", ":".join(ALICE))
-        assert alice.get(SECRET_PATH)[0] == SECRET_DATA
+        zk.add_auth("digest", ":".join(ALICE))
+        yield zk
     finally:
-        alice.stop()
-        alice.close()
+        zk.stop()
+        zk.close()
 
 
 def test_a_restored_ensemble_takes_writes_at_once_in_a_new_epoch(
