@@ -76,17 +76,12 @@ def myid_to_write(settings: Settings) -> bool:
     myid and ZooKeeper's data are evidence of which server a volume belongs
     to. A different myid is refused. Data without any myid (a standalone that
     ran without a server id, a directory copied from elsewhere) is never
-    adopted by an ensemble member under the id its hostname happens to give,
-    with one exception: a volume a restore seeded (zkcontainer.restore) and
-    no server has claimed yet. Every member of the new ensemble was given
-    the same backup, so it is as much this server's as any other's.
+    adopted by an ensemble member under the id its hostname happens to give.
     """
     if settings.myid is None:
         return False
     if check_myid(myid_path(settings), settings.myid):
         return False
-    if os.path.lexists(os.path.join(settings.data_dir, volume.RESTORE_MARKER)):
-        return True
     if volume.holds_files([settings.data_dir, settings.data_log_dir]):
         if settings.is_ensemble:
             raise EnvironmentProblem(

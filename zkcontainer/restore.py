@@ -1,12 +1,20 @@
-"""start-zookeeper --restore_from=FILE: an empty volume seeded from a backup, once.
+"""start-zookeeper --restore_from=FILE: the members of a new ensemble seeded from a backup, once.
 
 Every member of a new ensemble is given the same backup file
-(zkcontainer.backup). Before ZooKeeper's first start on an empty volume, the
-start checks the file from end to end, records the restore in the volume
-(volume.RESTORE_MARKER: which backup, its zxid, when), then puts the
-backup's snapshot where ZooKeeper loads it, as `snapshot.<zxid>`. The members
-then hold the same history, elect a leader as any ensemble does, and serve
-it in a new epoch.
+(zkcontainer.backup). The start checks the file from end to end and refuses
+a volume that holds data before it writes anything. Then, once the member
+may start (the start gate, or with --reconfig the membership decision) and
+only if it starts a new ensemble, it records the restore in the volume
+(volume.RESTORE_MARKER: which backup, its zxid, when) and puts the backup's
+snapshot where ZooKeeper loads it, as `snapshot.<zxid>`. The members then
+hold the same history, elect a leader as any ensemble does, and serve it in
+a new epoch.
+
+Only a new ensemble is seeded: every voter answered with an empty volume.
+A member that joins an ensemble already serving (a volume replaced after
+the restore, while restore.from is still set) syncs from the leader, as any
+replaced volume does; seeded, it would count as holding data with history
+older than the ensemble's, and could outvote it at the next cold start.
 
 The marker is written first and the snapshot after it, renamed into place
 complete, so every start finds one of three volumes:
@@ -20,7 +28,7 @@ complete, so every start finds one of three volumes:
 
 A marker for another backup is refused: this volume holds that one's data.
 The marker also makes the volume count as holding data (zkcontainer.volume),
-for the start gate and the reconfig membership, from its first start.
+so a restore cut short is finished rather than waiting at the start gate.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ from zkcontainer import ConfigError, EnvironmentProblem, runtime, volume
 from zkcontainer.backup import archive
 from zkcontainer.probeargs import shown
 from zkcontainer.settings import Settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from zkcontainer.startgate import Situation
 
 # The snapshot is written here first, then renamed: ZooKeeper never sees half of one.
 _PARTIAL = "zkcontainer-restoring"
@@ -99,12 +111,35 @@ def check(
     return contents, None
 
 
-def restore(
-    settings: Settings, say: Callable[[str], None], verified_backup: archive.Contents | None = None
+def starts_new_ensemble(
+    settings: Settings, situation: Situation | None, membership: str | None
+) -> bool:
+    """Whether this member starts a new ensemble, which its backup seeds: a standalone
+    server, a voter the start gate let start because every voter answered with an
+    empty volume, or, with --reconfig, the first bootstrap. A member that joins a
+    serving ensemble (a replaced volume in a restored one) syncs from its leader
+    instead: seeded with the backup, it would hold history older than the
+    ensemble's, counted as data."""
+    if not settings.is_ensemble:
+        return True
+    if settings.reconfig:
+        return membership == "bootstrap"
+    return situation == "new"
+
+
+def seed(
+    settings: Settings,
+    say: Callable[[str], None],
+    situation: Situation | None,
+    membership: str | None,
+    verified_backup: archive.Contents | None = None,
 ) -> None:
-    """Seed the volume from the backup, or say why it is seeded already; under the
-    data directory's lock, before anything else is written there. The snapshot
-    copied is checked again as it is read, against `verified_backup`'s hash."""
+    """Seed the volume from the backup, or say why not; under the data directory's
+    lock, once the member may start (the start gate's `situation`, or the reconfig
+    `membership` decision's action) and before the JVM does. A restore cut short
+    (its marker written, its snapshot not yet) is finished whatever the start's
+    situation. The snapshot copied is checked again as it is read, against
+    `verified_backup`'s hash."""
     path = settings.restore_from
     assert path is not None
     contents, marker = check(settings, verified_backup)
@@ -114,6 +149,13 @@ def restore(
             f" {contents.header.zxid:#x}) at {marker.get('restored')}: starting from what it holds"
         )
         return
+    if marker is None and not starts_new_ensemble(settings, situation, membership):
+        say(
+            f"restore: {shown(path)} not restored: this member does not start a new ensemble"
+            " (it joins one that serves, or is an observer, or was declared lost), so it"
+            " syncs its data from the leader"
+        )
+        return
     if marker is None:
         runtime.write_atomically(marker_path(settings), _marker(contents, path))
     _write_snapshot(settings, path, contents)
@@ -121,6 +163,16 @@ def restore(
     say(
         f"restore: {contents.summary.znodes} znodes at zxid {header.zxid:#x} from {shown(path)}"
         f" (ZooKeeper {header.zookeeper}, taken {header.taken} from {header.source})"
+    )
+
+
+def dry_run(settings: Settings, say: Callable[[str], None]) -> None:
+    """--dry-run: what the start would do with the backup; refuses as it would."""
+    contents, marker = check(settings)
+    done = "was restored from it already" if marker else "is seeded from it in a new ensemble"
+    say(
+        f"--dry-run: {shown(str(settings.restore_from))} holds {contents.summary.znodes} znodes"
+        f" at zxid {contents.header.zxid:#x}; {settings.data_dir} {done}"
     )
 
 

@@ -44,8 +44,10 @@ from zkcontainer.startwarnings import (
 # --tls_dir, --reconfig, a joiner or --dry-run needs is imported where it is used.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from zkcontainer.backup.archive import Contents
     from zkcontainer.reconfig.decision import Decision
     from zkcontainer.reconfig.model import Member
+    from zkcontainer.startgate import Situation
     from zkcontainer.tls import secret
 
 PROG = "start-zookeeper"
@@ -321,18 +323,18 @@ def needs_start_gate(settings: Settings) -> bool:
     )
 
 
-def pass_start_gate(settings: Settings) -> None:
+def pass_start_gate(settings: Settings) -> Situation | None:
     """A voter's volume without data waits here until a quorum of this ensemble serves,
     every voter is new, or the operator declares its data lost; one with data goes on."""
     if not needs_start_gate(settings):
-        return
+        return None
     state = volume.classify(settings.data_dir, settings.data_log_dir)
     if state.holds_data:
-        return
+        return "data"
     from zkcontainer import waiting  # noqa: PLC0415
 
     voters = frozenset(range(1, settings.servers + 1))
-    waiting.until_safe(settings, state, say, voters, ensemble_size=settings.servers)
+    return waiting.until_safe(settings, state, say, voters, settings.servers).situation
 
 
 class Start:
@@ -340,6 +342,8 @@ class Start:
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ = environ
+        self.backup: Contents | None = None  # --restore_from's, checked before any write
+        self.membership: str | None = None  # with --reconfig, the decision's action
 
     def prepare(
         self, settings: Settings, files: Mapping[str, str], private: Mapping[str, tuple[str, int]]
@@ -354,11 +358,9 @@ class Start:
         if settings.restore_from is not None:
             from zkcontainer import restore  # noqa: PLC0415 - kept from other starts' imports
 
-            backup, _ = restore.check(settings)  # a bad file or volume: before any write
+            self.backup, _ = restore.check(settings)  # a bad file or volume: before any write
         runtime.ensure_directories(*_directories(settings))
         datalock.lock_directories(datadir.locked_directories(settings))
-        if settings.restore_from is not None:
-            restore.restore(settings, say, backup)  # again under the lock
         # Again under the lock: of two processes racing for one directory, the
         # second sees the first's myid, and refuses if it is not its own.
         evidence = datadir.read_evidence(settings)
@@ -380,6 +382,7 @@ class Start:
 
         decision = startup.settle(settings, say)
         say(f"membership: {decision.action}: {decision.reason}")
+        self.membership = decision.action
         return decision
 
     def write_membership(
@@ -392,7 +395,11 @@ class Start:
     def finish(self, settings: Settings, plan: Plan) -> int:
         """Wait at the start gate, fork the children, and exec the JVM (under tini, which
         reaps them, as the container's first process: zkcontainer.containerinit)."""
-        pass_start_gate(settings)
+        situation = pass_start_gate(settings)
+        if settings.restore_from is not None:  # under the lock, before the JVM
+            from zkcontainer import restore  # noqa: PLC0415
+
+            restore.seed(settings, say, situation, self.membership, self.backup)
         # As the original did: the effective zoo.cfg at the top of the pod's log.
         print(plan.files[render.zoo_cfg_path(settings)], file=sys.stderr, end="")
         if settings.tls_dir is not None or plan.joining is not None:
@@ -420,13 +427,7 @@ class DryRun:
         if settings.restore_from is not None:
             from zkcontainer import restore  # noqa: PLC0415
 
-            contents, marker = restore.check(settings)
-            done = "was restored from it already" if marker else "would be seeded from it"
-            say(
-                f"--dry-run: {settings.restore_from} holds {contents.summary.znodes} znodes at"
-                f" zxid {contents.header.zxid:#x}; {settings.data_dir} {done}"
-            )
-        runtime.check_replaceable(_replaced(settings, files, private))
+            restore.dry_run(settings, say)
         return evidence
 
     def decide_membership(self, settings: Settings) -> Decision:

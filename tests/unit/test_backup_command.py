@@ -80,15 +80,14 @@ def listing(directory: Path) -> dict[str, bytes]:
         (["--keep=3"], ["--keep=3: needs --output_dir"]),
         (
             ["--output=a", "--output_dir=b"],
-            ["--output_dir: give --output or --output_dir, not both"],
+            ["--output_dir=b: give it or --output, not both"],
         ),
         (
             ["--verify=f", "--output=o", "--keep=2", "--password_file=p"],
             [
-                "--output: means nothing with --verify",
-                "--keep: means nothing with --verify",
-                "--password_file: means nothing with --verify",
-                "--keep=2: needs --output_dir",
+                "--output=o: means nothing with --verify",
+                "--keep=2: means nothing with --verify",
+                "--password_file=p: means nothing with --verify",
             ],
         ),
     ],

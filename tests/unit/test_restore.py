@@ -65,7 +65,7 @@ def volume(tmp_path: Path) -> Settings:
 
 def restored(settings: Settings) -> list[str]:
     said: list[str] = []
-    restore.restore(settings, said.append)
+    restore.seed(settings, said.append, situation=None, membership=None)
     return said
 
 
@@ -279,7 +279,7 @@ def test_a_dry_run_says_what_the_restore_would_do_and_writes_nothing(
     assert main([*start_flags(tmp_path, backup_file), "--dry-run"]) == 0
     out = capsys.readouterr().err
     assert f"--dry-run: {backup_file} holds 4 znodes at zxid 0x70000002a;" in out
-    assert f"{tmp_path / 'data'} would be seeded from it" in out
+    assert f"{tmp_path / 'data'} is seeded from it in a new ensemble" in out
     assert listing(tmp_path) == before
 
 
@@ -326,3 +326,49 @@ def test_a_start_from_a_file_that_is_no_backup_exits_2_and_writes_nothing(
         " it starts with b'not a backup\\n'"
     ]
     assert listing(tmp_path) == {"notes.txt": b"not a backup\n"}
+
+
+RECONFIG = ("--reconfig", "--reconfig_password_file=/nonexistent")
+
+
+def ensemble_member(tmp_path: Path, backup_file: Path, *flags: str) -> Settings:
+    """Member 2 of three voters (zk-1), or with --observers=1 and --hostname=zk-3 the observer."""
+    return load_settings(
+        [
+            "--servers=3",
+            "--hostname=zk-1",
+            "--domain=zk-hs.default.svc.cluster.local",
+            f"--data_dir={tmp_path / 'data'}",
+            f"--data_log_dir={tmp_path / 'datalog'}",
+            f"--restore_from={backup_file}",
+            *flags,
+        ],
+        {},
+        lambda: "zk-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "situation", "membership", "new"),
+    [
+        ((), "new", None, True),  # every voter answered with an empty volume
+        ((), "serving", None, False),  # a replaced volume joins the ensemble that serves
+        ((), "declared", None, False),  # the operator declared its data lost: it syncs
+        (("--observers=1", "--hostname=zk-3"), None, None, False),  # an observer never decides
+        (RECONFIG, None, "bootstrap", True),
+        (RECONFIG, None, "join", False),
+        (RECONFIG, None, "use", False),
+    ],
+)
+def test_only_the_members_of_a_new_ensemble_are_seeded(
+    tmp_path: Path, flags: tuple[str, ...], situation: str | None, membership: str | None, new: bool
+) -> None:
+    (tmp_path / "data").mkdir()
+    member = ensemble_member(tmp_path, backup(tmp_path / "zk.backup"), *flags)
+    assert restore.starts_new_ensemble(member, situation, membership) is new  # type: ignore[arg-type]
+    said: list[str] = []
+    restore.seed(member, said.append, situation, membership)  # type: ignore[arg-type]
+    assert (tmp_path / "data" / RESTORE_MARKER).exists() is new
+    assert classify(member.data_dir, member.data_log_dir).holds_data is new
+    if not new:
+        assert "not restored: this member does not start a new ensemble" in said[0]
