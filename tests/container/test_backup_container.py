@@ -8,8 +8,10 @@ client creating sequential znodes throughout. The chart's CronJob pod runs once
 against it, as the controller would start a Job's pod (no token, restricted),
 and writes its backup to the backups claim; `kubectl exec` (docker exec) takes
 another to standard output in a follower. New releases, static and reconfig,
-are then installed with `restore.from` naming the file on that claim, which
-every member mounts.
+are then installed with `restore.from` naming a file on a claim every member
+mounts. The runbook's commands (docs/operations.md, "Backup and restore") are
+run as written: its backup in a member, its --verify with the image, and its
+restore's values.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import shlex
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
+from docker.types import Mount
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoAuthError
 from kazoo.security import make_digest_acl
@@ -31,7 +37,7 @@ from kazoo.security import make_digest_acl
 from tests.harness.chart import documents, render
 from tests.harness.clients import ContinuousWriter, kazoo_client, new_client
 from tests.harness.ensemble import hosts, running
-from tests.harness.members import leader_of
+from tests.harness.readmecommands import readme_commands
 from tests.harness.reconfigpods import SECRET, read_membership
 from tests.harness.reconfigpods import secrets as secrets  # noqa: PLC0414  (a fixture)
 from tests.harness.statefulset import StatefulSet, wait_for
@@ -80,8 +86,8 @@ class Source:
         self.sts, self.docs = sts, docs
         self.acknowledged_before = -1  # the last create acknowledged before the backup
         self.cron_output = ""
-        self.exec_backup = b""
-        self.session_zxid = 0
+        self.verified = ""  # what the runbook's --verify printed
+        self.restore_claim = ""  # the runbook's claim, holding the runbook's file
 
     @property
     def hosts(self) -> str:
@@ -97,7 +103,9 @@ class Source:
 
 
 @pytest.fixture(scope="module")
-def source(request: pytest.FixtureRequest, image: str) -> Iterator[Source]:
+def source(
+    request: pytest.FixtureRequest, image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Source]:
     docs = manifests(SOURCE, backup={"enabled": True, "keep": 2})
     sts = StatefulSet(of_kind(docs, "StatefulSet"), image, services=[f"{SOURCE}-cs"])
     sts.make_claim(BACKUPS)
@@ -117,10 +125,7 @@ def source(request: pytest.FixtureRequest, image: str) -> Iterator[Source]:
             source.acknowledged_before = writer.acknowledged[-1]
             code, source.cron_output = sts.run_pod(backup_pod(docs, f"{SOURCE}-backup-1"))
             assert code == 0, source.cron_output
-            follower = next(i for i in range(3) if i != leader_of(sts, [0, 1, 2], timeout=30))
-            result = sts.container(follower).exec_run(["zookeeper-backup"], demux=True)
-            assert result.exit_code == 0, result.output
-            source.exec_backup = result.output[0]
+            runbook_backup(source, image, tmp_path_factory.mktemp("runbook"))
             goal = len(writer.acknowledged) + 20
             wait_for(lambda: len(writer.acknowledged) >= goal, 60, lambda: "writes stopped")
         finally:
@@ -130,6 +135,48 @@ def source(request: pytest.FixtureRequest, image: str) -> Iterator[Source]:
         ephemeral_owner.stop()
         ephemeral_owner.close()
         yield source
+
+
+def runbook(start: str) -> str:
+    return next(command for command in readme_commands() if command.startswith(start))
+
+
+def runbook_backup(source: Source, image: str, directory: Path) -> None:
+    """The runbook's two commands: the backup in member zk-2 to a local file, then
+    --verify with the image; the file then goes onto the restore's claim."""
+    taking = runbook("kubectl exec zk-2 -- zookeeper-backup >")
+    in_pod, file_name = taking.removeprefix("kubectl exec zk-2 -- ").split(" > ")
+    result = source.sts.container(2).exec_run(shlex.split(in_pod), demux=True)
+    assert result.exit_code == 0, result.output
+    (directory / file_name).write_bytes(result.output[0])
+    verifying = runbook("docker run --rm -v").replace("$PWD", str(directory))
+    argv = [image if word == "zkcontainer:dev" else word for word in shlex.split(verifying)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    source.verified = done.stdout
+    claim, restored_file = restore_values()
+    source.restore_claim = claim
+    volume = source.sts.make_claim(claim)
+    source.sts.client.containers.run(
+        image,
+        entrypoint=["sh", "-c", f"cp /local/{file_name} /v/{restored_file} && chmod a+r /v/*"],
+        user="0",
+        mounts=[
+            Mount("/v", volume, type="volume", no_copy=True),
+            Mount("/local", str(directory), type="bind", read_only=True),
+        ],
+        labels=source.sts.labels(),
+        remove=True,
+    )
+
+
+def restore_values() -> tuple[str, str]:
+    """The claim and file the runbook's `helm install` restores from."""
+    installing = runbook("helm install zk2 charts/zookeeper")
+    given = dict(
+        word.split("=", 1) for word in shlex.split(installing) if word.startswith("restore.")
+    )
+    return given["restore.from.existingClaim"], given["restore.from.file"]
 
 
 def test_the_cron_job_writes_one_verified_file_and_logs_one_line(source: Source) -> None:
@@ -144,10 +191,11 @@ def test_the_cron_job_writes_one_verified_file_and_logs_one_line(source: Source)
     assert contents.header.source.startswith(f"{SOURCE}-")
 
 
-def test_a_backup_to_standard_output_in_a_member_is_a_whole_file(source: Source) -> None:
-    contents = archive.read(io.BytesIO(source.exec_backup))
-    assert contents.size == len(source.exec_backup)
-    assert contents.summary.znodes > len(DATA) + 50
+def test_the_runbooks_backup_to_standard_output_verifies(source: Source) -> None:
+    (line,) = source.verified.splitlines()
+    assert line.startswith("/backups/zk.backup: zxid 0x1")
+    znodes = int(line.split(" znodes")[0].rsplit(" ", 1)[1])
+    assert znodes > len(DATA) + 50
 
 
 def test_the_cron_job_keeps_the_newest_files_only(source: Source) -> None:
@@ -164,13 +212,14 @@ def test_the_cron_job_keeps_the_newest_files_only(source: Source) -> None:
 
 @pytest.fixture(scope="module")
 def restored(request: pytest.FixtureRequest, image: str, source: Source) -> Iterator[StatefulSet]:
-    name = source.backup_files()[-1]
-    docs = manifests("zrst", restore={"from": {"existingClaim": BACKUPS, "file": name}})
+    """The runbook's restore: its values, its claim, the file its backup took."""
+    claim, file_name = restore_values()
+    docs = manifests("zrst", restore={"from": {"existingClaim": claim, "file": file_name}})
     sts = StatefulSet(
         of_kind(docs, "StatefulSet"),
         image,
         services=["zrst-cs"],
-        claims={BACKUPS: source.sts.existing_claims[BACKUPS]},
+        claims={claim: source.sts.existing_claims[claim]},
     )
     with running(request, sts):
         yield sts
@@ -216,8 +265,7 @@ def as_alice(connect: str) -> Iterator[KazooClient]:
 def test_a_restored_ensemble_takes_writes_at_once_in_a_new_epoch(
     source: Source, restored: StatefulSet
 ) -> None:
-    name = source.backup_files()[-1]
-    backup_zxid = archive.read(io.BytesIO(source.backup_bytes(name))).header.zxid
+    backup_zxid = int(source.verified.split("zxid ")[1].split(",")[0], 16)
     with kazoo_client(hosts(restored, [0, 1, 2])) as zk:
         zk.create("/after-restore", b"new")
         czxid = zk.exists("/after-restore").czxid
@@ -242,6 +290,23 @@ def test_a_restarted_member_does_not_restore_again(restored: StatefulSet) -> Non
     with kazoo_client(hosts(restored, [1])) as zk:
         zk.sync("/")
         assert zk.get("/written-after-restore")[0] == b"kept"
+
+
+def test_a_replaced_volume_in_a_restored_ensemble_syncs_rather_than_restores(
+    restored: StatefulSet,
+) -> None:
+    """restore.from is still set: the new, empty volume joins the ensemble that
+    serves and takes its leader's history, not the older backup's."""
+    with kazoo_client(hosts(restored, [0, 1, 2])) as zk:
+        zk.create("/before-the-volume-was-replaced", b"kept")
+    restored.stop(2)
+    restored.on_volume("datadir", 2, "find /v -mindepth 1 -delete")
+    restored.restart(2)
+    restored.wait_ready([2], timeout=120)
+    assert "not restored: this member does not start a new ensemble" in restored.logs(2)
+    with kazoo_client(hosts(restored, [2])) as zk:
+        zk.sync("/")
+        assert zk.get("/before-the-volume-was-replaced")[0] == b"kept"
 
 
 def test_a_restore_onto_a_volume_with_data_is_refused_and_changes_nothing(

@@ -23,6 +23,16 @@ NOT_RUN = {
     " tests/container/test_start_gate_container.py runs both in one,"
     " as the README's declaration does",
     "kubectl -n zk": "needs a cluster",
+    "kubectl exec zk-2 -- zookeeper-backup >": "needs an ensemble with its AdminServer on:"
+    " tests/container/test_backup_container.py runs it as written, in a follower",
+    'docker run --rm -v "$PWD:/backups:ro"': "tests/container/test_backup_container.py runs it"
+    " as written, on the file the command before it wrote",
+    "kubectl exec zk-2 -- zookeeper-backup |": "needs an object store; the backup is the same"
+    " standard output as the command before it",
+    "kubectl cp": "needs a cluster",
+    "kubectl delete": "needs a cluster",
+    "kubectl exec zk-restore-loader": "needs a cluster; --verify is run as the docker command"
+    " above is, in tests/container/test_backup_container.py",
     "kubectl debug": "needs a cluster, whose member fails to start;"
     " tests/process/test_upgrade.py starts from the file it writes",
     "helm ": "no helm binary: tests/unit/test_chart*.py render, lint and package the chart"
