@@ -3,6 +3,7 @@
     kubectl exec zk-0 -- zookeeper-backup > zk.backup
     zookeeper-backup --host=zk-0.zk-hs,zk-1.zk-hs,zk-2.zk-hs --output_dir=/backups --keep=7
     zookeeper-backup --verify zk.backup
+    docker run --rm -i --entrypoint zookeeper-backup IMAGE --verify - < zk.backup
 
 It takes the snapshot ZooKeeper's AdminServer streams (zkcontainer.backup.admin)
 and writes it as a backup file (zkcontainer.backup.archive), reading it as
@@ -52,7 +53,9 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         raising=True,
         description="Back up a member's ZooKeeper tree with its ACLs to one file, or check one.",
     )
-    parser.add_argument("--verify", metavar="FILE", help="check a backup file offline; take none")
+    parser.add_argument(
+        "--verify", metavar="FILE", help="check a backup file offline (- reads standard input)"
+    )
     parser.add_argument(
         "--output", metavar="FILE", help="write the backup here (default: standard output)"
     )
@@ -153,7 +156,10 @@ def authorization(password_file: str | None) -> str:
 
 
 def verify(path: str) -> archive.Contents:
+    """The backup at `path`, or on standard input for "-", read from end to end."""
     try:
+        if path == "-":
+            return archive.read(sys.stdin.buffer)
         with open(path, "rb") as file:
             return archive.read(file)
     except OSError as error:
