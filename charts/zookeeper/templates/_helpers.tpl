@@ -799,6 +799,16 @@ a restore reads one file of a claim every member mounts.
 {{- println (printf "extraFlags %s: backup.enabled opens the AdminServer on backup.adminPort (%v); set that instead" . $.backup.adminPort) -}}
 {{- end -}}
 {{- end -}}
+{{- /* zookeeper-backup in a member reads ZK_ADMIN_PORT too, where --admin_port overrides it. */ -}}
+{{- range .extraEnvVars -}}
+{{- if eq .name "ZK_ADMIN_PORT" -}}
+{{- $value := "(valueFrom)" -}}
+{{- if not .valueFrom -}}
+{{- $value = toString (.value | default "") | quote -}}
+{{- end -}}
+{{- println (printf "extraEnvVars ZK_ADMIN_PORT %s: backup.enabled opens the AdminServer on backup.adminPort (%v); set that instead" $value $.backup.adminPort) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (not .backup.persistence.existingClaim) (not .backup.persistence.size) -}}
 {{- println "backup.persistence.size: empty, and the chart makes the backups' claim with it (or name one of yours in backup.persistence.existingClaim)" -}}
 {{- end -}}
@@ -810,8 +820,11 @@ a restore reads one file of a claim every member mounts.
 {{- else if and $file (not .existingClaim) -}}
 {{- println (printf "restore.from.file %s: needs restore.from.existingClaim, the claim that holds it" $file) -}}
 {{- else if $file -}}
-{{- if has ".." (splitList "/" $file) -}}
+{{- $steps := splitList "/" $file -}}
+{{- if has ".." $steps -}}
 {{- println (printf "restore.from.file %s: a path within the claim, without .." $file) -}}
+{{- else if has (last $steps) (list "" ".") -}}
+{{- println (printf "restore.from.file %s: names a directory; give the backup file's path within the claim" $file) -}}
 {{- end -}}
 {{- if $.storage.existingClaim -}}
 {{- println (printf "restore.from: storage.existingClaim %s is a volume made beforehand; a restore seeds the new, empty volumes of a new release" $.storage.existingClaim) -}}
@@ -1561,8 +1574,9 @@ and advice depends on what runs (zookeeper.resizeAdvice).
 {{- end -}}
 {{- $admin := get $extra "admin_port" | default "0" -}}
 {{- $adminLabel := "extraFlags --admin_port" -}}
-{{- /* The command line wins over ZK_ADMIN_PORT, as start-zookeeper reads them. */ -}}
-{{- if not (hasKey $extra "admin_port") -}}
+{{- /* The command line wins over ZK_ADMIN_PORT, as start-zookeeper reads them:
+backup.enabled's --admin_port among it (zookeeper.checkBackup refuses the variable then). */ -}}
+{{- if not (or (hasKey $extra "admin_port") $s.backup.enabled) -}}
 {{- range $s.extraEnvVars -}}
 {{- if and (eq .name "ZK_ADMIN_PORT") (not .valueFrom) -}}
 {{- $admin = toString (.value | default "0") -}}
