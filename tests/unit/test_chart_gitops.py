@@ -5,6 +5,7 @@ recipes leave the live replica count to kubectl scale."""
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 import pytest
@@ -66,7 +67,8 @@ def test_a_reconfig_ensemble_has_a_disruption_budget_at_any_initial_size(replica
 
 def readme_yaml(kind: str) -> Document:
     """The README's YAML example of `kind`."""
-    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    # A block within a list item is indented as the item is: YAML reads it from column 0.
+    blocks = [textwrap.dedent(block) for block in re.findall(r"```yaml\n(.*?)```", README, re.S)]
     loaded = [doc for block in blocks for doc in yaml.safe_load_all(block)]
     (found,) = [doc for doc in loaded if isinstance(doc, dict) and doc.get("kind") == kind]
     return found

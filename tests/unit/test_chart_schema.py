@@ -35,12 +35,16 @@ REFUSAL = re.compile(
 
 
 def pods(docs: list[Document]) -> list[tuple[str, Document, dict[str, str]]]:
-    """Each pod spec rendered (a StatefulSet's template, the test hook's Pod), with its
-    name and annotations."""
+    """Each pod spec rendered (a StatefulSet's template, the backup CronJob's, the test
+    hook's Pod), with its name and annotations."""
     found = []
     for doc in docs:
         if doc["kind"] == "StatefulSet":
             template = doc["spec"]["template"]
+            annotations = template["metadata"].get("annotations") or {}
+            found.append((doc["metadata"]["name"], template["spec"], annotations))
+        elif doc["kind"] == "CronJob":
+            template = doc["spec"]["jobTemplate"]["spec"]["template"]
             annotations = template["metadata"].get("annotations") or {}
             found.append((doc["metadata"]["name"], template["spec"], annotations))
         elif doc["kind"] == "Pod":
