@@ -26,6 +26,7 @@ from zkcontainer import (
     render,
     runtime,
     sasl,
+    startwarnings,
     volume,
 )
 from zkcontainer.clientaddress import check_client_address
@@ -33,12 +34,6 @@ from zkcontainer.containerinit import under_init
 from zkcontainer.errors import exit_code
 from zkcontainer.fourlw import CLIENT_TRUST_STORE, KEY_STORE, TRUST_STORE
 from zkcontainer.settings import Settings, load_settings, usage, wants_help
-from zkcontainer.startwarnings import (
-    client_address_warnings,
-    gate_warnings,
-    identity_warnings,
-    probe_warnings,
-)
 
 # Every start pays for what this module imports before the JVM runs: what only
 # --tls_dir, --reconfig, a joiner or --dry-run needs is imported where it is used.
@@ -428,6 +423,7 @@ class DryRun:
             from zkcontainer import restore  # noqa: PLC0415
 
             restore.dry_run(settings, say)
+        runtime.check_replaceable(_replaced(settings, files, private))
         return evidence
 
     def decide_membership(self, settings: Settings) -> Decision:
@@ -460,10 +456,10 @@ class DryRun:
 def say_what_to_know(settings: Settings) -> None:
     gated = needs_start_gate(settings)
     warnings = [
-        *identity_warnings(settings),
-        *probe_warnings(settings),
-        *client_address_warnings(settings),
-        *gate_warnings(settings, gated),
+        *startwarnings.identity_warnings(settings),
+        *startwarnings.probe_warnings(settings),
+        *startwarnings.client_address_warnings(settings),
+        *startwarnings.gate_warnings(settings, gated),
     ]
     for warning in warnings:
         say(f"warning: {warning}")
