@@ -186,7 +186,8 @@ def test_the_cron_job_writes_one_verified_file_and_logs_one_line(source: Source)
     lines = source.cron_output.strip().splitlines()
     assert len(lines) == 1, source.cron_output
     assert lines[0].startswith(f"zookeeper-backup: zxid {contents.header.zxid:#x}, ")
-    assert f"{contents.summary.znodes} znodes, {contents.size} bytes;" in lines[0]
+    assert f"{contents.summary.znodes} znodes, {contents.size} bytes, " in lines[0]
+    assert f"; wrote /backups/{name}" in lines[0]
     assert contents.header.zookeeper.startswith("3.9.")
     # A follower's, not the leader's: taking the snapshot costs the member it runs on.
     assert contents.header.source.startswith(f"{SOURCE}-")
@@ -208,7 +209,8 @@ def test_the_cron_job_keeps_the_newest_files_only(source: Source) -> None:
     kept = source.backup_files()
     assert len(kept) == 2, kept
     assert first[0] not in kept
-    assert "removed" in output
+    (line,) = output.strip().splitlines()  # one line per run, the removal in it
+    assert f"removed {first[0]} (keeping 2)" in line
 
 
 @pytest.fixture(scope="module")

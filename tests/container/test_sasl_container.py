@@ -28,6 +28,7 @@ from tests.harness.clients import (
     started,
     stored_numbers,
 )
+from tests.harness.containers import client_address, serving_container
 from tests.harness.ensemble import running
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
@@ -40,6 +41,7 @@ from tests.harness.saslpods import (
     RECONFIG_FLAGS,
     SASL,
     SUPERUSER_SECRET,
+    USERS,
     sasl_statefulset,
 )
 from tests.harness.statefulset import StatefulSet, labels, wait_for
@@ -76,7 +78,9 @@ def ensemble(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Ensemble]:
     secrets = tmp_path_factory.mktemp("sasl")
-    with running(request, sasl_statefulset(SASL, image, docker_client, secrets)) as sts:
+    # The AdminServer on, for the backup taken under required authentication.
+    command = [*SASL, "--admin_port=8080"]
+    with running(request, sasl_statefulset(command, image, docker_client, secrets)) as sts:
         yield Ensemble(sts, secrets)
 
 
@@ -349,3 +353,35 @@ def test_quorum_sasl_and_quorum_tls_together_form_a_quorum(
         assert "enforce.auth.schemes=sasl,x509" in sts.exec(0, "cat /opt/zookeeper/conf/zoo.cfg")[1]
         with tls_kazoo(f"{sts.address(0)}:2281", tmp_path / "zk-tls") as zk:
             zk.create("/by-certificate", b"no password")
+
+
+def test_a_backup_under_required_authentication_restores_with_its_sasl_acls(
+    ensemble: Ensemble, image: str, tmp_path: Path
+) -> None:
+    """zookeeper-backup in a member of an ensemble that requires SASL of every client,
+    restored into a new server that requires it too: a znode only kafka may read
+    is still kafka's alone there."""
+    owned = [ACL(Permissions.ALL, Id("sasl", USER))]
+    with started(new_client(ensemble.hosts(), sasl=(USER, PASSWORD)), 30) as zk:
+        zk.create("/kafkas-own", b"for kafka", acl=owned)
+    taken = ensemble.sts.container(1).exec_run(["zookeeper-backup"], demux=True)
+    assert taken.exit_code == 0, taken.output
+    (tmp_path / "zk.backup").write_bytes(taken.output[0])
+    tmp_path.chmod(0o755)
+    (tmp_path / "zk.backup").chmod(0o644)
+    command = [
+        "start-zookeeper",
+        "--heap=256M",
+        *CLIENT_SASL,
+        "--restore_from=/restore/zk.backup",
+    ]
+    mounts = {
+        str(ensemble.secrets / "zk-users"): {"bind": USERS, "mode": "ro"},
+        str(tmp_path): {"bind": "/restore", "mode": "ro"},
+    }
+    with serving_container(image, "sasl-restore", entrypoint=command, volumes=mounts) as server:
+        restored = client_address(server)
+        assert read_as(restored, USER, PASSWORD, "/kafkas-own") == "for kafka"
+        assert read_as(restored, "solr", CLIENT_USERS["solr"], "/kafkas-own") == "NoAuthError"
+        assert refusal(restored) != "served"
+        assert "restore: " in server.get_logs()[1].decode()

@@ -230,16 +230,18 @@ def take_to_file(args: argparse.Namespace) -> archive.Contents:
     return contents
 
 
-def take_into_directory(args: argparse.Namespace) -> archive.Contents:
-    """Into --output_dir under a name that sorts by time; then only the newest --keep stay."""
+def take_into_directory(args: argparse.Namespace) -> tuple[archive.Contents, str]:
+    """Into --output_dir under a name that sorts by time; then only the newest --keep
+    stay. What it wrote and removed, for the summary line."""
     directory = args.output_dir
     args.output = os.path.join(directory, retention.name(BACKUP_PREFIX, time.time()))
     contents = take_to_file(args)
+    done = f"; wrote {shown(args.output)}"
     if args.keep is not None:
         removed = retention.prune(directory, BACKUP_PREFIX, args.keep)
         if removed:
-            print(f"{PROG}: removed {', '.join(removed)} (keeping {args.keep})", file=sys.stderr)
-    return contents
+            done += f", removed {', '.join(removed)} (keeping {args.keep})"
+    return contents, done
 
 
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
@@ -252,8 +254,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
         return
     if args.password_file is not None:
         authorization(args.password_file)  # a bad file is bad input: before any request
+    done = ""
     if args.output_dir is not None:
-        contents = take_into_directory(args)
+        contents, done = take_into_directory(args)
     elif args.output is not None:
         contents = take_to_file(args)
     elif sys.stdout.isatty():
@@ -262,13 +265,14 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
         contents = take(args, sys.stdout.buffer)
         sys.stdout.flush()
     seconds = time.monotonic() - started
-    print(f"{PROG}: {_described(contents)}, {seconds:.2f} s", file=sys.stderr)
+    # The one line a run ends with (a CronJob's log holds nothing else).
+    print(f"{PROG}: {_described(contents, f', {seconds:.2f} s')}{done}", file=sys.stderr)
 
 
-def _described(contents: archive.Contents) -> str:
+def _described(contents: archive.Contents, seconds: str = "") -> str:
     header = contents.header
     return (
-        f"zxid {header.zxid:#x}, {contents.summary.znodes} znodes, {contents.size} bytes;"
+        f"zxid {header.zxid:#x}, {contents.summary.znodes} znodes, {contents.size} bytes{seconds};"
         f" ZooKeeper {header.zookeeper}, taken {header.taken} from {header.source}"
     )
 
