@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docker
 import pytest
+from docker.types import Mount
 from kazoo.security import ACL, Id, Permissions
 
 from tests.harness.authzid import asking_for
@@ -375,11 +376,11 @@ def test_a_backup_under_required_authentication_restores_with_its_sasl_acls(
         *CLIENT_SASL,
         "--restore_from=/restore/zk.backup",
     ]
-    mounts = {
-        str(ensemble.secrets / "zk-users"): {"bind": USERS, "mode": "ro"},
-        str(tmp_path): {"bind": "/restore", "mode": "ro"},
-    }
-    with serving_container(image, "sasl-restore", entrypoint=command, volumes=mounts) as server:
+    mounts = [
+        Mount(USERS, str(ensemble.secrets / "zk-users"), type="bind", read_only=True),
+        Mount("/restore", str(tmp_path), type="bind", read_only=True),
+    ]
+    with serving_container(image, "sasl-restore", entrypoint=command, mounts=mounts) as server:
         restored = client_address(server)
         assert read_as(restored, USER, PASSWORD, "/kafkas-own") == "for kafka"
         assert read_as(restored, "solr", CLIENT_USERS["solr"], "/kafkas-own") == "NoAuthError"
