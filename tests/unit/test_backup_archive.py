@@ -11,7 +11,7 @@ import pytest
 from tests.harness.snapshots import Snapshot, tree, write
 from zkcontainer.backup import archive
 from zkcontainer.backup.archive import BadBackup, Header
-from zkcontainer.backup.snapshot import BadSnapshot
+from zkcontainer.backup.snapshot import BadSnapshot, summarize
 
 SNAPSHOT = write(
     Snapshot(
@@ -196,3 +196,40 @@ def test_a_file_of_another_format_is_refused_saying_what_it_is(data: bytes, reas
 )
 def test_a_bad_header_is_refused_saying_what_is_wrong(header_line: bytes, reason: str) -> None:
     assert reason in refusal(archive.MAGIC_LINE + header_line)
+
+
+def resealed(header: Header, snapshot: bytes = SNAPSHOT) -> bytes:
+    """A backup file laid out by hand with a new header and its hash recomputed:
+    one edited by someone who knows the format."""
+    start = archive.MAGIC_LINE + header.line()
+    sha256 = hashlib.sha256(start + snapshot).hexdigest()
+    znodes = summarize(io.BytesIO(snapshot)).znodes
+    trailer = json.dumps(
+        {"znodes": znodes, "sessions": 1, "sha256": sha256}, separators=(", ", ": ")
+    )
+    return start + snapshot + trailer.encode() + b"\n"
+
+
+def test_a_header_zxid_past_the_snapshots_own_is_refused_though_the_hash_agrees() -> None:
+    """The restore names the snapshot by the header's zxid, which ZooKeeper takes as
+    the newest transaction it holds: a later one would claim transactions it lacks."""
+    assert archive.read(io.BytesIO(resealed(HEADER))).header.zxid == 0x30000000A
+    forged = resealed(HEADER._replace(zxid=0x900000001))
+    assert refusal(forged) == (
+        "its header's zxid 0x900000001 is past its snapshot's last zxid 0x30000000a:"
+        " the header was changed"
+    )
+
+
+def test_a_header_zxid_before_the_snapshots_own_is_a_snapshot_taken_under_writes() -> None:
+    """ZooKeeper names a snapshot by the zxid it starts at and serializes the one it
+    ends at: writes applied while it is taken put the second after the first."""
+    read = archive.read(io.BytesIO(resealed(HEADER._replace(zxid=0x300000005))))
+    assert (read.header.zxid, read.summary.last_zxid) == (0x300000005, 0x30000000A)
+
+
+def test_a_member_announcing_a_zxid_past_its_snapshots_own_writes_no_trailer() -> None:
+    out = io.BytesIO()
+    with pytest.raises(BadSnapshot, match="past its snapshot's last zxid"):
+        archive.write(out, HEADER._replace(zxid=0x30000000B), io.BytesIO(SNAPSHOT))
+    assert not out.getvalue().endswith(b"}\n")

@@ -78,6 +78,8 @@ def write(out: BinaryIO, header: Header, snapshot: BinaryIO) -> Contents:
     summary = summarize(through, header.snapshot_bytes)
     if through.size != header.snapshot_bytes:
         raise BadSnapshot(f"{through.size} bytes arrived of the {header.snapshot_bytes} announced")
+    if _zxid_past_snapshot(header, summary):
+        raise BadSnapshot(_zxid_mismatch(header, summary))
     sha256 = digest.hexdigest()
     trailer = _trailer(summary, sha256)
     out.write(trailer)
@@ -100,6 +102,8 @@ def read(stream: BinaryIO, copy: BinaryIO | None = None) -> Contents:
         summary = summarize(through, header.snapshot_bytes)
     except BadSnapshot as error:
         raise BadBackup(f"its snapshot is not one ZooKeeper would load: {error}") from None
+    if _zxid_past_snapshot(header, summary):
+        raise BadBackup(f"{_zxid_mismatch(header, summary)}: the header was changed")
     sha256 = digest.hexdigest()
     trailer_line = stream.readline(_MAX_LINE)
     if not trailer_line.endswith(b"\n"):
@@ -123,6 +127,22 @@ def read(stream: BinaryIO, copy: BinaryIO | None = None) -> Contents:
         raise BadBackup("data follows its trailer")
     size = len(magic) + len(header_line) + through.size + len(trailer_line)
     return Contents(header, summary, sha256, size)
+
+
+def _zxid_past_snapshot(header: Header, summary: Summary) -> bool:
+    """Whether the header claims a zxid past the one the snapshot serialized (3.9).
+    ZooKeeper names a snapshot by the zxid it starts from and serializes the one it
+    ends at, later under writes, never earlier. The restore names the snapshot by
+    the header's zxid, which ZooKeeper 3.8 takes for the newest transaction it
+    holds: a later one would claim transactions it lacks."""
+    return summary.last_zxid is not None and header.zxid > summary.last_zxid
+
+
+def _zxid_mismatch(header: Header, summary: Summary) -> str:
+    return (
+        f"its header's zxid {header.zxid:#x} is past its snapshot's last zxid"
+        f" {summary.last_zxid:#x}"
+    )
 
 
 def _trailer(summary: Summary, sha256: str) -> bytes:
