@@ -233,3 +233,19 @@ def test_a_member_announcing_a_zxid_past_its_snapshots_own_writes_no_trailer() -
     with pytest.raises(BadSnapshot, match="past its snapshot's last zxid"):
         archive.write(out, HEADER._replace(zxid=0x30000000B), io.BytesIO(SNAPSHOT))
     assert not out.getvalue().endswith(b"}\n")
+
+
+@pytest.mark.parametrize("what", ["header", "trailer"])
+def test_a_deeply_nested_json_line_is_refused_not_a_crash(what: str) -> None:
+    """Within the line length allowed, JSON nested past Python's recursion limit."""
+    nested = b"[" * 60000 + b"\n"
+    if what == "header":
+        assert (
+            refusal(archive.MAGIC_LINE + nested)
+            == "its header is not the JSON line it is written as"
+        )
+    else:
+        data = backup_file()
+        trailer_start = len(data) - len(data.split(b"/")[-1])
+        refused = refusal(data[:trailer_start] + nested)
+        assert refused == "its trailer is not the JSON line it is written as"

@@ -190,7 +190,7 @@ def _json(line: bytes, what: str) -> dict[str, Any]:
         raise BadBackup(f"it ends early, within its {what}")
     try:
         fields = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
         raise BadBackup(f"its {what} is not the JSON line it is written as") from None
     if not isinstance(fields, dict):
         raise BadBackup(f"its {what} is not the JSON line it is written as")
