@@ -209,6 +209,34 @@ def test_the_superusers_password_is_sent_when_given(
     assert member.requests[-1][1] == "digest super:s3cret"
 
 
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("first line\nSECRET-REST\n", "a line break"),
+        ("SECRET\rREST", "a line break"),
+        ("SECRET\u20acREST", "a character beyond Latin-1"),
+    ],
+)
+def test_a_password_an_http_header_cannot_carry_is_bad_input_and_never_shown(
+    tmp_path: Path,
+    member: FakeAdmin,
+    capsys: pytest.CaptureFixture[str],
+    password: str,
+    reason: str,
+) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text(password)
+    argv = [f"--admin_port={member.port}", f"--output={tmp_path / 'b'}"]
+    code, out, err = run([*argv, f"--password_file={password_file}"], capsys)
+    assert (code, out) == (2, [])
+    assert err == [
+        f"zookeeper-backup: --password_file={password_file}: the password holds {reason},"
+        " which the AdminServer's Authorization header cannot carry"
+    ]
+    assert member.requests == []
+    assert "SECRET" not in "".join(err)
+
+
 def test_a_follower_is_asked_before_the_leader(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,9 +150,29 @@ def authorization(password_file: str | None) -> str:
     if password_file is None:
         return f"digest {ANONYMOUS}"
     try:
-        return f"digest {SUPERUSER}:{secret_text(password_file)}"
+        password = secret_text(password_file)
     except CredentialProblem as error:
         raise ConfigError([f"--password_file={error}"]) from None
+    unsendable = _unsendable(password)
+    if unsendable:
+        # Named, never shown: http.client would raise with the whole header in its message.
+        raise ConfigError(
+            [
+                f"--password_file={shown(password_file)}: the password holds {unsendable},"
+                " which the AdminServer's Authorization header cannot carry"
+            ]
+        )
+    return f"digest {SUPERUSER}:{password}"
+
+
+def _unsendable(password: str) -> str | None:
+    """What in `password` an HTTP header value cannot hold (http.client sends Latin-1
+    and refuses line breaks), described without the password itself."""
+    if "\n" in password or "\r" in password:
+        return "a line break"
+    if any(ord(char) > 0xFF for char in password):
+        return "a character beyond Latin-1"
+    return None
 
 
 def verify(path: str) -> archive.Contents:
