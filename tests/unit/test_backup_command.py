@@ -78,6 +78,29 @@ def listing(directory: Path) -> dict[str, bytes]:
         (["--host=zk 0"], ["--host=zk 0: not a comma-separated list of members"]),
         (["--host=zk\n0"], ["--host='zk\\n0': not a comma-separated list of members"]),
         (["--keep=3"], ["--keep=3: needs --output_dir"]),
+        (["--host=."], ["--host=.: . is not an IPv4 or IPv6 address or a DNS name"]),
+        (
+            ["--host=zk-0," + "a" * 64],
+            [f"--host=zk-0,{'a' * 64}: {'a' * 64} is not an IPv4 or IPv6 address or a DNS name"],
+        ),
+        (
+            ["--host=zk-0:8080"],
+            [
+                "--host=zk-0:8080: zk-0:8080 is not an IPv4 or IPv6 address or a DNS name"
+                " (the port is --admin_port's)"
+            ],
+        ),
+        (
+            ["--host=[::1]"],
+            ["--host=[::1]: an IPv6 address goes without brackets here (::1)"],
+        ),
+        (
+            ["--host=zk-0,http://zk-1"],
+            [
+                "--host=zk-0,http://zk-1: http://zk-1 is not an IPv4 or IPv6 address or a DNS"
+                " name (the port is --admin_port's)"
+            ],
+        ),
         (
             ["--output=a", "--output_dir=b"],
             ["--output_dir=b: give it or --output, not both"],

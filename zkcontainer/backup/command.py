@@ -35,7 +35,8 @@ from zkcontainer.backup import admin, archive, retention
 from zkcontainer.backup.snapshot import BadSnapshot
 from zkcontainer.credentials import CredentialProblem, secret_text
 from zkcontainer.errors import exit_code
-from zkcontainer.probeargs import shown
+from zkcontainer.fourlw import numeric_address
+from zkcontainer.probeargs import is_dns_name, shown
 
 PROG = "zookeeper-backup"
 DEFAULT_ADMIN_PORT = 8080
@@ -99,7 +100,23 @@ def _hosts(text: str) -> list[str]:
     hosts = [host.strip() for host in text.split(",")]
     if not all(hosts) or not all(host.isprintable() and " " not in host for host in hosts):
         raise ConfigError([f"--host={shown(text)}: not a comma-separated list of members"])
+    problems = [
+        f"--host={shown(text)}: {problem}" for problem in map(_host_problem, hosts) if problem
+    ]
+    if problems:
+        raise ConfigError(problems)
     return hosts
+
+
+def _host_problem(host: str) -> str | None:
+    """Why `host` is no member to connect to, as the probes' --host says it: a name
+    the resolver would choke on (".", a label of 64 letters) or a host:port."""
+    if numeric_address(host, 0) is not None or is_dns_name(host):
+        return None
+    if host.startswith("[") and host.endswith("]") and numeric_address(host[1:-1], 0):
+        return f"an IPv6 address goes without brackets here ({host[1:-1]})"
+    port = " (the port is --admin_port's)" if ":" in host else ""
+    return f"{host} is not an IPv4 or IPv6 address or a DNS name{port}"
 
 
 def _count(text: str) -> int:
