@@ -60,7 +60,7 @@ def verified(path: str, copy: BinaryIO | None = None) -> archive.Contents:
     """The backup --restore_from names, read from end to end; a file that cannot
     be restored is bad input, named with the flag."""
     try:
-        with open(path, "rb") as file:
+        with archive.open_file(path) as file:
             return archive.read(file, copy)
     except OSError as error:
         problem = f"--restore_from={shown(path)}: cannot read: {error.strerror}"

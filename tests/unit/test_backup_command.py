@@ -19,6 +19,7 @@ from unittest import mock
 import pytest
 
 from tests.harness.fakeadmin import FakeAdmin, fake_admin
+from tests.harness.fifos import without_a_writer
 from tests.harness.ports import free_port
 from tests.harness.snapshots import Snapshot, tree, write
 from zkcontainer.backup import archive
@@ -193,6 +194,16 @@ def test_verify_of_a_bad_file_exits_1_with_the_reason_on_one_line(
     assert len(err) == 1
     assert err[0].startswith(f"zookeeper-backup: {path} is refused: ")
     assert reason in err[0]
+
+
+def test_verify_of_a_fifo_nobody_writes_to_is_refused_not_waited_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "zk.backup"
+    os.mkfifo(fifo)
+    code, out, err = without_a_writer(fifo, lambda: run([f"--verify={fifo}"], capsys))
+    assert (code, out) == (1, [])
+    assert err == [f"zookeeper-backup: {fifo} is refused: it is empty"]
 
 
 def test_verify_of_a_missing_file_exits_1_saying_so(

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 
+from tests.harness.fifos import without_a_writer
 from tests.harness.prerequisites import require_zookeeper
 from tests.harness.snapshots import Snapshot, tree, write
 from tests.harness.txnlogs import entry, log_file
@@ -243,6 +244,14 @@ def test_a_file_that_is_no_backup_is_bad_input_and_nothing_is_written(
     assert refused.value.problems[0].startswith(f"--restore_from={bad}: not restored: ")
     assert reason in refused.value.problems[0]
     assert listing(tmp_path) == before
+
+
+def test_a_fifo_nobody_writes_to_is_bad_input_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "zk.backup"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError) as refused:
+        without_a_writer(fifo, lambda: restored(settings(tmp_path, fifo)))
+    assert refused.value.problems == [f"--restore_from={fifo}: not restored: it is empty"]
 
 
 def test_a_missing_backup_file_is_bad_input(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import Any, BinaryIO, NamedTuple
 
 from zkcontainer.backup.snapshot import BadSnapshot, Summary, summarize
@@ -64,6 +65,19 @@ class _Through:
         if self.copy is not None:
             self.copy.write(data)
         return data
+
+
+def open_file(path: str) -> BinaryIO:
+    """`path` opened for read() without waiting in open(): a FIFO nobody writes to
+    reads as empty instead of holding the command forever (a pipe that is being
+    written still reads as it comes)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def write(out: BinaryIO, header: Header, snapshot: BinaryIO) -> Contents:

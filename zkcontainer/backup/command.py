@@ -197,7 +197,7 @@ def verify(path: str) -> archive.Contents:
     try:
         if path == "-":
             return archive.read(sys.stdin.buffer)
-        with open(path, "rb") as file:
+        with archive.open_file(path) as file:
             return archive.read(file)
     except OSError as error:
         raise EnvironmentProblem(f"cannot read {shown(path)}: {error.strerror}") from None
