@@ -448,3 +448,22 @@ def test_a_full_disk_at_the_fsync_exits_1_and_leaves_no_file(
     assert code == 1
     assert err == [f"zookeeper-backup: cannot write {tmp_path / 'b'}: No space left on device"]
     assert listing(tmp_path) == {}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_an_output_that_is_no_regular_file_is_left_as_it_is_before_any_request(
+    tmp_path: Path, member: FakeAdmin, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """As --output=/dev/null would be: renamed over, a device node would become a
+    file holding the backup."""
+    target = tmp_path / "out"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    code, _, err = run([f"--admin_port={member.port}", f"--output={target}"], capsys)
+    assert code == 1
+    assert err == [f"zookeeper-backup: cannot write {target}: it is not a regular file"]
+    assert [path.name for path in tmp_path.iterdir()] == ["out"]
+    assert target.is_fifo() if kind == "fifo" else target.is_dir()
+    assert member.requests == []

@@ -247,6 +247,8 @@ def take_to_file(args: argparse.Namespace) -> archive.Contents:
     """Into a temporary file beside --output, renamed once complete and on disk."""
     path = args.output
     temporary = f"{path}.partial"
+    # Renamed over, a device (--output=/dev/null) or a FIFO would become a file.
+    runtime.check_replaceable([path])
     try:
         out = open(temporary, "wb")  # noqa: SIM115 - closed below on every path
     except OSError as error:
