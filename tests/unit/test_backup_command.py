@@ -467,3 +467,17 @@ def test_an_output_that_is_no_regular_file_is_left_as_it_is_before_any_request(
     assert [path.name for path in tmp_path.iterdir()] == ["out"]
     assert target.is_fifo() if kind == "fifo" else target.is_dir()
     assert member.requests == []
+
+
+def test_a_symlink_in_place_of_the_partial_file_is_not_followed(
+    tmp_path: Path, member: FakeAdmin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "precious"
+    precious.write_text("not a backup\n")
+    (tmp_path / "b.partial").symlink_to(precious)
+    code, _, err = run([f"--admin_port={member.port}", f"--output={tmp_path / 'b'}"], capsys)
+    assert code == 1
+    assert len(err) == 1
+    assert err[0].startswith(f"zookeeper-backup: cannot write {tmp_path / 'b.partial'}: ")
+    assert precious.read_text() == "not a backup\n"
+    assert member.requests == []

@@ -250,7 +250,9 @@ def take_to_file(args: argparse.Namespace) -> archive.Contents:
     # Renamed over, a device (--output=/dev/null) or a FIFO would become a file.
     runtime.check_replaceable([path])
     try:
-        out = open(temporary, "wb")  # noqa: SIM115 - closed below on every path
+        # Not through a symlink left in its place: that would write over its target.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+        out = os.fdopen(os.open(temporary, flags, 0o666), "wb")
     except OSError as error:
         raise EnvironmentProblem(f"cannot write {shown(temporary)}: {error.strerror}") from None
     try:
