@@ -249,6 +249,7 @@ def test_the_superusers_password_is_sent_when_given(
         ("first line\nSECRET-REST\n", "a line break"),
         ("SECRET\rREST", "a line break"),
         ("SECRET\u20acREST", "a character beyond Latin-1"),
+        ("SECRET REST", "a space"),
     ],
 )
 def test_a_password_an_http_header_cannot_carry_is_bad_input_and_never_shown(

@@ -183,12 +183,16 @@ def authorization(password_file: str | None) -> str:
 
 
 def _unsendable(password: str) -> str | None:
-    """What in `password` an HTTP header value cannot hold (http.client sends Latin-1
-    and refuses line breaks), described without the password itself."""
+    """What in `password` the Authorization header cannot carry to ZooKeeper (http.client
+    sends Latin-1 and refuses line breaks; ZooKeeper reads `digest user:password`
+    split at spaces), described without the password itself."""
     if "\n" in password or "\r" in password:
         return "a line break"
     if any(ord(char) > 0xFF for char in password):
         return "a character beyond Latin-1"
+    if " " in password:
+        # ZooKeeper splits the header at spaces and takes a third part as no credentials (401).
+        return "a space"
     return None
 
 
