@@ -50,3 +50,20 @@ def test_files_it_did_not_write_are_neither_removed_nor_counted(tmp_path: Path) 
         (tmp_path / entry).write_text("ours")
     assert prune(str(tmp_path), "zookeeper-", 1) == ours[:2]
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*theirs, ours[2]])
+
+
+def test_what_is_no_regular_file_under_a_backups_name_is_neither_removed_nor_counted(
+    tmp_path: Path,
+) -> None:
+    """zookeeper-backup writes regular files only: a directory or a symlink under
+    such a name was put there by hand (a link to the backup to keep, say)."""
+    kept = tmp_path / "elsewhere.backup"
+    kept.write_text("keep me")
+    (tmp_path / "zookeeper-20200101T000000Z.backup").mkdir()
+    (tmp_path / "zookeeper-20200102T000000Z.backup").symlink_to(kept)
+    ours = [f"zookeeper-2026120{day}T000000Z.backup" for day in range(1, 4)]
+    for entry in ours:
+        (tmp_path / entry).write_text("ours")
+    assert prune(str(tmp_path), "zookeeper-", 1) == ours[:2]
+    assert (tmp_path / "zookeeper-20200101T000000Z.backup").is_dir()
+    assert (tmp_path / "zookeeper-20200102T000000Z.backup").read_text() == "keep me"

@@ -21,14 +21,18 @@ def prune(directory: str, prefix: str, keep: int) -> list[str]:
     """Remove all but the newest `keep` complete backups named `<prefix><time>.backup`
     (their names sort by time); returns the names removed. Nothing else in the
     directory is touched: not another prefix's files, not a partial one, not a
-    file named by hand (zookeeper-before-upgrade.backup), which is not counted."""
-    names = sorted(
-        entry
-        for entry in os.listdir(directory)
-        if entry.startswith(prefix)
-        and entry.endswith(SUFFIX)
-        and _STAMPED.fullmatch(entry[len(prefix) : -len(SUFFIX)])
-    )
+    file named by hand (zookeeper-before-upgrade.backup), not a directory or a
+    symlink under a backup's name; none of them is counted."""
+    with os.scandir(directory) as entries:
+        names = sorted(
+            entry.name
+            for entry in entries
+            if entry.name.startswith(prefix)
+            and entry.name.endswith(SUFFIX)
+            and _STAMPED.fullmatch(entry.name[len(prefix) : -len(SUFFIX)])
+            # zookeeper-backup writes regular files: a directory or a symlink is someone's.
+            and entry.is_file(follow_symlinks=False)
+        )
     removed = names[: max(len(names) - keep, 0)]
     for entry in removed:
         os.unlink(os.path.join(directory, entry))
