@@ -482,3 +482,20 @@ def test_a_symlink_in_place_of_the_partial_file_is_not_followed(
     assert err[0].startswith(f"zookeeper-backup: cannot write {tmp_path / 'b.partial'}: ")
     assert precious.read_text() == "not a backup\n"
     assert member.requests == []
+
+
+def test_keep_failing_to_remove_an_old_backup_exits_1_naming_it_and_the_new_one(
+    tmp_path: Path, member: FakeAdmin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "zookeeper-20200101T000000Z.backup"
+    old.write_bytes(b"old")
+    refused = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(old))
+    argv = [f"--admin_port={member.port}", f"--output_dir={tmp_path}", "--keep=1"]
+    with mock.patch("os.unlink", side_effect=refused):
+        code, _, err = run(argv, capsys)
+    assert code == 1
+    [new] = [path for path in tmp_path.iterdir() if path != old]
+    assert err == [
+        f"zookeeper-backup: the backup is written to {new}, but --keep=1 cannot remove {old}:"
+        " Permission denied"
+    ]

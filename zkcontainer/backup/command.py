@@ -283,7 +283,14 @@ def take_into_directory(args: argparse.Namespace) -> tuple[archive.Contents, str
     contents = take_to_file(args)
     done = f"; wrote {shown(args.output)}"
     if args.keep is not None:
-        removed = retention.prune(directory, BACKUP_PREFIX, args.keep)
+        try:
+            removed = retention.prune(directory, BACKUP_PREFIX, args.keep)
+        except OSError as error:
+            failed = shown(error.filename or directory)
+            raise EnvironmentProblem(
+                f"the backup is written to {shown(args.output)}, but --keep={args.keep}"
+                f" cannot remove {failed}: {error.strerror}"
+            ) from None
         if removed:
             done += f", removed {', '.join(removed)} (keeping {args.keep})"
     return contents, done
