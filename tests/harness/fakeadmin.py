@@ -24,6 +24,7 @@ class FakeAdmin:
     state: str = "follower"
     version: str = "3.9.6-0123abcd, built on 2026-01-01 00:00 UTC"
     send_bytes: int | None = None  # cut the body here, then close
+    hold: threading.Event | None = None  # with send_bytes: wait for this before closing
     status: int = 200
     snapshot_headers: bool = True
     chunked: bool = False  # else a Content-Length
@@ -73,6 +74,9 @@ def _handler(fake: FakeAdmin) -> type[BaseHTTPRequestHandler]:
             else:
                 headers["Content-Length"] = str(len(fake.snapshot))
                 self._answer(200, headers, body)
+            if fake.hold is not None:
+                self.wfile.flush()
+                fake.hold.wait()
             self.close_connection = True
 
         def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:

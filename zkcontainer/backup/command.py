@@ -16,7 +16,8 @@ by time and zxid and then keeps the newest --keep; on standard output a
 failed backup has no trailer, so --verify and --restore_from refuse it. The
 last line on standard error is the summary.
 
-Exit: 0 done, 1 failed (the reason on one line), 2 bad arguments.
+Exit: 0 done, 1 failed (the reason on one line), 2 bad arguments, 143 (130)
+stopped by SIGTERM (SIGINT), the partial file removed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -329,11 +331,27 @@ def _described(contents: archive.Contents, seconds: str = "") -> str:
     )
 
 
+class _Stopped(Exception):
+    """SIGTERM or SIGINT, raised where the backup is, so that --output's partial file
+    is removed on the way out: a CronJob's pod deleted mid-backup would otherwise
+    leave one in the backups claim, as large as a backup and counted by no --keep."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's own command line; a caller keeps its own handlers
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _stop)
     try:
         run(sys.argv[1:] if argv is None else argv, os.environ)
     except (ConfigError, EnvironmentProblem) as error:
         return exit_code(PROG, error)
+    except _Stopped as stopped:
+        print(f"{PROG}: stopped by {stopped}; no backup written", file=sys.stderr)
+        return 128 + signal.Signals[str(stopped)]
     except BrokenPipeError:
         print(f"{PROG}: standard output was closed before the backup was written", file=sys.stderr)
         return 1
