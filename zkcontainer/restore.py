@@ -186,7 +186,7 @@ def read_marker(path: str) -> dict[str, object] | None:
             marker = json.load(file)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
         raise EnvironmentProblem(
             f"{path} cannot be read ({error}): this volume was restored from a backup, and"
             " which one is unknown; it is left as it is"

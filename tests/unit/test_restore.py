@@ -259,8 +259,11 @@ def test_a_missing_backup_file_is_bad_input(tmp_path: Path) -> None:
         restored(settings(tmp_path, tmp_path / "none.backup"))
 
 
-def test_an_unreadable_marker_leaves_the_volume_as_it_is(volume: Settings, tmp_path: Path) -> None:
-    (tmp_path / "data" / RESTORE_MARKER).write_text("{not json")
+@pytest.mark.parametrize("marker", ["{not json", "[" * 60000])
+def test_an_unreadable_marker_leaves_the_volume_as_it_is(
+    volume: Settings, tmp_path: Path, marker: str
+) -> None:
+    (tmp_path / "data" / RESTORE_MARKER).write_text(marker)
     before = listing(tmp_path)
     with pytest.raises(EnvironmentProblem, match="which one is unknown"):
         restored(volume)
