@@ -79,6 +79,9 @@ def listing(directory: Path) -> dict[str, bytes]:
         (["--host=zk 0"], ["--host=zk 0: not a comma-separated list of members"]),
         (["--host=zk\n0"], ["--host='zk\\n0': not a comma-separated list of members"]),
         (["--keep=3"], ["--keep=3: needs --output_dir"]),
+        (["--output="], ["--output=: not a file name"]),
+        (["--output_dir=", "--keep=1"], ["--output_dir=: not a directory name"]),
+        (["--verify="], ["--verify=: not a file name"]),
         (["--host=."], ["--host=.: . is not an IPv4 or IPv6 address or a DNS name"]),
         (
             ["--host=zk-0," + "a" * 64],

@@ -28,7 +28,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import BinaryIO
 
 from zkcontainer import ConfigError, EnvironmentProblem, runtime
@@ -57,13 +57,20 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         description="Back up a member's ZooKeeper tree with its ACLs to one file, or check one.",
     )
     parser.add_argument(
-        "--verify", metavar="FILE", help="check a backup file offline (- reads standard input)"
+        "--verify",
+        type=_file("--verify"),
+        metavar="FILE",
+        help="check a backup file offline (- reads standard input); take none",
     )
     parser.add_argument(
-        "--output", metavar="FILE", help="write the backup here (default: standard output)"
+        "--output",
+        type=_file("--output"),
+        metavar="FILE",
+        help="write the backup here (default: standard output)",
     )
     parser.add_argument(
         "--output_dir",
+        type=_file("--output_dir", "directory"),
         metavar="DIR",
         help="write the backup into DIR as zookeeper-<UTC time>.backup",
     )
@@ -96,6 +103,18 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         "--timeout", type=_seconds, default="60", help="seconds without progress (default 60)"
     )
     return parser.parse_args(argv)
+
+
+def _file(flag: str, kind: str = "file") -> Callable[[str], str]:
+    """A path that names something: an empty one would write into, or read, the
+    current directory's nothing (--output_dir= put backups wherever it ran)."""
+
+    def path(text: str) -> str:
+        if not text:
+            raise ConfigError([f"{flag}=: not a {kind} name"])
+        return text
+
+    return path
 
 
 def _hosts(text: str) -> list[str]:
