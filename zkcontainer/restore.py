@@ -33,6 +33,7 @@ so a restore cut short is finished rather than waiting at the start gate.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -213,13 +214,18 @@ def _write_snapshot(settings: Settings, path: str, contents: archive.Contents) -
     directory = os.path.join(settings.data_dir, volume.VERSION_DIR)
     os.makedirs(directory, exist_ok=True)
     partial = os.path.join(directory, _PARTIAL)
-    with open(partial, "wb") as copy:
-        again = verified(path, copy)
-        copy.flush()
-        os.fsync(copy.fileno())
-    if again.sha256 != contents.sha256:
-        os.unlink(partial)
-        raise EnvironmentProblem(f"--restore_from={shown(path)} changed while it was read")
+    try:
+        with open(partial, "wb") as copy:
+            again = verified(path, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+        if again.sha256 != contents.sha256:
+            raise EnvironmentProblem(f"--restore_from={shown(path)} changed while it was read")
+    except BaseException:
+        # A file cut short since it was checked, too: no half snapshot stays behind.
+        with contextlib.suppress(FileNotFoundError):  # open() itself failed
+            os.unlink(partial)
+        raise
     os.replace(partial, snapshot_path(settings, contents))
     runtime.fsync_directory(directory)
 

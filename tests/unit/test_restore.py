@@ -198,6 +198,22 @@ def test_a_restore_cut_short_mid_copy_is_completed(volume: Settings, tmp_path: P
     assert (version_dir / "snapshot.70000002a").read_bytes() == SNAPSHOT
 
 
+@pytest.mark.parametrize("change", ["cut short", "another backup"])
+def test_a_backup_changed_between_its_check_and_its_copy_leaves_no_partial_snapshot(
+    volume: Settings, tmp_path: Path, change: str
+) -> None:
+    """Checked before the start gate, copied after it: the file may change in between."""
+    contents, _ = restore.check(volume)
+    backup_file = Path(str(volume.restore_from))
+    if change == "cut short":
+        backup_file.write_bytes(backup_file.read_bytes()[:-40])
+    else:
+        backup(backup_file, zxid=ZXID - 1)
+    with pytest.raises((ConfigError, EnvironmentProblem)):
+        restore.seed(volume, [].append, situation=None, membership=None, verified_backup=contents)
+    assert os.listdir(tmp_path / "data" / "version-2") == []
+
+
 @pytest.mark.parametrize("epoch", ["1", "6"])
 def test_epoch_files_older_than_the_backups_epoch_are_refused(
     volume: Settings, tmp_path: Path, epoch: str
