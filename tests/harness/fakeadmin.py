@@ -24,6 +24,7 @@ class FakeAdmin:
     state: str = "follower"
     version: str = "3.9.6-0123abcd, built on 2026-01-01 00:00 UTC"
     send_bytes: int | None = None  # cut the body here, then close
+    announced_size: int | None = None  # in snapshot_size, instead of the snapshot's
     hold: threading.Event | None = None  # with send_bytes: wait for this before closing
     status: int = 200
     snapshot_headers: bool = True
@@ -60,7 +61,9 @@ def _handler(fake: FakeAdmin) -> type[BaseHTTPRequestHandler]:
             if fake.snapshot_headers:
                 headers |= {
                     "last_zxid": f"{fake.zxid:#x}",
-                    "snapshot_size": str(len(fake.snapshot)),
+                    "snapshot_size": str(
+                        len(fake.snapshot) if fake.announced_size is None else fake.announced_size
+                    ),
                 }
             body = fake.snapshot[: fake.send_bytes]
             if fake.chunked:

@@ -342,12 +342,16 @@ def test_a_snapshot_cut_short_leaves_no_file_under_either_name(
         ({"status": 429}, "rate-limited"),
         ({"status": 503}, "zookeeper.admin.snapshot.enabled is false"),
         ({"snapshot_headers": False}, "is it ZooKeeper 3.9 or later?"),
+        ({"zxid": -1}, "sent a snapshot with last_zxid '-0x1'"),
+        ({"zxid": 2**63}, "sent a snapshot with last_zxid '0x8000000000000000'"),
+        ({"announced_size": -1}, "and snapshot_size '-1'"),
     ],
 )
 def test_a_member_that_sends_no_snapshot_exits_1_saying_why(
     fault: dict[str, object], reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with fake_admin(FakeAdmin(SNAPSHOT, ZXID, **fault)) as fake:  # type: ignore[arg-type]
+    answer = {"snapshot": SNAPSHOT, "zxid": ZXID, **fault}
+    with fake_admin(FakeAdmin(**answer)) as fake:  # type: ignore[arg-type]
         code, _, err = run([f"--admin_port={fake.port}", f"--output={tmp_path / 'b'}"], capsys)
     assert code == 1
     assert len(err) == 1, err

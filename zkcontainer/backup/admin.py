@@ -64,12 +64,17 @@ class AdminServer:
                 " header): is it ZooKeeper 3.9 or later?"
             )
         try:
-            return Stream(response, int(zxid_text, 16), int(size_text))
+            zxid, size = int(zxid_text, 16), int(size_text)
         except ValueError:
+            zxid = size = -1
+        # A zxid is a signed long ZooKeeper never makes negative; the backup file's reader
+        # refuses what is out of range, so a backup must not be written with it.
+        if not (0 <= zxid < 2**63 and size >= 0):
             raise EnvironmentProblem(
                 f"the AdminServer at {self.where} sent a snapshot with last_zxid {zxid_text!r}"
                 f" and snapshot_size {size_text!r}"
-            ) from None
+            )
+        return Stream(response, zxid, size)
 
     def _get(self, path: str, authorization: str | None) -> http.client.HTTPResponse:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
