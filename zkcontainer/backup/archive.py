@@ -147,8 +147,8 @@ def _zxid_past_snapshot(header: Header, summary: Summary) -> bool:
     """Whether the header claims a zxid past the one the snapshot serialized (3.9).
     ZooKeeper names a snapshot by the zxid it starts from and serializes the one it
     ends at, later under writes, never earlier. The restore names the snapshot by
-    the header's zxid, which ZooKeeper 3.8 takes for the newest transaction it
-    holds: a later one would claim transactions it lacks."""
+    the header's zxid, which ZooKeeper (3.9.6 too) takes for the newest transaction
+    it holds: a later one would claim transactions it lacks."""
     return summary.last_zxid is not None and header.zxid > summary.last_zxid
 
 
