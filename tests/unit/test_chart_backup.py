@@ -16,7 +16,16 @@ import yaml
 from helm_python.errors import HelmError, HelmRenderError
 
 from tests.harness.apiserver import validate_strictly
-from tests.harness.chart import CHART, Document, documents, notes, of_kind, render, render_reusing
+from tests.harness.chart import (
+    CHART,
+    Document,
+    documents,
+    notes,
+    of_kind,
+    only,
+    render,
+    render_reusing,
+)
 from tests.harness.chartcases import (
     KUBERNETES_VERSIONS,
     container_of,
@@ -496,3 +505,12 @@ def test_the_schema_and_the_readme_describe_every_new_key() -> None:
             assert node.get("additionalProperties") is False, key
             node = node["properties"][step]
         assert f"| `{key}` |" in readme, key
+
+
+def test_a_run_that_stalls_is_stopped_at_its_deadline() -> None:
+    """zookeeper-backup's --timeout bounds a wait without progress, not a member trickling
+    bytes: the Job's deadline bounds the run, so the next ones are not held back."""
+    for values, deadline in (({}, 3600), ({"deadlineSeconds": 600}, 600)):
+        rendered = documents(render({"backup": {"enabled": True, **values}}))
+        job = only(rendered, "CronJob")["spec"]["jobTemplate"]["spec"]
+        assert job["activeDeadlineSeconds"] == deadline

@@ -20,6 +20,8 @@ from zkcontainer import EnvironmentProblem
 
 SNAPSHOT = "/commands/snapshot?streaming=true"
 SERVER_STATS = "/commands/srvr"
+# Far beyond what srvr answers; a reply longer is no srvr, and is not read whole.
+MAX_STATS_BYTES = 1 << 20
 
 
 class Stats(NamedTuple):
@@ -46,7 +48,7 @@ class AdminServer:
         """The server's ZooKeeper version and role, as `srvr` reports them."""
         response = self._get(SERVER_STATS, None)
         try:
-            stats = json.loads(response.read())
+            stats = json.loads(response.read(MAX_STATS_BYTES))  # a few KiB from ZooKeeper
             version = str(stats["version"]).split("-")[0].split(",")[0].strip()
             return Stats(version, str(stats["server_stats"]["server_state"]))
         except (ValueError, KeyError, TypeError, OSError) as error:
