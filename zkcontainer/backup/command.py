@@ -12,7 +12,7 @@ Of several --host members, the first follower that answers is asked (the
 leader only when no follower answers): serializing the tree costs a member
 CPU and disk, better spent elsewhere than on the leader. With --output, the
 file appears under its name only once it is complete; --output_dir names it
-by time and zxid and then keeps the newest --keep; on standard output a
+by the time it was taken and then keeps the newest --keep; on standard output a
 failed backup has no trailer, so --verify and --restore_from refuse it. The
 last line on standard error is the summary.
 
@@ -156,7 +156,8 @@ def _check_combination(args: argparse.Namespace) -> None:
     }
     if args.verify is not None:
         problems = [
-            f"--{name}={value}: means nothing with --verify" for name, value in given.items()
+            f"--{name}={shown(str(value))}: means nothing with --verify"
+            for name, value in given.items()
         ]
     else:
         problems = []
