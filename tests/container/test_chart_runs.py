@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from docker.types import Mount
 from helm_python.chart import Chart
 
 from tests.harness.certs import Authority, mount_secret, tls_kazoo
-from tests.harness.chart import CHART, Document, documents, render, values_file
+from tests.harness.chart import CHART, documents, render, values_file
 from tests.harness.chartcases import CERT_MANAGER, one, rendered_documents, tls
 from tests.harness.clients import (
     ContinuousWriter,
@@ -78,31 +77,6 @@ def test_the_original_mini_values_run_an_ensemble_that_survives_losing_its_leade
     leader_of(sts, survivors, timeout=30)
 
 
-class SecretMountingPods(SecretMountingStatefulSet):
-    """Secret volumes bind-mounted into a bare Pod (the `helm test` pod) too, from the
-    same directories as the members'."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pod_volumes: dict[str, Document] = {}
-
-    def run_pod(self, manifest: Mapping[str, Any], timeout: float = 120) -> tuple[int, str]:
-        self._pod_volumes = {v["name"]: v for v in manifest["spec"].get("volumes", [])}
-        return super().run_pod(manifest, timeout)
-
-    def _run_options(
-        self, name: str, spec: Mapping[str, Any], security: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        options = super()._run_options(name, spec, security)
-        # A member's own mounts come after these and replace them.
-        options["mounts"] = [
-            Mount(mount["mountPath"], self.secrets[volume["secret"]["secretName"]], type="bind")
-            for mount in spec.get("volumeMounts", [])
-            if "secret" in (volume := self._pod_volumes.get(mount["name"], {}))
-        ]
-        return options
-
-
 @pytest.mark.container
 def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
     docker_client: Any, image: str, tmp_path: Path
@@ -119,7 +93,9 @@ def test_a_tls_member_as_the_chart_runs_it_passes_its_helm_test(
     certified = documents(render({**values, **tls(certManager=CERT_MANAGER)}))
     names = one(certified, "Certificate")["spec"]["dnsNames"]
     mount_secret(secret, Authority.make().secret(names, "rsa", "pkcs1"))
-    sts = SecretMountingPods(
+    # The helm test pod mounts the same Secret: a bare pod's secret volumes are the
+    # StatefulSet's `secrets` too.
+    sts = SecretMountingStatefulSet(
         one(docs, "StatefulSet"),
         image,
         client=docker_client,
