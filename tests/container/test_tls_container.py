@@ -20,10 +20,12 @@ from pathlib import Path
 import docker
 import pytest
 from cryptography import x509
+from docker.types import Mount
 from kazoo.client import KazooClient
 
 from tests.harness.certs import Authority, mount_secret, tls_client, tls_kazoo, tls_ruok
 from tests.harness.clients import ContinuousWriter, new_client
+from tests.harness.containers import client_address, serving_container
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
 from tests.harness.statefulset import StatefulSet, wait_for
@@ -61,8 +63,12 @@ def ensemble(
     ca = Authority.make()
     secret = tmp_path_factory.mktemp("tls") / "zk-tls"
     mount_secret(secret, ca.secret(NAMES, "rsa", "pkcs1"))  # cert-manager's RSA default
+    # The AdminServer on, for the backup taken over TLS.
     sts = SecretMountingStatefulSet(
-        tls_statefulset(), image, client=docker_client, secrets={"zk-tls": str(secret)}
+        tls_statefulset([*TLS, "--admin_port=8080"]),
+        image,
+        client=docker_client,
+        secrets={"zk-tls": str(secret)},
     )
     failed_before = request.session.testsfailed
     try:
@@ -96,6 +102,36 @@ def test_kazoo_with_a_client_certificate_writes_and_reads_through_2281(
     with ensemble.client() as zk:
         zk.create("/over-tls", b"secret")
         assert zk.get("/over-tls")[0] == b"secret"
+
+
+def test_a_backup_of_a_tls_ensemble_restores_into_a_tls_server(
+    ensemble: Ensemble, image: str, tmp_path: Path
+) -> None:
+    """zookeeper-backup in a member whose clients and quorum speak TLS (its AdminServer
+    is HTTP on a port of its own), restored into a new server on the same Secret:
+    the znode written over TLS is read back over TLS."""
+    with ensemble.client() as zk:
+        zk.create("/backed-up-over-tls", b"restored")
+    taken = ensemble.sts.container(1).exec_run(["zookeeper-backup"], demux=True)
+    assert taken.exit_code == 0, taken.output
+    (tmp_path / "zk.backup").write_bytes(taken.output[0])
+    tmp_path.chmod(0o755)
+    (tmp_path / "zk.backup").chmod(0o644)
+    command = [
+        "start-zookeeper",
+        "--heap=256M",
+        f"--tls_dir={SECRET}",
+        "--restore_from=/restore/zk.backup",
+    ]
+    mounts = [
+        Mount(SECRET, str(ensemble.secret), type="bind", read_only=True),
+        Mount("/restore", str(tmp_path), type="bind", read_only=True),
+    ]
+    with (
+        serving_container(image, "tls-restore", entrypoint=command, mounts=mounts) as server,
+        tls_kazoo(client_address(server, 2281), ensemble.secret) as zk,
+    ):
+        assert zk.get("/backed-up-over-tls")[0] == b"restored"
 
 
 def test_a_client_without_a_certificate_is_refused(ensemble: Ensemble) -> None:
