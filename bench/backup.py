@@ -53,7 +53,13 @@ sys.path.insert(0, str(ROOT))
 import docker  # noqa: E402
 from kazoo.client import KazooClient  # noqa: E402
 
-from bench.start import container_address, rounds, seconds_until, serves  # noqa: E402
+from bench.start import (  # noqa: E402
+    container_address,
+    docker_with_image,
+    rounds,
+    seconds_until,
+    serves,
+)
 from tests.harness.statefulset import labels  # noqa: E402
 
 OWNER = "bench-backup"
@@ -351,11 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=sizes, default="10000,100000")
     parser.add_argument("--rounds", type=rounds, default=3)
     args = parser.parse_args(argv)
-    client = docker.from_env()
-    try:
-        client.images.get(args.image)
-    except docker.errors.ImageNotFound:
-        parser.error(f"image {args.image}: not in this Docker engine (build it: make image)")
+    client = docker_with_image(parser, args.image)
     measured = []
     files = tempfile.mkdtemp(prefix="bench-backup-")
     # The image runs as its own user: it writes the files here, and reads them back.

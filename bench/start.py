@@ -219,17 +219,23 @@ def rounds(text: str) -> int:
     return count
 
 
+def docker_with_image(parser: argparse.ArgumentParser, image: str) -> docker.DockerClient:
+    """The Docker engine, which must hold `image`; else the parser's one-line error."""
+    client = docker.from_env()
+    try:
+        client.images.get(image)
+    except docker.errors.ImageNotFound:
+        # Not pulled: no registry publishes the image, and a pull's error says otherwise.
+        parser.error(f"image {image}: not in this Docker engine (build it: make image)")
+    return client
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("image")
     parser.add_argument("--rounds", type=rounds, default=5)
     args = parser.parse_args(argv)
-    client = docker.from_env()
-    try:
-        client.images.get(args.image)
-    except docker.errors.ImageNotFound:
-        # Not pulled: no registry publishes the image, and a pull's error says otherwise.
-        parser.error(f"image {args.image}: not in this Docker engine (build it: make image)")
+    client = docker_with_image(parser, args.image)
     standalone: dict[bool, list[float]] = {False: [], True: []}
     print("bench-start: standalone containers", file=sys.stderr)
     for _ in range(args.rounds):

@@ -38,18 +38,13 @@ from tests.harness.chart import documents, render
 from tests.harness.clients import ContinuousWriter, kazoo_client, new_client
 from tests.harness.ensemble import hosts, running
 from tests.harness.readmecommands import readme_commands
-from tests.harness.reconfigpods import SECRET, read_membership
+from tests.harness.reconfigpods import SECRET, SMALL_STOPPED_QUICKLY, read_membership
 from tests.harness.reconfigpods import secrets as secrets  # noqa: PLC0414  (a fixture)
 from tests.harness.statefulset import StatefulSet, wait_for
 from zkcontainer.backup import archive
 
 pytestmark = pytest.mark.container
 
-SMALL = {
-    "heap": "256M",
-    "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}},
-    "terminationGracePeriodSeconds": 5,
-}
 SOURCE = "zsrc"
 BACKUPS = f"{SOURCE}-backups"  # the chart's claim for the source's backups
 SEQUENCE = "/w"
@@ -61,7 +56,7 @@ EPHEMERAL = "/ephemeral"
 
 
 def manifests(name: str, **values: Any) -> list[dict[str, Any]]:
-    return list(documents(render({**SMALL, "fullnameOverride": name, **values})))
+    return list(documents(render({**SMALL_STOPPED_QUICKLY, "fullnameOverride": name, **values})))
 
 
 def of_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from docker.types import Mount
 from kazoo.security import ACL, Id, Permissions
 
 from tests.harness.authzid import asking_for
+from tests.harness.backups import backup_in, restored_server
 from tests.harness.certs import mount_secret, tls_kazoo
 from tests.harness.clients import (
     ContinuousWriter,
@@ -29,7 +30,7 @@ from tests.harness.clients import (
     started,
     stored_numbers,
 )
-from tests.harness.containers import client_address, serving_container
+from tests.harness.containers import client_address
 from tests.harness.ensemble import running
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
@@ -365,22 +366,9 @@ def test_a_backup_under_required_authentication_restores_with_its_sasl_acls(
     owned = [ACL(Permissions.ALL, Id("sasl", USER))]
     with started(new_client(ensemble.hosts(), sasl=(USER, PASSWORD)), 30) as zk:
         zk.create("/kafkas-own", b"for kafka", acl=owned)
-    taken = ensemble.sts.container(1).exec_run(["zookeeper-backup"], demux=True)
-    assert taken.exit_code == 0, taken.output
-    (tmp_path / "zk.backup").write_bytes(taken.output[0])
-    tmp_path.chmod(0o755)
-    (tmp_path / "zk.backup").chmod(0o644)
-    command = [
-        "start-zookeeper",
-        "--heap=256M",
-        *CLIENT_SASL,
-        "--restore_from=/restore/zk.backup",
-    ]
-    mounts = [
-        Mount(USERS, str(ensemble.secrets / "zk-users"), type="bind", read_only=True),
-        Mount("/restore", str(tmp_path), type="bind", read_only=True),
-    ]
-    with serving_container(image, "sasl-restore", entrypoint=command, mounts=mounts) as server:
+    backup = backup_in(ensemble.sts, 1, tmp_path)
+    users = Mount(USERS, str(ensemble.secrets / "zk-users"), type="bind", read_only=True)
+    with restored_server(image, "sasl-restore", backup, CLIENT_SASL, [users]) as server:
         restored = client_address(server)
         assert read_as(restored, USER, PASSWORD, "/kafkas-own") == "for kafka"
         assert read_as(restored, "solr", CLIENT_USERS["solr"], "/kafkas-own") == "NoAuthError"

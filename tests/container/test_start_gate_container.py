@@ -30,17 +30,12 @@ from tests.harness.chart import documents, render
 from tests.harness.clients import ContinuousWriter, kazoo_client, new_client, stored_numbers
 from tests.harness.ensemble import hosts, running
 from tests.harness.members import alive, serving
-from tests.harness.reconfigpods import SECRET, membership_becomes, voters
+from tests.harness.reconfigpods import SECRET, SMALL_STOPPED_QUICKLY, membership_becomes, voters
 from tests.harness.reconfigpods import secrets as secrets  # noqa: PLC0414  (a fixture)
 from tests.harness.statefulset import StatefulSet, wait_for
 
 pytestmark = pytest.mark.container
 
-SMALL = {
-    "heap": "256M",
-    "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}},
-    "terminationGracePeriodSeconds": 5,
-}
 CLAIM = "datadir"
 PATH = "/acknowledged"
 # How long a member is watched to stay waiting: several of its looks, with the
@@ -49,7 +44,7 @@ WATCHED = 20.0
 
 
 def chart_statefulset(**values: Any) -> dict[str, Any]:
-    rendered = render({**SMALL, **values})
+    rendered = render({**SMALL_STOPPED_QUICKLY, **values})
     return next(doc for doc in documents(rendered) if doc["kind"] == "StatefulSet")
 
 
@@ -279,7 +274,7 @@ def test_a_static_resize_from_one_to_three_stalls_before_the_data_is_touched(
         # Never Ready, so the controller never rolls pod 0, which serves throughout.
         assert serving(sts, 0)
         # helm rollback: the waiting pods go at SIGTERM, not at the grace period's end.
-        assert sts.stop(2) < SMALL["terminationGracePeriodSeconds"] - 1
+        assert sts.stop(2) < SMALL_STOPPED_QUICKLY["terminationGracePeriodSeconds"] - 1
         print(f"case 1: {writes.none_lost([0])}")
 
 

@@ -23,9 +23,10 @@ from cryptography import x509
 from docker.types import Mount
 from kazoo.client import KazooClient
 
+from tests.harness.backups import backup_in, restored_server
 from tests.harness.certs import Authority, mount_secret, tls_client, tls_kazoo, tls_ruok
 from tests.harness.clients import ContinuousWriter, new_client
-from tests.harness.containers import client_address, serving_container
+from tests.harness.containers import client_address
 from tests.harness.members import leader_of, serving
 from tests.harness.rolling import fewest_ready, roll
 from tests.harness.statefulset import StatefulSet, wait_for
@@ -112,23 +113,10 @@ def test_a_backup_of_a_tls_ensemble_restores_into_a_tls_server(
     the znode written over TLS is read back over TLS."""
     with ensemble.client() as zk:
         zk.create("/backed-up-over-tls", b"restored")
-    taken = ensemble.sts.container(1).exec_run(["zookeeper-backup"], demux=True)
-    assert taken.exit_code == 0, taken.output
-    (tmp_path / "zk.backup").write_bytes(taken.output[0])
-    tmp_path.chmod(0o755)
-    (tmp_path / "zk.backup").chmod(0o644)
-    command = [
-        "start-zookeeper",
-        "--heap=256M",
-        f"--tls_dir={SECRET}",
-        "--restore_from=/restore/zk.backup",
-    ]
-    mounts = [
-        Mount(SECRET, str(ensemble.secret), type="bind", read_only=True),
-        Mount("/restore", str(tmp_path), type="bind", read_only=True),
-    ]
+    backup = backup_in(ensemble.sts, 1, tmp_path)
+    secret = Mount(SECRET, str(ensemble.secret), type="bind", read_only=True)
     with (
-        serving_container(image, "tls-restore", entrypoint=command, mounts=mounts) as server,
+        restored_server(image, "tls-restore", backup, [f"--tls_dir={SECRET}"], [secret]) as server,
         tls_kazoo(client_address(server, 2281), ensemble.secret) as zk,
     ):
         assert zk.get("/backed-up-over-tls")[0] == b"restored"

@@ -23,6 +23,8 @@ SMALL = {
     "heap": "256M",
     "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}},
 }
+# And stopped within 5 s, for the ensembles whose members tests stop and restart.
+SMALL_STOPPED_QUICKLY = {**SMALL, "terminationGracePeriodSeconds": 5}
 
 
 def chart_statefulset(values: dict[str, Any]) -> dict[str, Any]:
