@@ -53,8 +53,20 @@ if TYPE_CHECKING:
 _PARTIAL = "zkcontainer-restoring"
 
 
+# A member of the restored ensemble that joined it rather than start it (it
+# found the others serving) syncs from its leader and is not seeded; this
+# records that, with the backup it was given, so that its later starts know its
+# data as the ensemble's, not as data a restore must refuse. Not a restore
+# marker: the volume holds what it synced, or nothing yet, as any other.
+SYNCED_MARKER = "zkcontainer-restore-synced"
+
+
 def marker_path(settings: Settings) -> str:
     return os.path.join(settings.data_dir, volume.RESTORE_MARKER)
+
+
+def synced_marker_path(settings: Settings) -> str:
+    return os.path.join(settings.data_dir, SYNCED_MARKER)
 
 
 def verified(path: str, copy: BinaryIO | None = None) -> archive.Contents:
@@ -80,6 +92,8 @@ def check(
     if contents is None:
         contents = verified(path)
     marker = read_marker(marker_path(settings))
+    if marker is None:
+        marker = read_marker(synced_marker_path(settings))
     if marker is not None:
         if marker.get("sha256") != contents.sha256:
             raise EnvironmentProblem(
@@ -144,6 +158,12 @@ def seed(
     path = settings.restore_from
     assert path is not None
     contents, marker = check(settings, verified_backup)
+    if marker is not None and marker.get("synced"):
+        say(
+            f"restore: {settings.data_dir} joined the ensemble restored from this backup at"
+            f" {marker.get('restored')} and synced from its leader: starting from what it holds"
+        )
+        return
     if marker is not None and _holds_zookeeper_files(settings):
         say(
             f"restore: {settings.data_dir} was restored from this backup (zxid"
@@ -151,6 +171,7 @@ def seed(
         )
         return
     if marker is None and not starts_new_ensemble(settings, situation, membership):
+        runtime.write_atomically(synced_marker_path(settings), _marker(contents, path, synced=True))
         say(
             f"restore: {shown(path)} not restored: this member does not start a new ensemble"
             " (it joins one that serves, or is an observer, or was declared lost), so it"
@@ -195,9 +216,10 @@ def read_marker(path: str) -> dict[str, object] | None:
     return marker if isinstance(marker, dict) else {}
 
 
-def _marker(contents: archive.Contents, path: str) -> str:
+def _marker(contents: archive.Contents, path: str, *, synced: bool = False) -> str:
     header = contents.header
-    record = {
+    record: dict[str, object] = {"synced": True} if synced else {}
+    record |= {
         "sha256": contents.sha256,
         "zxid": f"{header.zxid:#x}",
         "znodes": contents.summary.znodes,

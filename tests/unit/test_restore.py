@@ -400,3 +400,30 @@ def test_only_the_members_of_a_new_ensemble_are_seeded(
     assert classify(member.data_dir, member.data_log_dir).holds_data is new
     if not new:
         assert "not restored: this member does not start a new ensemble" in said[0]
+
+
+def test_a_member_that_joined_instead_of_restoring_starts_again_from_what_it_synced(
+    tmp_path: Path,
+) -> None:
+    """restore.from still set: a member that found its ensemble serving synced from the
+    leader; at its next start its volume holds that data and no restore marker, and it
+    starts from it rather than being refused as a volume with data."""
+    (tmp_path / "data").mkdir()
+    member = ensemble_member(tmp_path, backup(tmp_path / "zk.backup"))
+    said: list[str] = []
+    restore.seed(member, said.append, "serving", None)
+    assert not (tmp_path / "data" / RESTORE_MARKER).exists()
+    assert not classify(member.data_dir, member.data_log_dir).holds_data
+    log_file(tmp_path / "datalog" / "version-2", "log.200000001", entry(0x200000001))
+    assert classify(member.data_dir, member.data_log_dir).holds_data
+    restore.seed(member, said.append, "data", None)
+    assert "synced from its leader: starting from what it holds" in said[-1]
+    assert not (tmp_path / "data" / RESTORE_MARKER).exists()
+
+
+def test_a_volume_with_data_and_no_record_of_the_backup_is_still_refused(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    log_file(tmp_path / "datalog" / "version-2", "log.200000001", entry(0x200000001))
+    member = ensemble_member(tmp_path, backup(tmp_path / "zk.backup"))
+    with pytest.raises(EnvironmentProblem, match="holds data"):
+        restore.check(member)
